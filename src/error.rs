@@ -1,0 +1,89 @@
+//! The library's error type. Every variant says where the problem is
+//! (file, line and column, field path, output path, or step and phase).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One semantic problem found by validation, located by its field path
+/// (for example `regions[britain].firms`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  - {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LuddError {
+    /// The RON text does not parse, names an unknown field or has a wrong type.
+    #[error("{file}:{line}:{column}: {message}")]
+    Parse {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// The scenario parses but breaks one or more rules; all are listed.
+    #[error("{file}: {} problem(s) in the scenario:\n{}", problems.len(), list(problems))]
+    Invalid {
+        file: String,
+        problems: Vec<Problem>,
+    },
+
+    #[error(
+        "unknown scenario '{name}': not a file and not a built-in scenario (built-in: {known})"
+    )]
+    UnknownScenario { name: String, known: String },
+
+    /// A `--set path=value` override that cannot be applied.
+    #[error("--set {path}: {message}")]
+    Override { path: String, message: String },
+
+    /// The simulation stopped because an invariant broke (the books do not
+    /// balance, or a number became NaN or infinite).
+    #[error("step {step} (year {year:.2}), phase {phase}, region {region}: {message}")]
+    Simulation {
+        step: usize,
+        year: f64,
+        phase: &'static str,
+        region: String,
+        message: String,
+    },
+
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("{}: {message}", path.display())]
+    Output { path: PathBuf, message: String },
+
+    #[error("output directory {} already exists; pass --force to replace it", .0.display())]
+    OutputExists(PathBuf),
+}
+
+impl LuddError {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        LuddError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = LuddError> = std::result::Result<T, E>;

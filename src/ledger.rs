@@ -1,0 +1,144 @@
+//! Stock-flow consistent bookkeeping. Every payment is entered twice, once
+//! for the payer and once for the payee, often from separate computations
+//! (a firm's wage bill from its head counts, the households' wages from each
+//! worker). At the end of each step the accounting phase checks that every
+//! kind of flow nets to zero across sectors and that each sector's money
+//! stock moved by exactly its recorded flows.
+
+use crate::world::World;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sector {
+    Households,
+    Inventors,
+    Owners,
+    Firms,
+    Rest,
+    Merchants,
+    Government,
+}
+pub const SECTORS: usize = 7;
+pub const SECTOR_NAMES: [&str; SECTORS] = [
+    "households",
+    "inventors",
+    "owners",
+    "firms",
+    "rest_of_economy",
+    "merchants",
+    "government",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Wages,
+    Severance,
+    Relief,
+    Taxes,
+    Consumption,
+    Sales,
+    Transport,
+    Tariffs,
+    Investment,
+    Research,
+    Dividends,
+    Equity,
+    PublicSpending,
+}
+pub const FLOWS: usize = 13;
+pub const FLOW_NAMES: [&str; FLOWS] = [
+    "wages",
+    "severance",
+    "relief",
+    "taxes",
+    "consumption",
+    "sales",
+    "transport",
+    "tariffs",
+    "investment",
+    "research",
+    "dividends",
+    "equity",
+    "public_spending",
+];
+
+#[derive(Clone, Default, Debug)]
+pub struct Ledger {
+    /// `flows[flow][sector]`: money received (positive) or paid (negative) this step.
+    pub flows: [[f64; SECTORS]; FLOWS],
+    /// Gross amount of each flow, the scale for its balance check.
+    pub gross: [f64; FLOWS],
+    pub opening: [f64; SECTORS],
+}
+
+impl Ledger {
+    pub fn open(&mut self, stocks: &[f64; SECTORS]) {
+        self.opening = *stocks;
+        self.flows = [[0.0; SECTORS]; FLOWS];
+        self.gross = [0.0; FLOWS];
+    }
+
+    /// The payer's side of a payment.
+    pub fn paid(&mut self, flow: Flow, payer: Sector, amount: f64) {
+        self.flows[flow as usize][payer as usize] -= amount;
+        self.gross[flow as usize] += amount.abs();
+    }
+
+    /// The payee's side of a payment.
+    pub fn received(&mut self, flow: Flow, payee: Sector, amount: f64) {
+        self.flows[flow as usize][payee as usize] += amount;
+    }
+
+    /// Both sides of a payment computed once.
+    pub fn pay(&mut self, flow: Flow, payer: Sector, payee: Sector, amount: f64) {
+        self.paid(flow, payer, amount);
+        self.received(flow, payee, amount);
+    }
+
+    /// Checks the books against the closing stocks and opens the next step.
+    /// Returns a description of the first imbalance above `tolerance`
+    /// (relative to the money in the system).
+    pub fn close(&mut self, closing: &[f64; SECTORS], tolerance: f64) -> Result<f64, String> {
+        let scale = self.opening.iter().map(|x| x.abs()).sum::<f64>().max(1.0);
+        let mut worst: f64 = 0.0;
+        for (f, row) in self.flows.iter().enumerate() {
+            let net: f64 = row.iter().sum();
+            let err = net.abs() / scale.max(self.gross[f]);
+            worst = worst.max(err);
+            if err > tolerance {
+                return Err(format!(
+                    "the {} paid and received differ by {net:.3e} (relative {err:.1e})",
+                    FLOW_NAMES[f]
+                ));
+            }
+        }
+        for s in 0..SECTORS {
+            let recorded: f64 = self.flows.iter().map(|row| row[s]).sum();
+            let moved = closing[s] - self.opening[s];
+            let err = (moved - recorded).abs() / scale;
+            worst = worst.max(err);
+            if err > tolerance {
+                return Err(format!(
+                    "the money of {} moved by {moved:.6e} but its recorded flows sum to {recorded:.6e} (relative error {err:.1e})",
+                    SECTOR_NAMES[s]
+                ));
+            }
+        }
+        self.open(closing);
+        Ok(worst)
+    }
+}
+
+/// Money held by each sector, summed over its agents in a fixed order.
+pub fn stocks(w: &World) -> [f64; SECTORS] {
+    let mut s = [0.0; SECTORS];
+    s[Sector::Households as usize] = w.workers.savings.iter().sum();
+    s[Sector::Inventors as usize] = w.inventors.savings.iter().sum();
+    s[Sector::Firms as usize] = w.firms.cash.iter().sum();
+    for r in &w.regions {
+        s[Sector::Owners as usize] += r.owners_wealth;
+        s[Sector::Rest as usize] += r.rest_cash;
+        s[Sector::Merchants as usize] += r.merchants_cash;
+        s[Sector::Government as usize] += r.government;
+    }
+    s
+}

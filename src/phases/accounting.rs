@@ -1,0 +1,31 @@
+//! Accounting: the books must balance every step.
+//!
+//! Reads: every money stock and the step's ledger.
+//! Writes: the ledger's opening balances for the next step.
+//!
+//! Fails the run, naming the step and the flow or sector, when any flow's
+//! payments and receipts differ or a sector's money moved by anything but
+//! its recorded flows, beyond a relative error of `TOLERANCE`.
+
+use crate::error::{LuddError, Result};
+use crate::ledger::stocks;
+use crate::world::World;
+
+pub const TOLERANCE: f64 = 1e-9;
+
+pub fn accounting(w: &mut World) -> Result<()> {
+    let closing = stocks(w);
+    match w.ledger.close(&closing, TOLERANCE) {
+        Ok(worst) => {
+            w.worst_imbalance = w.worst_imbalance.max(worst);
+            Ok(())
+        }
+        Err(message) => Err(LuddError::Simulation {
+            step: w.step,
+            year: w.year,
+            phase: "accounting",
+            region: "world".into(),
+            message,
+        }),
+    }
+}

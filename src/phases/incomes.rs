@@ -1,0 +1,368 @@
+//! Incomes and government.
+//!
+//! Reads: employment, wages, layoffs, institutions, firms' revenue and cash,
+//! the rest of the economy's sales, prices.
+//! Writes: workers' income, savings, reference income, education and
+//! lifetime income; firms' cash and loss record; owners', inventors', the
+//! rest of the economy's, merchants' and the government's money; prices;
+//! the ledger.
+//!
+//! Every payment is entered for its payer and its payee. Workers' side of
+//! wages, relief, severance, taxes and consumption is summed worker by
+//! worker; the firms', government's and rest of the economy's side from
+//! their own head counts and rates, so the accounting phase can catch any
+//! payment that went astray.
+
+use crate::ledger::{Flow, Sector};
+use crate::phases::{worker_chunks, WorkerChunk};
+use crate::rng;
+use crate::world::{RegionState, World, CLASSES, REST, UNEMPLOYED, UNSKILLED};
+use rayon::prelude::*;
+
+/// Purpose tag for the fixed per-worker draw that decides relief eligibility.
+const ELIGIBILITY: u64 = 0xE1;
+
+/// Sums over one chunk of workers.
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    firm_wages: f64,
+    rest_wages: f64,
+    relief: f64,
+    severance: f64,
+    taxes: f64,
+    consumption: f64,
+}
+
+/// What a worker in region `r` faces this quarter.
+#[derive(Clone, Copy)]
+struct Terms {
+    wage: [f64; CLASSES],
+    relief: f64,
+    firing_cost: f64,
+    income_tax: f64,
+    eligibility: f64,
+    learning: f32,
+    price: f64,
+}
+
+/// Share of household consumption spent on the industry's good, with a
+/// price elasticity above one meaning cheaper cloth takes a larger share.
+/// Past `saturation` the share stops growing: people buy more cloth as it
+/// gets cheaper, but not without limit.
+pub fn industry_share(reg: &RegionState, elasticity: f64, saturation: f64) -> f64 {
+    let relative = (reg.price_index / reg.price_index0).max(1e-9);
+    (reg.budget_share * relative.powf(1.0 - elasticity)).min(saturation.max(reg.budget_share))
+}
+
+pub fn incomes(w: &mut World) {
+    let b = w.scenario.behaviour.clone();
+    let spy = w.scenario.steps_per_year as f64;
+    let terms: Vec<Terms> = w
+        .regions
+        .iter()
+        .map(|reg| {
+            let inst = &reg.institutions;
+            Terms {
+                wage: reg.wage,
+                relief: inst.relief_replacement
+                    * reg.wage[UNSKILLED]
+                    * (1.0 + reg.accommodation_relief),
+                firing_cost: inst.firing_cost,
+                income_tax: inst.income_tax,
+                eligibility: inst.relief_eligibility,
+                learning: (b.learning_speed * inst.retraining * inst.education_spending / 0.01)
+                    as f32,
+                price: reg.cpi / reg.cpi0,
+            }
+        })
+        .collect();
+
+    // Workers: income, taxes, consumption, savings, learning.
+    let layout = std::mem::take(&mut w.layout);
+    let mut sums = vec![Sums::default(); layout.len()];
+    {
+        let seed = w.seed;
+        let (cc, cw) = (b.consumption_income, b.consumption_wealth);
+        let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
+        chunks
+            .into_par_iter()
+            .zip(sums.par_iter_mut())
+            .for_each(|(c, s)| {
+                let t = &terms[c.region];
+                household(c, t, seed, cc, cw, s);
+            });
+    }
+    w.layout = layout;
+    let mut by_region = vec![Sums::default(); w.regions.len()];
+    for ((r, _), s) in w.layout.iter().zip(&sums) {
+        let t = &mut by_region[*r];
+        t.firm_wages += s.firm_wages;
+        t.rest_wages += s.rest_wages;
+        t.relief += s.relief;
+        t.severance += s.severance;
+        t.taxes += s.taxes;
+        t.consumption += s.consumption;
+    }
+
+    let elasticity = w.scenario.industry.demand_elasticity;
+    let mut spent_abroad = vec![0.0f64; w.regions.len()];
+    for r in 0..w.regions.len() {
+        let s = by_region[r];
+        // Firms pay wages, severance, profit tax and dividends.
+        let mut wage_bill = 0.0;
+        let mut severance = 0.0;
+        let mut profit_tax = 0.0;
+        let mut dividends = 0.0;
+        let mut equity = 0.0;
+        let reg = &w.regions[r];
+        let inst = reg.institutions.clone();
+        let depreciation = 0.5 * crate::phases::technology::user_cost(w);
+        for f in reg.firms.clone() {
+            let bill: f64 = (0..CLASSES)
+                .map(|k| reg.wage[k] * w.firms.labour[f][k] as f64)
+                .sum();
+            let fired: f64 = (0..CLASSES)
+                .map(|k| reg.wage[k] * w.firms.fired[f][k] as f64)
+                .sum::<f64>()
+                * inst.firing_cost;
+            let profit = w.firms.revenue[f] - bill - fired - w.firms.capital[f] * depreciation;
+            let tax = inst.profit_tax * profit.max(0.0);
+            w.firms.cash[f] -= bill + fired + tax;
+            wage_bill += bill;
+            severance += fired;
+            profit_tax += tax;
+            // A firm is in distress in a quarter it loses money and has run
+            // through its cash, so owners must cover the overdraft, or sells
+            // nothing at all; a run of such quarters makes it exit
+            // (reorganization phase).
+            if w.firms.alive[f] {
+                if (profit < 0.0 && w.firms.cash[f] < 0.0) || w.firms.revenue[f] <= 0.0 {
+                    w.firms.loss_quarters[f] += 1;
+                } else if profit >= 0.0 {
+                    w.firms.loss_quarters[f] = 0;
+                }
+            }
+            // Owners cover an overdraft; they take part of cash above a buffer.
+            if w.firms.cash[f] < 0.0 {
+                equity -= w.firms.cash[f];
+                w.firms.cash[f] = 0.0;
+            }
+            let buffer = 2.0 * bill;
+            let payout = b.payout * (w.firms.cash[f] - buffer).max(0.0);
+            w.firms.cash[f] -= payout;
+            dividends += payout;
+        }
+        w.ledger.paid(Flow::Wages, Sector::Firms, wage_bill);
+        w.ledger
+            .received(Flow::Wages, Sector::Households, s.firm_wages);
+        w.ledger.paid(Flow::Severance, Sector::Firms, severance);
+        w.ledger
+            .received(Flow::Severance, Sector::Households, s.severance);
+        w.ledger
+            .pay(Flow::Taxes, Sector::Firms, Sector::Government, profit_tax);
+        w.ledger
+            .pay(Flow::Equity, Sector::Owners, Sector::Firms, equity);
+        w.ledger
+            .pay(Flow::Dividends, Sector::Firms, Sector::Owners, dividends);
+
+        let reg = &mut w.regions[r];
+        // The rest of the economy pays its workers.
+        let rest_bill = reg.wage[UNSKILLED] * reg.rest_employed as f64;
+        reg.rest_cash -= rest_bill;
+        w.ledger.paid(Flow::Wages, Sector::Rest, rest_bill);
+        w.ledger
+            .received(Flow::Wages, Sector::Households, s.rest_wages);
+
+        // Government: taxes in, relief out, spending on education and infrastructure.
+        let nominal_output = reg.rest_employed as f64 * reg.rest_productivity * reg.rest_price
+            + w.flows[r].industry_revenue;
+        let education = inst.education_spending * nominal_output;
+        let infrastructure = inst.infrastructure_spending * nominal_output;
+        // Other purchases spend what taxes leave after transfers, and a slice
+        // of any surplus, so public money does not pile up idle; a deficit is
+        // recorded as debt (a negative balance) and paid down slowly.
+        let revenue_so_far = s.taxes + profit_tax + w.flows[r].government_revenue;
+        let purchases = (revenue_so_far - s.relief - education - infrastructure
+            + 0.02 * reg.government)
+            .max(0.0);
+        let education = education;
+        reg.government += s.taxes + profit_tax - s.relief - education - infrastructure - purchases;
+        w.ledger.received(Flow::Taxes, Sector::Government, s.taxes);
+        w.ledger.pay(
+            Flow::Relief,
+            Sector::Government,
+            Sector::Households,
+            s.relief,
+        );
+        w.ledger.paid(Flow::Taxes, Sector::Households, s.taxes);
+        w.ledger.pay(
+            Flow::PublicSpending,
+            Sector::Government,
+            Sector::Rest,
+            education + infrastructure + purchases,
+        );
+        reg.infrastructure += inst.infrastructure_spending / spy;
+
+        // Owners: dividends of firms and of the rest of the economy, tax, consumption.
+        let rest_buffer = 2.0 * rest_bill;
+        let rest_dividend = b.payout * (reg.rest_cash - rest_buffer).max(0.0);
+        reg.rest_cash -= rest_dividend;
+        w.ledger
+            .pay(Flow::Dividends, Sector::Rest, Sector::Owners, rest_dividend);
+        let owners_income = dividends + rest_dividend;
+        let owners_tax = inst.income_tax * owners_income;
+        reg.owners_income = owners_income - owners_tax;
+        reg.owners_wealth += owners_income - owners_tax - equity;
+        reg.government += owners_tax;
+        w.ledger
+            .pay(Flow::Taxes, Sector::Owners, Sector::Government, owners_tax);
+        let owners_spending = b.owners_consumption * reg.owners_wealth.max(0.0);
+        reg.owners_wealth -= owners_spending;
+
+        // Inventors: taxes and consumption.
+        let mut inventor_spending = 0.0;
+        let mut inventor_tax = 0.0;
+        for i in 0..w.inventors.region.len() {
+            if w.inventors.region[i] as usize != r {
+                continue;
+            }
+            let tax = inst.income_tax * w.inventors.income[i];
+            let spend = b.consumption_income * (w.inventors.income[i] - tax)
+                + b.consumption_wealth * w.inventors.savings[i];
+            let spend = spend.min(w.inventors.savings[i] - tax).max(0.0);
+            w.inventors.savings[i] -= tax + spend;
+            inventor_tax += tax;
+            inventor_spending += spend;
+        }
+        reg.government += inventor_tax;
+        w.ledger.pay(
+            Flow::Taxes,
+            Sector::Inventors,
+            Sector::Government,
+            inventor_tax,
+        );
+
+        // Consumption: the industry's share goes to merchants, the rest to the rest of the economy.
+        let share = industry_share(reg, elasticity, w.scenario.industry.saturation_share);
+        let mut to_merchants = 0.0;
+        let mut to_rest = 0.0;
+        for (sector, amount) in [
+            (Sector::Households, s.consumption),
+            (Sector::Owners, owners_spending),
+            (Sector::Inventors, inventor_spending),
+        ] {
+            let industry = share * amount;
+            w.ledger.paid(Flow::Consumption, sector, amount);
+            to_merchants += industry;
+            to_rest += amount - industry;
+        }
+        reg.merchants_cash += to_merchants;
+        spent_abroad[r] = b.rest_openness * to_rest;
+        let at_home = to_rest - spent_abroad[r];
+        reg.rest_cash += at_home + education + infrastructure + purchases;
+        reg.rest_sales += at_home + education + infrastructure + purchases;
+        w.ledger
+            .received(Flow::Consumption, Sector::Merchants, to_merchants);
+        w.ledger.received(Flow::Consumption, Sector::Rest, to_rest);
+        if reg.rest_cash < 0.0 {
+            let top_up = -reg.rest_cash;
+            reg.rest_cash = 0.0;
+            reg.owners_wealth -= top_up;
+            w.ledger
+                .pay(Flow::Equity, Sector::Owners, Sector::Rest, top_up);
+        }
+
+        // Prices: a fixed-weight consumer price index.
+        reg.cpi = reg.budget_share * reg.price_index + (1.0 - reg.budget_share) * reg.rest_price;
+        let fl = &mut w.flows[r];
+        fl.relief_spending += s.relief;
+        fl.education_spending += education;
+        fl.government_revenue += s.taxes + profit_tax + owners_tax + inventor_tax;
+        fl.government_spending += s.relief + education + infrastructure + purchases;
+        fl.wage_bill += wage_bill + rest_bill;
+        fl.rest_output += reg.rest_employed as f64 * reg.rest_productivity * reg.rest_price;
+    }
+    buy_from_neighbours(w, &spent_abroad);
+}
+
+/// Households buy part of their other goods from trade neighbours, more from
+/// those whose goods are cheaper. This closes the balance of payments the
+/// classical way: a region that imports more than it exports loses money,
+/// its wages and prices fall, and its goods win buyers abroad (Hume's
+/// price-specie flow), so no region drains forever through trade in cloth.
+fn buy_from_neighbours(w: &mut World, spent_abroad: &[f64]) {
+    let nr = w.regions.len();
+    let mut received = vec![0.0f64; nr];
+    for r in 0..nr {
+        if spent_abroad[r] <= 0.0 {
+            continue;
+        }
+        let own_price = w.regions[r].rest_price;
+        let partners: Vec<(usize, f64)> = w
+            .neighbours(r)
+            .map(|(s, route)| {
+                let reg = &w.regions[s];
+                let size = reg.rest_employed as f64 * reg.rest_productivity;
+                let relative = reg.rest_price * (1.0 + route.transport_cost) / own_price;
+                (s, size * relative.powi(-2))
+            })
+            .collect();
+        let total: f64 = partners.iter().map(|p| p.1).sum();
+        if total <= 0.0 {
+            received[r] += spent_abroad[r];
+            continue;
+        }
+        for (s, weight) in partners {
+            received[s] += spent_abroad[r] * weight / total;
+        }
+    }
+    for (reg, amount) in w.regions.iter_mut().zip(received) {
+        reg.rest_cash += amount;
+        reg.rest_sales += amount;
+    }
+}
+
+fn household(c: WorkerChunk<'_>, t: &Terms, seed: u64, cc: f64, cw: f64, s: &mut Sums) {
+    for i in 0..c.len() {
+        let e = c.employer[i];
+        let k = c.class[i] as usize;
+        let mut gross = 0.0;
+        let mut relief = 0.0;
+        let mut severance = 0.0;
+        if e < REST {
+            gross = t.wage[k];
+            s.firm_wages += gross;
+        } else if e == REST {
+            gross = t.wage[UNSKILLED];
+            s.rest_wages += gross;
+        } else {
+            if c.fired[i] == 1 && k != UNSKILLED {
+                severance = t.firing_cost * t.wage[k];
+                s.severance += severance;
+            }
+            if rng::fixed_uniform(seed, ELIGIBILITY, (c.start + i) as u64) < t.eligibility {
+                relief = t.relief;
+                s.relief += relief;
+            }
+        }
+        let tax = t.income_tax * (gross + severance);
+        s.taxes += tax;
+        let disposable = gross + severance - tax + relief;
+        let spend = (cc * disposable + cw * c.savings[i])
+            .min(c.savings[i] + disposable)
+            .max(0.0);
+        s.consumption += spend;
+        c.savings[i] += disposable - spend;
+        c.income[i] = disposable as f32;
+        c.reference[i] = 0.97 * c.reference[i] + 0.03 * disposable as f32;
+        c.lifetime[i] += disposable / t.price;
+        if e == UNEMPLOYED {
+            c.fired[i] = c.fired[i].saturating_add(1).max(2);
+        }
+        // General skills grow outside general jobs, fastest while out of work.
+        if k != crate::world::GENERAL || e == UNEMPLOYED {
+            let pace = if e == UNEMPLOYED { 1.0 } else { 0.25 };
+            c.education[i] += t.learning * pace * (1.0 - c.education[i]);
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! Labour market.
+//!
+//! Reads: firms' plans, expected sales and inventory; rest-of-economy demand;
+//! wages; workers' education, group and employer; institutions (firing cost,
+//! union strength, minimum wage, pass-through).
+//! Writes: workers' employer, class, group and layoff clock; firms' head
+//! counts, layoffs and quits; rest-of-economy jobs; wages by class.
+//!
+//! Firms set a head count per class from planned output; excess workers are
+//! laid off at random (slower with firing costs). Job seekers (the
+//! unemployed, and a few employed workers looking for better pay) apply to
+//! the class that pays them most, counting a craft worker's attachment to
+//! the trade; each is hired with probability vacancies/seekers and placed
+//! with a firm in proportion to its vacancies. All of it is one pass over
+//! workers per chunk, so its cost grows linearly (a binary search per hire).
+//! Wages then move with excess demand for each class, downward more slowly
+//! where unions are strong, and take a share of productivity growth.
+
+use crate::phases::{worker_chunks, WorkerChunk};
+use crate::rng::{self, Phase};
+use crate::world::{
+    World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
+};
+use rand::Rng;
+use rayon::prelude::*;
+
+/// Search options: the three industry classes and the rest of the economy.
+const OPTIONS: usize = CLASSES + 1;
+
+pub fn labour(w: &mut World) {
+    let nr = w.regions.len();
+    let nf = w.firms.len();
+    let spy = w.scenario.steps_per_year as f64;
+    let b = w.scenario.behaviour.clone();
+
+    // Head-count targets, layoff probabilities and vacancies.
+    let mut fire_p = vec![[0.0f32; CLASSES]; nf];
+    let mut vacancies = vec![[0.0f64; OPTIONS]; nr];
+    let mut demanded = vec![[0.0f64; CLASSES]; nr];
+    for f in 0..nf {
+        let r = w.firms.region[f] as usize;
+        if !w.firms.alive[f] {
+            w.firms.target[f] = [0; CLASSES];
+            fire_p[f] = [1.0; CLASSES];
+            continue;
+        }
+        // Staff for expected sales, not for this quarter's production net of
+        // inventory: firms keep their workers through a short glut.
+        let planned = w.firms.expected[f] * 1.05;
+        let firing_cost = w.regions[r].institutions.firing_cost;
+        for k in 0..CLASSES {
+            let target = (w.firms.req[f][k] * planned).round() as u32;
+            w.firms.target[f][k] = target;
+            demanded[r][k] += target as f64;
+            let have = w.firms.labour[f][k];
+            if have > target {
+                fire_p[f][k] = ((have - target) as f64 / have as f64 / (1.0 + firing_cost)) as f32;
+            } else {
+                vacancies[r][k] += (target - have) as f64;
+            }
+        }
+    }
+    let mut rest_fire_p = vec![0.0f32; nr];
+    for (r, reg) in w.regions.iter_mut().enumerate() {
+        let wanted = reg.rest_sales_last / reg.rest_price / reg.rest_productivity;
+        reg.rest_jobs += b.rest_adjustment * (wanted - reg.rest_jobs);
+        let employed = reg.rest_employed as f64;
+        if employed > reg.rest_jobs {
+            rest_fire_p[r] = ((employed - reg.rest_jobs) / employed) as f32;
+        } else {
+            vacancies[r][SEEK_REST as usize] = reg.rest_jobs - employed;
+        }
+    }
+    let wages: Vec<[f64; CLASSES]> = w.regions.iter().map(|r| r.wage).collect();
+    let class_education = w.class_education;
+
+    // Pass A: layoffs and each worker's search option.
+    let layout = std::mem::take(&mut w.layout);
+    let (seed, step) = (w.seed, w.step);
+    let mut seekers = vec![[0u32; OPTIONS]; layout.len()];
+    {
+        let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
+        let vac = &vacancies;
+        chunks
+            .into_par_iter()
+            .zip(seekers.par_iter_mut())
+            .for_each(|(c, count)| {
+                let mut rng = rng::stream(seed, step, Phase::Labour, c.index as u64);
+                search(
+                    c,
+                    &mut rng,
+                    &fire_p,
+                    &rest_fire_p,
+                    &wages,
+                    vac,
+                    class_education,
+                    &b,
+                    count,
+                );
+            });
+    }
+    let mut hire_p = vec![[0.0f64; OPTIONS]; nr];
+    {
+        let mut total = vec![[0u32; OPTIONS]; nr];
+        for ((r, _), s) in layout.iter().zip(&seekers) {
+            for o in 0..OPTIONS {
+                total[*r][o] += s[o];
+            }
+        }
+        for r in 0..nr {
+            for o in 0..OPTIONS {
+                if total[r][o] > 0 {
+                    hire_p[r][o] = (vacancies[r][o] / total[r][o] as f64).min(1.0);
+                }
+            }
+        }
+    }
+    // Cumulative vacancies per class over each region's firms, for placing hires.
+    let mut cumulative = vec![0.0f64; CLASSES * nf];
+    for reg in &w.regions {
+        for k in 0..CLASSES {
+            let mut acc = 0.0;
+            for f in reg.firms.clone() {
+                acc += w.firms.target[f][k].saturating_sub(w.firms.labour[f][k]) as f64;
+                cumulative[k * nf + f] = acc;
+            }
+        }
+    }
+    let firm_ranges: Vec<std::ops::Range<usize>> =
+        w.regions.iter().map(|r| r.firms.clone()).collect();
+
+    // Pass B: hiring.
+    {
+        let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
+        let (hp, cum, ranges) = (&hire_p, &cumulative, &firm_ranges);
+        chunks.into_par_iter().for_each(|c| {
+            let mut rng = rng::stream(seed, step, Phase::Hiring, c.index as u64);
+            hire(c, &mut rng, hp, cum, ranges, nf);
+        });
+    }
+    w.layout = layout;
+
+    // Recount head counts, layoffs and quits.
+    for f in 0..nf {
+        w.firms.labour[f] = [0; CLASSES];
+        w.firms.fired[f] = [0; CLASSES];
+        w.firms.quits[f] = 0;
+    }
+    let mut supply = vec![[0.0f64; CLASSES]; nr];
+    let mut rest_employed = vec![0u32; nr];
+    for i in 0..w.workers.len() {
+        let r = w.workers.region[i] as usize;
+        let e = w.workers.employer[i];
+        let k = w.workers.class[i] as usize;
+        let prev = w.scratch.previous_employer[i];
+        if e < REST {
+            w.firms.labour[e as usize][k] += 1;
+            supply[r][k] += 1.0;
+        } else if e == REST {
+            rest_employed[r] += 1;
+            supply[r][UNSKILLED] += 1.0;
+        } else {
+            supply[r][k] += 1.0;
+        }
+        if prev < REST && prev != e {
+            if e == UNEMPLOYED {
+                w.firms.fired[prev as usize][k] += 1;
+            } else {
+                w.firms.quits[prev as usize] += 1;
+            }
+        }
+    }
+
+    // Wages follow excess demand for each class.
+    for (r, reg) in w.regions.iter_mut().enumerate() {
+        reg.rest_employed = rest_employed[r];
+        demanded[r][UNSKILLED] = reg.rest_jobs;
+        let inst = &reg.institutions;
+        let growth = (1.0 + reg.rest_productivity_growth).powf(1.0 / spy) - 1.0;
+        for k in 0..CLASSES {
+            let (d, s) = (demanded[r][k], supply[r][k]);
+            let excess = if s > 0.0 {
+                ((d - s) / s).clamp(-0.5, 0.5)
+            } else if d > 0.0 {
+                0.5
+            } else {
+                0.0
+            };
+            let mut change = b.wage_adjustment * excess;
+            if change < 0.0 {
+                change *= 1.0 - inst.union_strength;
+            }
+            reg.wage[k] *= (1.0 + change) * (1.0 + inst.wage_passthrough * growth);
+        }
+        // Floors. Machine operators and general-technology workers can always
+        // take an unskilled job, so their wage never falls below it. Craft
+        // workers are attached to their trade and can fall to subsistence
+        // (a fifth of the unskilled wage) or the legal minimum.
+        let unskilled = reg.wage[UNSKILLED];
+        reg.wage[CRAFT] = reg.wage[CRAFT].max(unskilled * inst.minimum_wage.max(0.2));
+        for k in [OPERATOR, GENERAL] {
+            reg.wage[k] = reg.wage[k].max(unskilled);
+        }
+        reg.rest_productivity *= 1.0 + growth;
+        reg.rest_price = (1.0 + b.rest_markup) * reg.wage[UNSKILLED] / reg.rest_productivity;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn search(
+    c: WorkerChunk<'_>,
+    rng: &mut impl Rng,
+    fire_p: &[[f32; CLASSES]],
+    rest_fire_p: &[f32],
+    wages: &[[f64; CLASSES]],
+    vacancies: &[[f64; OPTIONS]],
+    class_education: [f32; CLASSES],
+    b: &crate::scenario::Behaviour,
+    count: &mut [u32; OPTIONS],
+) {
+    let r = c.region;
+    let wage = &wages[r];
+    let vac = &vacancies[r];
+    for i in 0..c.len() {
+        let e = c.employer[i];
+        c.previous_employer[i] = e;
+        c.option[i] = NO_SEARCH;
+        let u: f32 = rng.random();
+        let looking = rng.random::<f64>();
+        let current = if e < REST {
+            let k = c.class[i] as usize;
+            if u < fire_p[e as usize][k] {
+                c.employer[i] = UNEMPLOYED;
+                c.fired[i] = 1;
+                continue;
+            }
+            if looking >= b.on_the_job_search {
+                continue;
+            }
+            value(wage, k, c.group[i], b.craft_attachment)
+        } else if e == REST {
+            if u < rest_fire_p[r] {
+                c.employer[i] = UNEMPLOYED;
+                c.class[i] = UNSKILLED as u8;
+                c.fired[i] = 1;
+                continue;
+            }
+            if looking >= b.on_the_job_search {
+                continue;
+            }
+            wage[UNSKILLED]
+        } else {
+            if c.fired[i] == 1 {
+                // Laid off this quarter: starts searching next quarter.
+                continue;
+            }
+            0.0
+        };
+        let mut best = (current * 1.05, NO_SEARCH);
+        for k in CRAFT..=GENERAL {
+            if vac[k] > 0.0 && c.education[i] >= class_education[k] {
+                let v = value(wage, k, c.group[i], b.craft_attachment);
+                if v > best.0 {
+                    best = (v, k as u8);
+                }
+            }
+        }
+        if vac[SEEK_REST as usize] > 0.0 && wage[UNSKILLED] > best.0 {
+            best = (wage[UNSKILLED], SEEK_REST);
+        }
+        if best.1 != NO_SEARCH {
+            c.option[i] = best.1;
+            count[best.1 as usize] += 1;
+        }
+    }
+}
+
+/// What a job in class `k` is worth to a worker of `group`: its wage, with a
+/// premium for staying in one's own craft.
+fn value(wage: &[f64; CLASSES], k: usize, group: u8, attachment: f64) -> f64 {
+    if k == CRAFT && group as usize == CRAFT {
+        wage[k] * (1.0 + attachment)
+    } else {
+        wage[k]
+    }
+}
+
+fn hire(
+    c: WorkerChunk<'_>,
+    rng: &mut impl Rng,
+    hire_p: &[[f64; OPTIONS]],
+    cumulative: &[f64],
+    firm_ranges: &[std::ops::Range<usize>],
+    nf: usize,
+) {
+    let r = c.region;
+    for i in 0..c.len() {
+        let o = c.option[i];
+        if o == NO_SEARCH {
+            continue;
+        }
+        let u: f64 = rng.random();
+        let pick: f64 = rng.random();
+        if u >= hire_p[r][o as usize] {
+            continue;
+        }
+        if o == SEEK_REST {
+            c.employer[i] = REST;
+            c.class[i] = UNSKILLED as u8;
+            c.group[i] = UNSKILLED as u8;
+        } else {
+            let k = o as usize;
+            let range = firm_ranges[r].clone();
+            let table = &cumulative[k * nf + range.start..k * nf + range.end];
+            let total = table.last().copied().unwrap_or(0.0);
+            if total <= 0.0 {
+                continue;
+            }
+            let x = pick * total;
+            let at = table.partition_point(|&cum| cum <= x).min(table.len() - 1);
+            c.employer[i] = (range.start + at) as u32;
+            c.class[i] = k as u8;
+            c.group[i] = k as u8;
+        }
+        c.fired[i] = 0;
+    }
+}

@@ -1,0 +1,192 @@
+//! Politics: grievance, contagion, protest and the state's response.
+//!
+//! Reads: workers' income, reference income, employment and group; last
+//! quarter's protest here and in trade neighbours; the local rate of
+//! adoption; institutions (repression, accommodation, machine bans).
+//! Writes: workers' grievance and protest; regions' protest intensity,
+//! grievance mean, backlash, perceived risk, accommodation relief and ban;
+//! firms' capital (machine-breaking); events.
+//!
+//! Grievance grows with income losses against a reference (losses weigh
+//! more than gains), with unemployment, and with the local rate at which
+//! machines replace hand work (Mellor et al. 2015). A worker protests when
+//! grievance plus the pull of protest around them (own region, and trade
+//! neighbours: Aidt and Leon-Ablan 2021) passes a personal threshold
+//! (Granovetter 1978). Relief softens income losses and so grievance
+//! (Caprettini and Voth 2020). Repression deters protesters now and adds
+//! grievance later. Protest breaks machines at adopting firms and raises the
+//! risk they perceive, slowing adoption and research for years.
+
+use crate::phases::{worker_chunks, WorkerChunk};
+use crate::record::{Event, EventKind};
+use crate::rng::{self, Phase};
+use crate::world::{World, CRAFT, OPERATOR, UNEMPLOYED};
+use rand::Rng;
+use rayon::prelude::*;
+
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    protesters: f64,
+    deterred: f64,
+    grievance: f64,
+}
+
+#[derive(Clone, Copy)]
+struct Climate {
+    pull: f64,
+    adoption_rate: f64,
+    backlash: f64,
+    repression: f64,
+}
+
+pub fn politics(w: &mut World) {
+    let b = w.scenario.behaviour.clone();
+    let nr = w.regions.len();
+    let climate: Vec<Climate> = (0..nr)
+        .map(|r| {
+            let (mut sum, mut n) = (0.0, 0.0);
+            for (s, _) in w.neighbours(r) {
+                sum += w.regions[s].protest;
+                n += 1.0;
+            }
+            let neighbours = if n > 0.0 { sum / n } else { 0.0 };
+            let reg = &w.regions[r];
+            Climate {
+                pull: 1.0 + b.contagion_local * reg.protest + b.contagion_neighbours * neighbours,
+                adoption_rate: reg.adoption_rate,
+                backlash: reg.backlash,
+                repression: reg.institutions.repression,
+            }
+        })
+        .collect();
+
+    let layout = std::mem::take(&mut w.layout);
+    let mut sums = vec![Sums::default(); layout.len()];
+    {
+        let (seed, step) = (w.seed, w.step);
+        let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
+        let bh = &b;
+        chunks
+            .into_par_iter()
+            .zip(sums.par_iter_mut())
+            .for_each(|(c, s)| {
+                let mut rng = rng::stream(seed, step, Phase::Politics, c.index as u64);
+                let k = &climate[c.region];
+                worker_politics(c, k, bh, &mut rng, s);
+            });
+    }
+    let mut by_region = vec![Sums::default(); nr];
+    for ((r, _), s) in layout.iter().zip(&sums) {
+        by_region[*r].protesters += s.protesters;
+        by_region[*r].deterred += s.deterred;
+        by_region[*r].grievance += s.grievance;
+    }
+    w.layout = layout;
+
+    for r in 0..nr {
+        let n = w.regions[r].workers.len() as f64;
+        let s = by_region[r];
+        let before = w.regions[r].protest;
+        let reg = &mut w.regions[r];
+        reg.protest = s.protesters / n;
+        reg.grievance_mean = s.grievance / n;
+        let deterred = s.deterred / n;
+        reg.backlash = 0.9 * reg.backlash + b.repression_backlash * deterred;
+        reg.accommodation_relief = reg.institutions.accommodation * (10.0 * reg.protest).min(1.0);
+        reg.risk = b.risk_persistence * reg.risk + b.risk_sensitivity * reg.protest;
+        let protest = reg.protest;
+        let (year, step) = (w.year, w.step);
+        if before < 0.01 && protest >= 0.01 {
+            w.events.push(Event::new(
+                step,
+                year,
+                r,
+                EventKind::Protest,
+                protest,
+                "a protest wave begins",
+            ));
+            if reg_repression(w, r) > 0.0 {
+                w.events.push(Event::new(
+                    step,
+                    year,
+                    r,
+                    EventKind::Repression,
+                    reg_repression(w, r),
+                    "troops and prosecutions against protesters",
+                ));
+            }
+        }
+        let reg = &mut w.regions[r];
+        if reg.institutions.machine_ban_years > 0.0
+            && protest >= reg.institutions.machine_ban_trigger
+            && year >= reg.ban_until
+        {
+            reg.ban_until = year + reg.institutions.machine_ban_years;
+            let years = reg.institutions.machine_ban_years;
+            w.events.push(Event::new(
+                step,
+                year,
+                r,
+                EventKind::MachineBan,
+                years,
+                "general-technology machines banned",
+            ));
+        }
+        // Machine-breaking: adopting firms lose part of their machines.
+        let share = (b.destruction_rate * protest).min(1.0);
+        if share > 0.0 {
+            let mut destroyed = 0.0;
+            for f in w.regions[r].firms.clone() {
+                let lost = w.firms.capital[f] * share;
+                w.firms.capital[f] -= lost;
+                destroyed += lost;
+            }
+            w.flows[r].capital_destroyed += destroyed;
+        }
+    }
+}
+
+fn reg_repression(w: &World, r: usize) -> f64 {
+    w.regions[r].institutions.repression
+}
+
+fn worker_politics(
+    c: WorkerChunk<'_>,
+    k: &Climate,
+    b: &crate::scenario::Behaviour,
+    rng: &mut impl Rng,
+    s: &mut Sums,
+) {
+    let keep = b.grievance_persistence as f32;
+    for i in 0..c.len() {
+        let reference = c.reference[i].max(1e-6);
+        let change = (c.income[i] - reference) / reference;
+        let unemployed = c.employer[i] == UNEMPLOYED;
+        let group = c.group[i] as usize;
+        let exposed = if group == CRAFT || group == OPERATOR {
+            1.0
+        } else {
+            0.2
+        };
+        let signal = b.loss_weight as f32 * (-change).max(0.0)
+            - b.gain_weight as f32 * change.max(0.0)
+            + b.unemployment_weight as f32 * f32::from(unemployed)
+            + (b.adoption_rate_weight * k.adoption_rate) as f32 * exposed
+            + k.backlash as f32;
+        let g = (keep * c.grievance[i] + (1.0 - keep) * signal).clamp(0.0, 3.0);
+        c.grievance[i] = g;
+        s.grievance += g as f64;
+        let u: f64 = rng.random();
+        c.protesting[i] = 0;
+        // Contagion multiplies grievance: protest around a worker draws in
+        // the aggrieved, but cannot make the content protest.
+        if g as f64 * k.pull > c.threshold[i] as f64 {
+            if u < k.repression {
+                s.deterred += 1.0;
+            } else {
+                c.protesting[i] = 1;
+                s.protesters += 1.0;
+            }
+        }
+    }
+}

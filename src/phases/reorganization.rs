@@ -1,0 +1,158 @@
+//! Reorganization, entry and exit.
+//!
+//! Reads: firms' technologies, output, losses and cash; perceived risk;
+//! owners' wealth.
+//! Writes: firms' organization, life and death, cash; owners' wealth;
+//! events; the ledger.
+//!
+//! A factory that runs the general technology on every task it covers and
+//! produces at least the average firm's output may reorganize around it
+//! (the integrated managerial firm, the modular network): a dip while it
+//! adjusts, then a lasting productivity bonus on its general tasks. Firms
+//! that lose money for too long exit; empty places fill again with entrants
+//! that copy a successful firm's methods when the industry makes profits.
+
+use crate::ledger::{Flow, Sector};
+use crate::record::{Event, EventKind};
+use crate::rng::{self, Phase};
+use crate::scenario::TechKind;
+use crate::world::{World, CRAFT_SHOP, FACTORY, REORGANIZED};
+use rand::Rng;
+use rand_distr::{Distribution, LogNormal};
+
+pub fn reorganization(w: &mut World) {
+    let b = w.scenario.behaviour.clone();
+    let tasks = w.tasks();
+    for r in 0..w.regions.len() {
+        let range = w.regions[r].firms.clone();
+        let alive: Vec<usize> = range.clone().filter(|&f| w.firms.alive[f]).collect();
+        let mean_output =
+            alive.iter().map(|&f| w.firms.output[f]).sum::<f64>() / alive.len().max(1) as f64;
+        // Entrants come when most incumbents make money, or when the region
+        // has no producer left and its market is served from abroad.
+        let profitable = alive.is_empty()
+            || alive
+                .iter()
+                .filter(|&&f| w.firms.loss_quarters[f] == 0)
+                .count()
+                * 2
+                > alive.len();
+        let leader = alive
+            .iter()
+            .copied()
+            .max_by(|&a, &c| w.firms.output[a].total_cmp(&w.firms.output[c]));
+        for f in range {
+            let mut rng = rng::stream(w.seed, w.step, Phase::Reorganization, f as u64);
+            if w.firms.alive[f] {
+                let all_general = (0..tasks).all(|t| {
+                    let j = w.firms.choice[f * tasks + t] as usize;
+                    w.tech_kind[j] == TechKind::General
+                        || !(0..w.techs()).any(|g| {
+                            w.tech_kind[g] == TechKind::General
+                                && w.tech_tasks[g] & (1 << t) != 0
+                                && w.firms.fixed_paid[f] & (1 << g) != 0
+                        })
+                });
+                if w.firms.org[f] == FACTORY
+                    && all_general
+                    && w.firms.output[f] >= mean_output
+                    && rng.random::<f64>() < b.reorganization_rate / (1.0 + w.regions[r].risk)
+                {
+                    w.firms.org[f] = REORGANIZED;
+                    w.firms.reorganized_at[f] = w.year;
+                    w.events.push(Event::new(
+                        w.step,
+                        w.year,
+                        r,
+                        EventKind::Reorganization,
+                        w.firms.output[f],
+                        "a firm reorganizes around the general technology",
+                    ));
+                }
+                if w.firms.loss_quarters[f] as f64 >= b.exit_patience && alive.len() > 1 {
+                    exit(w, r, f);
+                }
+            } else if profitable && rng.random::<f64>() < b.entry_rate {
+                enter(w, r, f, leader, &mut rng);
+            }
+        }
+    }
+}
+
+fn exit(w: &mut World, r: usize, f: usize) {
+    let cash = w.firms.cash[f];
+    w.firms.cash[f] = 0.0;
+    w.regions[r].owners_wealth += cash;
+    w.ledger
+        .pay(Flow::Dividends, Sector::Firms, Sector::Owners, cash);
+    w.firms.alive[f] = false;
+    w.firms.capital[f] = 0.0;
+    w.firms.inventory[f] = 0.0;
+    w.firms.expected[f] = 0.0;
+    w.firms.loss_quarters[f] = 0;
+    w.events.push(Event::new(
+        w.step,
+        w.year,
+        r,
+        EventKind::Exit,
+        w.firms.output[f],
+        "a firm exits",
+    ));
+}
+
+/// An entrant copies the leader's non-general methods (general ones need a
+/// set-up it will decide on at its first review) and starts small; with no
+/// firm left to copy it starts with the slot's last methods.
+fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut impl Rng) {
+    let tasks = w.tasks();
+    let model = leader.unwrap_or(f);
+    let scale = if leader.is_some() {
+        w.firms.expected[model].max(1.0)
+    } else {
+        1.0
+    };
+    let seed_money = scale * w.firms.unit_cost[model].max(w.regions[r].wage[crate::world::CRAFT]);
+    if w.regions[r].owners_wealth < 4.0 * seed_money {
+        return;
+    }
+    let craft: Vec<u8> = (0..tasks)
+        .map(|t| {
+            let j = w.firms.choice[model * tasks + t] as usize;
+            if w.tech_kind[j] == TechKind::General {
+                (0..w.techs())
+                    .find(|&c| w.tech_kind[c] == TechKind::Craft && w.tech_tasks[c] & (1 << t) != 0)
+                    .expect("validated craft tech") as u8
+            } else {
+                j as u8
+            }
+        })
+        .collect();
+    w.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&craft);
+    let spread = LogNormal::new(0.0, w.scenario.behaviour.firm_heterogeneity.max(1e-9))
+        .expect("valid lognormal");
+    let techs = w.techs();
+    for j in 0..techs {
+        w.firms.efficiency[f * techs + j] = spread.sample(rng) as f32;
+    }
+    w.firms.alive[f] = true;
+    w.firms.fixed_paid[f] = 0;
+    w.firms.org[f] = CRAFT_SHOP;
+    w.firms.reorganized_at[f] = f64::NAN;
+    w.firms.capital[f] = 0.0;
+    w.firms.inventory[f] = 0.0;
+    w.firms.expected[f] = 0.5 * scale;
+    w.firms.price[f] = w.firms.price[model];
+    w.firms.loss_quarters[f] = 0;
+    w.regions[r].owners_wealth -= seed_money;
+    w.firms.cash[f] += seed_money;
+    w.ledger
+        .pay(Flow::Equity, Sector::Owners, Sector::Firms, seed_money);
+    w.events.push(Event::new(
+        w.step,
+        w.year,
+        r,
+        EventKind::Entry,
+        seed_money,
+        "a firm enters",
+    ));
+}

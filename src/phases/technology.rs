@@ -1,0 +1,371 @@
+//! Technology choice and investment.
+//!
+//! Reads: knowledge, wages, firms' expected sales, perceived risk, machine bans.
+//! Writes: firms' technology per task, capital, cash, fixed costs paid and
+//! organization; regions' experience with each technology; the ledger.
+//!
+//! A firm that reviews its methods compares, task by task, the unit cost of
+//! each technology it knows: labour at the going wage of the class that
+//! works it, plus the user cost of its machines. A general technology also
+//! needs a lumpy set-up cost, spread over the firm's expected output, so it
+//! pays only at scale; and its machine cost falls with experience (Wright's
+//! law) while its productivity rises with the installed base, so that
+//! adoption by some firms makes it cheaper for the others.
+
+use crate::ledger::{Flow, Sector};
+use crate::rng::{self, Phase};
+use crate::scenario::TechKind;
+use crate::world::{World, CLASSES, FACTORY};
+use rand::Rng;
+
+/// The cost of one task done with one technology by one firm.
+#[derive(Clone, Copy, Debug)]
+pub struct TaskCost {
+    pub labour: f64,
+    pub capital: f64,
+    pub unit_cost: f64,
+}
+
+/// Machine price index of technology `j` in region `r`: 1 at first
+/// installation, falling as experience^(-learning_exponent).
+pub fn machine_price(w: &World, r: usize, j: usize) -> f64 {
+    let t = &w.scenario.technologies[j];
+    let e = w.knowledge.experience[r * w.techs() + j];
+    (1.0 + e)
+        .powf(-t.learning_exponent)
+        .max(MACHINE_PRICE_FLOOR)
+}
+
+/// Machines never get cheaper than this share of their first price: iron,
+/// building and power cost something however much experience accumulates.
+pub const MACHINE_PRICE_FLOOR: f64 = 0.1;
+
+/// Productivity multiplier from the installed base (returns to scale).
+pub fn scale_factor(w: &World, r: usize, j: usize) -> f64 {
+    let t = &w.scenario.technologies[j];
+    let e = w.knowledge.experience[r * w.techs() + j];
+    1.0 + t.scale_gain * (1.0 + e).ln()
+}
+
+/// Organization effect on general tasks: a dip while a firm reorganizes,
+/// then the bonus of complementary organization (the productivity J-curve).
+pub fn organization_factor(w: &World, f: usize) -> f64 {
+    let at = w.firms.reorganized_at[f];
+    if at.is_nan() {
+        return 1.0;
+    }
+    let b = &w.scenario.behaviour;
+    if w.year - at < b.reorganization_dip_years {
+        0.85
+    } else {
+        1.0 + b.reorganization_bonus
+    }
+}
+
+/// Quarterly user cost of one unit of machine capital.
+pub fn user_cost(w: &World) -> f64 {
+    w.scenario.behaviour.capital_user_cost / w.scenario.steps_per_year as f64
+}
+
+/// Cost of task `t` done by firm `f` (in region `r`) with technology `j`.
+/// `efficiency` 1.0 and `f = None` give the notional cost for a typical firm.
+pub fn task_cost(w: &World, f: Option<usize>, r: usize, t: usize, j: usize) -> TaskCost {
+    let tech = &w.scenario.technologies[j];
+    let kind = w.tech_kind[j];
+    let mut a = w.know(r, j).max(1e-9);
+    if let (Some(f), false) = (f, kind == TechKind::Craft) {
+        // Firms differ in how well they run machines, not in hand work.
+        a *= w.firms.efficiency[f * w.techs() + j] as f64;
+        if kind == TechKind::General {
+            a *= organization_factor(w, f);
+        }
+    }
+    if kind == TechKind::General {
+        a *= scale_factor(w, r, j);
+    }
+    let labour = w.task_labour[t] / a;
+    let capital = tech.capital_per_worker * w.scenario.steps_per_year as f64 * labour;
+    let reg = &w.regions[r];
+    let mut price = machine_price(w, r, j) * (1.0 + reg.risk.min(5.0));
+    if kind == TechKind::General {
+        price *= 1.0 + reg.institutions.general_tech_tax;
+    }
+    let unit_cost = labour * reg.wage[w.tech_class[j]] + capital * price * user_cost(w);
+    TaskCost {
+        labour,
+        capital,
+        unit_cost,
+    }
+}
+
+/// A firm's production plan: one technology per task and what it needs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Plan {
+    pub choice: [u8; 16],
+    pub req: [f64; CLASSES],
+    pub capital_req: f64,
+    /// Variable unit cost: labour plus machine user cost.
+    pub unit_cost: f64,
+    /// Unit cost including set-up costs not yet paid, spread over expected output.
+    pub decision_cost: f64,
+    /// Technologies whose set-up cost this plan still needs.
+    pub new_fixed: u64,
+}
+
+/// Is technology `j` usable in region `r` now (known and not banned)?
+pub fn usable(w: &World, r: usize, j: usize) -> bool {
+    w.know(r, j) > 0.0 && !(w.tech_kind[j] == TechKind::General && w.year < w.regions[r].ban_until)
+}
+
+/// Costs the given choices for firm `f`.
+pub fn evaluate(w: &World, f: usize, choice: &[u8]) -> Plan {
+    let r = w.firms.region[f] as usize;
+    let mut plan = Plan::default();
+    for (t, &j) in choice.iter().enumerate() {
+        let j = j as usize;
+        let c = task_cost(w, Some(f), r, t, j);
+        plan.choice[t] = j as u8;
+        plan.req[w.tech_class[j]] += c.labour;
+        plan.capital_req += c.capital;
+        plan.unit_cost += c.unit_cost;
+        if w.scenario.technologies[j].fixed_cost > 0.0 && w.firms.fixed_paid[f] & (1 << j) == 0 {
+            plan.new_fixed |= 1 << j;
+        }
+    }
+    plan.decision_cost = plan.unit_cost + set_up_cost_per_unit(w, f, r, plan.new_fixed);
+    plan
+}
+
+/// Set-up costs of the technologies in `bits`, as an annuity over the payback
+/// period, per unit of the firm's expected output.
+fn set_up_cost_per_unit(w: &World, f: usize, r: usize, bits: u64) -> f64 {
+    if bits == 0 {
+        return 0.0;
+    }
+    // A firm weighing a set-up looks at the output it could sell: its own
+    // sales, or its share of the markets it can reach, whichever is larger.
+    // Markets abroad count less the dearer the route and the higher the
+    // tariff, so cheaper transport widens the market a set-up can pay off on.
+    let scale = w.firms.expected[f]
+        .max(reachable_market(w, r) / w.regions[r].firms_alive.max(1) as f64)
+        .max(0.1);
+    let periods = w.scenario.behaviour.payback_years * w.scenario.steps_per_year as f64;
+    (0..w.techs())
+        .filter(|j| bits & (1 << j) != 0)
+        .map(|j| set_up_price(w, r, j) / periods / scale)
+        .sum()
+}
+
+/// Demand a region's firms can reach: the home market and, discounted by
+/// transport cost and tariff, the markets of regions joined by a route.
+pub fn reachable_market(w: &World, r: usize) -> f64 {
+    let beta = w.scenario.behaviour.price_sensitivity;
+    let mut total = w.regions[r].market_units;
+    for s in 0..w.regions.len() {
+        if s == r {
+            continue;
+        }
+        if let Some(tau) = crate::phases::trade::transport(w, r, s) {
+            let access = ((1.0 + tau) * (1.0 + w.regions[s].institutions.tariff)).powf(-beta);
+            total += w.regions[s].market_units * access;
+        }
+    }
+    total
+}
+
+/// What setting up technology `j` in region `r` costs a firm in its
+/// decision: price, tax and the perceived risk of machine-breaking.
+pub fn set_up_price(w: &World, r: usize, j: usize) -> f64 {
+    let t = &w.scenario.technologies[j];
+    let mut price = t.fixed_cost * w.scenario.steps_per_year as f64 * machine_price(w, r, j);
+    if w.tech_kind[j] == TechKind::General {
+        price *= 1.0 + w.regions[r].institutions.general_tech_tax;
+    }
+    price * (1.0 + w.regions[r].risk.min(5.0))
+}
+
+/// The cheapest plan for firm `f` among the technologies it can use:
+/// the best craft or special method per task, then each general technology
+/// on the tasks where it beats them, set-up cost included.
+pub fn best_plan(w: &World, f: usize) -> Plan {
+    let r = w.firms.region[f] as usize;
+    let tasks = w.tasks();
+    let mut base = [0u8; 16];
+    let mut base_cost = [0.0f64; 16];
+    for t in 0..tasks {
+        let mut best = (f64::INFINITY, 0u8);
+        for j in 0..w.techs() {
+            if w.tech_kind[j] == TechKind::General
+                || w.tech_tasks[j] & (1 << t) == 0
+                || !usable(w, r, j)
+            {
+                continue;
+            }
+            let c = task_cost(w, Some(f), r, t, j).unit_cost;
+            if c < best.0 {
+                best = (c, j as u8);
+            }
+        }
+        base[t] = best.1;
+        base_cost[t] = best.0;
+    }
+    let mut best = evaluate(w, f, &base[..tasks]);
+    for g in 0..w.techs() {
+        if w.tech_kind[g] != TechKind::General || !usable(w, r, g) {
+            continue;
+        }
+        let mut choice = base;
+        let mut any = false;
+        for t in 0..tasks {
+            if w.tech_tasks[g] & (1 << t) != 0
+                && task_cost(w, Some(f), r, t, g).unit_cost < base_cost[t]
+            {
+                choice[t] = g as u8;
+                any = true;
+            }
+        }
+        if any {
+            let plan = evaluate(w, f, &choice[..tasks]);
+            if plan.decision_cost < best.decision_cost {
+                best = plan;
+            }
+        }
+    }
+    best
+}
+
+/// Technology choice and investment for every firm.
+pub fn technology(w: &mut World) {
+    let tasks = w.tasks();
+    for r in 0..w.regions.len() {
+        let range = w.regions[r].firms.clone();
+        w.regions[r].firms_alive = range.filter(|&f| w.firms.alive[f]).count();
+    }
+    let b = w.scenario.behaviour.clone();
+    let depreciation = 0.5 * user_cost(w);
+    for f in 0..w.firms.len() {
+        if !w.firms.alive[f] {
+            continue;
+        }
+        let r = w.firms.region[f] as usize;
+        let mut rng = rng::stream(w.seed, w.step, Phase::Technology, f as u64);
+        // Machines wear out; perceived risk of machine-breaking makes reviews rarer.
+        w.firms.capital[f] *= 1.0 - depreciation;
+        let review = b.review_rate / (1.0 + w.regions[r].risk);
+        let current = evaluate(w, f, &w.firms.choice[f * tasks..(f + 1) * tasks]);
+        let mut plan = current;
+        if rng.random::<f64>() < review {
+            let candidate = best_plan(w, f);
+            if candidate.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
+                plan = candidate;
+            }
+        }
+        // Capital the plan needs at the output the firm plans for; machines of
+        // tasks that change method are scrapped.
+        let keep = if current.capital_req > 0.0 {
+            let kept: f64 = (0..tasks)
+                .filter(|&t| plan.choice[t] == current.choice[t])
+                .map(|t| task_cost(w, Some(f), r, t, plan.choice[t] as usize).capital)
+                .sum();
+            (kept / current.capital_req).min(1.0)
+        } else {
+            1.0
+        };
+        let planned_output = w.firms.expected[f] * 1.1;
+        let kept_capital = w.firms.capital[f] * keep;
+        let needed = (plan.capital_req * planned_output - kept_capital).max(0.0);
+        // Spending per technology before tax: machines bought task by task,
+        // and the set-up cost of any technology the plan adds.
+        let mut per_tech = [0.0f64; 64];
+        if needed > 0.0 && plan.capital_req > 0.0 {
+            for t in 0..tasks {
+                let j = plan.choice[t] as usize;
+                let c = task_cost(w, Some(f), r, t, j).capital;
+                per_tech[j] += needed * c / plan.capital_req * machine_price(w, r, j);
+            }
+        }
+        for (j, spend) in per_tech.iter_mut().enumerate().take(w.techs()) {
+            if plan.new_fixed & (1 << j) != 0 {
+                *spend += w.scenario.technologies[j].fixed_cost
+                    * w.scenario.steps_per_year as f64
+                    * machine_price(w, r, j);
+            }
+        }
+        let tax_rate = w.regions[r].institutions.general_tech_tax;
+        let pre_tax: f64 = per_tech.iter().sum();
+        let tax: f64 = (0..w.techs())
+            .filter(|&j| w.tech_kind[j] == TechKind::General)
+            .map(|j| per_tech[j] * tax_rate)
+            .sum();
+        let total = pre_tax + tax;
+        let switching = plan.choice[..tasks] != current.choice[..tasks];
+        let mut scale = 1.0;
+        if total > 0.0 {
+            // Finance: own cash first, then owners' equity; otherwise a switch
+            // waits and an expansion is scaled down to what cash allows.
+            let cash = w.firms.cash[f].max(0.0);
+            let shortfall = (total - 0.8 * cash).max(0.0);
+            let affordable = shortfall <= 0.0 || w.regions[r].owners_wealth > 2.0 * shortfall;
+            if !affordable && switching {
+                w.firms.capital[f] = w.firms.capital[f].min(current.capital_req * planned_output);
+                continue;
+            }
+            if affordable && shortfall > 0.0 {
+                w.regions[r].owners_wealth -= shortfall;
+                w.firms.cash[f] += shortfall;
+                w.ledger
+                    .pay(Flow::Equity, Sector::Owners, Sector::Firms, shortfall);
+            } else if !affordable {
+                scale = (0.8 * cash / total).clamp(0.0, 1.0);
+            }
+            for (j, spend) in per_tech.iter().enumerate().take(w.techs()) {
+                if *spend > 0.0 {
+                    let unit = reference_installation(w, j);
+                    let techs = w.techs();
+                    w.knowledge.experience[r * techs + j] += spend * scale / unit;
+                    if w.tech_kind[j] == TechKind::General {
+                        w.flows[r].general_capital_sales += spend * scale;
+                    }
+                }
+            }
+            w.firms.cash[f] -= total * scale;
+            w.ledger.pay(
+                Flow::Investment,
+                Sector::Firms,
+                Sector::Rest,
+                pre_tax * scale,
+            );
+            w.ledger
+                .pay(Flow::Taxes, Sector::Firms, Sector::Government, tax * scale);
+            let reg = &mut w.regions[r];
+            reg.rest_cash += pre_tax * scale;
+            reg.rest_sales += pre_tax * scale;
+            reg.government += tax * scale;
+            w.flows[r].government_revenue += tax * scale;
+        }
+        w.firms.capital[f] = kept_capital + needed * scale;
+        if plan.choice[..tasks] != current.choice[..tasks] {
+            for t in 0..tasks {
+                let j = plan.choice[t] as usize;
+                if plan.choice[t] != current.choice[t] {
+                    crate::record::first_adoption(w, r, j);
+                }
+            }
+            w.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&plan.choice[..tasks]);
+            w.firms.fixed_paid[f] |= plan.new_fixed;
+            if plan.new_fixed != 0 && w.firms.org[f] < FACTORY {
+                w.firms.org[f] = FACTORY;
+            }
+        }
+        w.firms.req[f] = plan.req;
+        w.firms.capital_req[f] = plan.capital_req;
+        w.firms.unit_cost[f] = plan.unit_cost;
+    }
+}
+
+/// The spending that counts as one unit of experience with technology `j`:
+/// the set-up and machines of a ten-worker shop at first-installation prices.
+pub fn reference_installation(w: &World, j: usize) -> f64 {
+    let t = &w.scenario.technologies[j];
+    (t.fixed_cost + 10.0 * t.capital_per_worker).max(1e-3) * w.scenario.steps_per_year as f64
+}

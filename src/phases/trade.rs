@@ -1,0 +1,154 @@
+//! Trade in the industry's good.
+//!
+//! Reads: firms' prices and inventories, routes (transport cost, infrastructure), tariffs, merchants' cash.
+//! Writes: firms' sales, revenue, inventory and expected sales; merchants' cash;
+//! transport income of the exporter's rest of the economy; tariff revenue; regions' price index; the ledger.
+//!
+//! Merchants in each region spend what households gave them for the good.
+//! They buy from the firms of their own region and of regions joined by a
+//! direct trade route. A supplier's share of a market rises with its
+//! established presence (the sales it expects, its network of agents and
+//! customers) and falls with its delivered price (price plus transport plus
+//! tariff) with a logit in log price, so cheaper firms gain share quarter
+//! by quarter, as in the replicator dynamics of Dosi et al. (2010). A
+//! supplier asked for more than it holds sells what it has; the unspent
+//! money stays with the merchants for the next quarter.
+
+use crate::ledger::{Flow, Sector};
+use crate::world::World;
+
+/// Transport cost between two regions as a share of price, or `None` when
+/// no route joins them. Infrastructure at either end lowers it.
+pub fn transport(w: &World, from: usize, to: usize) -> Option<f64> {
+    if from == to {
+        return Some(0.0);
+    }
+    w.network.find_edge(w.nodes[from], w.nodes[to]).map(|e| {
+        w.network[e].transport_cost
+            / (1.0 + w.regions[from].infrastructure + w.regions[to].infrastructure)
+    })
+}
+
+/// A firm's weight in buyers' choice besides price: the square root of the
+/// sales it is set up for (its network of agents and customers grows less
+/// than in proportion), with a floor so that a small firm can still win
+/// customers. The square root keeps market shares from running away to a
+/// monopoly on small price differences: in the long run a firm's share
+/// settles at a power of its relative price.
+fn presence(w: &World, f: usize) -> f64 {
+    w.firms.expected[f].max(0.05).sqrt()
+}
+
+pub fn trade(w: &mut World) {
+    let nr = w.regions.len();
+    let nf = w.firms.len();
+    let beta = w.scenario.behaviour.price_sensitivity;
+    // demand[f] accumulates what all regions ask of firm f.
+    let mut demand = vec![0.0f64; nf];
+    let mut index = vec![0.0f64; nr];
+    let mut quantity = vec![0.0f64; nr];
+    let mut weight_sum = vec![0.0f64; nr];
+    let cost: Vec<Vec<Option<f64>>> = (0..nr)
+        .map(|s| (0..nr).map(|r| transport(w, s, r)).collect())
+        .collect();
+    let tariffs: Vec<f64> = w.regions.iter().map(|r| r.institutions.tariff).collect();
+    let tariff_of = |r: usize, s: usize| if r == s { 0.0 } else { tariffs[r] };
+    let delivered =
+        |price: f64, s: usize, r: usize, tau: f64| price * (1.0 + tau) * (1.0 + tariff_of(r, s));
+
+    for r in 0..nr {
+        let (mut ws, mut wp) = (0.0, 0.0);
+        for f in 0..nf {
+            let s = w.firms.region[f] as usize;
+            let (Some(tau), true) = (cost[s][r], w.firms.alive[f]) else {
+                continue;
+            };
+            let d = delivered(w.firms.price[f], w.firms.region[f] as usize, r, tau);
+            let weight = presence(w, f) * d.powf(-beta);
+            ws += weight;
+            wp += weight * d;
+        }
+        weight_sum[r] = ws;
+        if ws > 0.0 {
+            index[r] = wp / ws;
+            quantity[r] = w.regions[r].merchants_cash.max(0.0) / index[r];
+        }
+    }
+    for f in 0..nf {
+        if !w.firms.alive[f] {
+            continue;
+        }
+        let s = w.firms.region[f] as usize;
+        for r in 0..nr {
+            if let (Some(tau), true) = (cost[s][r], weight_sum[r] > 0.0) {
+                let d = delivered(w.firms.price[f], w.firms.region[f] as usize, r, tau);
+                demand[f] += quantity[r] * presence(w, f) * d.powf(-beta) / weight_sum[r];
+            }
+        }
+    }
+    // Sales, payments and expectations.
+    let mut spent = vec![0.0f64; nr];
+    for f in 0..nf {
+        w.firms.sales[f] = 0.0;
+        w.firms.revenue[f] = 0.0;
+        if !w.firms.alive[f] {
+            continue;
+        }
+        let s = w.firms.region[f] as usize;
+        let fill = if demand[f] > 0.0 {
+            (w.firms.inventory[f] / demand[f]).min(1.0)
+        } else {
+            0.0
+        };
+        if w.firms.inventory[f] > 0.0 {
+            for r in 0..nr {
+                let (Some(tau), true) = (cost[s][r], weight_sum[r] > 0.0) else {
+                    continue;
+                };
+                let d = delivered(w.firms.price[f], w.firms.region[f] as usize, r, tau);
+                let q = quantity[r] * presence(w, f) * d.powf(-beta) / weight_sum[r] * fill;
+                if q <= 0.0 {
+                    continue;
+                }
+                let at_factory = q * w.firms.price[f];
+                let freight = at_factory * tau;
+                let duty = (at_factory + freight) * tariff_of(r, s);
+                w.firms.sales[f] += q;
+                w.firms.revenue[f] += at_factory;
+                w.flows[s].industry_revenue += at_factory;
+                spent[r] += at_factory + freight + duty;
+                w.ledger.paid(Flow::Sales, Sector::Merchants, at_factory);
+                w.regions[s].rest_cash += freight;
+                w.regions[s].rest_sales += freight;
+                w.regions[r].government += duty;
+                w.flows[r].government_revenue += duty;
+                w.ledger
+                    .pay(Flow::Transport, Sector::Merchants, Sector::Rest, freight);
+                w.ledger
+                    .pay(Flow::Tariffs, Sector::Merchants, Sector::Government, duty);
+                if r != s {
+                    w.flows[s].exports += at_factory;
+                    w.flows[r].imports += at_factory + freight;
+                }
+            }
+        }
+        w.firms.inventory[f] -= w.firms.sales[f];
+        if w.firms.inventory[f] < 1e-12 {
+            w.firms.inventory[f] = 0.0;
+        }
+        w.firms.cash[f] += w.firms.revenue[f];
+        w.ledger
+            .received(Flow::Sales, Sector::Firms, w.firms.revenue[f]);
+        // Adaptive expectations on what buyers asked for, not on what the
+        // firm could deliver, so that a firm short of capacity plans to grow.
+        let asked = demand[f];
+        w.firms.expected[f] += 0.3 * (asked - w.firms.expected[f]);
+    }
+    for r in 0..nr {
+        w.regions[r].market_units = quantity[r];
+        w.regions[r].merchants_cash -= spent[r];
+        if index[r] > 0.0 {
+            w.regions[r].price_index = index[r];
+        }
+    }
+}

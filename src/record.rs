@@ -1,0 +1,667 @@
+//! What a run records each step: the series by region, the groups, the
+//! technologies and the events. Pure computation on the state; the tables
+//! are written elsewhere.
+
+use crate::phases::technology::task_cost;
+use crate::scenario::TechKind;
+use crate::world::{World, CLASSES, CRAFT, GENERAL, REORGANIZED, REST, UNEMPLOYED};
+use rayon::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    TechnologyPossible,
+    TechnologyArrives,
+    Invention,
+    Adoption,
+    Protest,
+    Repression,
+    MachineBan,
+    Policy,
+    EmbargoLeak,
+    Migration,
+    Stage,
+    Reorganization,
+    Entry,
+    Exit,
+}
+
+impl EventKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::TechnologyPossible => "technology_possible",
+            EventKind::TechnologyArrives => "technology_arrives",
+            EventKind::Invention => "invention",
+            EventKind::Adoption => "adoption",
+            EventKind::Protest => "protest",
+            EventKind::Repression => "repression",
+            EventKind::MachineBan => "machine_ban",
+            EventKind::Policy => "policy",
+            EventKind::EmbargoLeak => "embargo_leak",
+            EventKind::Migration => "migration",
+            EventKind::Stage => "stage",
+            EventKind::Reorganization => "reorganization",
+            EventKind::Entry => "entry",
+            EventKind::Exit => "exit",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub step: usize,
+    pub year: f64,
+    pub region: usize,
+    pub kind: EventKind,
+    pub magnitude: f64,
+    pub detail: String,
+}
+
+impl Event {
+    pub fn new(
+        step: usize,
+        year: f64,
+        region: usize,
+        kind: EventKind,
+        magnitude: f64,
+        detail: &str,
+    ) -> Event {
+        Event {
+            step,
+            year,
+            region,
+            kind,
+            magnitude,
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// Records the first use of technology `j` in region `r` as an event.
+pub fn first_adoption(w: &mut World, r: usize, j: usize) {
+    let k = r * w.techs() + j;
+    if !w.knowledge.adopted[k] {
+        w.knowledge.adopted[k] = true;
+        let detail = format!("first firm adopts {}", w.scenario.technologies[j].name);
+        w.events.push(Event::new(
+            w.step,
+            w.year,
+            r,
+            EventKind::Adoption,
+            1.0,
+            &detail,
+        ));
+    }
+}
+
+/// Money flows of one region in one step, gathered by the phases for the outputs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RegionFlows {
+    pub exports: f64,
+    pub imports: f64,
+    pub industry_revenue: f64,
+    pub general_capital_sales: f64,
+    pub capital_destroyed: f64,
+    pub relief_spending: f64,
+    pub education_spending: f64,
+    pub government_revenue: f64,
+    pub government_spending: f64,
+    pub wage_bill: f64,
+    pub rest_output: f64,
+}
+
+/// One row of `series.parquet`.
+#[derive(Clone, Debug, Default)]
+pub struct SeriesRow {
+    pub step: u32,
+    pub year: f64,
+    pub region: String,
+    pub stage: u8,
+    pub output: f64,
+    pub industry_output: f64,
+    pub output_per_worker: f64,
+    pub employment: f64,
+    pub unemployment_rate: f64,
+    pub real_wage: f64,
+    pub craft_real_wage: f64,
+    pub labour_share: f64,
+    pub gini_income: f64,
+    pub price_level: f64,
+    pub craft_output_share: f64,
+    pub special_output_share: f64,
+    pub general_output_share: f64,
+    pub reorganized_output_share: f64,
+    pub general_unit_cost: Option<f64>,
+    pub general_capital_sales: f64,
+    pub general_worker_use_share: f64,
+    pub general_firm_adoption_share: f64,
+    pub top_firm_share: f64,
+    pub leader_output: Option<f64>,
+    pub leader_price: Option<f64>,
+    pub leader_unit_labor: Option<f64>,
+    pub leader_quit_rate: Option<f64>,
+    pub grievance_mean: f64,
+    pub protest_intensity: f64,
+    pub capital_destroyed: f64,
+    pub relief_spending: f64,
+    pub education_spending: f64,
+    pub government_balance: f64,
+    pub exports: f64,
+    pub imports: f64,
+}
+
+/// One row of `groups.parquet`.
+#[derive(Clone, Debug)]
+pub struct GroupRow {
+    pub step: u32,
+    pub year: f64,
+    pub region: String,
+    pub group: &'static str,
+    pub people: f64,
+    pub employed: f64,
+    pub real_wage: f64,
+    pub real_income: f64,
+    pub wealth: f64,
+}
+
+/// One row of `technologies.parquet`.
+#[derive(Clone, Debug)]
+pub struct TechRow {
+    pub step: u32,
+    pub year: f64,
+    pub region: String,
+    pub technology: String,
+    pub kind: &'static str,
+    pub output_share: f64,
+    pub unit_cost: Option<f64>,
+    pub productivity: f64,
+    pub firms_using: u32,
+}
+
+#[derive(Default)]
+pub struct Records {
+    pub series: Vec<SeriesRow>,
+    pub groups: Vec<GroupRow>,
+    pub technologies: Vec<TechRow>,
+}
+
+pub const GROUPS: [&str; 6] = [
+    "craft",
+    "operator",
+    "general",
+    "unskilled",
+    "owners",
+    "inventors",
+];
+
+/// Additive sums over a region's workers.
+#[derive(Clone, Copy, Default)]
+struct WorkerSums {
+    people: [f64; CLASSES],
+    employed: [f64; CLASSES],
+    wage: [f64; CLASSES],
+    income: [f64; CLASSES],
+    wealth: [f64; CLASSES],
+    unemployed: f64,
+    general_jobs: f64,
+    grievance: f64,
+}
+
+impl WorkerSums {
+    fn add(&mut self, o: &WorkerSums) {
+        for k in 0..CLASSES {
+            self.people[k] += o.people[k];
+            self.employed[k] += o.employed[k];
+            self.wage[k] += o.wage[k];
+            self.income[k] += o.income[k];
+            self.wealth[k] += o.wealth[k];
+        }
+        self.unemployed += o.unemployed;
+        self.general_jobs += o.general_jobs;
+        self.grievance += o.grievance;
+    }
+}
+
+/// Additive sums for one region, from which a series row is derived; the
+/// world row is derived from the sum over regions.
+#[derive(Clone, Copy, Default)]
+struct Agg {
+    w: WorkerSums,
+    price_weighted: f64,
+    craft_wage_weighted: f64,
+    craft_weight: f64,
+    real_output: f64,
+    nominal_output: f64,
+    industry_output: f64,
+    by_kind: [f64; 3],
+    reorganized: f64,
+    firms_alive: f64,
+    firms_general: f64,
+    top: f64,
+    leader: Option<(f64, f64, f64, f64)>,
+    general_cost: f64,
+    general_cost_weight: f64,
+    protesters: f64,
+    owners_people: f64,
+    owners_income: f64,
+    owners_wealth: f64,
+    inventors: f64,
+    inventors_income: f64,
+    inventors_wealth: f64,
+    flows: RegionFlows,
+    workers: f64,
+}
+
+impl Agg {
+    fn add(&mut self, o: &Agg) {
+        self.w.add(&o.w);
+        self.price_weighted += o.price_weighted;
+        self.craft_wage_weighted += o.craft_wage_weighted;
+        self.craft_weight += o.craft_weight;
+        self.real_output += o.real_output;
+        self.nominal_output += o.nominal_output;
+        self.industry_output += o.industry_output;
+        for k in 0..3 {
+            self.by_kind[k] += o.by_kind[k];
+        }
+        self.reorganized += o.reorganized;
+        self.firms_alive += o.firms_alive;
+        self.firms_general += o.firms_general;
+        self.top = self.top.max(o.top);
+        if o.leader.map(|l| l.0) > self.leader.map(|l| l.0) {
+            self.leader = o.leader;
+        }
+        self.general_cost += o.general_cost;
+        self.general_cost_weight += o.general_cost_weight;
+        self.protesters += o.protesters;
+        self.owners_people += o.owners_people;
+        self.owners_income += o.owners_income;
+        self.owners_wealth += o.owners_wealth;
+        self.inventors += o.inventors;
+        self.inventors_income += o.inventors_income;
+        self.inventors_wealth += o.inventors_wealth;
+        let (a, b) = (&mut self.flows, &o.flows);
+        a.exports += b.exports;
+        a.imports += b.imports;
+        a.industry_revenue += b.industry_revenue;
+        a.general_capital_sales += b.general_capital_sales;
+        a.capital_destroyed += b.capital_destroyed;
+        a.relief_spending += b.relief_spending;
+        a.education_spending += b.education_spending;
+        a.government_revenue += b.government_revenue;
+        a.government_spending += b.government_spending;
+        a.wage_bill += b.wage_bill;
+        a.rest_output += b.rest_output;
+        self.workers += o.workers;
+    }
+}
+
+/// Output shares of the industry by technology kind and of reorganized
+/// firms in each region, updated by the production phase for the politics
+/// phase (the rate of adoption) and the outputs.
+pub fn output_shares(w: &World, r: usize) -> ([f64; 3], f64, f64) {
+    let tasks = w.tasks();
+    let mut by_kind = [0.0; 3];
+    let mut total = 0.0;
+    let mut reorganized = 0.0;
+    for f in w.regions[r].firms.clone() {
+        let q = w.firms.output[f];
+        if !w.firms.alive[f] || q <= 0.0 {
+            continue;
+        }
+        total += q;
+        for t in 0..tasks {
+            let kind = w.tech_kind[w.firms.choice[f * tasks + t] as usize];
+            by_kind[kind as usize] += q * w.task_labour[t];
+        }
+        if w.firms.org[f] == REORGANIZED {
+            reorganized += q;
+        }
+    }
+    (by_kind, reorganized, total)
+}
+
+fn gini(values: &mut [f64]) -> f64 {
+    let n = values.len();
+    if n < 2 {
+        return 0.0;
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let total: f64 = values.iter().sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let weighted: f64 = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i as f64 + 1.0) * v)
+        .sum();
+    (2.0 * weighted / (n as f64 * total) - (n as f64 + 1.0) / n as f64).clamp(0.0, 1.0)
+}
+
+/// Appends this step's rows to `rec`.
+pub fn record(w: &mut World, rec: &mut Records) {
+    let nr = w.regions.len();
+    let ppa = w.scenario.people_per_agent;
+    let step = w.step as u32;
+    let year = w.year;
+    // Worker sums per chunk in parallel, folded in chunk order.
+    let partial: Vec<WorkerSums> = w
+        .layout
+        .par_iter()
+        .map(|(r, range)| {
+            let ws = &w.workers;
+            let price = w.regions[*r].cpi / w.regions[*r].cpi0;
+            let wage = &w.regions[*r].wage;
+            let mut s = WorkerSums::default();
+            for i in range.clone() {
+                let g = ws.group[i] as usize;
+                let e = ws.employer[i];
+                s.people[g] += 1.0;
+                s.income[g] += ws.income[i] as f64 / price;
+                s.wealth[g] += ws.savings[i] / price;
+                s.grievance += ws.grievance[i] as f64;
+                if e == UNEMPLOYED {
+                    s.unemployed += 1.0;
+                } else {
+                    let k = if e == REST {
+                        crate::world::UNSKILLED
+                    } else {
+                        ws.class[i] as usize
+                    };
+                    s.employed[g] += 1.0;
+                    s.wage[g] += wage[k] / price;
+                    if e != REST && k == GENERAL {
+                        s.general_jobs += 1.0;
+                    }
+                }
+            }
+            s
+        })
+        .collect();
+    let mut aggs = vec![Agg::default(); nr];
+    for ((r, _), s) in w.layout.iter().zip(&partial) {
+        aggs[*r].w.add(s);
+    }
+
+    let mut world_incomes = std::mem::take(&mut w.scratch.gini);
+    world_incomes.clear();
+    let mut region_gini = vec![0.0; nr];
+    for r in 0..nr {
+        let reg = &w.regions[r];
+        let a = &mut aggs[r];
+        let price = reg.cpi / reg.cpi0;
+        let employed: f64 = a.w.employed.iter().sum();
+        a.workers = reg.workers.len() as f64;
+        a.price_weighted = price * a.workers;
+        a.craft_weight = a.w.people[CRAFT].max(1e-9);
+        a.craft_wage_weighted = reg.wage[CRAFT] / price * a.craft_weight;
+        let (by_kind, reorganized, total) = output_shares(w, r);
+        a.by_kind = by_kind;
+        a.reorganized = reorganized;
+        a.industry_output = total;
+        a.real_output = total * reg.price_index0 + reg.rest_employed as f64 * reg.rest_productivity;
+        a.flows = w.flows[r];
+        a.nominal_output = a.flows.industry_revenue + a.flows.rest_output;
+        let tasks = w.tasks();
+        let mut leader: Option<usize> = None;
+        for f in reg.firms.clone() {
+            if !w.firms.alive[f] {
+                continue;
+            }
+            a.firms_alive += 1.0;
+            let uses_general = (0..tasks)
+                .any(|t| w.tech_kind[w.firms.choice[f * tasks + t] as usize] == TechKind::General);
+            if uses_general {
+                a.firms_general += 1.0;
+            }
+            if leader.is_none_or(|l| w.firms.output[f] > w.firms.output[l]) {
+                leader = Some(f);
+            }
+        }
+        if let Some(l) = leader.filter(|&l| w.firms.output[l] > 0.0) {
+            let q = w.firms.output[l];
+            let staff: u32 = w.firms.labour[l].iter().sum();
+            a.top = q;
+            a.leader = Some((
+                q,
+                w.firms.price[l] / price,
+                staff as f64 / q,
+                w.firms.quits[l] as f64 / staff.max(1) as f64,
+            ));
+        }
+        // Notional unit cost of the best general technology known here, in real terms.
+        let mut best: Option<f64> = None;
+        for j in 0..w.techs() {
+            if w.tech_kind[j] != TechKind::General || w.know(r, j) <= 0.0 {
+                continue;
+            }
+            let c: f64 = (0..tasks)
+                .filter(|&t| w.tech_tasks[j] & (1 << t) != 0)
+                .map(|t| task_cost(w, None, r, t, j).unit_cost)
+                .sum::<f64>()
+                / price;
+            best = Some(best.map_or(c, |b: f64| b.min(c)));
+        }
+        if let Some(c) = best {
+            let weight = total.max(1e-9);
+            a.general_cost = c * weight;
+            a.general_cost_weight = weight;
+        }
+        a.protesters = reg.protest * a.workers;
+        a.owners_people = a.firms_alive.max(1.0);
+        a.owners_income = reg.owners_income / price;
+        a.owners_wealth = reg.owners_wealth / price;
+        for i in 0..w.inventors.region.len() {
+            if w.inventors.region[i] as usize == r {
+                a.inventors += 1.0;
+                a.inventors_income += w.inventors.income[i] / price;
+                a.inventors_wealth += w.inventors.savings[i] / price;
+            }
+        }
+        let _ = employed;
+
+        // Income inequality among workers, inventors and owner households.
+        let start = world_incomes.len();
+        for i in reg.workers.clone() {
+            world_incomes.push(w.workers.income[i] as f64 / price);
+        }
+        for i in 0..w.inventors.region.len() {
+            if w.inventors.region[i] as usize == r {
+                world_incomes.push(w.inventors.income[i] / price);
+            }
+        }
+        let owners = a.owners_people;
+        for _ in 0..owners as usize {
+            world_incomes.push(a.owners_income.max(0.0) / owners);
+        }
+        region_gini[r] = gini(&mut world_incomes[start..]);
+    }
+    let world_gini = gini(&mut world_incomes);
+    w.scratch.gini = world_incomes;
+
+    let mut world = Agg::default();
+    for a in &aggs {
+        world.add(a);
+    }
+    for r in 0..=nr {
+        let (a, name, g, stage) = if r < nr {
+            (
+                &aggs[r],
+                w.regions[r].name.clone(),
+                region_gini[r],
+                w.regions[r].stage,
+            )
+        } else {
+            let stage = w.regions.iter().map(|x| x.stage).max().unwrap_or(1);
+            (&world, "world".to_string(), world_gini, stage)
+        };
+        rec.series
+            .push(series_row(a, step, year, name.clone(), stage, g, ppa));
+        for (k, group) in GROUPS.iter().enumerate() {
+            let (people, employed, wage, income, wealth) = if k < CLASSES {
+                (
+                    a.w.people[k],
+                    a.w.employed[k],
+                    a.w.wage[k],
+                    a.w.income[k],
+                    a.w.wealth[k],
+                )
+            } else if k == CLASSES {
+                (
+                    a.owners_people,
+                    a.owners_people,
+                    0.0,
+                    a.owners_income,
+                    a.owners_wealth,
+                )
+            } else {
+                (
+                    a.inventors,
+                    a.inventors,
+                    a.inventors_income,
+                    a.inventors_income,
+                    a.inventors_wealth,
+                )
+            };
+            rec.groups.push(GroupRow {
+                step,
+                year,
+                region: name.clone(),
+                group,
+                people: people * ppa,
+                employed: employed * ppa,
+                real_wage: if employed > 0.0 { wage / employed } else { 0.0 },
+                real_income: if people > 0.0 { income / people } else { 0.0 },
+                wealth: if people > 0.0 { wealth / people } else { 0.0 },
+            });
+        }
+    }
+
+    // Technologies by region.
+    let tasks = w.tasks();
+    for r in 0..nr {
+        let total = aggs[r].industry_output;
+        for j in 0..w.techs() {
+            let mut share = 0.0;
+            let mut users = 0u32;
+            for f in w.regions[r].firms.clone() {
+                if !w.firms.alive[f] {
+                    continue;
+                }
+                let mut uses = false;
+                for t in 0..tasks {
+                    if w.firms.choice[f * tasks + t] as usize == j {
+                        share += w.firms.output[f] * w.task_labour[t];
+                        uses = true;
+                    }
+                }
+                users += u32::from(uses);
+            }
+            let known = w.know(r, j) > 0.0;
+            let price = w.regions[r].cpi / w.regions[r].cpi0;
+            let cost = known.then(|| {
+                (0..tasks)
+                    .filter(|&t| w.tech_tasks[j] & (1 << t) != 0)
+                    .map(|t| task_cost(w, None, r, t, j).unit_cost / w.task_labour[t])
+                    .sum::<f64>()
+                    / (w.tech_tasks[j].count_ones() as f64)
+                    / price
+            });
+            rec.technologies.push(TechRow {
+                step,
+                year,
+                region: w.regions[r].name.clone(),
+                technology: w.scenario.technologies[j].name.clone(),
+                kind: w.tech_kind[j].name(),
+                output_share: if total > 0.0 { share / total } else { 0.0 },
+                unit_cost: cost,
+                productivity: w.know(r, j),
+                firms_using: users,
+            });
+        }
+    }
+}
+
+fn series_row(
+    a: &Agg,
+    step: u32,
+    year: f64,
+    region: String,
+    stage: u8,
+    gini: f64,
+    ppa: f64,
+) -> SeriesRow {
+    let employed: f64 = a.w.employed.iter().sum();
+    let labour_force = employed + a.w.unemployed;
+    let wage_sum: f64 = a.w.wage.iter().sum();
+    let share = |x: f64| {
+        if a.industry_output > 0.0 {
+            x / a.industry_output
+        } else {
+            0.0
+        }
+    };
+    let price = a.price_weighted / a.workers.max(1e-9);
+    SeriesRow {
+        step,
+        year,
+        region,
+        stage,
+        output: a.real_output,
+        industry_output: a.industry_output,
+        output_per_worker: if employed > 0.0 {
+            a.real_output / employed
+        } else {
+            0.0
+        },
+        employment: employed * ppa,
+        unemployment_rate: if labour_force > 0.0 {
+            a.w.unemployed / labour_force
+        } else {
+            0.0
+        },
+        real_wage: if employed > 0.0 {
+            wage_sum / employed
+        } else {
+            0.0
+        },
+        craft_real_wage: a.craft_wage_weighted / a.craft_weight.max(1e-9),
+        labour_share: if a.nominal_output > 0.0 {
+            (a.flows.wage_bill / a.nominal_output).min(1.0)
+        } else {
+            0.0
+        },
+        gini_income: gini,
+        price_level: price,
+        craft_output_share: share(a.by_kind[0]),
+        special_output_share: share(a.by_kind[1]),
+        general_output_share: share(a.by_kind[2]),
+        reorganized_output_share: share(a.reorganized),
+        general_unit_cost: (a.general_cost_weight > 0.0)
+            .then(|| a.general_cost / a.general_cost_weight),
+        general_capital_sales: a.flows.general_capital_sales / price,
+        general_worker_use_share: if employed > 0.0 {
+            a.w.general_jobs / employed
+        } else {
+            0.0
+        },
+        general_firm_adoption_share: if a.firms_alive > 0.0 {
+            a.firms_general / a.firms_alive
+        } else {
+            0.0
+        },
+        top_firm_share: share(a.top),
+        leader_output: a.leader.map(|l| l.0),
+        leader_price: a.leader.map(|l| l.1),
+        leader_unit_labor: a.leader.map(|l| l.2),
+        leader_quit_rate: a.leader.map(|l| l.3),
+        grievance_mean: a.w.grievance / a.workers.max(1e-9),
+        protest_intensity: a.protesters / a.workers.max(1e-9),
+        capital_destroyed: a.flows.capital_destroyed,
+        relief_spending: a.flows.relief_spending / price,
+        education_spending: a.flows.education_spending / price,
+        government_balance: (a.flows.government_revenue - a.flows.government_spending) / price,
+        exports: a.flows.exports / price,
+        imports: a.flows.imports / price,
+    }
+}

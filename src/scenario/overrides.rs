@@ -1,0 +1,171 @@
+//! `--set path=value`: change any scenario parameter by its path before
+//! validation. Paths are dot-separated field names; list elements are
+//! addressed by their `name` (`regions.britain.workers`), their index
+//! (`routes.0.transport_cost`), `from-to` for routes
+//! (`routes.britain-usa.transport_cost`), or `*` for all of them.
+
+use super::Scenario;
+use crate::error::{LuddError, Result};
+use serde_json::Value;
+
+pub fn apply_override(scenario: &Scenario, assignment: &str) -> Result<Scenario> {
+    let fail = |path: &str, message: String| LuddError::Override {
+        path: path.to_string(),
+        message,
+    };
+    let (path, raw) = assignment.split_once('=').ok_or_else(|| {
+        fail(
+            assignment,
+            "expected path=value, for example regions.britain.workers=5000".into(),
+        )
+    })?;
+    let path = path.trim();
+    let raw = raw.trim();
+    if path.is_empty() {
+        return Err(fail(assignment, "the path before '=' is empty".into()));
+    }
+    let value = parse_value(raw);
+    let mut tree = serde_json::to_value(scenario).expect("a scenario always converts to a tree");
+    let segments: Vec<&str> = path.split('.').collect();
+    set(&mut tree, &segments, &value, &mut Vec::new()).map_err(|m| fail(path, m))?;
+    serde_json::from_value(tree).map_err(|e| fail(path, format!("value '{raw}' does not fit: {e}")))
+}
+
+/// Numbers, booleans, `null` and JSON lists or maps are taken as such;
+/// anything else is a string (so `origin=britain` needs no quotes).
+fn parse_value(raw: &str) -> Value {
+    match serde_json::from_str::<Value>(raw) {
+        Ok(v) => v,
+        Err(_) => Value::String(raw.trim_matches('"').to_string()),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing (None)",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a structure",
+    }
+}
+
+fn set(node: &mut Value, rest: &[&str], value: &Value, at: &mut Vec<String>) -> Result<(), String> {
+    let Some((head, tail)) = rest.split_first() else {
+        return assign(node, value, at);
+    };
+    let here = if at.is_empty() {
+        "the scenario".to_string()
+    } else {
+        at.join(".")
+    };
+    match node {
+        Value::Object(map) => {
+            let valid: Vec<String> = map.keys().cloned().collect();
+            let Some(child) = map.get_mut(*head) else {
+                return Err(format!(
+                    "'{head}' is not a field of {here}; valid fields: {}{}",
+                    valid.join(", "),
+                    suggestion(head, &valid)
+                ));
+            };
+            at.push(head.to_string());
+            set(child, tail, value, at)
+        }
+        Value::Array(items) => {
+            if *head == "*" {
+                for (i, item) in items.iter_mut().enumerate() {
+                    at.push(i.to_string());
+                    set(item, tail, value, at)?;
+                    at.pop();
+                }
+                return Ok(());
+            }
+            let labels: Vec<String> = items.iter().map(label).collect();
+            let index = head
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i < items.len())
+                .or_else(|| labels.iter().position(|l| l == head));
+            match index {
+                Some(i) => {
+                    at.push(head.to_string());
+                    set(&mut items[i], tail, value, at)
+                }
+                None => Err(format!(
+                    "{here} has no element '{head}'; choose an index below {}, '*', or one of: {}",
+                    items.len(),
+                    labels.join(", ")
+                )),
+            }
+        }
+        _ => Err(format!(
+            "{here} is {} and has no field '{head}'",
+            kind(node)
+        )),
+    }
+}
+
+fn assign(node: &mut Value, value: &Value, at: &[String]) -> Result<(), String> {
+    let compatible = matches!(
+        (&*node, value),
+        (Value::Number(_), Value::Number(_))
+            | (Value::Bool(_), Value::Bool(_))
+            | (Value::String(_), Value::String(_))
+            | (Value::Array(_), Value::Array(_))
+            | (Value::Object(_), Value::Object(_))
+            | (
+                Value::Null,
+                Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null
+            )
+            | (Value::String(_), Value::Null)
+    );
+    if !compatible {
+        return Err(format!(
+            "{} expects {}, found {}",
+            at.join("."),
+            kind(node),
+            kind(value)
+        ));
+    }
+    *node = value.clone();
+    Ok(())
+}
+
+/// How a list element is named in a path: its `name`, or `from-to` for routes.
+fn label(item: &Value) -> String {
+    if let Some(name) = item.get("name").and_then(Value::as_str) {
+        return name.to_string();
+    }
+    match (
+        item.get("from").and_then(Value::as_str),
+        item.get("to").and_then(Value::as_str),
+    ) {
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => String::new(),
+    }
+}
+
+fn suggestion(word: &str, valid: &[String]) -> String {
+    let best = valid.iter().min_by_key(|v| edit_distance(word, v));
+    match best {
+        Some(b) if edit_distance(word, b) <= 3 => format!(" (did you mean '{b}'?)"),
+        _ => String::new(),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

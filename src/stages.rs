@@ -1,0 +1,70 @@
+//! Stage detection from the simulated series (the rule is in docs/ODD.md).
+//!
+//! Stage 1 (local automation) starts the first step special tools make at
+//! least `stage1_special_share` of a region's industry output. Stage 2
+//! (general technology) starts the first step the general technology makes
+//! at least `stage2_general_share`. Stage 3 (reorganization) starts, once in
+//! stage 2, the first step the general technology makes at least
+//! `stage3_general_share` and reorganized firms at least
+//! `stage3_reorganized_share`. Stages never go back.
+
+use crate::record::{Event, EventKind, Records};
+use crate::world::{World, CRAFT, REST};
+
+/// Updates the regions' stages from the rows just recorded for this step,
+/// marks the craft cohort when stage 2 begins, and stamps the rows.
+pub fn update(w: &mut World, rec: &mut Records) {
+    let nr = w.regions.len();
+    let first = rec.series.len() - (nr + 1);
+    let rule = w.scenario.stages.clone();
+    for r in 0..nr {
+        let row = &rec.series[first + r];
+        let (special, general, reorganized) = (
+            row.special_output_share,
+            row.general_output_share,
+            row.reorganized_output_share,
+        );
+        let (step, year) = (w.step, w.year);
+        let reg = &mut w.regions[r];
+        let mut began = None;
+        if reg.stage_year[0].is_nan() && special >= rule.stage1_special_share {
+            reg.stage_year[0] = year;
+            began = Some(1);
+        }
+        if reg.stage < 2 && general >= rule.stage2_general_share {
+            reg.stage = 2;
+            reg.stage_year[1] = year;
+            began = Some(2);
+            // The cohort whose fate the summary follows: craft workers now.
+            for i in reg.workers.clone() {
+                let e = w.workers.employer[i];
+                if e < REST && w.workers.class[i] as usize == CRAFT {
+                    w.workers.cohort[i] = 1;
+                }
+            }
+        }
+        let reg = &mut w.regions[r];
+        if reg.stage == 2
+            && general >= rule.stage3_general_share
+            && reorganized >= rule.stage3_reorganized_share
+        {
+            reg.stage = 3;
+            reg.stage_year[2] = year;
+            began = Some(3);
+        }
+        if let Some(s) = began {
+            let detail = format!("stage {s} begins in {}", reg.name);
+            w.events.push(Event::new(
+                step,
+                year,
+                r,
+                EventKind::Stage,
+                s as f64,
+                &detail,
+            ));
+        }
+        rec.series[first + r].stage = w.regions[r].stage;
+    }
+    let world_stage = w.regions.iter().map(|x| x.stage).max().unwrap_or(1);
+    rec.series[first + nr].stage = world_stage;
+}

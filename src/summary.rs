@@ -1,0 +1,126 @@
+//! The end-of-run summary: stage dates and who gained and who lost, per
+//! region. Computed from the recorded tables and the final worker state.
+
+use crate::record::{Records, GROUPS};
+use crate::world::World;
+
+/// Real income of one group around the transition.
+#[derive(Clone, Debug, Default)]
+pub struct GroupOutcome {
+    /// Mean real income in the year before stage 2 began (the first year if it never did).
+    pub before: f64,
+    /// Lowest annual mean after that.
+    pub trough: f64,
+    /// Mean in the last year.
+    pub end: f64,
+    /// `end / before - 1`.
+    pub change: f64,
+    /// Years after stage 2 began in which the annual mean stayed below `before`.
+    pub years_below: f64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SummaryRow {
+    pub region: String,
+    pub stage1_year: Option<f64>,
+    pub stage2_year: Option<f64>,
+    pub stage3_year: Option<f64>,
+    pub general_share_end: f64,
+    pub protest_waves: u32,
+    pub peak_protest: f64,
+    /// Protest intensity summed over years (share of workers times years).
+    pub protest_years: f64,
+    pub craft_cohort_size: f64,
+    /// Mean real lifetime income of the stage-2 craft cohort relative to all workers of the region.
+    pub craft_cohort_relative_lifetime_income: Option<f64>,
+    pub groups: Vec<GroupOutcome>,
+}
+
+fn opt(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
+    let spy = w.scenario.steps_per_year as usize;
+    let nr = w.regions.len();
+    let mut rows = Vec::with_capacity(nr);
+    for (r, reg) in w.regions.iter().enumerate() {
+        let series: Vec<_> = rec.series.iter().filter(|s| s.region == reg.name).collect();
+        let stage2_step = series.iter().position(|s| s.stage >= 2);
+        let mut waves = 0;
+        let mut peak: f64 = 0.0;
+        let mut protest_years = 0.0;
+        let mut was_above = false;
+        for s in &series {
+            let above = s.protest_intensity >= 0.01;
+            if above && !was_above {
+                waves += 1;
+            }
+            was_above = above;
+            peak = peak.max(s.protest_intensity);
+            protest_years += s.protest_intensity / spy as f64;
+        }
+        let mut groups = Vec::with_capacity(GROUPS.len());
+        for group in GROUPS {
+            let income: Vec<f64> = rec
+                .groups
+                .iter()
+                .filter(|g| g.region == reg.name && g.group == group)
+                .map(|g| g.real_income)
+                .collect();
+            let annual: Vec<f64> = income
+                .chunks(spy)
+                .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+                .collect();
+            let pivot = stage2_step.map_or(0, |s| s / spy);
+            let before = if pivot > 0 {
+                annual[pivot - 1]
+            } else {
+                annual.first().copied().unwrap_or(0.0)
+            };
+            let after = &annual[pivot.min(annual.len())..];
+            let trough = after.iter().copied().fold(f64::INFINITY, f64::min);
+            let end = annual.last().copied().unwrap_or(0.0);
+            groups.push(GroupOutcome {
+                before,
+                trough: if trough.is_finite() { trough } else { end },
+                end,
+                change: if before > 0.0 {
+                    end / before - 1.0
+                } else {
+                    0.0
+                },
+                years_below: if stage2_step.is_some() {
+                    after.iter().filter(|&&x| x < before).count() as f64
+                } else {
+                    0.0
+                },
+            });
+        }
+        let (mut cohort, mut cohort_income, mut all_income) = (0.0, 0.0, 0.0);
+        for i in reg.workers.clone() {
+            all_income += w.workers.lifetime[i];
+            if w.workers.cohort[i] == 1 {
+                cohort += 1.0;
+                cohort_income += w.workers.lifetime[i];
+            }
+        }
+        let n = reg.workers.len() as f64;
+        rows.push(SummaryRow {
+            region: reg.name.clone(),
+            stage1_year: opt(reg.stage_year[0]),
+            stage2_year: opt(reg.stage_year[1]),
+            stage3_year: opt(reg.stage_year[2]),
+            general_share_end: series.last().map_or(0.0, |s| s.general_output_share),
+            protest_waves: waves,
+            peak_protest: peak,
+            protest_years,
+            craft_cohort_size: cohort * w.scenario.people_per_agent,
+            craft_cohort_relative_lifetime_income: (cohort > 0.0 && all_income > 0.0)
+                .then(|| (cohort_income / cohort) / (all_income / n)),
+            groups,
+        });
+        let _ = r;
+    }
+    rows
+}
