@@ -154,7 +154,22 @@ fn year(y: Option<f64>) -> String {
     y.map_or("-".into(), |y| format!("{y:.0}"))
 }
 
+/// Writes the end-of-run summary; a closed pipe (`| head`) is not an error.
 fn print_summary(out: &ludd::RunOutput, dir: &std::path::Path) {
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(summary_text(out, dir).as_bytes());
+}
+
+fn summary_text(out: &ludd::RunOutput, dir: &std::path::Path) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    macro_rules! println {
+        () => { s.push('\n') };
+        ($($arg:tt)*) => {{ let _ = writeln!(s, $($arg)*); }};
+    }
+    macro_rules! print {
+        ($($arg:tt)*) => {{ let _ = write!(s, $($arg)*); }};
+    }
     println!(
         "{} (seed {}): {} steps, {} agents, {:.2} s, {:.2e} agent-steps/s",
         out.scenario.name,
@@ -203,4 +218,5 @@ fn print_summary(out: &ludd::RunOutput, dir: &std::path::Path) {
         println!();
     }
     println!("\ntables written to {}", dir.display());
+    s
 }
