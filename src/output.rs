@@ -9,7 +9,6 @@
 use crate::error::{LuddError, Result};
 use crate::record::{TechRow, GROUPS};
 use crate::run::RunOutput;
-use crate::world::CLASS_NAMES;
 use polars::prelude::*;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -305,7 +304,6 @@ pub fn summary_frame(out: &RunOutput) -> Result<DataFrame> {
                 .collect::<Vec<_>>(),
         ));
     }
-    let _ = CLASS_NAMES;
     DataFrame::new(columns).map_err(|e| polars_err(Path::new("summary.parquet"), e))
 }
 

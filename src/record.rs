@@ -390,11 +390,19 @@ pub fn record(w: &mut World, rec: &mut Records) {
         let reg = &w.regions[r];
         let a = &mut aggs[r];
         let price = reg.cpi / reg.cpi0;
-        let employed: f64 = a.w.employed.iter().sum();
         a.workers = reg.workers.len() as f64;
         a.price_weighted = price * a.workers;
-        a.craft_weight = a.w.people[CRAFT].max(1e-9);
-        a.craft_wage_weighted = reg.wage[CRAFT] / price * a.craft_weight;
+        // The trades the general technology displaces: hand work with and
+        // without special tools (the handloom weaver with a flying shuttle).
+        let hand = a.w.people[CRAFT] + a.w.people[crate::world::OPERATOR];
+        a.craft_weight = hand.max(1e-9);
+        a.craft_wage_weighted = if hand > 0.0 {
+            (reg.wage[CRAFT] * a.w.people[CRAFT]
+                + reg.wage[crate::world::OPERATOR] * a.w.people[crate::world::OPERATOR])
+                / price
+        } else {
+            reg.wage[CRAFT] / price * 1e-9
+        };
         let (by_kind, reorganized, total) = output_shares(w, r);
         a.by_kind = by_kind;
         a.reorganized = reorganized;
@@ -458,7 +466,6 @@ pub fn record(w: &mut World, rec: &mut Records) {
                 a.inventors_wealth += w.inventors.savings[i] / price;
             }
         }
-        let _ = employed;
 
         // Income inequality among workers, inventors and owner households.
         let start = world_incomes.len();

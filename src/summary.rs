@@ -42,9 +42,8 @@ fn opt(x: f64) -> Option<f64> {
 
 pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
     let spy = w.scenario.steps_per_year as usize;
-    let nr = w.regions.len();
-    let mut rows = Vec::with_capacity(nr);
-    for (r, reg) in w.regions.iter().enumerate() {
+    let mut rows = Vec::with_capacity(w.regions.len());
+    for reg in &w.regions {
         let series: Vec<_> = rec.series.iter().filter(|s| s.region == reg.name).collect();
         let stage2_step = series.iter().position(|s| s.stage >= 2);
         let mut waves = 0;
@@ -120,7 +119,6 @@ pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
                 .then(|| (cohort_income / cohort) / (all_income / n)),
             groups,
         });
-        let _ = r;
     }
     rows
 }

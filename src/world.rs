@@ -184,8 +184,12 @@ pub struct RegionState {
     pub research_pool: f64,
     /// Quantity of the good the region's merchants asked for last quarter.
     pub market_units: f64,
+    /// Sum of suppliers' weights in buyers' choice last quarter (see the trade phase).
+    pub supplier_weight: f64,
     /// Firms alive at the start of the quarter.
     pub firms_alive: usize,
+    /// One unit of experience: a year of the region's initial industry output.
+    pub experience_unit: f64,
     pub stage: u8,
     pub stage_year: [f64; 3],
 }
@@ -248,9 +252,6 @@ impl World {
     }
     pub fn techs(&self) -> usize {
         self.tech_kind.len()
-    }
-    pub fn reference_wage(&self) -> f64 {
-        1.0
     }
 
     /// Builds the initial state of a validated scenario.
@@ -417,10 +418,16 @@ impl World {
 
             // Household spending: the industry's share is what makes the
             // initial craft output sell at the initial price.
+            // Home buyers pay the internal transport on top of the factory price.
+            let internal = s
+                .routes
+                .iter()
+                .find(|route| route.from == reg.name && route.to == reg.name)
+                .map_or(0.0, |route| route.transport_cost);
             let income = n_ind as f64 * wage[CRAFT] + n_rest as f64 * w_u;
-            let industry_value = n_ind as f64 * craft_price;
+            let industry_value = n_ind as f64 * craft_price * (1.0 + internal);
             let budget_share = (industry_value / income).min(0.5);
-            let cpi0 = budget_share * craft_price + (1.0 - budget_share);
+            let cpi0 = budget_share * craft_price * (1.0 + internal) + (1.0 - budget_share);
             regions.push(RegionState {
                 name: reg.name.clone(),
                 institutions: reg.institutions.clone(),
@@ -440,8 +447,8 @@ impl World {
                 merchants_cash: industry_value,
                 government: 0.0,
                 budget_share,
-                price_index0: craft_price,
-                price_index: craft_price,
+                price_index0: craft_price * (1.0 + internal),
+                price_index: craft_price * (1.0 + internal),
                 cpi0,
                 cpi: cpi0,
                 protest: 0.0,
@@ -456,6 +463,8 @@ impl World {
                 research_pool: 0.0,
                 market_units: n_ind as f64,
                 firms_alive: nf,
+                supplier_weight: 0.0,
+                experience_unit: (n_ind as f64 * s.steps_per_year as f64).max(1.0),
                 stage: 1,
                 stage_year: [f64::NAN; 3],
             });
@@ -520,17 +529,21 @@ impl World {
         world
     }
 
-    /// Neighbours of region `r` with the route between them.
+    /// Other regions joined to region `r` by a route, with the route.
     pub fn neighbours(&self, r: usize) -> impl Iterator<Item = (usize, &RouteState)> + '_ {
         use petgraph::visit::EdgeRef;
-        self.network.edges(self.nodes[r]).map(move |e| {
-            let other = if e.source() == self.nodes[r] {
-                e.target()
-            } else {
-                e.source()
-            };
-            (self.network[other], e.weight())
-        })
+        // A route from a region to itself (internal transport) is no neighbour.
+        self.network
+            .edges(self.nodes[r])
+            .filter(|e| e.source() != e.target())
+            .map(move |e| {
+                let other = if e.source() == self.nodes[r] {
+                    e.target()
+                } else {
+                    e.source()
+                };
+                (self.network[other], e.weight())
+            })
     }
 
     pub fn know(&self, r: usize, j: usize) -> f64 {

@@ -59,7 +59,7 @@ const FILE_CASES: &[FileCase] = &[
             "regions.britain.firms",
             "regions.britain.industry_employment",
             "end_year: must come after start_year",
-            "routes.0.to: unknown region 'atlantis'",
+            "routes.4.to: unknown region 'atlantis'",
             "technologies.water_frame.tasks: unknown task 'carding'",
             "policies.4.field: unknown institution 'union_strenght'",
         ],

@@ -74,6 +74,8 @@ fn generous_relief_means_less_protest_than_none() {
 #[test]
 fn cheaper_transport_brings_the_general_technology_to_half_of_british_output_earlier() {
     let base = loom();
+    // Every route, the internal ones (a region to itself: roads, canals,
+    // railways) and those between regions, 70% cheaper.
     let mut cheap = base.clone();
     for r in cheap.routes.iter_mut() {
         r.transport_cost *= 0.3;

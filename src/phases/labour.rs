@@ -192,15 +192,15 @@ pub fn labour(w: &mut World) {
             }
             reg.wage[k] *= (1.0 + change) * (1.0 + inst.wage_passthrough * growth);
         }
-        // Floors. Machine operators and general-technology workers can always
-        // take an unskilled job, so their wage never falls below it. Craft
-        // workers are attached to their trade and can fall to subsistence
-        // (a fifth of the unskilled wage) or the legal minimum.
+        // Floors. General-technology workers can always take an unskilled
+        // job, so their wage never falls below it. Hand workers, with or
+        // without special tools, are attached to their trade and can fall to
+        // subsistence (a fifth of the unskilled wage) or the legal minimum.
         let unskilled = reg.wage[UNSKILLED];
-        reg.wage[CRAFT] = reg.wage[CRAFT].max(unskilled * inst.minimum_wage.max(0.2));
-        for k in [OPERATOR, GENERAL] {
-            reg.wage[k] = reg.wage[k].max(unskilled);
+        for k in [CRAFT, OPERATOR] {
+            reg.wage[k] = reg.wage[k].max(unskilled * inst.minimum_wage.max(0.2));
         }
+        reg.wage[GENERAL] = reg.wage[GENERAL].max(unskilled);
         reg.rest_productivity *= 1.0 + growth;
         reg.rest_price = (1.0 + b.rest_markup) * reg.wage[UNSKILLED] / reg.rest_productivity;
     }
@@ -276,9 +276,10 @@ fn search(
 }
 
 /// What a job in class `k` is worth to a worker of `group`: its wage, with a
-/// premium for staying in one's own craft.
+/// premium for staying in one's own trade.
 fn value(wage: &[f64; CLASSES], k: usize, group: u8, attachment: f64) -> f64 {
-    if k == CRAFT && group as usize == CRAFT {
+    // Hand skills, with or without special tools, are specific to the trade.
+    if k == group as usize && (k == CRAFT || k == OPERATOR) {
         wage[k] * (1.0 + attachment)
     } else {
         wage[k]

@@ -105,13 +105,14 @@ pub fn politics(w: &mut World) {
                 protest,
                 "a protest wave begins",
             ));
-            if reg_repression(w, r) > 0.0 {
+            let repression = w.regions[r].institutions.repression;
+            if repression > 0.0 {
                 w.events.push(Event::new(
                     step,
                     year,
                     r,
                     EventKind::Repression,
-                    reg_repression(w, r),
+                    repression,
                     "troops and prosecutions against protesters",
                 ));
             }
@@ -144,10 +145,6 @@ pub fn politics(w: &mut World) {
             w.flows[r].capital_destroyed += destroyed;
         }
     }
-}
-
-fn reg_repression(w: &World, r: usize) -> f64 {
-    w.regions[r].institutions.repression
 }
 
 fn worker_politics(

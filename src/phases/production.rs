@@ -38,6 +38,15 @@ pub fn production(w: &mut World) {
         w.firms.capital_req[f] = plan.capital_req;
         w.firms.unit_cost[f] = plan.unit_cost;
         w.firms.price[f] = (1.0 + markup) * plan.unit_cost;
+        // Learning by doing: experience with a technology is the cumulative
+        // output made with it, in years of the region's initial industry output.
+        let r = w.firms.region[f] as usize;
+        let unit = w.regions[r].experience_unit;
+        let techs = w.techs();
+        for t in 0..tasks {
+            let j = w.firms.choice[f * tasks + t] as usize;
+            w.knowledge.experience[r * techs + j] += q * w.task_labour[t] / unit;
+        }
     }
     // The local rate of adoption (change of the machine-made share over a
     // year) is what the politics phase reacts to.

@@ -13,6 +13,7 @@
 //! adoption by some firms makes it cheaper for the others.
 
 use crate::ledger::{Flow, Sector};
+use crate::phases::trade::potential_sales;
 use crate::rng::{self, Phase};
 use crate::scenario::TechKind;
 use crate::world::{World, CLASSES, FACTORY};
@@ -26,8 +27,9 @@ pub struct TaskCost {
     pub unit_cost: f64,
 }
 
-/// Machine price index of technology `j` in region `r`: 1 at first
-/// installation, falling as experience^(-learning_exponent).
+/// Machine price index of technology `j` in region `r`: 1 at first use,
+/// falling as (1 + experience)^(-learning_exponent), where experience is the
+/// cumulative output made with it (Wright's law; see the production phase).
 pub fn machine_price(w: &World, r: usize, j: usize) -> f64 {
     let t = &w.scenario.technologies[j];
     let e = w.knowledge.experience[r * w.techs() + j];
@@ -132,45 +134,33 @@ pub fn evaluate(w: &World, f: usize, choice: &[u8]) -> Plan {
             plan.new_fixed |= 1 << j;
         }
     }
-    plan.decision_cost = plan.unit_cost + set_up_cost_per_unit(w, f, r, plan.new_fixed);
+    plan.decision_cost =
+        plan.unit_cost + set_up_cost_per_unit(w, f, r, plan.new_fixed, plan.unit_cost);
     plan
 }
 
 /// Set-up costs of the technologies in `bits`, as an annuity over the payback
 /// period, per unit of the firm's expected output.
-fn set_up_cost_per_unit(w: &World, f: usize, r: usize, bits: u64) -> f64 {
+fn set_up_cost_per_unit(w: &World, f: usize, r: usize, bits: u64, unit_cost: f64) -> f64 {
     if bits == 0 {
         return 0.0;
     }
-    // A firm weighing a set-up looks at the output it could sell: its own
-    // sales, or its share of the markets it can reach, whichever is larger.
-    // Markets abroad count less the dearer the route and the higher the
-    // tariff, so cheaper transport widens the market a set-up can pay off on.
+    // A firm weighing a set-up looks at the output it could sell with it:
+    // at the price the new plan allows, in every market it can reach against
+    // last quarter's rivals, or its share of the home market if larger. The
+    // set-up pays only at scale, and the scale depends on prices, transport
+    // costs and tariffs: wider markets make the general technology pay sooner.
+    let price = (1.0 + w.scenario.industry.markup) * unit_cost;
+    let home_share = w.regions[r].market_units / w.regions[r].firms_alive.max(1) as f64;
     let scale = w.firms.expected[f]
-        .max(reachable_market(w, r) / w.regions[r].firms_alive.max(1) as f64)
+        .max(potential_sales(w, f, price))
+        .max(home_share)
         .max(0.1);
     let periods = w.scenario.behaviour.payback_years * w.scenario.steps_per_year as f64;
     (0..w.techs())
         .filter(|j| bits & (1 << j) != 0)
         .map(|j| set_up_price(w, r, j) / periods / scale)
         .sum()
-}
-
-/// Demand a region's firms can reach: the home market and, discounted by
-/// transport cost and tariff, the markets of regions joined by a route.
-pub fn reachable_market(w: &World, r: usize) -> f64 {
-    let beta = w.scenario.behaviour.price_sensitivity;
-    let mut total = w.regions[r].market_units;
-    for s in 0..w.regions.len() {
-        if s == r {
-            continue;
-        }
-        if let Some(tau) = crate::phases::trade::transport(w, r, s) {
-            let access = ((1.0 + tau) * (1.0 + w.regions[s].institutions.tariff)).powf(-beta);
-            total += w.regions[s].market_units * access;
-        }
-    }
-    total
 }
 
 /// What setting up technology `j` in region `r` costs a firm in its
@@ -319,13 +309,8 @@ pub fn technology(w: &mut World) {
                 scale = (0.8 * cash / total).clamp(0.0, 1.0);
             }
             for (j, spend) in per_tech.iter().enumerate().take(w.techs()) {
-                if *spend > 0.0 {
-                    let unit = reference_installation(w, j);
-                    let techs = w.techs();
-                    w.knowledge.experience[r * techs + j] += spend * scale / unit;
-                    if w.tech_kind[j] == TechKind::General {
-                        w.flows[r].general_capital_sales += spend * scale;
-                    }
+                if *spend > 0.0 && w.tech_kind[j] == TechKind::General {
+                    w.flows[r].general_capital_sales += spend * scale;
                 }
             }
             w.firms.cash[f] -= total * scale;
@@ -361,11 +346,4 @@ pub fn technology(w: &mut World) {
         w.firms.capital_req[f] = plan.capital_req;
         w.firms.unit_cost[f] = plan.unit_cost;
     }
-}
-
-/// The spending that counts as one unit of experience with technology `j`:
-/// the set-up and machines of a ten-worker shop at first-installation prices.
-pub fn reference_installation(w: &World, j: usize) -> f64 {
-    let t = &w.scenario.technologies[j];
-    (t.fixed_cost + 10.0 * t.capital_per_worker).max(1e-3) * w.scenario.steps_per_year as f64
 }

@@ -19,14 +19,21 @@ use crate::world::World;
 
 /// Transport cost between two regions as a share of price, or `None` when
 /// no route joins them. Infrastructure at either end lowers it.
+/// A route from a region to itself is its internal transport (roads,
+/// canals, railways to domestic buyers); without one, home sales travel free.
 pub fn transport(w: &World, from: usize, to: usize) -> Option<f64> {
-    if from == to {
-        return Some(0.0);
+    match w.network.find_edge(w.nodes[from], w.nodes[to]) {
+        Some(e) => {
+            let infrastructure = if from == to {
+                w.regions[from].infrastructure
+            } else {
+                w.regions[from].infrastructure + w.regions[to].infrastructure
+            };
+            Some(w.network[e].transport_cost / (1.0 + infrastructure))
+        }
+        None if from == to => Some(0.0),
+        None => None,
     }
-    w.network.find_edge(w.nodes[from], w.nodes[to]).map(|e| {
-        w.network[e].transport_cost
-            / (1.0 + w.regions[from].infrastructure + w.regions[to].infrastructure)
-    })
 }
 
 /// A firm's weight in buyers' choice besides price: the square root of the
@@ -35,8 +42,42 @@ pub fn transport(w: &World, from: usize, to: usize) -> Option<f64> {
 /// customers. The square root keeps market shares from running away to a
 /// monopoly on small price differences: in the long run a firm's share
 /// settles at a power of its relative price.
-fn presence(w: &World, f: usize) -> f64 {
+pub fn presence(w: &World, f: usize) -> f64 {
     w.firms.expected[f].max(0.05).sqrt()
+}
+
+/// Delivered price of a good priced `price` at the factory in region `from`
+/// to buyers in region `to`, or `None` when no route joins them.
+pub fn delivered_price(w: &World, price: f64, from: usize, to: usize) -> Option<f64> {
+    let tariff = if from == to {
+        0.0
+    } else {
+        w.regions[to].institutions.tariff
+    };
+    transport(w, from, to).map(|tau| price * (1.0 + tau) * (1.0 + tariff))
+}
+
+/// What firm `f` could sell per quarter at factory price `price`, given last
+/// quarter's markets and rivals: in every region it can reach, its share of
+/// buyers' choice at that price times the quantity bought there.
+pub fn potential_sales(w: &World, f: usize, price: f64) -> f64 {
+    let beta = w.scenario.behaviour.price_sensitivity;
+    let s = w.firms.region[f] as usize;
+    let weight_at = |p: f64| presence(w, f) * p.powf(-beta);
+    let mut total = 0.0;
+    for r in 0..w.regions.len() {
+        let (Some(now), Some(then)) = (
+            delivered_price(w, w.firms.price[f], s, r),
+            delivered_price(w, price, s, r),
+        ) else {
+            continue;
+        };
+        let reg = &w.regions[r];
+        let others = (reg.supplier_weight - weight_at(now)).max(0.0);
+        let mine = weight_at(then);
+        total += reg.market_units * mine / (others + mine);
+    }
+    total
 }
 
 pub fn trade(w: &mut World) {
@@ -146,6 +187,7 @@ pub fn trade(w: &mut World) {
     }
     for r in 0..nr {
         w.regions[r].market_units = quantity[r];
+        w.regions[r].supplier_weight = weight_sum[r];
         w.regions[r].merchants_cash -= spent[r];
         if index[r] > 0.0 {
             w.regions[r].price_index = index[r];

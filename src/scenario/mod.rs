@@ -481,7 +481,7 @@ impl Default for Behaviour {
             review_rate: 0.04,
             switch_threshold: 0.05,
             firm_heterogeneity: 0.2,
-            price_sensitivity: 4.0,
+            price_sensitivity: 2.0,
             capital_user_cost: 0.15,
             payback_years: 8.0,
             research_share: 0.02,
