@@ -160,7 +160,13 @@ pub fn labour(w: &mut World) {
             rest_employed[r] += 1;
             supply[r][UNSKILLED] += 1.0;
         } else {
+            // The unemployed press on the wage of their own trade and, since
+            // anyone can do unskilled work, on the unskilled wage too, except
+            // hand workers still holding out for their trade.
             supply[r][k] += 1.0;
+            if k != UNSKILLED && k != CRAFT && k != OPERATOR {
+                supply[r][UNSKILLED] += 1.0;
+            }
         }
         if prev < REST && prev != e {
             if e == UNEMPLOYED {

@@ -100,9 +100,9 @@ fn exit(w: &mut World, r: usize, f: usize) {
     ));
 }
 
-/// An entrant copies the leader's non-general methods (general ones need a
-/// set-up it will decide on at its first review) and starts small; with no
-/// firm left to copy it starts with the slot's last methods.
+/// An entrant copies the leader's methods except the general technology
+/// (whose set-up it decides on at its first review) and starts small; with
+/// no firm left to copy it starts from the slot's last methods.
 fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut impl Rng) {
     let tasks = w.tasks();
     let model = leader.unwrap_or(f);
@@ -115,19 +115,25 @@ fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut imp
     if w.regions[r].owners_wealth < 4.0 * seed_money {
         return;
     }
-    let craft: Vec<u8> = (0..tasks)
+    // Where the leader runs the general technology, the entrant starts with
+    // the most productive hand or special method known for that task.
+    let methods: Vec<u8> = (0..tasks)
         .map(|t| {
             let j = w.firms.choice[model * tasks + t] as usize;
-            if w.tech_kind[j] == TechKind::General {
-                (0..w.techs())
-                    .find(|&c| w.tech_kind[c] == TechKind::Craft && w.tech_tasks[c] & (1 << t) != 0)
-                    .expect("validated craft tech") as u8
-            } else {
-                j as u8
+            if w.tech_kind[j] != TechKind::General {
+                return j as u8;
             }
+            (0..w.techs())
+                .filter(|&c| {
+                    w.tech_kind[c] != TechKind::General
+                        && w.tech_tasks[c] & (1 << t) != 0
+                        && w.know(r, c) > 0.0
+                })
+                .max_by(|&a, &b| w.know(r, a).total_cmp(&w.know(r, b)))
+                .expect("a validated craft technology is known from the start") as u8
         })
         .collect();
-    w.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&craft);
+    w.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&methods);
     let spread = LogNormal::new(0.0, w.scenario.behaviour.firm_heterogeneity.max(1e-9))
         .expect("valid lognormal");
     let techs = w.techs();
