@@ -82,14 +82,7 @@ pub fn first_adoption(w: &mut World, r: usize, j: usize) {
     if !w.knowledge.adopted[k] {
         w.knowledge.adopted[k] = true;
         let detail = format!("first firm adopts {}", w.scenario.technologies[j].name);
-        w.events.push(Event::new(
-            w.step,
-            w.year,
-            r,
-            EventKind::Adoption,
-            1.0,
-            &detail,
-        ));
+        w.event(r, EventKind::Adoption, 1.0, &detail);
     }
 }
 

@@ -8,7 +8,7 @@
 //! `stage3_general_share` and reorganized firms at least
 //! `stage3_reorganized_share`. Stages never go back.
 
-use crate::record::{Event, EventKind, Records};
+use crate::record::{EventKind, Records};
 use crate::world::{World, CRAFT, REST};
 
 /// Updates the regions' stages from the rows just recorded for this step,
@@ -24,7 +24,7 @@ pub fn update(w: &mut World, rec: &mut Records) {
             row.general_output_share,
             row.reorganized_output_share,
         );
-        let (step, year) = (w.step, w.year);
+        let year = w.year;
         let reg = &mut w.regions[r];
         let mut began = None;
         if reg.stage_year[0].is_nan() && special >= rule.stage1_special_share {
@@ -54,14 +54,7 @@ pub fn update(w: &mut World, rec: &mut Records) {
         }
         if let Some(s) = began {
             let detail = format!("stage {s} begins in {}", reg.name);
-            w.events.push(Event::new(
-                step,
-                year,
-                r,
-                EventKind::Stage,
-                s as f64,
-                &detail,
-            ));
+            w.event(r, EventKind::Stage, s as f64, &detail);
         }
         rec.series[first + r].stage = w.regions[r].stage;
     }

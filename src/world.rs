@@ -192,6 +192,14 @@ pub struct RegionState {
     pub experience_unit: f64,
     pub stage: u8,
     pub stage_year: [f64; 3],
+    /// Shares of output the general technology has passed (adoption milestones).
+    pub milestones: Vec<f64>,
+}
+
+impl RegionState {
+    pub fn milestones_passed(&self, share: f64) -> bool {
+        self.milestones.contains(&share)
+    }
 }
 
 /// A trade route as it stands during the run.
@@ -467,6 +475,7 @@ impl World {
                 experience_unit: (n_ind as f64 * s.steps_per_year as f64).max(1.0),
                 stage: 1,
                 stage_year: [f64::NAN; 3],
+                milestones: Vec::new(),
             });
         }
         for f in 0..firms.len() {
@@ -544,6 +553,26 @@ impl World {
                 };
                 (self.network[other], e.weight())
             })
+    }
+
+    /// Records an event in region `r` at the current step.
+    pub fn event(
+        &mut self,
+        r: usize,
+        kind: crate::record::EventKind,
+        magnitude: f64,
+        detail: impl Into<String>,
+    ) {
+        let detail = detail.into();
+        tracing::debug!(step = self.step, year = self.year, region = %self.regions[r].name, kind = kind.name(), magnitude, "{detail}");
+        self.events.push(crate::record::Event {
+            step: self.step,
+            year: self.year,
+            region: r,
+            kind,
+            magnitude,
+            detail,
+        });
     }
 
     pub fn know(&self, r: usize, j: usize) -> f64 {

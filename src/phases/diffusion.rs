@@ -11,7 +11,7 @@
 //! neighbour's best practice each quarter. An export embargo multiplies
 //! both by the embargo's leak rate: it slows knowledge, but cannot stop it.
 
-use crate::record::{Event, EventKind};
+use crate::record::EventKind;
 use crate::rng::{self, Phase};
 use crate::world::World;
 use petgraph::visit::EdgeRef;
@@ -26,19 +26,18 @@ pub fn diffusion(w: &mut World) {
         if w.year < t.possible_from {
             continue;
         }
+        let (productivity, detail) = (t.productivity, format!("{} becomes possible", t.name));
         for r in 0..w.regions.len() {
+            let t = &w.scenario.technologies[j];
             let here = t.origin.as_deref().is_none_or(|o| o == w.regions[r].name);
             if here && w.knowledge.productivity[r * techs + j] == 0.0 {
-                w.knowledge.productivity[r * techs + j] = t.productivity;
-                let detail = format!("{} becomes possible", t.name);
-                w.events.push(Event::new(
-                    w.step,
-                    w.year,
+                w.knowledge.productivity[r * techs + j] = productivity;
+                w.event(
                     r,
                     EventKind::TechnologyPossible,
-                    t.productivity,
-                    &detail,
-                ));
+                    productivity,
+                    detail.as_str(),
+                );
             }
         }
     }
@@ -89,14 +88,7 @@ pub fn diffusion(w: &mut World) {
                             w.regions[to].name,
                             w.regions[from].name
                         );
-                        w.events.push(Event::new(
-                            w.step,
-                            w.year,
-                            to,
-                            kind,
-                            0.8 * known[src],
-                            &detail,
-                        ));
+                        w.event(to, kind, 0.8 * known[src], &detail);
                     }
                 } else if known[src] > w.knowledge.productivity[dst]
                     && w.knowledge.productivity[dst] > 0.0

@@ -17,7 +17,7 @@
 
 use crate::ledger::{Flow, Sector};
 use crate::phases::technology::scale_factor;
-use crate::record::{Event, EventKind};
+use crate::record::EventKind;
 use crate::rng::{self, Phase};
 use crate::scenario::TechKind;
 use crate::world::{World, GENERAL};
@@ -139,14 +139,12 @@ pub fn innovation(w: &mut World) {
             w.knowledge.improvements[k] += 1;
             w.inventors.successes[i] += 1;
             let name = w.scenario.technologies[project].name.clone();
-            w.events.push(Event::new(
-                w.step,
-                w.year,
+            w.event(
                 r,
                 EventKind::Invention,
                 gain,
                 &format!("improvement of {name}"),
-            ));
+            );
         }
 
         // Mobility: move along a trade route to the neighbour that pays
@@ -180,8 +178,7 @@ pub fn innovation(w: &mut World) {
                     "an inventor moves from {} to {}",
                     w.regions[r].name, w.regions[best_r].name
                 );
-                w.events
-                    .push(Event::new(w.step, w.year, best_r, kind, 1.0, &detail));
+                w.event(best_r, kind, 1.0, &detail);
             }
         }
     }

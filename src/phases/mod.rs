@@ -82,14 +82,7 @@ fn begin_step(w: &mut World) {
         } else {
             format!("{} = {}: {}", p.field, p.value, p.note)
         };
-        w.events.push(crate::record::Event::new(
-            w.step,
-            w.year,
-            r,
-            crate::record::EventKind::Policy,
-            p.value,
-            &detail,
-        ));
+        w.event(r, crate::record::EventKind::Policy, p.value, &detail);
         w.next_policy += 1;
     }
 }
@@ -97,6 +90,13 @@ fn begin_step(w: &mut World) {
 /// Stops the run if a region-level aggregate is no longer a finite number,
 /// naming the step, phase and region.
 fn check_finite(w: &World, phase: &'static str) -> Result<()> {
+    let fail = |region: &str, message: String| LuddError::Simulation {
+        step: w.step,
+        year: w.year,
+        phase,
+        region: region.to_string(),
+        message,
+    };
     for r in &w.regions {
         let values = [
             ("wage", r.wage.iter().sum::<f64>()),
@@ -110,30 +110,19 @@ fn check_finite(w: &World, phase: &'static str) -> Result<()> {
             ("protest", r.protest),
             ("risk", r.risk),
         ];
-        for (name, v) in values {
-            if !v.is_finite() {
-                return Err(LuddError::Simulation {
-                    step: w.step,
-                    year: w.year,
-                    phase,
-                    region: r.name.clone(),
-                    message: format!("{name} became {v}"),
-                });
-            }
+        if let Some((name, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(fail(&r.name, format!("{name} became {v}")));
         }
-        for f in r.firms.clone() {
-            if !(w.firms.cash[f].is_finite()
-                && w.firms.price[f].is_finite()
-                && w.firms.expected[f].is_finite())
-            {
-                return Err(LuddError::Simulation {
-                    step: w.step,
-                    year: w.year,
-                    phase,
-                    region: r.name.clone(),
-                    message: format!("firm {f} has a non-finite cash, price or expected sales"),
-                });
-            }
+        let firms = &w.firms;
+        if let Some(f) = r.firms.clone().find(|&f| {
+            !(firms.cash[f].is_finite()
+                && firms.price[f].is_finite()
+                && firms.expected[f].is_finite())
+        }) {
+            return Err(fail(
+                &r.name,
+                format!("firm {f} has a non-finite cash, price or expected sales"),
+            ));
         }
     }
     Ok(())

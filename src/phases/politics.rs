@@ -18,7 +18,7 @@
 //! risk they perceive, slowing adoption and research for years.
 
 use crate::phases::{worker_chunks, WorkerChunk};
-use crate::record::{Event, EventKind};
+use crate::record::EventKind;
 use crate::rng::{self, Phase};
 use crate::world::{World, CRAFT, OPERATOR, UNEMPLOYED};
 use rand::Rng;
@@ -95,26 +95,17 @@ pub fn politics(w: &mut World) {
         reg.accommodation_relief = reg.institutions.accommodation * (10.0 * reg.protest).min(1.0);
         reg.risk = b.risk_persistence * reg.risk + b.risk_sensitivity * reg.protest;
         let protest = reg.protest;
-        let (year, step) = (w.year, w.step);
+        let year = w.year;
         if before < 0.01 && protest >= 0.01 {
-            w.events.push(Event::new(
-                step,
-                year,
-                r,
-                EventKind::Protest,
-                protest,
-                "a protest wave begins",
-            ));
+            w.event(r, EventKind::Protest, protest, "a protest wave begins");
             let repression = w.regions[r].institutions.repression;
             if repression > 0.0 {
-                w.events.push(Event::new(
-                    step,
-                    year,
+                w.event(
                     r,
                     EventKind::Repression,
                     repression,
                     "troops and prosecutions against protesters",
-                ));
+                );
             }
         }
         let reg = &mut w.regions[r];
@@ -124,14 +115,12 @@ pub fn politics(w: &mut World) {
         {
             reg.ban_until = year + reg.institutions.machine_ban_years;
             let years = reg.institutions.machine_ban_years;
-            w.events.push(Event::new(
-                step,
-                year,
+            w.event(
                 r,
                 EventKind::MachineBan,
                 years,
                 "general-technology machines banned",
-            ));
+            );
         }
         // Machine-breaking: adopting firms lose part of their machines.
         let share = (b.destruction_rate * protest).min(1.0);

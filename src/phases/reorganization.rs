@@ -13,7 +13,7 @@
 //! that copy a successful firm's methods when the industry makes profits.
 
 use crate::ledger::{Flow, Sector};
-use crate::record::{Event, EventKind};
+use crate::record::EventKind;
 use crate::rng::{self, Phase};
 use crate::scenario::TechKind;
 use crate::world::{World, CRAFT_SHOP, FACTORY, REORGANIZED};
@@ -60,14 +60,12 @@ pub fn reorganization(w: &mut World) {
                 {
                     w.firms.org[f] = REORGANIZED;
                     w.firms.reorganized_at[f] = w.year;
-                    w.events.push(Event::new(
-                        w.step,
-                        w.year,
+                    w.event(
                         r,
                         EventKind::Reorganization,
                         w.firms.output[f],
                         "a firm reorganizes around the general technology",
-                    ));
+                    );
                 }
                 if w.firms.loss_quarters[f] as f64 >= b.exit_patience && alive.len() > 1 {
                     exit(w, r, f);
@@ -90,14 +88,7 @@ fn exit(w: &mut World, r: usize, f: usize) {
     w.firms.inventory[f] = 0.0;
     w.firms.expected[f] = 0.0;
     w.firms.loss_quarters[f] = 0;
-    w.events.push(Event::new(
-        w.step,
-        w.year,
-        r,
-        EventKind::Exit,
-        w.firms.output[f],
-        "a firm exits",
-    ));
+    w.event(r, EventKind::Exit, w.firms.output[f], "a firm exits");
 }
 
 /// An entrant copies the leader's methods except the general technology
@@ -153,12 +144,5 @@ fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut imp
     w.firms.cash[f] += seed_money;
     w.ledger
         .pay(Flow::Equity, Sector::Owners, Sector::Firms, seed_money);
-    w.events.push(Event::new(
-        w.step,
-        w.year,
-        r,
-        EventKind::Entry,
-        seed_money,
-        "a firm enters",
-    ));
+    w.event(r, EventKind::Entry, seed_money, "a firm enters");
 }
