@@ -271,7 +271,13 @@ fn search(
                 }
             }
         }
-        if vac[SEEK_REST as usize] > 0.0 && wage[UNSKILLED] > best.0 {
+        // A hand worker holds out for the trade while its wage, with the
+        // attachment, still beats unskilled work: the handloom weavers who
+        // stayed at their looms as piece rates fell.
+        let group = c.group[i] as usize;
+        let holding_out = (group == CRAFT || group == OPERATOR)
+            && wage[group] * (1.0 + b.craft_attachment) >= wage[UNSKILLED];
+        if vac[SEEK_REST as usize] > 0.0 && wage[UNSKILLED] > best.0 && !holding_out {
             best = (wage[UNSKILLED], SEEK_REST);
         }
         if best.1 != NO_SEARCH {
