@@ -17,6 +17,7 @@ pub mod run;
 pub mod scenario;
 pub mod stages;
 pub mod summary;
+pub mod validation;
 pub mod world;
 
 pub use error::{LuddError, Result};

@@ -1,0 +1,504 @@
+//! Checking scenarios against history. The targets in `scenarios/targets.csv`
+//! (copied with their sources and derivations from the project's shared
+//! targets) name a model series, a region, a statistic and a band; an
+//! ensemble of runs is reduced to the statistic of the ensemble-mean series,
+//! with the 5th-95th percentile of the per-run statistics as its spread.
+
+use crate::error::{LuddError, Problem, Result};
+use crate::run::RunOutput;
+use polars::prelude::*;
+
+/// The targets, embedded so that `ludd validate` works from any directory.
+pub const TARGETS_CSV: &str = include_str!("../scenarios/targets.csv");
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Statistic {
+    /// The series at `year_a` (its mean over that year).
+    Level,
+    /// The series at `year_b` over the series at `year_a`.
+    Ratio,
+    /// Ratio minus one.
+    Growth,
+    /// Ratio to the power 1/(year_b - year_a).
+    AnnualFactor,
+    /// First year the series reaches `threshold`.
+    Crossing,
+    /// First year the series exceeds `threshold`.
+    FirstYearAbove,
+    /// Year the detected event (the start of stage 2) happens.
+    Date,
+}
+
+impl Statistic {
+    fn parse(s: &str) -> Option<Statistic> {
+        Some(match s {
+            "level" => Statistic::Level,
+            "ratio" => Statistic::Ratio,
+            "growth" => Statistic::Growth,
+            "annual_factor" => Statistic::AnnualFactor,
+            "crossing" => Statistic::Crossing,
+            "first_year_above" => Statistic::FirstYearAbove,
+            "date" => Statistic::Date,
+            _ => return None,
+        })
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Statistic::Level => "level",
+            Statistic::Ratio => "ratio",
+            Statistic::Growth => "growth",
+            Statistic::AnnualFactor => "annual_factor",
+            Statistic::Crossing => "crossing",
+            Statistic::FirstYearAbove => "first_year_above",
+            Statistic::Date => "date",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub scenario: String,
+    pub id: String,
+    pub metric: String,
+    pub region: String,
+    pub statistic: Statistic,
+    pub year_a: Option<f64>,
+    pub year_b: Option<f64>,
+    pub threshold: Option<f64>,
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+    pub unit: String,
+    pub derivation: String,
+    pub source: String,
+    pub quality: String,
+}
+
+/// Splits one CSV line, honouring double-quoted fields.
+fn fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    out.push(field);
+    out
+}
+
+/// Parses the targets table; every malformed line is reported with its number.
+pub fn parse_targets(text: &str, file: &str) -> Result<Vec<Target>> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let header = lines.next().map(|(_, l)| fields(l)).unwrap_or_default();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let mut problems = Vec::new();
+    let mut targets = Vec::new();
+    let names = [
+        "scenario",
+        "id",
+        "metric",
+        "region",
+        "statistic",
+        "year_a",
+        "year_b",
+        "threshold",
+        "value",
+        "low",
+        "high",
+        "unit",
+        "derivation",
+        "source",
+        "quality",
+    ];
+    let index: Vec<Option<usize>> = names.iter().map(|n| col(n)).collect();
+    for (name, i) in names.iter().zip(&index) {
+        if i.is_none() {
+            problems.push(Problem {
+                path: format!("{file}:1"),
+                message: format!("missing column '{name}'"),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(LuddError::Invalid {
+            file: file.into(),
+            problems,
+        });
+    }
+    for (n, line) in lines {
+        let f = fields(line);
+        let at = |k: usize| {
+            f.get(index[k].expect("checked above"))
+                .map(|s| s.trim())
+                .unwrap_or("")
+        };
+        let place = format!("{file}:{}", n + 1);
+        let number = |k: usize, problems: &mut Vec<Problem>| -> Option<f64> {
+            let s = at(k);
+            if s.is_empty() {
+                return None;
+            }
+            match s.parse::<f64>() {
+                Ok(v) if v.is_finite() => Some(v),
+                _ => {
+                    problems.push(Problem {
+                        path: format!("{place} {}", names[k]),
+                        message: format!("'{s}' is not a number"),
+                    });
+                    None
+                }
+            }
+        };
+        let Some(statistic) = Statistic::parse(at(4)) else {
+            problems.push(Problem {
+                path: format!("{place} statistic"),
+                message: format!("unknown statistic '{}'", at(4)),
+            });
+            continue;
+        };
+        let (year_a, year_b, threshold) = (
+            number(5, &mut problems),
+            number(6, &mut problems),
+            number(7, &mut problems),
+        );
+        let (value, low, high) = (
+            number(8, &mut problems),
+            number(9, &mut problems),
+            number(10, &mut problems),
+        );
+        let (Some(value), Some(low), Some(high)) = (value, low, high) else {
+            problems.push(Problem {
+                path: place.clone(),
+                message: "value, low and high are required".into(),
+            });
+            continue;
+        };
+        let needs = match statistic {
+            Statistic::Level => year_a.is_some(),
+            Statistic::Ratio | Statistic::Growth | Statistic::AnnualFactor => {
+                year_a.is_some() && year_b.is_some()
+            }
+            Statistic::Crossing | Statistic::FirstYearAbove => threshold.is_some(),
+            Statistic::Date => true,
+        };
+        if !needs {
+            problems.push(Problem {
+                path: place.clone(),
+                message: format!(
+                    "statistic '{}' lacks its year or threshold",
+                    statistic.name()
+                ),
+            });
+            continue;
+        }
+        targets.push(Target {
+            scenario: at(0).into(),
+            id: at(1).into(),
+            metric: at(2).into(),
+            region: at(3).into(),
+            statistic,
+            year_a,
+            year_b,
+            threshold,
+            value,
+            low,
+            high,
+            unit: at(11).into(),
+            derivation: at(12).into(),
+            source: at(13).into(),
+            quality: at(14).into(),
+        });
+    }
+    if problems.is_empty() {
+        Ok(targets)
+    } else {
+        Err(LuddError::Invalid {
+            file: file.into(),
+            problems,
+        })
+    }
+}
+
+/// The built-in targets.
+pub fn targets() -> Result<Vec<Target>> {
+    parse_targets(TARGETS_CSV, "scenarios/targets.csv")
+}
+
+/// The statistic of one series, given as (year, value) in time order.
+pub fn statistic(t: &Target, series: &[(f64, f64)]) -> Option<f64> {
+    let at = |year: f64| {
+        let v: Vec<f64> = series
+            .iter()
+            .filter(|(y, v)| *y >= year && *y < year + 1.0 && v.is_finite())
+            .map(|p| p.1)
+            .collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    match t.statistic {
+        Statistic::Level => at(t.year_a?),
+        Statistic::Ratio | Statistic::Growth | Statistic::AnnualFactor => {
+            let (a, b) = (at(t.year_a?)?, at(t.year_b?)?);
+            if a == 0.0 {
+                return None;
+            }
+            let ratio = b / a;
+            Some(match t.statistic {
+                Statistic::Ratio => ratio,
+                Statistic::Growth => ratio - 1.0,
+                _ => ratio.powf(1.0 / (t.year_b? - t.year_a?)),
+            })
+        }
+        Statistic::Crossing => series
+            .iter()
+            .find(|(_, v)| *v >= t.threshold.unwrap_or(f64::NAN))
+            .map(|p| p.0),
+        Statistic::FirstYearAbove => series
+            .iter()
+            .find(|(_, v)| *v > t.threshold.unwrap_or(f64::NAN))
+            .map(|p| p.0),
+        Statistic::Date => None,
+    }
+}
+
+/// A target's named series in one run, as (year, value).
+fn series_of(out: &RunOutput, t: &Target) -> Result<Vec<(f64, f64)>> {
+    let df = crate::output::series_frame(out)?;
+    let err = |e: PolarsError| LuddError::Output {
+        path: "series".into(),
+        message: e.to_string(),
+    };
+    let column = df.column(&t.metric).map_err(|_| LuddError::Invalid {
+        file: "scenarios/targets.csv".into(),
+        problems: vec![Problem {
+            path: format!("target {}", t.id),
+            message: format!("no series named '{}'", t.metric),
+        }],
+    })?;
+    let values = column.cast(&DataType::Float64).map_err(err)?;
+    let values = values.f64().map_err(err)?;
+    let regions = df.column("region").map_err(err)?.str().map_err(err)?;
+    let years = df.column("year").map_err(err)?.f64().map_err(err)?;
+    Ok(regions
+        .into_iter()
+        .zip(years)
+        .zip(values)
+        .filter(|((r, _), _)| *r == Some(t.region.as_str()))
+        .map(|((_, y), v)| (y.unwrap_or(f64::NAN), v.unwrap_or(f64::NAN)))
+        .collect())
+}
+
+/// What an ensemble says about one target.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub target: Target,
+    /// The statistic of the ensemble-mean series (for dates: the mean date,
+    /// runs that never reach it counted at the end year).
+    pub mean: Option<f64>,
+    pub p5: Option<f64>,
+    pub p95: Option<f64>,
+    /// Runs in which the statistic exists (the event happened).
+    pub reached: usize,
+    pub runs: usize,
+    pub hit: bool,
+}
+
+fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
+}
+
+/// Evaluates a target on an ensemble of runs of its scenario.
+pub fn evaluate(t: &Target, runs: &[RunOutput]) -> Result<Outcome> {
+    let end = runs.first().map_or(f64::NAN, |o| o.scenario.end_year);
+    let mut per_run = Vec::with_capacity(runs.len());
+    let mut mean = None;
+    if t.statistic == Statistic::Date {
+        for out in runs {
+            let year = out
+                .summary
+                .iter()
+                .find(|s| s.region == t.region)
+                .and_then(|s| s.stage2_year);
+            per_run.push(year);
+        }
+        let censored: Vec<f64> = per_run.iter().map(|y| y.unwrap_or(end)).collect();
+        if !censored.is_empty() {
+            mean = Some(censored.iter().sum::<f64>() / censored.len() as f64);
+        }
+    } else {
+        let mut all = Vec::with_capacity(runs.len());
+        for out in runs {
+            let s = series_of(out, t)?;
+            per_run.push(statistic(t, &s));
+            all.push(s);
+        }
+        if let Some(first) = all.first() {
+            let mean_series: Vec<(f64, f64)> = (0..first.len())
+                .map(|i| {
+                    let v: Vec<f64> = all
+                        .iter()
+                        .map(|s| s[i].1)
+                        .filter(|x| x.is_finite())
+                        .collect();
+                    let m = if v.is_empty() {
+                        f64::NAN
+                    } else {
+                        v.iter().sum::<f64>() / v.len() as f64
+                    };
+                    (first[i].0, m)
+                })
+                .collect();
+            mean = statistic(t, &mean_series);
+        }
+    }
+    let reached = per_run.iter().flatten().count();
+    let mut values: Vec<f64> = match t.statistic {
+        Statistic::Date | Statistic::Crossing | Statistic::FirstYearAbove => {
+            per_run.iter().map(|y| y.unwrap_or(end)).collect()
+        }
+        _ => per_run.iter().flatten().copied().collect(),
+    };
+    values.sort_by(f64::total_cmp);
+    let hit = mean.is_some_and(|m| m >= t.low && m <= t.high);
+    Ok(Outcome {
+        target: t.clone(),
+        mean,
+        p5: percentile(&values, 0.05),
+        p95: percentile(&values, 0.95),
+        reached,
+        runs: runs.len(),
+        hit,
+    })
+}
+
+/// The validation table as a DataFrame.
+pub fn frame(outcomes: &[Outcome]) -> Result<DataFrame> {
+    let col = |name: &str, f: &dyn Fn(&Outcome) -> Option<f64>| {
+        Column::new(name.into(), outcomes.iter().map(f).collect::<Vec<_>>())
+    };
+    let text = |name: &str, f: &dyn Fn(&Outcome) -> String| {
+        Column::new(name.into(), outcomes.iter().map(f).collect::<Vec<_>>())
+    };
+    DataFrame::new(vec![
+        text("scenario", &|o| o.target.scenario.clone()),
+        text("id", &|o| o.target.id.clone()),
+        text("metric", &|o| o.target.metric.clone()),
+        text("region", &|o| o.target.region.clone()),
+        text("statistic", &|o| o.target.statistic.name().into()),
+        col("history", &|o| Some(o.target.value)),
+        col("low", &|o| Some(o.target.low)),
+        col("high", &|o| Some(o.target.high)),
+        col("model_mean", &|o| o.mean),
+        col("model_p5", &|o| o.p5),
+        col("model_p95", &|o| o.p95),
+        Column::new(
+            "reached".into(),
+            outcomes
+                .iter()
+                .map(|o| o.reached as u32)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "runs".into(),
+            outcomes.iter().map(|o| o.runs as u32).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "hit".into(),
+            outcomes.iter().map(|o| o.hit).collect::<Vec<_>>(),
+        ),
+        text("unit", &|o| o.target.unit.clone()),
+        text("source", &|o| o.target.source.clone()),
+    ])
+    .map_err(|e| LuddError::Output {
+        path: "validation".into(),
+        message: e.to_string(),
+    })
+}
+
+fn show(x: Option<f64>) -> String {
+    match x {
+        None => "not reached".into(),
+        Some(v) if v.abs() >= 100.0 => format!("{v:.1}"),
+        Some(v) => format!("{v:.3}"),
+    }
+}
+
+/// The validation table as markdown.
+pub fn markdown(outcomes: &[Outcome]) -> String {
+    let mut s = String::from(
+        "| scenario | id | series | region | statistic | history | band | model mean | model 5-95% | reached | match |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for o in outcomes {
+        let t = &o.target;
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} to {} | {} | {} to {} | {}/{} | {} |\n",
+            t.scenario,
+            t.id,
+            t.metric,
+            t.region,
+            t.statistic.name(),
+            show(Some(t.value)),
+            show(Some(t.low)),
+            show(Some(t.high)),
+            show(o.mean),
+            show(o.p5),
+            show(o.p95),
+            o.reached,
+            o.runs,
+            if o.hit { "hit" } else { "**miss**" }
+        ));
+    }
+    s
+}
+
+/// The validation table as aligned text for the terminal.
+pub fn text_table(outcomes: &[Outcome]) -> String {
+    let mut s = format!(
+        "{:<14} {:<4} {:<28} {:<10} {:<16} {:>9} {:>19} {:>11} {:>23} {:>7}  {}\n",
+        "scenario",
+        "id",
+        "series",
+        "region",
+        "statistic",
+        "history",
+        "band",
+        "model mean",
+        "model 5-95%",
+        "reached",
+        "match"
+    );
+    for o in outcomes {
+        let t = &o.target;
+        s.push_str(&format!(
+            "{:<14} {:<4} {:<28} {:<10} {:<16} {:>9} {:>19} {:>11} {:>23} {:>7}  {}\n",
+            t.scenario,
+            t.id,
+            t.metric,
+            t.region,
+            t.statistic.name(),
+            show(Some(t.value)),
+            format!("{} to {}", show(Some(t.low)), show(Some(t.high))),
+            show(o.mean),
+            format!("{} to {}", show(o.p5), show(o.p95)),
+            format!("{}/{}", o.reached, o.runs),
+            if o.hit { "hit" } else { "MISS" }
+        ));
+    }
+    s
+}
