@@ -7,6 +7,7 @@
 //! through its own invariant checks. Loading (`scenario`) and writing
 //! (`output`) sit at the edges. See docs/ARCHITECTURE.md.
 
+pub mod calibration;
 pub mod error;
 pub mod ledger;
 pub mod output;

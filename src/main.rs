@@ -61,6 +61,26 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Fit parameters to the scenario's historical targets (simulated method of moments).
+    Calibrate {
+        /// Built-in name or file.
+        scenario: String,
+        /// A parameter to search, as path=low..high; repeat for several.
+        #[arg(long = "param", value_name = "PATH=LOW..HIGH", required = true)]
+        params: Vec<String>,
+        /// Candidate ensembles to evaluate in all.
+        #[arg(long, default_value_t = 40)]
+        budget: usize,
+        /// Runs per candidate (seeds 1..=N).
+        #[arg(long, default_value_t = 5)]
+        seeds: u64,
+        /// Write the best parameters as a RON fragment to FILE (default: print it).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Overrides applied before calibration.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
     /// Run an ensemble and compare it with the historical targets in scenarios/targets.csv.
     Validate {
         /// Built-in name, file, or `all` (every built-in scenario with targets).
@@ -165,6 +185,16 @@ fn execute(command: Command) -> Result<()> {
             ludd::output::write_run(&output, &dir, &set, threads, force)?;
             print_summary(&output, &dir);
         }
+        Command::Calibrate {
+            scenario,
+            params,
+            budget,
+            seeds,
+            out,
+            set,
+        } => {
+            calibrate(&scenario, &params, budget, seeds, out.as_deref(), &set)?;
+        }
         Command::Validate {
             scenario,
             seeds,
@@ -252,6 +282,84 @@ fn validate(
         );
     }
     Ok(())
+}
+
+fn calibrate(
+    which: &str,
+    params: &[String],
+    budget: usize,
+    seeds: u64,
+    out: Option<&std::path::Path>,
+    set: &[String],
+) -> Result<()> {
+    use ludd::{calibration, validation};
+    anyhow::ensure!(seeds >= 1, "--seeds must be at least 1");
+    let params: Vec<calibration::Param> = params
+        .iter()
+        .map(|p| calibration::Param::parse(p))
+        .collect::<Result<_, _>>()?;
+    anyhow::ensure!(
+        budget >= 2 * params.len() + 1,
+        "--budget must be at least {} for {} parameters",
+        2 * params.len() + 1,
+        params.len()
+    );
+    let loaded = scenario::load(which, set)?;
+    let s = &loaded.scenario;
+    let targets: Vec<_> = validation::targets()?
+        .into_iter()
+        .filter(|t| t.scenario == s.name)
+        .collect();
+    anyhow::ensure!(
+        !targets.is_empty(),
+        "no targets for scenario '{}' in scenarios/targets.csv",
+        s.name
+    );
+    let seed_list: Vec<u64> = (1..=seeds).collect();
+    let bar = indicatif::ProgressBar::new(budget as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} candidates, {per_sec}, {eta} left",
+        )
+        .expect("valid template"),
+    );
+    let result = calibration::calibrate(s, &params, &targets, &seed_list, budget, &|done| {
+        bar.set_position(done as u64)
+    })?;
+    bar.finish_and_clear();
+    println!("before (distance {:.3}):", result.start_distance);
+    print!("{}", validation::text_table(&result.before));
+    println!("after (distance {:.3}):", result.best_distance);
+    print!("{}", validation::text_table(&result.after));
+    let fragment = result.fragment(&s.name, seed_list.len(), budget, &today());
+    match out {
+        Some(path) => {
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, &fragment)
+                .with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+            println!("best parameters written to {}", path.display());
+        }
+        None => print!("{fragment}"),
+    }
+    Ok(())
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from the civil-from-days algorithm.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 const TABLE_START: &str = "<!-- validation table: start -->";

@@ -1,0 +1,235 @@
+//! Calibration by the simulated method of moments: choose parameter values
+//! that bring the ensemble statistics of a scenario closest to its
+//! historical targets. The distance is the sum over targets of the squared
+//! gap between model and history in units of half the target's band, so a
+//! target at the edge of its band counts 1. The search starts from a Latin
+//! hypercube over the parameter box and refines the best point with a
+//! parallel pattern search (Hooke and Jeeves); every candidate is an
+//! ensemble with the same seeds, so candidates differ only by parameters.
+
+use crate::error::{LuddError, Result};
+use crate::rng::{self, Phase};
+use crate::scenario::{apply_override, validate, Scenario};
+use crate::validation::{evaluate, Outcome, Target};
+use rand::Rng;
+use rayon::prelude::*;
+
+/// One parameter to search: a scenario path and its range, which the
+/// scenario's comment must justify from history or literature.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub path: String,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Param {
+    /// Parses `path=low..high`.
+    pub fn parse(text: &str) -> Result<Param> {
+        let bad = |message: &str| LuddError::Override {
+            path: text.to_string(),
+            message: message.to_string(),
+        };
+        let (path, range) = text
+            .split_once('=')
+            .ok_or_else(|| bad("expected path=low..high"))?;
+        let (low, high) = range
+            .split_once("..")
+            .ok_or_else(|| bad("expected a range low..high"))?;
+        let low: f64 = low
+            .trim()
+            .parse()
+            .map_err(|_| bad("the low end is not a number"))?;
+        let high: f64 = high
+            .trim()
+            .parse()
+            .map_err(|_| bad("the high end is not a number"))?;
+        if !(low.is_finite() && high.is_finite() && low < high) {
+            return Err(bad("the range must be finite with low < high"));
+        }
+        Ok(Param {
+            path: path.trim().to_string(),
+            low,
+            high,
+        })
+    }
+
+    fn value(&self, unit: f64) -> f64 {
+        self.low + unit.clamp(0.0, 1.0) * (self.high - self.low)
+    }
+}
+
+/// Penalty for a target the model never reaches (its statistic is undefined),
+/// as if it missed by four half-bands.
+const UNREACHED: f64 = 16.0;
+
+/// Distance of a set of outcomes to history.
+pub fn distance(outcomes: &[Outcome]) -> f64 {
+    outcomes
+        .iter()
+        .map(|o| {
+            let t = &o.target;
+            let half = ((t.high - t.low) / 2.0).max(1e-12);
+            match o.mean {
+                Some(m) => ((m - t.value) / half).powi(2),
+                None => UNREACHED,
+            }
+        })
+        .sum()
+}
+
+/// A scenario with parameters set to the given point of the unit cube.
+pub fn apply(base: &Scenario, params: &[Param], unit: &[f64]) -> Result<Scenario> {
+    let mut s = base.clone();
+    for (p, u) in params.iter().zip(unit) {
+        s = apply_override(&s, &format!("{}={}", p.path, p.value(*u)))?;
+    }
+    let problems = validate(&s);
+    if problems.is_empty() {
+        Ok(s)
+    } else {
+        Err(LuddError::Invalid {
+            file: "calibration candidate".into(),
+            problems,
+        })
+    }
+}
+
+/// Runs the ensemble of one candidate and evaluates every target.
+pub fn outcomes(s: &Scenario, targets: &[Target], seeds: &[u64]) -> Result<Vec<Outcome>> {
+    let runs = crate::run::ensemble(s, seeds)?;
+    targets.iter().map(|t| evaluate(t, &runs)).collect()
+}
+
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    pub params: Vec<Param>,
+    /// Best point found, in parameter units.
+    pub best: Vec<f64>,
+    pub best_distance: f64,
+    pub start_distance: f64,
+    pub before: Vec<Outcome>,
+    pub after: Vec<Outcome>,
+    pub evaluations: usize,
+}
+
+/// Searches the parameter box with `budget` candidate ensembles.
+/// `progress` is called after each batch with the evaluations done.
+pub fn calibrate(
+    base: &Scenario,
+    params: &[Param],
+    targets: &[Target],
+    seeds: &[u64],
+    budget: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Calibration> {
+    // Fail early on a bad path, before any ensemble runs.
+    apply(base, params, &vec![0.5; params.len()])?;
+    let before = outcomes(base, targets, seeds)?;
+    let start_distance = distance(&before);
+    let d = params.len();
+    let mut done = 0usize;
+    let score = |unit: &Vec<f64>| -> f64 {
+        match apply(base, params, unit).and_then(|s| outcomes(&s, targets, seeds)) {
+            Ok(o) => distance(&o),
+            Err(_) => f64::INFINITY,
+        }
+    };
+
+    // Latin hypercube: half the budget, one point per stratum in every dimension.
+    let n = (budget / 2).max(1);
+    let mut rng = rng::stream(0x5EED, 0, Phase::Init, 0xCA11B);
+    let mut columns: Vec<Vec<usize>> = (0..d).map(|_| (0..n).collect()).collect();
+    for col in columns.iter_mut() {
+        for i in (1..n).rev() {
+            let j = rng.random_range(0..=i);
+            col.swap(i, j);
+        }
+    }
+    let jitter: Vec<Vec<f64>> = (0..n)
+        .map(|_| (0..d).map(|_| rng.random::<f64>()).collect())
+        .collect();
+    let design: Vec<Vec<f64>> = (0..n)
+        .map(|i| {
+            (0..d)
+                .map(|k| (columns[k][i] as f64 + jitter[i][k]) / n as f64)
+                .collect()
+        })
+        .collect();
+    let scores: Vec<f64> = design.par_iter().map(&score).collect();
+    done += n;
+    progress(done);
+    let (mut best, mut best_distance) = design
+        .iter()
+        .zip(&scores)
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(p, s)| (p.clone(), *s))
+        .expect("at least one design point");
+
+    // Pattern search: try a step up and down along every axis in parallel,
+    // move to the best improvement, halve the step when none improves.
+    let mut step = 0.5 / n as f64 + 0.125;
+    while done + 2 * d <= budget && step > 1e-3 {
+        let trials: Vec<Vec<f64>> = (0..d)
+            .flat_map(|k| {
+                [-1.0, 1.0].into_iter().map({
+                    let best = best.clone();
+                    move |sign| {
+                        let mut p = best.clone();
+                        p[k] = (p[k] + sign * step).clamp(0.0, 1.0);
+                        p
+                    }
+                })
+            })
+            .collect();
+        let scores: Vec<f64> = trials.par_iter().map(&score).collect();
+        done += trials.len();
+        progress(done);
+        match trials.iter().zip(&scores).min_by(|a, b| a.1.total_cmp(b.1)) {
+            Some((p, s)) if *s < best_distance => {
+                best = p.clone();
+                best_distance = *s;
+            }
+            _ => step /= 2.0,
+        }
+    }
+    let after = if best_distance.is_finite() {
+        outcomes(&apply(base, params, &best)?, targets, seeds)?
+    } else {
+        before.clone()
+    };
+    Ok(Calibration {
+        params: params.to_vec(),
+        best: params.iter().zip(&best).map(|(p, u)| p.value(*u)).collect(),
+        best_distance,
+        start_distance,
+        before,
+        after,
+        evaluations: done,
+    })
+}
+
+impl Calibration {
+    /// The best parameters as a RON map from scenario path to value, with
+    /// the distance, budget and date in comments: each entry can be pasted
+    /// into the scenario or given to `--set path=value`.
+    pub fn fragment(&self, scenario: &str, seeds: usize, budget: usize, date: &str) -> String {
+        let mut s = format!(
+            "// Calibrated {date} by `ludd calibrate {scenario}` (simulated method of moments):\n\
+             // budget {budget} ({} candidate ensembles of {seeds} seeds), distance {:.3}, from {:.3},\n\
+             // over targets {}.\n{{\n",
+            self.evaluations,
+            self.best_distance,
+            self.start_distance,
+            self.after.iter().map(|o| o.target.id.as_str()).collect::<Vec<_>>().join(", ")
+        );
+        for (p, v) in self.params.iter().zip(&self.best) {
+            s.push_str(&format!(
+                "    \"{}\": {v:.6}, // searched {}..{}\n",
+                p.path, p.low, p.high
+            ));
+        }
+        s.push_str("}\n");
+        s
+    }
+}

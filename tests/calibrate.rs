@@ -1,0 +1,75 @@
+//! `ludd calibrate`: the search improves the distance to history when a
+//! parameter has been moved away from its calibrated value.
+
+mod common;
+
+use common::*;
+use ludd::calibration::{calibrate, distance, Param};
+
+#[test]
+fn calibration_recovers_from_a_displaced_parameter() {
+    // The power loom's initial productivity moved from 3.4 down to 2.2,
+    // where the switch to the general technology mostly fails.
+    let displaced =
+        ludd::scenario::apply_override(&loom(), "technologies.power_loom.productivity=2.2")
+            .unwrap();
+    let targets: Vec<_> = ludd::validation::targets()
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.scenario == "loom")
+        .collect();
+    let params = [Param::parse("technologies.power_loom.productivity=2.0..4.0").unwrap()];
+    let result = calibrate(&displaced, &params, &targets, &seeds(2), 6, &|_| {}).unwrap();
+    eprintln!(
+        "distance {:.2} -> {:.2} after {} candidates; productivity {:.3}",
+        result.start_distance, result.best_distance, result.evaluations, result.best[0]
+    );
+    assert!(result.evaluations <= 6);
+    assert!(
+        result.best_distance < result.start_distance,
+        "calibration must improve the distance"
+    );
+    assert!(
+        (distance(&result.after) - result.best_distance).abs() < 1e-9,
+        "the reported best is reproducible"
+    );
+    assert!((2.0..=4.0).contains(&result.best[0]));
+    let fragment = result.fragment("loom", 2, 6, "2026-01-01");
+    assert!(fragment.contains("\"technologies.power_loom.productivity\":"));
+}
+
+#[test]
+fn parameter_ranges_are_checked() {
+    for (text, want) in [
+        (
+            "technologies.power_loom.productivity",
+            "expected path=low..high",
+        ),
+        ("a=1", "expected a range"),
+        ("a=x..2", "low end"),
+        ("a=3..2", "low < high"),
+    ] {
+        let err = Param::parse(text).unwrap_err().to_string();
+        assert!(err.contains(want), "{text}: {err}");
+    }
+    let dir = scratch("calibrate-bad-path");
+    let out = ludd(
+        &[
+            "calibrate",
+            "loom",
+            "--param",
+            "technologies.power_lom.productivity=1..2",
+            "--budget",
+            "3",
+            "--seeds",
+            "1",
+        ],
+        &dir,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("power_lom"),
+        "{}",
+        text(&out.stderr)
+    );
+}
