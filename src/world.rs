@@ -264,7 +264,9 @@ impl World {
 
     /// Builds the initial state of a validated scenario.
     pub fn new(scenario: &Scenario, seed: u64) -> World {
-        let s = scenario.clone();
+        let mut s = scenario.clone();
+        // Dated policies take effect in order of year, whatever their order in the file.
+        s.policies.sort_by(|a, b| a.year.total_cmp(&b.year));
         let techs = s.technologies.len();
         let tasks = s.industry.tasks.len();
         let total_weight: f64 = s.industry.tasks.iter().map(|t| t.weight).sum();

@@ -1,7 +1,10 @@
 //! Scenarios embedded in the binary, so `ludd run loom` works from any directory.
 
 /// Name and RON text of every built-in scenario.
-pub const BUILTIN: &[(&str, &str)] = &[("loom", include_str!("../../scenarios/loom.ron"))];
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("loom", include_str!("../../scenarios/loom.ron")),
+    ("assembly_line", include_str!("../../scenarios/assembly_line.ron")),
+];
 
 pub fn builtin(name: &str) -> Option<&'static str> {
     BUILTIN

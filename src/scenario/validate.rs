@@ -345,9 +345,6 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             ),
         }
     }
-    if s.policies.windows(2).any(|w| w[1].year < w[0].year) {
-        c.fail("policies", "policy changes must be listed in order of year");
-    }
 
     // Behaviour: every parameter is a rate, share or positive scale.
     let b = &s.behaviour;
