@@ -4,6 +4,7 @@
 pub const BUILTIN: &[(&str, &str)] = &[
     ("loom", include_str!("../../scenarios/loom.ron")),
     ("assembly_line", include_str!("../../scenarios/assembly_line.ron")),
+    ("pc", include_str!("../../scenarios/pc.ron")),
 ];
 
 pub fn builtin(name: &str) -> Option<&'static str> {
