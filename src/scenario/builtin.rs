@@ -3,8 +3,12 @@
 /// Name and RON text of every built-in scenario.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("loom", include_str!("../../scenarios/loom.ron")),
-    ("assembly_line", include_str!("../../scenarios/assembly_line.ron")),
+    (
+        "assembly_line",
+        include_str!("../../scenarios/assembly_line.ron"),
+    ),
     ("pc", include_str!("../../scenarios/pc.ron")),
+    ("llm", include_str!("../../scenarios/llm.ron")),
 ];
 
 pub fn builtin(name: &str) -> Option<&'static str> {
