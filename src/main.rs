@@ -384,8 +384,12 @@ fn write_markdown(path: &std::path::Path, table: &str, seeds: u64) -> Result<()>
     Ok(())
 }
 
-fn year(y: Option<f64>) -> String {
-    y.map_or("-".into(), |y| format!("{y:.0}"))
+fn year(y: Option<f64>, projection_from: Option<f64>) -> String {
+    match (y, projection_from) {
+        (None, _) => "-".into(),
+        (Some(y), Some(p)) if y >= p => format!("{y:.0}*"),
+        (Some(y), _) => format!("{y:.0}"),
+    }
 }
 
 /// Writes the end-of-run summary; a closed pipe (`| head`) is not an error.
@@ -421,13 +425,16 @@ fn summary_text(out: &ludd::RunOutput, dir: &std::path::Path) -> String {
         println!(
             "{:<12} {:>7} {:>7} {:>7} {:>8.0}% {:>7} {:>7.1}%",
             r.region,
-            year(r.stage1_year),
-            year(r.stage2_year),
-            year(r.stage3_year),
+            year(r.stage1_year, out.scenario.projection_from),
+            year(r.stage2_year, out.scenario.projection_from),
+            year(r.stage3_year, out.scenario.projection_from),
             100.0 * r.general_share_end,
             r.protest_waves,
             100.0 * r.peak_protest
         );
+    }
+    if let Some(p) = out.scenario.projection_from {
+        println!("* a projection (from {p:.0} on), not history: compare an ensemble's spread, not one run");
     }
     println!("\nreal income change from the year before stage 2 to the end (trough in brackets):");
     print!("{:<12}", "region");

@@ -118,6 +118,7 @@ pub fn series_frame(out: &RunOutput) -> Result<DataFrame> {
             "stage",
             s.iter().map(|r| r.stage as u32).collect::<Vec<_>>(),
         ),
+        c!(projection),
         c!(output),
         c!(industry_output),
         c!(output_per_worker),

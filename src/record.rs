@@ -109,6 +109,8 @@ pub struct SeriesRow {
     pub year: f64,
     pub region: String,
     pub stage: u8,
+    /// True from the scenario's `projection_from` year on.
+    pub projection: bool,
     pub output: f64,
     pub industry_output: f64,
     pub output_per_worker: f64,
@@ -495,8 +497,9 @@ pub fn record(w: &mut World, rec: &mut Records) {
             let stage = w.regions.iter().map(|x| x.stage).max().unwrap_or(1);
             (&world, "world".to_string(), world_gini, stage)
         };
-        rec.series
-            .push(series_row(a, step, year, name.clone(), stage, g, ppa));
+        let mut row = series_row(a, step, year, name.clone(), stage, g, ppa);
+        row.projection = w.scenario.projection_from.is_some_and(|p| year >= p);
+        rec.series.push(row);
         for (k, group) in GROUPS.iter().enumerate() {
             let (people, employed, wage, income, wealth) = if k < CLASSES {
                 (
@@ -607,6 +610,7 @@ fn series_row(
         year,
         region,
         stage,
+        projection: false,
         output: a.real_output,
         industry_output: a.industry_output,
         output_per_worker: if employed > 0.0 {

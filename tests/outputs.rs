@@ -58,6 +58,7 @@ fn dtype_name(dt: &DataType) -> String {
         DataType::UInt32 => "u32".into(),
         DataType::Float64 => "f64".into(),
         DataType::String => "str".into(),
+        DataType::Boolean => "bool".into(),
         other => format!("{other}"),
     }
 }

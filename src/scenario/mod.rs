@@ -27,6 +27,10 @@ pub struct Scenario {
     pub end_year: f64,
     /// Steps per year; 4 means one step is a quarter.
     pub steps_per_year: u32,
+    /// First year that is a projection rather than history: outputs flag
+    /// the rows from then on, and reports must show them with their spread.
+    #[serde(default)]
+    pub projection_from: Option<f64>,
     /// How many people one worker agent stands for (scales people counts in the outputs).
     pub people_per_agent: f64,
     pub industry: Industry,

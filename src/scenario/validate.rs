@@ -80,6 +80,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         );
     }
     c.range("people_per_agent", s.people_per_agent, 1e-6, 1e9);
+    if let Some(p) = s.projection_from {
+        c.range("projection_from", p, s.start_year, s.end_year);
+    }
 
     // Industry and tasks.
     let ind = &s.industry;
