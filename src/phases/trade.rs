@@ -84,6 +84,7 @@ pub fn trade(w: &mut World) {
     let nr = w.regions.len();
     let nf = w.firms.len();
     let beta = w.scenario.behaviour.price_sensitivity;
+    let speed = w.scenario.behaviour.expectation_speed;
     // demand[f] accumulates what all regions ask of firm f.
     let mut demand = vec![0.0f64; nf];
     let mut index = vec![0.0f64; nr];
@@ -183,7 +184,7 @@ pub fn trade(w: &mut World) {
         // Adaptive expectations on what buyers asked for, not on what the
         // firm could deliver, so that a firm short of capacity plans to grow.
         let asked = demand[f];
-        w.firms.expected[f] += 0.3 * (asked - w.firms.expected[f]);
+        w.firms.expected[f] += speed * (asked - w.firms.expected[f]);
     }
     for r in 0..nr {
         w.regions[r].market_units = quantity[r];

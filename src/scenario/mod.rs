@@ -413,6 +413,9 @@ pub struct Behaviour {
     pub capital_user_cost: f64,
     /// Years over which a firm expects to recover a fixed set-up cost.
     pub payback_years: f64,
+    /// Share of the gap between what buyers asked for and expected sales that
+    /// firms close each quarter (adaptive expectations, Dosi et al. 2010).
+    pub expectation_speed: f64,
     /// Share of revenue firms spend on research.
     pub research_share: f64,
     /// Innovation success: probability 1 - exp(-zeta * effort) (Dosi et al. 2010).
@@ -488,6 +491,7 @@ impl Default for Behaviour {
             price_sensitivity: 2.0,
             capital_user_cost: 0.15,
             payback_years: 8.0,
+            expectation_speed: 0.3,
             research_share: 0.02,
             innovation_zeta: 0.15,
             gain_beta_a: 2.0,

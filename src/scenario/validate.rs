@@ -357,6 +357,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         ("review_rate", b.review_rate),
         ("switch_threshold", b.switch_threshold),
         ("research_share", b.research_share),
+        ("expectation_speed", b.expectation_speed),
         ("appropriability", b.appropriability),
         ("inventor_mobility", b.inventor_mobility),
         ("imitation_rate", b.imitation_rate),
