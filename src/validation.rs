@@ -439,66 +439,79 @@ fn show(x: Option<f64>) -> String {
     }
 }
 
-/// The validation table as markdown.
+const HEADER: [&str; 11] = [
+    "scenario",
+    "id",
+    "series",
+    "region",
+    "statistic",
+    "history",
+    "band",
+    "model mean",
+    "model 5-95%",
+    "reached",
+    "match",
+];
+
+/// One outcome as the cells of a table row.
+fn cells(o: &Outcome) -> [String; 11] {
+    let t = &o.target;
+    [
+        t.scenario.clone(),
+        t.id.clone(),
+        t.metric.clone(),
+        t.region.clone(),
+        t.statistic.name().into(),
+        show(Some(t.value)),
+        format!("{} to {}", show(Some(t.low)), show(Some(t.high))),
+        show(o.mean),
+        format!("{} to {}", show(o.p5), show(o.p95)),
+        format!("{}/{}", o.reached, o.runs),
+        if o.hit { "hit".into() } else { "miss".into() },
+    ]
+}
+
+/// The validation table as markdown; misses in bold.
 pub fn markdown(outcomes: &[Outcome]) -> String {
-    let mut s = String::from(
-        "| scenario | id | series | region | statistic | history | band | model mean | model 5-95% | reached | match |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+    let mut s = format!(
+        "| {} |\n|{}\n",
+        HEADER.join(" | "),
+        "---|".repeat(HEADER.len())
     );
     for o in outcomes {
-        let t = &o.target;
-        s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} to {} | {} | {} to {} | {}/{} | {} |\n",
-            t.scenario,
-            t.id,
-            t.metric,
-            t.region,
-            t.statistic.name(),
-            show(Some(t.value)),
-            show(Some(t.low)),
-            show(Some(t.high)),
-            show(o.mean),
-            show(o.p5),
-            show(o.p95),
-            o.reached,
-            o.runs,
-            if o.hit { "hit" } else { "**miss**" }
-        ));
+        let mut row = cells(o);
+        if !o.hit {
+            row[10] = "**miss**".into();
+        }
+        s.push_str(&format!("| {} |\n", row.join(" | ")));
     }
     s
 }
 
 /// The validation table as aligned text for the terminal.
 pub fn text_table(outcomes: &[Outcome]) -> String {
-    let mut s = format!(
-        "{:<14} {:<4} {:<28} {:<10} {:<16} {:>9} {:>19} {:>11} {:>23} {:>7}  {}\n",
-        "scenario",
-        "id",
-        "series",
-        "region",
-        "statistic",
-        "history",
-        "band",
-        "model mean",
-        "model 5-95%",
-        "reached",
-        "match"
-    );
-    for o in outcomes {
-        let t = &o.target;
-        s.push_str(&format!(
-            "{:<14} {:<4} {:<28} {:<10} {:<16} {:>9} {:>19} {:>11} {:>23} {:>7}  {}\n",
-            t.scenario,
-            t.id,
-            t.metric,
-            t.region,
-            t.statistic.name(),
-            show(Some(t.value)),
-            format!("{} to {}", show(Some(t.low)), show(Some(t.high))),
-            show(o.mean),
-            format!("{} to {}", show(o.p5), show(o.p95)),
-            format!("{}/{}", o.reached, o.runs),
-            if o.hit { "hit" } else { "MISS" }
-        ));
+    let rows: Vec<[String; 11]> = std::iter::once(HEADER.map(String::from))
+        .chain(outcomes.iter().map(cells))
+        .collect();
+    let widths: Vec<usize> = (0..HEADER.len())
+        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
+        .collect();
+    let mut s = String::new();
+    for row in &rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, w))| {
+                if (5..10).contains(&c) {
+                    format!("{cell:>w$}")
+                } else {
+                    format!("{cell:<w$}")
+                }
+            })
+            .collect();
+        s.push_str(line.join("  ").trim_end());
+        s.push('\n');
     }
     s
 }
