@@ -185,7 +185,6 @@ pub fn incomes(w: &mut World) {
         let purchases = (revenue_so_far - s.relief - education - infrastructure
             + 0.02 * reg.government)
             .max(0.0);
-        let education = education;
         reg.government += s.taxes + profit_tax - s.relief - education - infrastructure - purchases;
         w.ledger.received(Flow::Taxes, Sector::Government, s.taxes);
         w.ledger.pay(
