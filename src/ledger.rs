@@ -43,8 +43,9 @@ pub enum Flow {
     Dividends,
     Equity,
     PublicSpending,
+    Hiring,
 }
-pub const FLOWS: usize = 13;
+pub const FLOWS: usize = 14;
 pub const FLOW_NAMES: [&str; FLOWS] = [
     "wages",
     "severance",
@@ -59,6 +60,7 @@ pub const FLOW_NAMES: [&str; FLOWS] = [
     "dividends",
     "equity",
     "public_spending",
+    "hiring",
 ];
 
 #[derive(Clone, Default, Debug)]

@@ -105,6 +105,9 @@ pub struct Firms {
     pub target: Vec<[u32; CLASSES]>,
     pub fired: Vec<[u32; CLASSES]>,
     pub quits: Vec<u32>,
+    pub hires: Vec<u32>,
+    /// Whether the firm follows the scenario's wage policy.
+    pub sharing: Vec<bool>,
     pub loss_quarters: Vec<u32>,
 }
 
@@ -416,6 +419,8 @@ impl World {
                 firms.target.push([0; CLASSES]);
                 firms.fired.push([0; CLASSES]);
                 firms.quits.push(0);
+                firms.hires.push(0);
+                firms.sharing.push(false);
                 firms.loss_quarters.push(0);
             }
             for _ in 0..reg.inventors {
@@ -575,6 +580,31 @@ impl World {
             magnitude,
             detail,
         });
+    }
+
+    /// Pay of firm `f`'s workers relative to the going wage.
+    pub fn pay_factor(&self, f: usize) -> f64 {
+        match (&self.scenario.wage_policy, self.firms.sharing[f]) {
+            (Some(p), true) => 1.0 + p.premium,
+            _ => 1.0,
+        }
+    }
+
+    /// Output per worker of firm `f` relative to a firm without the policy.
+    pub fn effort_factor(&self, f: usize) -> f64 {
+        match (&self.scenario.wage_policy, self.firms.sharing[f]) {
+            (Some(p), true) => 1.0 + p.effort_gain,
+            _ => 1.0,
+        }
+    }
+
+    /// Quarterly quit probability at firm `f`.
+    pub fn quit_rate(&self, f: usize) -> f64 {
+        let base = self.scenario.behaviour.base_quit_rate;
+        match (&self.scenario.wage_policy, self.firms.sharing[f]) {
+            (Some(p), true) => base * (1.0 - p.quit_reduction),
+            _ => base,
+        }
     }
 
     pub fn know(&self, r: usize, j: usize) -> f64 {

@@ -77,19 +77,21 @@ pub fn incomes(w: &mut World) {
         })
         .collect();
 
+    let pay_factors: Vec<f64> = (0..w.firms.len()).map(|f| w.pay_factor(f)).collect();
     // Workers: income, taxes, consumption, savings, learning.
     let layout = std::mem::take(&mut w.layout);
     let mut sums = vec![Sums::default(); layout.len()];
     {
         let seed = w.seed;
         let (cc, cw) = (b.consumption_income, b.consumption_wealth);
+        let pay: &[f64] = &pay_factors;
         let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
         chunks
             .into_par_iter()
             .zip(sums.par_iter_mut())
             .for_each(|(c, s)| {
                 let t = &terms[c.region];
-                household(c, t, seed, cc, cw, s);
+                household(c, t, pay, seed, cc, cw, s);
             });
     }
     w.layout = layout;
@@ -117,17 +119,25 @@ pub fn incomes(w: &mut World) {
         let reg = &w.regions[r];
         let inst = reg.institutions.clone();
         let depreciation = 0.5 * crate::phases::technology::user_cost(w);
+        let mut hiring = 0.0;
         for f in reg.firms.clone() {
             let bill: f64 = (0..CLASSES)
                 .map(|k| reg.wage[k] * w.firms.labour[f][k] as f64)
-                .sum();
+                .sum::<f64>()
+                * pay_factors[f];
+            // Each hire costs `hiring_cost` quarters of the firm's mean wage,
+            // spent on recruiting and training bought from the rest of the economy.
+            let staff: u32 = w.firms.labour[f].iter().sum();
+            let hired = b.hiring_cost * w.firms.hires[f] as f64 * bill / staff.max(1) as f64;
             let fired: f64 = (0..CLASSES)
                 .map(|k| reg.wage[k] * w.firms.fired[f][k] as f64)
                 .sum::<f64>()
                 * inst.firing_cost;
-            let profit = w.firms.revenue[f] - bill - fired - w.firms.capital[f] * depreciation;
+            let profit =
+                w.firms.revenue[f] - bill - fired - hired - w.firms.capital[f] * depreciation;
             let tax = inst.profit_tax * profit.max(0.0);
-            w.firms.cash[f] -= bill + fired + tax;
+            w.firms.cash[f] -= bill + fired + hired + tax;
+            hiring += hired;
             wage_bill += bill;
             severance += fired;
             profit_tax += tax;
@@ -160,6 +170,10 @@ pub fn incomes(w: &mut World) {
             .received(Flow::Severance, Sector::Households, s.severance);
         w.ledger
             .pay(Flow::Taxes, Sector::Firms, Sector::Government, profit_tax);
+        w.ledger
+            .pay(Flow::Hiring, Sector::Firms, Sector::Rest, hiring);
+        w.regions[r].rest_cash += hiring;
+        w.regions[r].rest_sales += hiring;
         w.ledger
             .pay(Flow::Equity, Sector::Owners, Sector::Firms, equity);
         w.ledger
@@ -321,7 +335,15 @@ fn buy_from_neighbours(w: &mut World, spent_abroad: &[f64]) {
     }
 }
 
-fn household(c: WorkerChunk<'_>, t: &Terms, seed: u64, cc: f64, cw: f64, s: &mut Sums) {
+fn household(
+    c: WorkerChunk<'_>,
+    t: &Terms,
+    pay: &[f64],
+    seed: u64,
+    cc: f64,
+    cw: f64,
+    s: &mut Sums,
+) {
     for i in 0..c.len() {
         let e = c.employer[i];
         let k = c.class[i] as usize;
@@ -329,7 +351,7 @@ fn household(c: WorkerChunk<'_>, t: &Terms, seed: u64, cc: f64, cw: f64, s: &mut
         let mut relief = 0.0;
         let mut severance = 0.0;
         if e < REST {
-            gross = t.wage[k];
+            gross = t.wage[k] * pay[e as usize];
             s.firm_wages += gross;
         } else if e == REST {
             gross = t.wage[UNSKILLED];

@@ -72,6 +72,9 @@ pub fn labour(w: &mut World) {
         }
     }
     let wages: Vec<[f64; CLASSES]> = w.regions.iter().map(|r| r.wage).collect();
+    let firm_terms: Vec<(f32, f32)> = (0..nf)
+        .map(|f| (w.pay_factor(f) as f32, w.quit_rate(f) as f32))
+        .collect();
     let class_education = w.class_education;
 
     // Pass A: layoffs and each worker's search option.
@@ -90,6 +93,7 @@ pub fn labour(w: &mut World) {
                     c,
                     &mut rng,
                     &fire_p,
+                    &firm_terms,
                     &rest_fire_p,
                     &wages,
                     vac,
@@ -145,6 +149,7 @@ pub fn labour(w: &mut World) {
         w.firms.labour[f] = [0; CLASSES];
         w.firms.fired[f] = [0; CLASSES];
         w.firms.quits[f] = 0;
+        w.firms.hires[f] = 0;
     }
     let mut supply = vec![[0.0f64; CLASSES]; nr];
     let mut rest_employed = vec![0u32; nr];
@@ -169,11 +174,14 @@ pub fn labour(w: &mut World) {
             }
         }
         if prev < REST && prev != e {
-            if e == UNEMPLOYED {
+            if e == UNEMPLOYED && w.workers.fired[i] == 1 {
                 w.firms.fired[prev as usize][k] += 1;
             } else {
                 w.firms.quits[prev as usize] += 1;
             }
+        }
+        if e < REST && prev != e {
+            w.firms.hires[e as usize] += 1;
         }
     }
 
@@ -217,6 +225,7 @@ fn search(
     c: WorkerChunk<'_>,
     rng: &mut impl Rng,
     fire_p: &[[f32; CLASSES]],
+    firm_terms: &[(f32, f32)],
     rest_fire_p: &[f32],
     wages: &[[f64; CLASSES]],
     vacancies: &[[f64; OPTIONS]],
@@ -240,10 +249,16 @@ fn search(
                 c.fired[i] = 1;
                 continue;
             }
+            let (pay, quit) = firm_terms[e as usize];
+            // Turnover: some workers leave for reasons of their own.
+            if u < fire_p[e as usize][k] + quit {
+                c.employer[i] = UNEMPLOYED;
+                continue;
+            }
             if looking >= b.on_the_job_search {
                 continue;
             }
-            value(wage, k, c.group[i], b.craft_attachment)
+            value(wage, k, c.group[i], b.craft_attachment) * pay as f64
         } else if e == REST {
             if u < rest_fire_p[r] {
                 c.employer[i] = UNEMPLOYED;

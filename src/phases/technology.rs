@@ -75,6 +75,11 @@ pub fn task_cost(w: &World, f: Option<usize>, r: usize, t: usize, j: usize) -> T
     let tech = &w.scenario.technologies[j];
     let kind = w.tech_kind[j];
     let mut a = w.know(r, j).max(1e-9);
+    let mut pay = 1.0;
+    if let Some(f) = f {
+        a *= w.effort_factor(f);
+        pay = w.pay_factor(f);
+    }
     if let (Some(f), false) = (f, kind == TechKind::Craft) {
         // Firms differ in how well they run machines, not in hand work.
         a *= w.firms.efficiency[f * w.techs() + j] as f64;
@@ -92,7 +97,7 @@ pub fn task_cost(w: &World, f: Option<usize>, r: usize, t: usize, j: usize) -> T
     if kind == TechKind::General {
         price *= 1.0 + reg.institutions.general_tech_tax;
     }
-    let unit_cost = labour * reg.wage[w.tech_class[j]] + capital * price * user_cost(w);
+    let unit_cost = labour * reg.wage[w.tech_class[j]] * pay + capital * price * user_cost(w);
     TaskCost {
         labour,
         capital,
@@ -224,6 +229,45 @@ pub fn best_plan(w: &World, f: usize) -> Plan {
     best
 }
 
+/// A firm reviewing its methods also weighs the wage policy, if the
+/// scenario has one and it is possible here: higher pay per worker against
+/// more output per worker and fewer quits to replace (each replacement costs
+/// `hiring_cost` quarters of wage). It adopts the policy when that lowers its
+/// labour cost per unit by more than the switching threshold, and drops it
+/// when it raises it.
+fn review_wage_policy(w: &mut World, f: usize, plan: &Plan) {
+    let Some(policy) = &w.scenario.wage_policy else {
+        return;
+    };
+    let r = w.firms.region[f] as usize;
+    let here = policy
+        .origin
+        .as_deref()
+        .is_none_or(|o| o == w.regions[r].name);
+    if !here || w.year < policy.possible_from {
+        return;
+    }
+    let b = &w.scenario.behaviour;
+    // Labour cost per unit at market pay and effort (undoing the current
+    // policy's effort gain, which the plan's labour needs include).
+    let labour: f64 = (0..CLASSES)
+        .map(|k| plan.req[k] * w.regions[r].wage[k])
+        .sum::<f64>()
+        * w.effort_factor(f);
+    let turnover = |quits: f64| 1.0 + b.hiring_cost * quits;
+    let without = labour * turnover(b.base_quit_rate);
+    let with = labour * (1.0 + policy.premium) / (1.0 + policy.effort_gain)
+        * turnover(b.base_quit_rate * (1.0 - policy.quit_reduction));
+    let sharing = w.firms.sharing[f];
+    if !sharing && with < without * (1.0 - b.switch_threshold) {
+        w.firms.sharing[f] = true;
+        let detail = format!("a firm adopts {}", policy.name);
+        w.event(r, crate::record::EventKind::Adoption, 1.0, detail);
+    } else if sharing && with > without {
+        w.firms.sharing[f] = false;
+    }
+}
+
 /// Technology choice and investment for every firm.
 pub fn technology(w: &mut World) {
     let tasks = w.tasks();
@@ -249,6 +293,7 @@ pub fn technology(w: &mut World) {
             if candidate.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
                 plan = candidate;
             }
+            review_wage_policy(w, f, &plan);
         }
         // Capital the plan needs at the output the firm plans for; machines of
         // tasks that change method are scrapped.

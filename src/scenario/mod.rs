@@ -39,6 +39,9 @@ pub struct Scenario {
     pub routes: Vec<Route>,
     #[serde(default)]
     pub policies: Vec<Policy>,
+    /// A wage policy firms may adopt (profit sharing, efficiency wages).
+    #[serde(default)]
+    pub wage_policy: Option<WagePolicy>,
     #[serde(default)]
     pub behaviour: Behaviour,
     #[serde(default)]
@@ -378,6 +381,24 @@ impl Institutions {
     }
 }
 
+/// A firm wage policy: pay above the going wage in exchange for lower
+/// turnover and more effort (Ford's $5 day, January 1914). Each firm decides
+/// for itself whether it pays.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WagePolicy {
+    pub name: String,
+    /// Region where firms can first adopt it (`None`: everywhere).
+    pub origin: Option<String>,
+    pub possible_from: f64,
+    /// Pay above the going wage, as a share of it.
+    pub premium: f64,
+    /// Rise of output per worker from effort and lower absenteeism.
+    pub effort_gain: f64,
+    /// Share by which voluntary quits fall.
+    pub quit_reduction: f64,
+}
+
 /// A dated change of one institution in one region (a law, a policy).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -416,6 +437,11 @@ pub struct Behaviour {
     /// Share of the gap between what buyers asked for and expected sales that
     /// firms close each quarter (adaptive expectations, Dosi et al. 2010).
     pub expectation_speed: f64,
+    /// Quarterly probability that an industry worker quits for reasons of
+    /// their own (turnover), before any wage policy.
+    pub base_quit_rate: f64,
+    /// Cost of hiring and training one worker, in quarters of their wage.
+    pub hiring_cost: f64,
     /// Share of revenue firms spend on research.
     pub research_share: f64,
     /// Innovation success: probability 1 - exp(-zeta * effort) (Dosi et al. 2010).
@@ -492,6 +518,8 @@ impl Default for Behaviour {
             capital_user_cost: 0.15,
             payback_years: 8.0,
             expectation_speed: 0.3,
+            base_quit_rate: 0.0,
+            hiring_cost: 0.0,
             research_share: 0.02,
             innovation_zeta: 0.15,
             gain_beta_a: 2.0,

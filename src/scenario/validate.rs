@@ -349,6 +349,29 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         }
     }
 
+    if let Some(p) = &s.wage_policy {
+        c.range(
+            "wage_policy.possible_from",
+            p.possible_from,
+            -10_000.0,
+            10_000.0,
+        );
+        c.range("wage_policy.premium", p.premium, 0.0, 5.0);
+        c.range("wage_policy.effort_gain", p.effort_gain, 0.0, 5.0);
+        c.range("wage_policy.quit_reduction", p.quit_reduction, 0.0, 1.0);
+        if let Some(origin) = &p.origin {
+            if s.region_index(origin).is_none() {
+                c.fail(
+                    "wage_policy.origin",
+                    format!(
+                        "unknown region '{origin}' (regions: {})",
+                        names(s.regions.iter().map(|r| &r.name))
+                    ),
+                );
+            }
+        }
+    }
+
     // Behaviour: every parameter is a rate, share or positive scale.
     let b = &s.behaviour;
     let unit = [
@@ -358,6 +381,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         ("switch_threshold", b.switch_threshold),
         ("research_share", b.research_share),
         ("expectation_speed", b.expectation_speed),
+        ("base_quit_rate", b.base_quit_rate),
         ("appropriability", b.appropriability),
         ("inventor_mobility", b.inventor_mobility),
         ("imitation_rate", b.imitation_rate),
@@ -403,6 +427,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         ("reorganization_bonus", b.reorganization_bonus, 5.0),
         ("reorganization_dip_years", b.reorganization_dip_years, 50.0),
         ("exit_patience", b.exit_patience, 400.0),
+        ("hiring_cost", b.hiring_cost, 8.0),
     ];
     for (name, v, hi) in scales {
         c.range(format!("behaviour.{name}"), v, 0.0, hi);
