@@ -9,14 +9,7 @@ use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const GROUPS: [&str; 6] = [
-    "craft",
-    "operator",
-    "general",
-    "unskilled",
-    "owners",
-    "inventors",
-];
+use ludd::record::GROUPS;
 
 /// Documented columns per parquet file: name -> (type, nullable).
 fn documented_schema() -> BTreeMap<String, Vec<(String, String, bool)>> {
