@@ -92,6 +92,7 @@ pub struct RegionFlows {
     pub exports: f64,
     pub imports: f64,
     pub industry_revenue: f64,
+    /// General machines and set-ups bought, in units at first-installation prices.
     pub general_capital_sales: f64,
     pub capital_destroyed: f64,
     pub relief_spending: f64,
@@ -643,7 +644,7 @@ fn series_row(
         reorganized_output_share: share(a.reorganized),
         general_unit_cost: (a.general_cost_weight > 0.0)
             .then(|| a.general_cost / a.general_cost_weight),
-        general_capital_sales: a.flows.general_capital_sales / price,
+        general_capital_sales: a.flows.general_capital_sales,
         general_worker_use_share: if employed > 0.0 {
             a.w.general_jobs / employed
         } else {

@@ -353,9 +353,12 @@ pub fn technology(w: &mut World) {
             } else if !affordable {
                 scale = (0.8 * cash / total).clamp(0.0, 1.0);
             }
+            // Sales of general machines are counted in units (spending at
+            // today's price over that price), so falling prices show as more
+            // machines sold, as unit sales of PCs do.
             for (j, spend) in per_tech.iter().enumerate().take(w.techs()) {
                 if *spend > 0.0 && w.tech_kind[j] == TechKind::General {
-                    w.flows[r].general_capital_sales += spend * scale;
+                    w.flows[r].general_capital_sales += spend * scale / machine_price(w, r, j);
                 }
             }
             w.firms.cash[f] -= total * scale;
