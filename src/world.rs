@@ -123,11 +123,8 @@ impl Firms {
 #[derive(Clone, Default)]
 pub struct Inventors {
     pub region: Vec<u16>,
-    /// Technology the inventor works on this quarter.
-    pub project: Vec<u8>,
     pub savings: Vec<f64>,
     pub income: Vec<f64>,
-    pub successes: Vec<u32>,
 }
 
 /// What each region knows of each technology, flat `[region * techs + j]`.
@@ -172,7 +169,6 @@ pub struct RegionState {
     pub cpi0: f64,
     pub cpi: f64,
     pub protest: f64,
-    pub grievance_mean: f64,
     /// Grievance added later by repression, decaying.
     pub backlash: f64,
     /// Firms' perceived risk of machine-breaking.
@@ -184,7 +180,6 @@ pub struct RegionState {
     pub mechanized_history: Vec<f64>,
     /// Share of the industry's output made with machines now, and its change over the last year.
     pub adoption_rate: f64,
-    pub research_pool: f64,
     /// Quantity of the good the region's merchants asked for last quarter.
     pub market_units: f64,
     /// Sum of suppliers' weights in buyers' choice last quarter (see the trade phase).
@@ -425,10 +420,8 @@ impl World {
             }
             for _ in 0..reg.inventors {
                 inventors.region.push(r as u16);
-                inventors.project.push(0);
                 inventors.savings.push(2.0 * wage[GENERAL]);
                 inventors.income.push(0.0);
-                inventors.successes.push(0);
             }
 
             // Household spending: the industry's share is what makes the
@@ -467,7 +460,6 @@ impl World {
                 cpi0,
                 cpi: cpi0,
                 protest: 0.0,
-                grievance_mean: 0.0,
                 backlash: 0.0,
                 risk: 0.0,
                 ban_until: f64::NEG_INFINITY,
@@ -475,7 +467,6 @@ impl World {
                 infrastructure: 0.0,
                 mechanized_history: vec![0.0; s.steps_per_year as usize],
                 adoption_rate: 0.0,
-                research_pool: 0.0,
                 market_units: n_ind as f64,
                 firms_alive: nf,
                 supplier_weight: 0.0,

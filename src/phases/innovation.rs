@@ -58,9 +58,6 @@ pub fn innovation(w: &mut World) {
     }
     w.ledger
         .received(Flow::Research, Sector::Inventors, received);
-    for r in 0..nr {
-        w.regions[r].research_pool = pool[r];
-    }
 
     // The value of output each technology could improve, per region.
     let mut market = vec![0.0f64; nr * techs];
@@ -118,7 +115,6 @@ pub fn innovation(w: &mut World) {
                 x -= reward;
             }
         }
-        w.inventors.project[i] = project as u8;
         let k = r * techs + project;
 
         if rng.random::<f64>() < b.imitation_rate {
@@ -137,7 +133,6 @@ pub fn innovation(w: &mut World) {
             let gain = expected_gain(w, r, project) * beta.sample(&mut rng) / beta_mean;
             w.knowledge.productivity[k] *= 1.0 + gain;
             w.knowledge.improvements[k] += 1;
-            w.inventors.successes[i] += 1;
             let name = w.scenario.technologies[project].name.clone();
             w.event(
                 r,

@@ -4,7 +4,7 @@
 //! quarter's protest here and in trade neighbours; the local rate of
 //! adoption; institutions (repression, accommodation, machine bans).
 //! Writes: workers' grievance and protest; regions' protest intensity,
-//! grievance mean, backlash, perceived risk, accommodation relief and ban;
+//! backlash, perceived risk, accommodation relief and ban;
 //! firms' capital (machine-breaking); events.
 //!
 //! Grievance grows with income losses against a reference (losses weigh
@@ -28,7 +28,6 @@ use rayon::prelude::*;
 struct Sums {
     protesters: f64,
     deterred: f64,
-    grievance: f64,
 }
 
 #[derive(Clone, Copy)]
@@ -79,7 +78,6 @@ pub fn politics(w: &mut World) {
     for ((r, _), s) in layout.iter().zip(&sums) {
         by_region[*r].protesters += s.protesters;
         by_region[*r].deterred += s.deterred;
-        by_region[*r].grievance += s.grievance;
     }
     w.layout = layout;
 
@@ -89,7 +87,6 @@ pub fn politics(w: &mut World) {
         let before = w.regions[r].protest;
         let reg = &mut w.regions[r];
         reg.protest = s.protesters / n;
-        reg.grievance_mean = s.grievance / n;
         let deterred = s.deterred / n;
         reg.backlash = 0.9 * reg.backlash + b.repression_backlash * deterred;
         reg.accommodation_relief = reg.institutions.accommodation * (10.0 * reg.protest).min(1.0);
@@ -161,7 +158,6 @@ fn worker_politics(
             + k.backlash as f32;
         let g = (keep * c.grievance[i] + (1.0 - keep) * signal).clamp(0.0, 3.0);
         c.grievance[i] = g;
-        s.grievance += g as f64;
         let u: f64 = rng.random();
         c.protesting[i] = 0;
         // Contagion multiplies grievance: protest around a worker draws in
