@@ -8,7 +8,9 @@
 //! (`output`) sit at the edges. See docs/ARCHITECTURE.md.
 
 pub mod calibration;
+pub mod compare;
 pub mod error;
+pub mod experiment;
 pub mod ledger;
 pub mod output;
 pub mod phases;
@@ -17,6 +19,7 @@ pub mod rng;
 pub mod run;
 pub mod scenario;
 pub mod stages;
+pub mod stats;
 pub mod summary;
 pub mod validation;
 pub mod world;

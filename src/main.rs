@@ -81,6 +81,30 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// Compare settings: an ensemble for each value (or combination of values) of the varied
+    /// parameters, or for each setting of a named experiment (see `ludd list`).
+    Compare {
+        /// Experiment (built-in name or file), or scenario (built-in name or file) with --vary.
+        target: String,
+        /// A parameter and the values to compare, as path=v1,v2,...; repeat to cross several.
+        #[arg(long = "vary", value_name = "PATH=V1,V2,...")]
+        vary: Vec<String>,
+        /// Runs per setting, seeds 1..=N (default: the experiment's, or 20).
+        #[arg(long)]
+        seeds: Option<u64>,
+        /// Output directory (default runs/compare-<name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override a parameter in every setting.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Replace an existing output directory.
+        #[arg(long)]
+        force: bool,
+    },
     /// Run an ensemble and compare it with the historical targets in scenarios/targets.csv.
     Validate {
         /// Built-in name, file, or `all` (every built-in scenario with targets).
@@ -132,10 +156,27 @@ fn init_tracing(verbose: u8) {
 fn execute(command: Command) -> Result<()> {
     match command {
         Command::List => {
+            println!("scenarios (ludd run <name>):");
             for (name, text) in BUILTIN {
                 let s = ludd::Scenario::from_ron(text, name)?;
-                println!("{name:<16} {}", s.description);
+                println!("  {name:<16} {}", s.description);
             }
+            println!("experiments (ludd compare <name>):");
+            for (name, _) in ludd::experiment::BUILTIN_EXPERIMENTS {
+                let (e, _) = ludd::experiment::load(name)?;
+                println!("  {name:<16} {}", e.question);
+            }
+        }
+        Command::Compare {
+            target,
+            vary,
+            seeds,
+            out,
+            set,
+            threads,
+            force,
+        } => {
+            compare(&target, &vary, seeds, out, &set, threads, force)?;
         }
         Command::Show {
             scenario,
@@ -207,6 +248,97 @@ fn execute(command: Command) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn compare(
+    target: &str,
+    vary: &[String],
+    seeds: Option<u64>,
+    out: Option<PathBuf>,
+    set: &[String],
+    threads: Option<usize>,
+    force: bool,
+) -> Result<()> {
+    use ludd::{compare, experiment};
+    let axes: Vec<experiment::Vary> = vary
+        .iter()
+        .map(|v| experiment::Vary::parse(v))
+        .collect::<Result<_, _>>()?;
+    let (mut e, source) = if experiment::is_experiment(target) {
+        experiment::load(target)?
+    } else {
+        anyhow::ensure!(
+            !axes.is_empty(),
+            "'{target}' is a scenario: say what to compare with --vary path=v1,v2,..."
+        );
+        // Fail early, with the scenario's own location, if it does not load.
+        scenario::load(target, set)?;
+        (experiment::Experiment::from_scenario(target, Vec::new(), 20), target.to_string())
+    };
+    e.vary.extend(axes);
+    e.set.extend(set.iter().cloned());
+    if let Some(n) = seeds {
+        e.seeds = n;
+    }
+    let settings = e.resolve(&source)?;
+    let dir = out.unwrap_or_else(|| PathBuf::from(format!("runs/compare-{}", e.name)));
+    ludd::output::check_destination(&dir, force)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .context("starting the thread pool")?;
+    let total = settings.len() as u64 * e.seeds;
+    eprintln!(
+        "{}: {} settings x {} seeds = {total} runs on {} threads",
+        e.name,
+        settings.len(),
+        e.seeds,
+        pool.current_num_threads()
+    );
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {per_sec}, {eta} left")
+            .expect("valid template"),
+    );
+    let threads_used = pool.current_num_threads();
+    let result = pool.install(|| {
+        compare::execute(&e, &settings, &dir, force, threads_used, &|done| {
+            bar.set_position(done as u64)
+        })
+    })?;
+    bar.finish_and_clear();
+    if !e.question.is_empty() {
+        println!("{}\n", e.question);
+    }
+    println!("{}", display(&compare::display_frame(&result.summary)?));
+    println!("mean [5th, 95th percentile] over {} runs per setting; leading region: {}", e.seeds, {
+        let s = &settings[0].scenario;
+        s.technologies
+            .iter()
+            .find(|t| t.kind == ludd::scenario::TechKind::General)
+            .and_then(|t| t.origin.clone())
+            .unwrap_or_else(|| s.regions[0].name.clone())
+    });
+    println!("tables written to {} (compare.parquet, runs.parquet, runs/)", dir.display());
+    Ok(())
+}
+
+/// A polars table formatted in full for the terminal.
+fn display(df: &polars::prelude::DataFrame) -> String {
+    for (key, value) in [
+        ("POLARS_FMT_MAX_COLS", "-1"),
+        ("POLARS_FMT_MAX_ROWS", "-1"),
+        ("POLARS_FMT_STR_LEN", "200"),
+        ("POLARS_TABLE_WIDTH", "400"),
+        ("POLARS_FMT_TABLE_HIDE_COLUMN_DATA_TYPES", "1"),
+        ("POLARS_FMT_TABLE_HIDE_DATAFRAME_SHAPE_INFORMATION", "1"),
+        ("POLARS_FMT_TABLE_FORMATTING", "ASCII_MARKDOWN"),
+    ] {
+        if std::env::var_os(key).is_none() {
+            std::env::set_var(key, value);
+        }
+    }
+    format!("{df}")
 }
 
 fn validate(

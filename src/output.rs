@@ -146,6 +146,7 @@ pub fn series_frame(out: &RunOutput) -> Result<DataFrame> {
         c!(protest_intensity),
         c!(capital_destroyed),
         c!(relief_spending),
+        c!(research_spending),
         c!(education_spending),
         c!(government_balance),
         c!(exports),
@@ -280,6 +281,12 @@ pub fn summary_frame(out: &RunOutput) -> Result<DataFrame> {
                 .map(|r| r.craft_cohort_relative_lifetime_income)
                 .collect::<Vec<_>>(),
         ),
+        col(
+            "craft_cohort_lifetime_change",
+            s.iter()
+                .map(|r| r.craft_cohort_lifetime_change)
+                .collect::<Vec<_>>(),
+        ),
     ];
     for (k, group) in GROUPS.iter().enumerate() {
         columns.push(col(
@@ -344,11 +351,7 @@ pub fn write_run(
 ) -> Result<()> {
     check_destination(dir, force)?;
     let provenance = Provenance::new(out, overrides);
-    let staging = sibling(dir, "partial");
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(|e| LuddError::io(&staging, e))?;
-    }
-    fs::create_dir_all(&staging).map_err(|e| LuddError::io(&staging, e))?;
+    let staging = staging_dir(dir)?;
     let result = (|| {
         let frames: [(&str, fn(&RunOutput) -> Result<DataFrame>); 5] = [
             ("series.parquet", series_frame),
@@ -375,8 +378,19 @@ pub fn write_run(
     result
 }
 
+/// A fresh, empty staging directory beside `dir`, hidden and named after
+/// this process, into which a result is written before `publish`.
+pub fn staging_dir(dir: &Path) -> Result<PathBuf> {
+    let staging = sibling(dir, "partial");
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(|e| LuddError::io(&staging, e))?;
+    }
+    fs::create_dir_all(&staging).map_err(|e| LuddError::io(&staging, e))?;
+    Ok(staging)
+}
+
 /// Moves a complete staging directory into place, replacing an old one.
-fn publish(staging: &Path, dir: &Path) -> Result<()> {
+pub fn publish(staging: &Path, dir: &Path) -> Result<()> {
     if dir.exists() {
         let old = sibling(dir, "old");
         fs::rename(dir, &old).map_err(|e| LuddError::io(dir, e))?;

@@ -96,6 +96,7 @@ pub struct RegionFlows {
     pub general_capital_sales: f64,
     pub capital_destroyed: f64,
     pub relief_spending: f64,
+    pub research_spending: f64,
     pub education_spending: f64,
     pub government_revenue: f64,
     pub government_spending: f64,
@@ -139,6 +140,7 @@ pub struct SeriesRow {
     pub protest_intensity: f64,
     pub capital_destroyed: f64,
     pub relief_spending: f64,
+    pub research_spending: f64,
     pub education_spending: f64,
     pub government_balance: f64,
     pub exports: f64,
@@ -282,6 +284,7 @@ impl Agg {
         a.general_capital_sales += b.general_capital_sales;
         a.capital_destroyed += b.capital_destroyed;
         a.relief_spending += b.relief_spending;
+        a.research_spending += b.research_spending;
         a.education_spending += b.education_spending;
         a.government_revenue += b.government_revenue;
         a.government_spending += b.government_spending;
@@ -664,6 +667,7 @@ fn series_row(
         protest_intensity: a.protesters / a.workers.max(1e-9),
         capital_destroyed: a.flows.capital_destroyed,
         relief_spending: a.flows.relief_spending / price,
+        research_spending: a.flows.research_spending / price,
         education_spending: a.flows.education_spending / price,
         government_balance: (a.flows.government_revenue - a.flows.government_spending) / price,
         exports: a.flows.exports / price,

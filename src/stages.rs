@@ -9,7 +9,7 @@
 //! `stage3_reorganized_share`. Stages never go back.
 
 use crate::record::{EventKind, Records};
-use crate::world::{World, CRAFT, REST};
+use crate::world::{World, CRAFT, OPERATOR, REST};
 
 /// Updates the regions' stages from the rows just recorded for this step,
 /// marks the craft cohort when stage 2 begins, and stamps the rows.
@@ -35,13 +35,25 @@ pub fn update(w: &mut World, rec: &mut Records) {
             reg.stage = 2;
             reg.stage_year[1] = year;
             began = Some(2);
-            // The cohort whose fate the summary follows: craft workers now.
+            // The cohort whose fate the summary follows: the hand trades the
+            // general technology displaces (craft workers and special-tool
+            // operators in the industry now), with their usual real income
+            // as the baseline. Lifetime income counts from here, for everyone
+            // in the region, so the cohort and its neighbours share one window.
+            let price = reg.cpi / reg.cpi0;
+            let (mut members, mut baseline) = (0.0, 0.0);
             for i in reg.workers.clone() {
                 let e = w.workers.employer[i];
-                if e < REST && w.workers.class[i] as usize == CRAFT {
+                let class = w.workers.class[i] as usize;
+                if e < REST && (class == CRAFT || class == OPERATOR) {
                     w.workers.cohort[i] = 1;
+                    members += 1.0;
+                    baseline += f64::from(w.workers.reference[i]) / price;
                 }
+                w.workers.lifetime[i] = 0.0;
             }
+            let reg = &mut w.regions[r];
+            reg.cohort_baseline = if members > 0.0 { baseline / members } else { 0.0 };
         }
         let reg = &mut w.regions[r];
         if reg.stage == 2

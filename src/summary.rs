@@ -31,8 +31,13 @@ pub struct SummaryRow {
     /// Protest intensity summed over years (share of workers times years).
     pub protest_years: f64,
     pub craft_cohort_size: f64,
-    /// Mean real lifetime income of the stage-2 craft cohort relative to all workers of the region.
+    /// Mean real income of the stage-2 craft cohort from stage 2 to the end,
+    /// relative to all workers of the region over the same years.
     pub craft_cohort_relative_lifetime_income: Option<f64>,
+    /// The cohort's real income from stage 2 to the end relative to what it
+    /// would have earned at its own usual real income when stage 2 began,
+    /// minus one (negative: a loss).
+    pub craft_cohort_lifetime_change: Option<f64>,
     pub groups: Vec<GroupOutcome>,
 }
 
@@ -105,6 +110,11 @@ pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
             }
         }
         let n = reg.workers.len() as f64;
+        // Lifetime income restarts after the step in which stage 2 began.
+        let steps_since = stage2_step.map_or(0, |s| series.len() - s - 1);
+        let baseline = reg.cohort_baseline;
+        let lifetime_change = (cohort > 0.0 && baseline > 0.0 && steps_since > 0)
+            .then(|| cohort_income / cohort / (baseline * steps_since as f64) - 1.0);
         rows.push(SummaryRow {
             region: reg.name.clone(),
             stage1_year: opt(reg.stage_year[0]),
@@ -117,6 +127,7 @@ pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
             craft_cohort_size: cohort * w.scenario.people_per_agent,
             craft_cohort_relative_lifetime_income: (cohort > 0.0 && all_income > 0.0)
                 .then(|| (cohort_income / cohort) / (all_income / n)),
+            craft_cohort_lifetime_change: lifetime_change,
             groups,
         });
     }

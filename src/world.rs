@@ -190,6 +190,8 @@ pub struct RegionState {
     pub experience_unit: f64,
     pub stage: u8,
     pub stage_year: [f64; 3],
+    /// Mean usual real income per step of the stage-2 craft cohort when it was formed.
+    pub cohort_baseline: f64,
     /// Shares of output the general technology has passed (adoption milestones).
     pub milestones: Vec<f64>,
 }
@@ -473,6 +475,7 @@ impl World {
                 experience_unit: (n_ind as f64 * s.steps_per_year as f64).max(1.0),
                 stage: 1,
                 stage_year: [f64::NAN; 3],
+                cohort_baseline: 0.0,
                 milestones: Vec::new(),
             });
         }

@@ -46,6 +46,9 @@ pub fn innovation(w: &mut World) {
         w.firms.cash[f] -= spend;
         pool[r] += spend;
     }
+    for (r, &spent) in pool.iter().enumerate() {
+        w.flows[r].research_spending = spent;
+    }
     let total: f64 = pool.iter().sum();
     w.ledger.paid(Flow::Research, Sector::Firms, total);
     let mut received = 0.0;

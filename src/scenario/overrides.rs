@@ -2,7 +2,9 @@
 //! validation. Paths are dot-separated field names; list elements are
 //! addressed by their `name` (`regions.britain.workers`), their index
 //! (`routes.0.transport_cost`), `from-to` for routes
-//! (`routes.britain-usa.transport_cost`), or `*` for all of them.
+//! (`routes.britain-usa.transport_cost`), `region-field-year` for policies
+//! (`policies.britain-repression-1812.value`), or `*` for all of them.
+//! `null` removes an optional part (`wage_policy=null`).
 
 use super::Scenario;
 use crate::error::{LuddError, Result};
@@ -117,9 +119,9 @@ fn assign(node: &mut Value, value: &Value, at: &[String]) -> Result<(), String> 
             | (Value::Object(_), Value::Object(_))
             | (
                 Value::Null,
-                Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null
+                Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null | Value::Object(_)
             )
-            | (Value::String(_), Value::Null)
+            | (Value::String(_) | Value::Object(_), Value::Null)
     );
     if !compatible {
         return Err(format!(
@@ -133,10 +135,19 @@ fn assign(node: &mut Value, value: &Value, at: &[String]) -> Result<(), String> 
     Ok(())
 }
 
-/// How a list element is named in a path: its `name`, or `from-to` for routes.
+/// How a list element is named in a path: its `name`, `from-to` for
+/// routes, or `region-field-year` for dated policies (the whole year, so
+/// `policies.britain-repression-1812.value`).
 fn label(item: &Value) -> String {
     if let Some(name) = item.get("name").and_then(Value::as_str) {
         return name.to_string();
+    }
+    if let (Some(region), Some(field), Some(year)) = (
+        item.get("region").and_then(Value::as_str),
+        item.get("field").and_then(Value::as_str),
+        item.get("year").and_then(Value::as_f64),
+    ) {
+        return format!("{region}-{field}-{}", year.floor() as i64);
     }
     match (
         item.get("from").and_then(Value::as_str),

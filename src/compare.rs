@@ -1,0 +1,393 @@
+//! `ludd compare`: an ensemble for each setting of an experiment, the
+//! outcomes of every run, and per setting their mean and 5th-95th
+//! percentiles, summarized with polars.
+//!
+//! The measures (`RunMetrics`) are computed from one run's records and
+//! summary, all in the leading region: the origin of the scenario's first
+//! general technology (Britain for the loom, the USA for the others). Every
+//! run's own tables, written beside, hold the other regions.
+
+use crate::error::{LuddError, Result};
+use crate::experiment::{Experiment, Resolved};
+use crate::output::{self, Provenance};
+use crate::record::SeriesRow;
+use crate::run::RunOutput;
+use crate::scenario::TechKind;
+use polars::prelude::*;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// What a comparison reports about one run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunMetrics {
+    /// Protest waves (a wave starts when protest passes 1% of workers).
+    pub protest_waves: f64,
+    /// Highest share of workers protesting in any quarter.
+    pub peak_protest: f64,
+    /// Protest summed over years (share of workers times years).
+    pub protest_years: f64,
+    /// Year the general technology first makes half of the leading region's industry output.
+    pub general_half_year: Option<f64>,
+    pub stage2_year: Option<f64>,
+    pub stage3_year: Option<f64>,
+    /// Lowest annual craft real wage from the start of stage 2 on, relative to the year before
+    /// (over the whole run, relative to the first year, when stage 2 never starts).
+    pub craft_wage_trough: f64,
+    /// Lowest annual labour share of the leading region.
+    pub labour_share_trough: f64,
+    /// Highest annual income Gini of the leading region.
+    pub gini_peak: f64,
+    /// Output per worker in the last year, in the leading region's first-year prices.
+    pub output_per_worker_end: f64,
+    /// Real income of the stage-2 craft cohort from stage 2 to the end, relative to what
+    /// they would have earned at craft incomes of the year before, minus one.
+    pub cohort_lifetime_change: Option<f64>,
+}
+
+/// Names and descriptions of the measures, in table order.
+pub const METRICS: [(&str, &str); 11] = [
+    ("protest_waves", "protest waves"),
+    ("peak_protest", "peak protest intensity (share of workers)"),
+    ("protest_years", "total protest (share of workers x years)"),
+    (
+        "general_half_year",
+        "year the general technology passes half of leading region's output",
+    ),
+    ("stage2_year", "year stage 2 begins, leading region"),
+    ("stage3_year", "year stage 3 begins, leading region"),
+    (
+        "craft_wage_trough",
+        "trough of craft real wage / year before stage 2",
+    ),
+    ("labour_share_trough", "trough of the labour share"),
+    ("gini_peak", "peak income Gini"),
+    ("output_per_worker_end", "output per worker, last year"),
+    (
+        "cohort_lifetime_change",
+        "lifetime income change of the stage-2 craft cohort",
+    ),
+];
+
+impl RunMetrics {
+    fn values(&self) -> [Option<f64>; 11] {
+        [
+            Some(self.protest_waves),
+            Some(self.peak_protest),
+            Some(self.protest_years),
+            self.general_half_year,
+            self.stage2_year,
+            self.stage3_year,
+            Some(self.craft_wage_trough),
+            Some(self.labour_share_trough),
+            Some(self.gini_peak),
+            Some(self.output_per_worker_end),
+            self.cohort_lifetime_change,
+        ]
+    }
+}
+
+/// Index of the leading region: the origin of the first general technology.
+pub fn leading_region(out: &RunOutput) -> usize {
+    out.scenario
+        .technologies
+        .iter()
+        .find(|t| t.kind == TechKind::General)
+        .and_then(|t| t.origin.as_deref())
+        .and_then(|o| out.scenario.region_index(o))
+        .unwrap_or(0)
+}
+
+/// Annual means of one field of one region's series.
+pub fn annual(out: &RunOutput, region: &str, pick: impl Fn(&SeriesRow) -> f64) -> Vec<f64> {
+    let spy = out.scenario.steps_per_year as usize;
+    let values: Vec<f64> = out
+        .records
+        .series
+        .iter()
+        .filter(|s| s.region == region)
+        .map(pick)
+        .collect();
+    values
+        .chunks(spy)
+        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+        .collect()
+}
+
+pub fn metrics(out: &RunOutput) -> RunMetrics {
+    let lead = leading_region(out);
+    let name = out.region_names[lead].as_str();
+    let summary = &out.summary[lead];
+    let start = out.scenario.start_year;
+    let half = out
+        .records
+        .series
+        .iter()
+        .find(|s| s.region == name && s.general_output_share >= 0.5)
+        .map(|s| s.year);
+
+    let craft = annual(out, name, |s| s.craft_real_wage);
+    let pivot = summary
+        .stage2_year
+        .map_or(0, |y| ((y - start).floor() as usize).min(craft.len() - 1));
+    let before = craft[pivot.saturating_sub(1)];
+    let trough = craft[pivot..].iter().copied().fold(f64::INFINITY, f64::min);
+    let min = |v: Vec<f64>| v.into_iter().fold(f64::INFINITY, f64::min);
+    let max = |v: Vec<f64>| v.into_iter().fold(f64::NEG_INFINITY, f64::max);
+
+    RunMetrics {
+        protest_waves: summary.protest_waves as f64,
+        peak_protest: summary.peak_protest,
+        protest_years: summary.protest_years,
+        general_half_year: half,
+        stage2_year: summary.stage2_year,
+        stage3_year: summary.stage3_year,
+        craft_wage_trough: if before > 0.0 { trough / before } else { 0.0 },
+        labour_share_trough: min(annual(out, name, |s| s.labour_share)),
+        gini_peak: max(annual(out, name, |s| s.gini_income)),
+        output_per_worker_end: *annual(out, name, |s| s.output_per_worker)
+            .last()
+            .unwrap_or(&0.0),
+        cohort_lifetime_change: summary.craft_cohort_lifetime_change,
+    }
+}
+
+/// One run of a comparison.
+#[derive(Clone, Debug)]
+pub struct CompareRun {
+    /// Index into the experiment's settings.
+    pub setting: usize,
+    pub seed: u64,
+    pub metrics: RunMetrics,
+}
+
+/// Runs every setting with every seed in parallel; `each` sees every run's
+/// output as it finishes (to write its tables) and `progress` the number of
+/// runs done. Results come back in (setting, seed) order.
+pub fn run_all(
+    settings: &[Resolved],
+    seeds: &[u64],
+    each: &(dyn Fn(usize, &RunOutput) -> Result<()> + Sync),
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<CompareRun>> {
+    let jobs: Vec<(usize, u64)> = (0..settings.len())
+        .flat_map(|s| seeds.iter().map(move |&seed| (s, seed)))
+        .collect();
+    let done = AtomicUsize::new(0);
+    jobs.par_iter()
+        .map(|&(setting, seed)| {
+            let out = crate::run(&settings[setting].scenario, seed)?;
+            each(setting, &out)?;
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            Ok(CompareRun {
+                setting,
+                seed,
+                metrics: metrics(&out),
+            })
+        })
+        .collect()
+}
+
+/// One row per run: the setting, its coordinates, the seed and every measure.
+pub fn runs_frame(settings: &[Resolved], runs: &[CompareRun]) -> Result<DataFrame> {
+    let mut columns = vec![
+        Column::new(
+            "setting".into(),
+            runs.iter()
+                .map(|r| settings[r.setting].label.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "setting_index".into(),
+            runs.iter().map(|r| r.setting as u32).collect::<Vec<_>>(),
+        ),
+    ];
+    for (axis, _) in settings.first().map_or(&[][..], |s| &s.coordinates[..]) {
+        if axis == "setting" {
+            continue;
+        }
+        let values: Vec<String> = runs
+            .iter()
+            .map(|r| {
+                settings[r.setting]
+                    .coordinates
+                    .iter()
+                    .find(|(a, _)| a == axis)
+                    .map_or(String::new(), |(_, v)| v.clone())
+            })
+            .collect();
+        columns.push(Column::new(axis.as_str().into(), values));
+    }
+    columns.push(Column::new(
+        "seed".into(),
+        runs.iter().map(|r| r.seed).collect::<Vec<_>>(),
+    ));
+    for (k, (name, _)) in METRICS.iter().enumerate() {
+        let values: Vec<Option<f64>> = runs.iter().map(|r| r.metrics.values()[k]).collect();
+        columns.push(Column::new((*name).into(), values));
+    }
+    DataFrame::new(columns).map_err(|e| frame_error("runs", e))
+}
+
+/// Per setting: runs, then mean, 5th and 95th percentile of every measure
+/// (over the runs where it is defined), and the share of runs in which the
+/// general technology passed half of the leading region's output.
+pub fn summary_frame(runs: &DataFrame) -> Result<DataFrame> {
+    let mut aggs = vec![
+        col("setting").first(),
+        col("seed").count().alias("runs"),
+        col("general_half_year")
+            .is_not_null()
+            .mean()
+            .alias("general_half_reached"),
+    ];
+    for (name, _) in METRICS {
+        aggs.push(col(name).mean().alias(format!("{name}_mean")));
+        aggs.push(
+            col(name)
+                .quantile(lit(0.05), QuantileMethod::Linear)
+                .alias(format!("{name}_p5")),
+        );
+        aggs.push(
+            col(name)
+                .quantile(lit(0.95), QuantileMethod::Linear)
+                .alias(format!("{name}_p95")),
+        );
+    }
+    runs.clone()
+        .lazy()
+        .group_by_stable([col("setting_index")])
+        .agg(aggs)
+        .sort(["setting_index"], Default::default())
+        .collect()
+        .map_err(|e| frame_error("compare", e))
+}
+
+/// The comparison as text: one row per measure, one column per setting,
+/// each cell `mean [p5, p95]`; a year never reached reads "not by end".
+pub fn display_frame(summary: &DataFrame) -> Result<DataFrame> {
+    let get = |name: &str| -> Result<Vec<Option<f64>>> {
+        Ok(summary
+            .column(name)
+            .and_then(|c| c.cast(&DataType::Float64))
+            .map_err(|e| frame_error("compare", e))?
+            .f64()
+            .map_err(|e| frame_error("compare", e))?
+            .into_iter()
+            .collect())
+    };
+    let labels: Vec<String> = summary
+        .column("setting")
+        .map_err(|e| frame_error("compare", e))?
+        .str()
+        .map_err(|e| frame_error("compare", e))?
+        .into_iter()
+        .map(|s| s.unwrap_or_default().to_string())
+        .collect();
+    let reached = get("general_half_reached")?;
+    let runs = get("runs")?;
+    let mut columns = vec![Column::new(
+        "measure".into(),
+        METRICS.iter().map(|(_, d)| d.to_string()).collect::<Vec<_>>(),
+    )];
+    for (i, label) in labels.iter().enumerate() {
+        let mut cells = Vec::with_capacity(METRICS.len());
+        for (name, _) in METRICS {
+            let m = get(&format!("{name}_mean"))?[i];
+            let lo = get(&format!("{name}_p5"))?[i];
+            let hi = get(&format!("{name}_p95"))?[i];
+            let is_year = name.ends_with("_year");
+            let cell = match (m, lo, hi) {
+                (Some(m), Some(lo), Some(hi)) => {
+                    let digits = if is_year { 0 } else { 3 };
+                    let mut c = format!("{m:.digits$} [{lo:.digits$}, {hi:.digits$}]");
+                    if name == "general_half_year" {
+                        let share = reached[i].unwrap_or(0.0);
+                        if share < 1.0 {
+                            let n = runs[i].unwrap_or(0.0);
+                            c.push_str(&format!(" ({:.0}/{n:.0} runs)", share * n));
+                        }
+                    }
+                    c
+                }
+                _ if is_year => "not by end".to_string(),
+                _ => "-".to_string(),
+            };
+            cells.push(cell);
+        }
+        columns.push(Column::new(label.as_str().into(), cells));
+    }
+    DataFrame::new(columns).map_err(|e| frame_error("compare", e))
+}
+
+fn frame_error(table: &str, e: PolarsError) -> LuddError {
+    LuddError::Output {
+        path: PathBuf::from(format!("{table}.parquet")),
+        message: e.to_string(),
+    }
+}
+
+/// Directory name of one run inside a comparison.
+pub fn run_dir(settings: &[Resolved], setting: usize, seed: u64) -> PathBuf {
+    let slug: String = settings[setting]
+        .label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .collect();
+    PathBuf::from("runs")
+        .join(format!("{setting:02}-{slug}"))
+        .join(format!("seed-{seed}"))
+}
+
+/// Everything a comparison produced.
+pub struct Comparison {
+    pub runs: DataFrame,
+    pub summary: DataFrame,
+}
+
+/// Runs an experiment and writes it into `dir` whole or not at all:
+/// `compare.parquet` (per setting), `runs.parquet` (per run),
+/// `experiment.ron`, and every run's tables under `runs/`.
+pub fn execute(
+    experiment: &Experiment,
+    settings: &[Resolved],
+    dir: &Path,
+    force: bool,
+    threads: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Comparison> {
+    output::check_destination(dir, force)?;
+    let staging = output::staging_dir(dir)?;
+    let result = (|| {
+        let seeds: Vec<u64> = (1..=experiment.seeds).collect();
+        let write = |setting: usize, out: &RunOutput| {
+            let path = staging.join(run_dir(settings, setting, out.seed));
+            output::write_run(out, &path, &settings[setting].overrides, threads, false)
+        };
+        let runs = run_all(settings, &seeds, &write, progress)?;
+        let mut runs = runs_frame(settings, &runs)?;
+        let mut summary = summary_frame(&runs)?;
+        let provenance = Provenance {
+            scenario: experiment.name.clone(),
+            scenario_hash: output::scenario_hash(&experiment_ron(experiment)),
+            seed: experiment.seeds,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            overrides: settings.iter().map(|s| s.label.clone()).collect(),
+        };
+        output::write_parquet(&mut summary, &staging.join("compare.parquet"), &provenance)?;
+        output::write_parquet(&mut runs, &staging.join("runs.parquet"), &provenance)?;
+        let path = staging.join("experiment.ron");
+        std::fs::write(&path, experiment_ron(experiment)).map_err(|e| LuddError::io(&path, e))?;
+        output::publish(&staging, dir)?;
+        Ok(Comparison { runs, summary })
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn experiment_ron(e: &Experiment) -> String {
+    let config = ron::ser::PrettyConfig::new().struct_names(true);
+    ron::ser::to_string_pretty(e, config).expect("an experiment always serializes")
+}

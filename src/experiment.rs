@@ -1,0 +1,305 @@
+//! Experiments: a base scenario, the settings to compare, and the question
+//! the comparison answers. `ludd compare` runs one from a RON file in
+//! `scenarios/experiments/` or from `--vary` on the command line.
+//!
+//! Settings are the product of the labelled alternatives in `settings`
+//! (one unchanged setting when there are none) and every `vary` axis, so
+//! two axes of two values each give four settings. Every setting is the
+//! base scenario with its overrides applied in order (the experiment's
+//! `set`, the alternative's `set`, then one value from each axis), then
+//! validated like any scenario.
+
+use crate::error::{LuddError, Problem, Result};
+use crate::scenario::{self, apply_override, Scenario};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Name and RON text of every built-in experiment.
+pub const BUILTIN_EXPERIMENTS: &[(&str, &str)] = &[
+    (
+        "luddites",
+        include_str!("../scenarios/experiments/luddites.ron"),
+    ),
+    (
+        "poor_law",
+        include_str!("../scenarios/experiments/poor_law.ron"),
+    ),
+    (
+        "five_dollar_day",
+        include_str!("../scenarios/experiments/five_dollar_day.ron"),
+    ),
+    ("embargo", include_str!("../scenarios/experiments/embargo.ron")),
+    (
+        "llm_sharing",
+        include_str!("../scenarios/experiments/llm_sharing.ron"),
+    ),
+    (
+        "adoption_speed",
+        include_str!("../scenarios/experiments/adoption_speed.ron"),
+    ),
+    (
+        "aftermath",
+        include_str!("../scenarios/experiments/aftermath.ron"),
+    ),
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    pub name: String,
+    /// The question the comparison answers, in a sentence.
+    pub question: String,
+    /// Built-in scenario name, or a file path relative to the experiment file.
+    pub base: String,
+    /// Runs per setting (seeds 1..=N).
+    #[serde(default = "default_seeds")]
+    pub seeds: u64,
+    /// Overrides applied to every setting.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// Labelled alternatives, each a list of overrides.
+    #[serde(default)]
+    pub settings: Vec<Setting>,
+    /// Parameters varied over lists of values, crossed with each other and with `settings`.
+    #[serde(default)]
+    pub vary: Vec<Vary>,
+}
+
+fn default_seeds() -> u64 {
+    20
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Setting {
+    pub label: String,
+    #[serde(default)]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Vary {
+    pub path: String,
+    pub values: Vec<String>,
+}
+
+impl Vary {
+    /// Parses `path=v1,v2,...` from the command line.
+    pub fn parse(text: &str) -> Result<Vary> {
+        let fail = |message: &str| LuddError::Override {
+            path: text.to_string(),
+            message: message.to_string(),
+        };
+        let (path, values) = text
+            .split_once('=')
+            .ok_or_else(|| fail("expected path=v1,v2,..., for example regions.britain.institutions.relief_replacement=0.1,0.6"))?;
+        let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).collect();
+        if path.trim().is_empty() || values.iter().any(|v| v.is_empty()) {
+            return Err(fail("the path and every value must be non-empty"));
+        }
+        Ok(Vary {
+            path: path.trim().to_string(),
+            values,
+        })
+    }
+}
+
+/// One setting ready to run: its label, its value on each axis, and the
+/// validated scenario.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub label: String,
+    /// (axis, value) for the `settings` axis (named `setting`) and each `vary` path.
+    pub coordinates: Vec<(String, String)>,
+    pub overrides: Vec<String>,
+    pub scenario: Scenario,
+}
+
+impl Experiment {
+    /// An experiment on a plain scenario from the command line.
+    pub fn from_scenario(base: &str, vary: Vec<Vary>, seeds: u64) -> Experiment {
+        Experiment {
+            name: Path::new(base)
+                .file_stem()
+                .map_or(base.to_string(), |s| s.to_string_lossy().into_owned()),
+            question: String::new(),
+            base: base.to_string(),
+            seeds,
+            set: Vec::new(),
+            settings: Vec::new(),
+            vary,
+        }
+    }
+
+    pub fn from_ron(text: &str, file: &str) -> Result<Experiment> {
+        ron::Options::default()
+            .from_str::<Experiment>(text)
+            .map_err(|e| LuddError::Parse {
+                file: file.to_string(),
+                line: e.span.start.line,
+                column: e.span.start.col,
+                message: e.code.to_string(),
+            })
+    }
+
+    /// Every setting, base scenario resolved and overrides applied; all
+    /// problems in all settings are reported together.
+    pub fn resolve(&self, source: &str) -> Result<Vec<Resolved>> {
+        let mut problems = Vec::new();
+        if self.seeds == 0 {
+            problems.push(Problem {
+                path: "seeds".into(),
+                message: "must be at least 1".into(),
+            });
+        }
+        for (i, v) in self.vary.iter().enumerate() {
+            if v.values.is_empty() {
+                problems.push(Problem {
+                    path: format!("vary.{i}.values"),
+                    message: "must list at least one value".into(),
+                });
+            }
+        }
+        let mut labels = std::collections::HashSet::new();
+        for (i, s) in self.settings.iter().enumerate() {
+            if !labels.insert(s.label.as_str()) {
+                problems.push(Problem {
+                    path: format!("settings.{i}.label"),
+                    message: format!("duplicate label '{}'", s.label),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(LuddError::Invalid {
+                file: source.to_string(),
+                problems,
+            });
+        }
+        let base_path = Path::new(source)
+            .parent()
+            .map(|dir| dir.join(&self.base))
+            .filter(|p| p.is_file())
+            .map_or(self.base.clone(), |p| p.to_string_lossy().into_owned());
+        let (text, base_source) = scenario::read_source(&base_path)?;
+        let base = Scenario::from_ron(&text, &base_source)?;
+
+        // The product of the alternatives and every axis, first axis slowest.
+        let alternatives: Vec<Setting> = if self.settings.is_empty() {
+            vec![Setting {
+                label: String::new(),
+                set: Vec::new(),
+            }]
+        } else {
+            self.settings.clone()
+        };
+        let mut combos: Vec<(Vec<(String, String)>, Vec<String>)> = alternatives
+            .iter()
+            .map(|a| {
+                let coords = if self.settings.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![("setting".to_string(), a.label.clone())]
+                };
+                let mut set = self.set.clone();
+                set.extend(a.set.iter().cloned());
+                (coords, set)
+            })
+            .collect();
+        for axis in &self.vary {
+            let mut next = Vec::with_capacity(combos.len() * axis.values.len());
+            for (coords, set) in &combos {
+                for v in &axis.values {
+                    let mut c = coords.clone();
+                    c.push((axis.path.clone(), v.clone()));
+                    let mut s = set.clone();
+                    s.push(format!("{}={}", axis.path, v));
+                    next.push((c, s));
+                }
+            }
+            combos = next;
+        }
+
+        let mut resolved = Vec::with_capacity(combos.len());
+        let mut problems = Vec::new();
+        for (coords, overrides) in combos {
+            let label = if coords.is_empty() {
+                "base".to_string()
+            } else {
+                coords
+                    .iter()
+                    .map(|(axis, v)| {
+                        if axis == "setting" {
+                            v.clone()
+                        } else {
+                            format!("{axis}={v}")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut s = base.clone();
+            for o in &overrides {
+                s = apply_override(&s, o)?;
+            }
+            for p in scenario::validate(&s) {
+                problems.push(Problem {
+                    path: format!("[{label}] {}", p.path),
+                    message: p.message,
+                });
+            }
+            resolved.push(Resolved {
+                label,
+                coordinates: coords,
+                overrides,
+                scenario: s,
+            });
+        }
+        if !problems.is_empty() {
+            return Err(LuddError::Invalid {
+                file: source.to_string(),
+                problems,
+            });
+        }
+        Ok(resolved)
+    }
+}
+
+/// Whether `name_or_path` names an experiment (built-in or a file whose
+/// RON starts with `Experiment(`) rather than a scenario.
+pub fn is_experiment(name_or_path: &str) -> bool {
+    if BUILTIN_EXPERIMENTS.iter().any(|(n, _)| *n == name_or_path) {
+        return true;
+    }
+    let path = Path::new(name_or_path);
+    path.is_file()
+        && std::fs::read_to_string(path).is_ok_and(|t| {
+            t.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with("//"))
+                .is_some_and(|l| l.starts_with("Experiment("))
+        })
+}
+
+/// Loads an experiment by built-in name or file path.
+pub fn load(name_or_path: &str) -> Result<(Experiment, String)> {
+    let path = Path::new(name_or_path);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| LuddError::io(path, e))?;
+        return Ok((Experiment::from_ron(&text, name_or_path)?, name_or_path.to_string()));
+    }
+    match BUILTIN_EXPERIMENTS.iter().find(|(n, _)| *n == name_or_path) {
+        Some((_, text)) => {
+            let source = format!("<built-in experiment {name_or_path}>");
+            Ok((Experiment::from_ron(text, &source)?, source))
+        }
+        None => Err(LuddError::UnknownScenario {
+            name: name_or_path.to_string(),
+            known: BUILTIN_EXPERIMENTS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
