@@ -288,7 +288,10 @@ pub fn display_frame(summary: &DataFrame) -> Result<DataFrame> {
     let runs = get("runs")?;
     let mut columns = vec![Column::new(
         "measure".into(),
-        METRICS.iter().map(|(_, d)| d.to_string()).collect::<Vec<_>>(),
+        METRICS
+            .iter()
+            .map(|(_, d)| d.to_string())
+            .collect::<Vec<_>>(),
     )];
     for (i, label) in labels.iter().enumerate() {
         let mut cells = Vec::with_capacity(METRICS.len());
@@ -332,7 +335,13 @@ pub fn run_dir(settings: &[Resolved], setting: usize, seed: u64) -> PathBuf {
     let slug: String = settings[setting]
         .label
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     PathBuf::from("runs")
         .join(format!("{setting:02}-{slug}"))

@@ -28,7 +28,10 @@ pub const BUILTIN_EXPERIMENTS: &[(&str, &str)] = &[
         "five_dollar_day",
         include_str!("../scenarios/experiments/five_dollar_day.ron"),
     ),
-    ("embargo", include_str!("../scenarios/experiments/embargo.ron")),
+    (
+        "embargo",
+        include_str!("../scenarios/experiments/embargo.ron"),
+    ),
     (
         "llm_sharing",
         include_str!("../scenarios/experiments/llm_sharing.ron"),
@@ -40,6 +43,10 @@ pub const BUILTIN_EXPERIMENTS: &[(&str, &str)] = &[
     (
         "aftermath",
         include_str!("../scenarios/experiments/aftermath.ron"),
+    ),
+    (
+        "relief_and_riots",
+        include_str!("../scenarios/experiments/relief_and_riots.ron"),
     ),
 ];
 
@@ -286,7 +293,10 @@ pub fn load(name_or_path: &str) -> Result<(Experiment, String)> {
     let path = Path::new(name_or_path);
     if path.is_file() {
         let text = std::fs::read_to_string(path).map_err(|e| LuddError::io(path, e))?;
-        return Ok((Experiment::from_ron(&text, name_or_path)?, name_or_path.to_string()));
+        return Ok((
+            Experiment::from_ron(&text, name_or_path)?,
+            name_or_path.to_string(),
+        ));
     }
     match BUILTIN_EXPERIMENTS.iter().find(|(n, _)| *n == name_or_path) {
         Some((_, text)) => {

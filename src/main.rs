@@ -273,7 +273,10 @@ fn compare(
         );
         // Fail early, with the scenario's own location, if it does not load.
         scenario::load(target, set)?;
-        (experiment::Experiment::from_scenario(target, Vec::new(), 20), target.to_string())
+        (
+            experiment::Experiment::from_scenario(target, Vec::new(), 20),
+            target.to_string(),
+        )
     };
     e.vary.extend(axes);
     e.set.extend(set.iter().cloned());
@@ -311,15 +314,22 @@ fn compare(
         println!("{}\n", e.question);
     }
     println!("{}", display(&compare::display_frame(&result.summary)?));
-    println!("mean [5th, 95th percentile] over {} runs per setting; leading region: {}", e.seeds, {
-        let s = &settings[0].scenario;
-        s.technologies
-            .iter()
-            .find(|t| t.kind == ludd::scenario::TechKind::General)
-            .and_then(|t| t.origin.clone())
-            .unwrap_or_else(|| s.regions[0].name.clone())
-    });
-    println!("tables written to {} (compare.parquet, runs.parquet, runs/)", dir.display());
+    println!(
+        "mean [5th, 95th percentile] over {} runs per setting; leading region: {}",
+        e.seeds,
+        {
+            let s = &settings[0].scenario;
+            s.technologies
+                .iter()
+                .find(|t| t.kind == ludd::scenario::TechKind::General)
+                .and_then(|t| t.origin.clone())
+                .unwrap_or_else(|| s.regions[0].name.clone())
+        }
+    );
+    println!(
+        "tables written to {} (compare.parquet, runs.parquet, runs/)",
+        dir.display()
+    );
     Ok(())
 }
 

@@ -53,7 +53,11 @@ pub fn update(w: &mut World, rec: &mut Records) {
                 w.workers.lifetime[i] = 0.0;
             }
             let reg = &mut w.regions[r];
-            reg.cohort_baseline = if members > 0.0 { baseline / members } else { 0.0 };
+            reg.cohort_baseline = if members > 0.0 {
+                baseline / members
+            } else {
+                0.0
+            };
         }
         let reg = &mut w.regions[r];
         if reg.stage == 2

@@ -47,7 +47,11 @@ pub fn welch(a: &[f64], b: &[f64]) -> Welch {
         let p = if difference == 0.0 { 1.0 } else { 0.0 };
         return Welch {
             difference,
-            t: if difference == 0.0 { 0.0 } else { f64::INFINITY },
+            t: if difference == 0.0 {
+                0.0
+            } else {
+                f64::INFINITY
+            },
             df: na + nb - 2.0,
             p,
         };
@@ -55,7 +59,12 @@ pub fn welch(a: &[f64], b: &[f64]) -> Welch {
     let t = difference / se2.sqrt();
     let df = se2 * se2 / (va * va / (na - 1.0) + vb * vb / (nb - 1.0));
     let p = 2.0 * student_t_upper(t.abs(), df);
-    Welch { difference, t, df, p }
+    Welch {
+        difference,
+        t,
+        df,
+        p,
+    }
 }
 
 /// P(T > t) for Student's t with `df` degrees of freedom, through the
@@ -69,6 +78,14 @@ pub fn student_t_upper(t: f64, df: f64) -> f64 {
 /// is reproducible.
 pub fn bootstrap_difference(a: &[f64], b: &[f64], alpha: f64, seed: u64) -> (f64, f64) {
     bootstrap(a, b, alpha, seed, |x, y| mean(x) - mean(y))
+}
+
+/// Percentile bootstrap interval of the mean of paired differences
+/// a[i] - b[i]. Runs with the same seed use the same random streams (common
+/// random numbers), so pairing them by seed removes the noise they share.
+pub fn bootstrap_paired(a: &[f64], b: &[f64], alpha: f64, seed: u64) -> (f64, f64) {
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    bootstrap(&d, &d, alpha, seed, |x, _| mean(x))
 }
 
 /// Percentile bootstrap interval of any statistic of two samples.
@@ -93,7 +110,10 @@ pub fn bootstrap<T: Clone>(
         }
         stats.push(statistic(&ra, &rb));
     }
-    (quantile(&stats, alpha / 2.0), quantile(&stats, 1.0 - alpha / 2.0))
+    (
+        quantile(&stats, alpha / 2.0),
+        quantile(&stats, 1.0 - alpha / 2.0),
+    )
 }
 
 /// Least-squares slope of y on x.

@@ -169,8 +169,6 @@ pub struct RegionState {
     pub cpi0: f64,
     pub cpi: f64,
     pub protest: f64,
-    /// Grievance added later by repression, decaying.
-    pub backlash: f64,
     /// Firms' perceived risk of machine-breaking.
     pub risk: f64,
     pub ban_until: f64,
@@ -207,6 +205,8 @@ impl RegionState {
 pub struct RouteState {
     pub transport_cost: f64,
     pub knowledge_flow: f64,
+    /// The route's own tariff, replacing the importer's general one.
+    pub tariff: Option<f64>,
 }
 
 /// The whole simulated world.
@@ -462,7 +462,6 @@ impl World {
                 cpi0,
                 cpi: cpi0,
                 protest: 0.0,
-                backlash: 0.0,
                 risk: 0.0,
                 ban_until: f64::NEG_INFINITY,
                 accommodation_relief: 0.0,
@@ -500,6 +499,7 @@ impl World {
                 RouteState {
                     transport_cost: route.transport_cost,
                     knowledge_flow: route.knowledge_flow,
+                    tariff: route.tariff,
                 },
             );
         }

@@ -4,7 +4,7 @@
 //! quarter's protest here and in trade neighbours; the local rate of
 //! adoption; institutions (repression, accommodation, machine bans).
 //! Writes: workers' grievance and protest; regions' protest intensity,
-//! backlash, perceived risk, accommodation relief and ban;
+//! perceived risk, accommodation relief and ban;
 //! firms' capital (machine-breaking); events.
 //!
 //! Grievance grows with income losses against a reference (losses weigh
@@ -13,8 +13,11 @@
 //! grievance plus the pull of protest around them (own region, and trade
 //! neighbours: Aidt and Leon-Ablan 2021) passes a personal threshold
 //! (Granovetter 1978). Relief softens income losses and so grievance
-//! (Caprettini and Voth 2020). Repression deters protesters now and adds
-//! grievance later. Protest breaks machines at adopting firms and raises the
+//! (Caprettini and Voth 2020). Repression deters protesters now, and each
+//! worker it deters resents it: their grievance rises and fades only slowly,
+//! so repression stores up grievance for later (the repression-dissent
+//! "backlash", Francisco 1995). The resentment stays with those repressed
+//! rather than spreading to the content, so it cannot feed on itself. Protest breaks machines at adopting firms and raises the
 //! risk they perceive, slowing adoption and research for years.
 
 use crate::phases::{worker_chunks, WorkerChunk};
@@ -27,14 +30,12 @@ use rayon::prelude::*;
 #[derive(Clone, Copy, Default)]
 struct Sums {
     protesters: f64,
-    deterred: f64,
 }
 
 #[derive(Clone, Copy)]
 struct Climate {
     pull: f64,
     adoption_rate: f64,
-    backlash: f64,
     repression: f64,
 }
 
@@ -53,7 +54,6 @@ pub fn politics(w: &mut World) {
             Climate {
                 pull: 1.0 + b.contagion_local * reg.protest + b.contagion_neighbours * neighbours,
                 adoption_rate: reg.adoption_rate,
-                backlash: reg.backlash,
                 repression: reg.institutions.repression,
             }
         })
@@ -77,7 +77,6 @@ pub fn politics(w: &mut World) {
     let mut by_region = vec![Sums::default(); nr];
     for ((r, _), s) in layout.iter().zip(&sums) {
         by_region[*r].protesters += s.protesters;
-        by_region[*r].deterred += s.deterred;
     }
     w.layout = layout;
 
@@ -87,8 +86,6 @@ pub fn politics(w: &mut World) {
         let before = w.regions[r].protest;
         let reg = &mut w.regions[r];
         reg.protest = s.protesters / n;
-        let deterred = s.deterred / n;
-        reg.backlash = 0.9 * reg.backlash + b.repression_backlash * deterred;
         reg.accommodation_relief = reg.institutions.accommodation * (10.0 * reg.protest).min(1.0);
         reg.risk = b.risk_persistence * reg.risk + b.risk_sensitivity * reg.protest;
         let protest = reg.protest;
@@ -154,8 +151,7 @@ fn worker_politics(
         let signal = b.loss_weight as f32 * (-change).max(0.0)
             - b.gain_weight as f32 * change.max(0.0)
             + b.unemployment_weight as f32 * f32::from(unemployed)
-            + (b.adoption_rate_weight * k.adoption_rate) as f32 * exposed
-            + k.backlash as f32;
+            + (b.adoption_rate_weight * k.adoption_rate) as f32 * exposed;
         let g = (keep * c.grievance[i] + (1.0 - keep) * signal).clamp(0.0, 3.0);
         c.grievance[i] = g;
         let u: f64 = rng.random();
@@ -164,7 +160,7 @@ fn worker_politics(
         // the aggrieved, but cannot make the content protest.
         if g as f64 * k.pull > c.threshold[i] as f64 {
             if u < k.repression {
-                s.deterred += 1.0;
+                c.grievance[i] = (g + b.repression_backlash as f32).min(3.0);
             } else {
                 c.protesting[i] = 1;
                 s.protesters += 1.0;

@@ -46,15 +46,23 @@ pub fn presence(w: &World, f: usize) -> f64 {
     w.firms.expected[f].max(0.05).sqrt()
 }
 
+/// Tariff paid on goods from region `from` sold in region `to`: the
+/// route's own rate where it has one, else the importer's general tariff.
+pub fn tariff(w: &World, from: usize, to: usize) -> f64 {
+    if from == to {
+        return 0.0;
+    }
+    w.network
+        .find_edge(w.nodes[from], w.nodes[to])
+        .and_then(|e| w.network[e].tariff)
+        .unwrap_or(w.regions[to].institutions.tariff)
+}
+
 /// Delivered price of a good priced `price` at the factory in region `from`
 /// to buyers in region `to`, or `None` when no route joins them.
 pub fn delivered_price(w: &World, price: f64, from: usize, to: usize) -> Option<f64> {
-    let tariff = if from == to {
-        0.0
-    } else {
-        w.regions[to].institutions.tariff
-    };
-    transport(w, from, to).map(|tau| price * (1.0 + tau) * (1.0 + tariff))
+    let duty = tariff(w, from, to);
+    transport(w, from, to).map(|tau| price * (1.0 + tau) * (1.0 + duty))
 }
 
 /// What firm `f` could sell per quarter at factory price `price`, given last
@@ -93,8 +101,11 @@ pub fn trade(w: &mut World) {
     let cost: Vec<Vec<Option<f64>>> = (0..nr)
         .map(|s| (0..nr).map(|r| transport(w, s, r)).collect())
         .collect();
-    let tariffs: Vec<f64> = w.regions.iter().map(|r| r.institutions.tariff).collect();
-    let tariff_of = |r: usize, s: usize| if r == s { 0.0 } else { tariffs[r] };
+    // tariffs[r][s]: duty in region r on goods from region s.
+    let tariffs: Vec<Vec<f64>> = (0..nr)
+        .map(|r| (0..nr).map(|s| tariff(w, s, r)).collect())
+        .collect();
+    let tariff_of = |r: usize, s: usize| tariffs[r][s];
     let delivered =
         |price: f64, s: usize, r: usize, tau: f64| price * (1.0 + tau) * (1.0 + tariff_of(r, s));
 

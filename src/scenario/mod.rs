@@ -159,6 +159,12 @@ pub struct Route {
     /// Share of the technology gap between the two regions closed per year by
     /// ordinary contact (travel, trade, publications).
     pub knowledge_flow: f64,
+    /// Ad valorem tariff on the industry's good crossing this route, in
+    /// either direction, replacing the importer's general `tariff` (a
+    /// treaty rate, a preference within an empire). `None`: the importer's
+    /// general tariff applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tariff: Option<f64>,
 }
 
 /// The government's institutions in one region. Every field can change by a
@@ -493,7 +499,7 @@ pub struct Behaviour {
     /// (Caprettini and Voth 2020: adoption slowed for years after riots).
     pub risk_sensitivity: f64,
     pub risk_persistence: f64,
-    /// Grievance added later per unit of repressed protest.
+    /// Grievance a worker gains each time repression deters them from protest.
     pub repression_backlash: f64,
     /// Quarterly probability that a fully general firm at scale reorganizes.
     pub reorganization_rate: f64,

@@ -119,7 +119,11 @@ fn assign(node: &mut Value, value: &Value, at: &[String]) -> Result<(), String> 
             | (Value::Object(_), Value::Object(_))
             | (
                 Value::Null,
-                Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null | Value::Object(_)
+                Value::String(_)
+                    | Value::Number(_)
+                    | Value::Bool(_)
+                    | Value::Null
+                    | Value::Object(_)
             )
             | (Value::String(_) | Value::Object(_), Value::Null)
     );

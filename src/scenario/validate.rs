@@ -316,6 +316,15 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             0.0,
             1.0,
         );
+        if let Some(t) = route.tariff {
+            c.range(format!("{p}.tariff"), t, 0.0, 5.0);
+            if route.from == route.to {
+                c.fail(
+                    format!("{p}.tariff"),
+                    "a route inside one region carries no tariff",
+                );
+            }
+        }
     }
 
     // Dated policy changes.
