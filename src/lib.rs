@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod output;
 pub mod phases;
 pub mod record;
+pub mod redistribution;
 pub mod rng;
 pub mod run;
 pub mod scenario;

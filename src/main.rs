@@ -105,6 +105,12 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Who gains and who loses: the redistribution tables of a run, a comparison, or any
+    /// directory of runs, printed and written beside the inputs.
+    Summarize {
+        /// A run directory, a comparison directory, or a directory holding run directories.
+        dir: PathBuf,
+    },
     /// Run an ensemble and compare it with the historical targets in scenarios/targets.csv.
     Validate {
         /// Built-in name, file, or `all` (every built-in scenario with targets).
@@ -167,6 +173,7 @@ fn execute(command: Command) -> Result<()> {
                 println!("  {name:<16} {}", e.question);
             }
         }
+        Command::Summarize { dir } => summarize(&dir)?,
         Command::Compare {
             target,
             vary,
@@ -328,6 +335,44 @@ fn compare(
     );
     println!(
         "tables written to {} (compare.parquet, runs.parquet, runs/)",
+        dir.display()
+    );
+    Ok(())
+}
+
+fn summarize(dir: &std::path::Path) -> Result<()> {
+    use ludd::redistribution;
+    let runs = redistribution::find_runs(dir)?;
+    let mut r = redistribution::summarize(&runs)?;
+    let (by_group, by_region) = redistribution::display(&r)?;
+    let settings: std::collections::BTreeSet<&str> = runs.iter().map(|r| r.setting.as_str()).collect();
+    println!(
+        "{}: {} run(s) in {} setting(s); real income per quarter at start prices{}",
+        dir.display(),
+        runs.len(),
+        settings.len(),
+        if runs.len() > 1 { ", mean [5th, 95th percentile] over runs" } else { "" }
+    );
+    println!("\nby group: before stage 2, in its first year, its trough from then on, in stage 3's first year, and years below the level before\n");
+    println!("{}", display(&by_group));
+    println!("\nby region: protest (share x years, and waves), lifetime income change of the displaced hand trades, Engels' pause (years output per worker outgrew real wages since stage 2), labour share trough, peak Gini\n");
+    println!("{}", display(&by_region));
+    let provenance = ludd::output::Provenance {
+        scenario: dir.display().to_string(),
+        scenario_hash: String::new(),
+        seed: runs.len() as u64,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        overrides: Vec::new(),
+    };
+    for (name, df) in [
+        ("redistribution.parquet", &mut r.by_group),
+        ("redistribution_regions.parquet", &mut r.by_region),
+        ("redistribution_paths.parquet", &mut r.paths),
+    ] {
+        ludd::output::write_parquet(df, &dir.join(name), &provenance)?;
+    }
+    println!(
+        "\nwritten to {}: redistribution.parquet, redistribution_regions.parquet, redistribution_paths.parquet",
         dir.display()
     );
     Ok(())

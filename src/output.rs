@@ -14,10 +14,11 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 /// The files a run directory holds.
-pub const RUN_FILES: [&str; 6] = [
+pub const RUN_FILES: [&str; 7] = [
     "series.parquet",
     "groups.parquet",
     "technologies.parquet",
+    "trade.parquet",
     "events.parquet",
     "summary.parquet",
     "manifest.json",
@@ -212,6 +213,18 @@ pub fn technologies_frame(out: &RunOutput) -> Result<DataFrame> {
     .map_err(|e| polars_err(Path::new("technologies.parquet"), e))
 }
 
+pub fn trade_frame(out: &RunOutput) -> Result<DataFrame> {
+    let t = &out.records.trade;
+    DataFrame::new(vec![
+        col("step", t.iter().map(|r| r.step).collect::<Vec<_>>()),
+        col("year", t.iter().map(|r| r.year).collect::<Vec<_>>()),
+        col("from", t.iter().map(|r| r.from.clone()).collect::<Vec<_>>()),
+        col("to", t.iter().map(|r| r.to.clone()).collect::<Vec<_>>()),
+        col("value", t.iter().map(|r| r.value).collect::<Vec<_>>()),
+    ])
+    .map_err(|e| polars_err(Path::new("trade.parquet"), e))
+}
+
 pub fn events_frame(out: &RunOutput) -> Result<DataFrame> {
     let e = &out.events;
     DataFrame::new(vec![
@@ -353,10 +366,11 @@ pub fn write_run(
     let provenance = Provenance::new(out, overrides);
     let staging = staging_dir(dir)?;
     let result = (|| {
-        let frames: [(&str, fn(&RunOutput) -> Result<DataFrame>); 5] = [
+        let frames: [(&str, fn(&RunOutput) -> Result<DataFrame>); 6] = [
             ("series.parquet", series_frame),
             ("groups.parquet", groups_frame),
             ("technologies.parquet", technologies_frame),
+            ("trade.parquet", trade_frame),
             ("events.parquet", events_frame),
             ("summary.parquet", summary_frame),
         ];

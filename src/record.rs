@@ -175,11 +175,23 @@ pub struct TechRow {
     pub firms_using: u32,
 }
 
+/// One row of `trade.parquet`: the industry's good sold from one region to
+/// another in one step, for every pair joined by a route.
+#[derive(Clone, Debug)]
+pub struct TradeRow {
+    pub step: u32,
+    pub year: f64,
+    pub from: String,
+    pub to: String,
+    pub value: f64,
+}
+
 #[derive(Default)]
 pub struct Records {
     pub series: Vec<SeriesRow>,
     pub groups: Vec<GroupRow>,
     pub technologies: Vec<TechRow>,
+    pub trade: Vec<TradeRow>,
 }
 
 pub const GROUPS: [&str; 6] = [
@@ -340,6 +352,19 @@ fn gini(values: &mut [f64]) -> f64 {
 /// Appends this step's rows to `rec`.
 pub fn record(w: &mut World, rec: &mut Records) {
     let nr = w.regions.len();
+    for s in 0..nr {
+        for r in 0..nr {
+            if s != r && crate::phases::trade::transport(w, s, r).is_some() {
+                rec.trade.push(TradeRow {
+                    step: w.step as u32,
+                    year: w.year,
+                    from: w.regions[s].name.clone(),
+                    to: w.regions[r].name.clone(),
+                    value: w.trade_matrix[s * nr + r],
+                });
+            }
+        }
+    }
     let ppa = w.scenario.people_per_agent;
     let step = w.step as u32;
     let year = w.year;

@@ -238,6 +238,9 @@ pub struct World {
     pub layout: Vec<(usize, std::ops::Range<usize>)>,
     /// Per-step region flows gathered for the outputs.
     pub flows: Vec<crate::record::RegionFlows>,
+    /// Sales of the industry's good this step at factory prices, from region
+    /// s to region r at `s * regions + r` (home sales on the diagonal).
+    pub trade_matrix: Vec<f64>,
     /// Largest relative imbalance the accounting phase has seen.
     pub worst_imbalance: f64,
 }
@@ -532,6 +535,7 @@ impl World {
             next_policy: 0,
             layout: Vec::new(),
             flows: vec![crate::record::RegionFlows::default(); nr],
+            trade_matrix: vec![0.0; nr * nr],
             worst_imbalance: 0.0,
         };
         world.layout = crate::phases::chunk_layout(&world.regions);

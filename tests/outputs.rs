@@ -91,7 +91,7 @@ fn loom_run_writes_every_documented_table() {
     );
 
     let schema = documented_schema();
-    assert_eq!(schema.len(), 5, "OUTPUTS.md documents five parquet files");
+    assert_eq!(schema.len(), 6, "OUTPUTS.md documents six parquet files");
     let scenario = loom();
     let regions = scenario.regions.len();
     let steps = scenario.steps();

@@ -141,6 +141,7 @@ pub fn trade(w: &mut World) {
     }
     // Sales, payments and expectations.
     let mut spent = vec![0.0f64; nr];
+    w.trade_matrix.iter_mut().for_each(|x| *x = 0.0);
     for f in 0..nf {
         w.firms.sales[f] = 0.0;
         w.firms.revenue[f] = 0.0;
@@ -169,6 +170,7 @@ pub fn trade(w: &mut World) {
                 w.firms.sales[f] += q;
                 w.firms.revenue[f] += at_factory;
                 w.flows[s].industry_revenue += at_factory;
+                w.trade_matrix[s * nr + r] += at_factory;
                 spent[r] += at_factory + freight + duty;
                 w.ledger.paid(Flow::Sales, Sector::Merchants, at_factory);
                 w.regions[s].rest_cash += freight;
