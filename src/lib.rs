@@ -16,6 +16,7 @@ pub mod output;
 pub mod phases;
 pub mod record;
 pub mod redistribution;
+pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenario;

@@ -111,6 +111,13 @@ enum Command {
         /// A run directory, a comparison directory, or a directory holding run directories.
         dir: PathBuf,
     },
+    /// Write a self-contained HTML report with SVG charts of a run, a comparison or a directory of runs.
+    Report {
+        dir: PathBuf,
+        /// Output file (default <dir>/report.html).
+        #[arg(short = 'o', long = "out", value_name = "FILE.html")]
+        out: Option<PathBuf>,
+    },
     /// Run an ensemble and compare it with the historical targets in scenarios/targets.csv.
     Validate {
         /// Built-in name, file, or `all` (every built-in scenario with targets).
@@ -174,6 +181,14 @@ fn execute(command: Command) -> Result<()> {
             }
         }
         Command::Summarize { dir } => summarize(&dir)?,
+        Command::Report { dir, out } => {
+            let html = ludd::report::report(&dir)?;
+            let path = out.unwrap_or_else(|| dir.join("report.html"));
+            let tmp = path.with_extension("html.tmp");
+            std::fs::write(&tmp, html).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+            println!("report written to {}", path.display());
+        }
         Command::Compare {
             target,
             vary,
@@ -345,13 +360,18 @@ fn summarize(dir: &std::path::Path) -> Result<()> {
     let runs = redistribution::find_runs(dir)?;
     let mut r = redistribution::summarize(&runs)?;
     let (by_group, by_region) = redistribution::display(&r)?;
-    let settings: std::collections::BTreeSet<&str> = runs.iter().map(|r| r.setting.as_str()).collect();
+    let settings: std::collections::BTreeSet<&str> =
+        runs.iter().map(|r| r.setting.as_str()).collect();
     println!(
         "{}: {} run(s) in {} setting(s); real income per quarter at start prices{}",
         dir.display(),
         runs.len(),
         settings.len(),
-        if runs.len() > 1 { ", mean [5th, 95th percentile] over runs" } else { "" }
+        if runs.len() > 1 {
+            ", mean [5th, 95th percentile] over runs"
+        } else {
+            ""
+        }
     );
     println!("\nby group: before stage 2, in its first year, its trough from then on, in stage 3's first year, and years below the level before\n");
     println!("{}", display(&by_group));

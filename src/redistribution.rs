@@ -34,7 +34,9 @@ pub fn find_runs(dir: &Path) -> Result<Vec<RunDir>> {
     if found.is_empty() {
         return Err(LuddError::Output {
             path: dir.to_path_buf(),
-            message: "no run directories here (a run directory holds manifest.json and series.parquet)".into(),
+            message:
+                "no run directories here (a run directory holds manifest.json and series.parquet)"
+                    .into(),
         });
     }
     Ok(found)
@@ -129,7 +131,10 @@ fn scan_all(runs: &[RunDir], file: &str) -> Result<LazyFrame> {
 /// [-10000, 10000] (validation), so shifting by 20000 makes truncation a
 /// floor; polars' own floor needs a feature this crate does not build.
 fn floor(year: Expr) -> Expr {
-    (year + lit(20_000.0)).cast(DataType::Int64).cast(DataType::Float64) - lit(20_000.0)
+    (year + lit(20_000.0))
+        .cast(DataType::Int64)
+        .cast(DataType::Float64)
+        - lit(20_000.0)
 }
 
 const KEYS: [&str; 4] = ["run", "setting", "seed", "region"];
@@ -193,40 +198,48 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
     // A group with nobody in it has no income to follow (craft workers
     // where special tools took over everything): those quarters are left out.
     let annual = scan_all(runs, "groups.parquet")?
-        .filter(col("region").neq(lit("world")).and(col("people").gt(lit(0.0))))
+        .filter(
+            col("region")
+                .neq(lit("world"))
+                .and(col("people").gt(lit(0.0))),
+        )
         .with_column(floor(col("year")).alias("y"))
         .group_by(keys(&["group", "y"]))
         .agg([col("real_income").mean().alias("income")])
         .join(
-            stages.clone().select([col("run"), col("region"), col("s2"), col("s3")]),
+            stages
+                .clone()
+                .select([col("run"), col("region"), col("s2"), col("s3")]),
             on.clone(),
             on.clone(),
             JoinArgs::new(JoinType::Left),
         );
-    let per_run = annual
-        .clone()
-        .group_by(keys(&["group"]))
-        .agg([
-            col("income")
-                .filter(col("y").eq(col("s2") - lit(1.0)))
-                .first()
-                .alias("income_before"),
-            col("income")
-                .filter(col("y").eq(col("s2")))
-                .first()
-                .alias("income_at_stage2"),
-            col("income")
-                .filter(col("y").gt_eq(col("s2")))
-                .min()
-                .alias("income_trough"),
-            col("income")
-                .filter(col("y").eq(col("s3")))
-                .first()
-                .alias("income_at_stage3"),
-        ]);
+    let per_run = annual.clone().group_by(keys(&["group"])).agg([
+        col("income")
+            .filter(col("y").eq(col("s2") - lit(1.0)))
+            .first()
+            .alias("income_before"),
+        col("income")
+            .filter(col("y").eq(col("s2")))
+            .first()
+            .alias("income_at_stage2"),
+        col("income")
+            .filter(col("y").gt_eq(col("s2")))
+            .min()
+            .alias("income_trough"),
+        col("income")
+            .filter(col("y").eq(col("s3")))
+            .first()
+            .alias("income_at_stage3"),
+    ]);
     let below = annual
         .join(
-            per_run.clone().select([col("run"), col("region"), col("group"), col("income_before")]),
+            per_run.clone().select([
+                col("run"),
+                col("region"),
+                col("group"),
+                col("income_before"),
+            ]),
             [col("run"), col("region"), col("group")],
             [col("run"), col("region"), col("group")],
             JoinArgs::new(JoinType::Left),
@@ -262,7 +275,12 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
             col("labour_share").mean(),
             col("gini_income").mean(),
         ])
-        .join(stages.clone(), on.clone(), on.clone(), JoinArgs::new(JoinType::Left));
+        .join(
+            stages.clone(),
+            on.clone(),
+            on.clone(),
+            JoinArgs::new(JoinType::Left),
+        );
     // Engels' pause: years from stage 2 on in which output per worker has
     // grown more, since the year before stage 2, than the real wage.
     let base = series
@@ -280,10 +298,12 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
         .group_by(keys(&[]))
         .agg([
             col("y")
-                .filter(col("y").gt_eq(col("s2")).and(
-                    (col("output_per_worker") / col("opw_base"))
-                        .gt(col("real_wage") / col("wage_base")),
-                ))
+                .filter(
+                    col("y").gt_eq(col("s2")).and(
+                        (col("output_per_worker") / col("opw_base"))
+                            .gt(col("real_wage") / col("wage_base")),
+                    ),
+                )
                 .count()
                 .cast(DataType::Float64)
                 .alias("engels_pause_years"),
@@ -299,7 +319,12 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
     let paths = over_runs(
         series,
         &["setting", "region", "y"],
-        &["labour_share", "gini_income", "output_per_worker", "real_wage"],
+        &[
+            "labour_share",
+            "gini_income",
+            "output_per_worker",
+            "real_wage",
+        ],
     )
     .rename(["y"], ["year"], true)
     .collect()
@@ -315,42 +340,51 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
 /// The tables for the terminal: means, and the spread when there are several runs.
 pub fn display(r: &Redistribution) -> Result<(DataFrame, DataFrame)> {
     let several = r.runs > 1;
-    let text_table = |df: &DataFrame, labels: &[&str], measures: &[(&str, usize)]| -> Result<DataFrame> {
-        let mut columns: Vec<Column> = labels
-            .iter()
-            .map(|l| df.column(l).cloned().map_err(err))
-            .collect::<Result<_>>()?;
-        let get = |name: String| -> Result<Vec<Option<f64>>> {
-            Ok(df
-                .column(&name)
-                .and_then(|c| c.cast(&DataType::Float64))
-                .map_err(err)?
-                .f64()
-                .map_err(err)?
-                .into_iter()
-                .collect())
+    let text_table =
+        |df: &DataFrame, labels: &[&str], measures: &[(&str, usize)]| -> Result<DataFrame> {
+            let mut columns: Vec<Column> = labels
+                .iter()
+                .map(|l| df.column(l).cloned().map_err(err))
+                .collect::<Result<_>>()?;
+            let get = |name: String| -> Result<Vec<Option<f64>>> {
+                Ok(df
+                    .column(&name)
+                    .and_then(|c| c.cast(&DataType::Float64))
+                    .map_err(err)?
+                    .f64()
+                    .map_err(err)?
+                    .into_iter()
+                    .collect())
+            };
+            for &(m, digits) in measures {
+                let (mean, lo, hi) = (
+                    get(format!("{m}_mean"))?,
+                    get(format!("{m}_p5"))?,
+                    get(format!("{m}_p95"))?,
+                );
+                let cells: Vec<String> = (0..df.height())
+                    .map(|i| match (mean[i], lo[i], hi[i]) {
+                        (Some(m), Some(l), Some(h)) if several => {
+                            format!("{m:.digits$} [{l:.digits$}, {h:.digits$}]")
+                        }
+                        (Some(m), _, _) => format!("{m:.digits$}"),
+                        _ => "-".to_string(),
+                    })
+                    .collect();
+                columns.push(Column::new(m.into(), cells));
+            }
+            DataFrame::new(columns).map_err(err)
         };
-        for &(m, digits) in measures {
-            let (mean, lo, hi) = (
-                get(format!("{m}_mean"))?,
-                get(format!("{m}_p5"))?,
-                get(format!("{m}_p95"))?,
-            );
-            let cells: Vec<String> = (0..df.height())
-                .map(|i| match (mean[i], lo[i], hi[i]) {
-                    (Some(m), Some(l), Some(h)) if several => {
-                        format!("{m:.digits$} [{l:.digits$}, {h:.digits$}]")
-                    }
-                    (Some(m), _, _) => format!("{m:.digits$}"),
-                    _ => "-".to_string(),
-                })
-                .collect();
-            columns.push(Column::new(m.into(), cells));
-        }
-        DataFrame::new(columns).map_err(err)
-    };
-    let g: Vec<(&str, usize)> = GROUP_MEASURES.iter().copied().zip([3, 3, 3, 3, 0]).collect();
-    let reg: Vec<(&str, usize)> = REGION_MEASURES.iter().copied().zip([2, 1, 3, 0, 3, 3]).collect();
+    let g: Vec<(&str, usize)> = GROUP_MEASURES
+        .iter()
+        .copied()
+        .zip([3, 3, 3, 3, 0])
+        .collect();
+    let reg: Vec<(&str, usize)> = REGION_MEASURES
+        .iter()
+        .copied()
+        .zip([2, 1, 3, 0, 3, 3])
+        .collect();
     Ok((
         text_table(&r.by_group, &["setting", "region", "group"], &g)?,
         text_table(&r.by_region, &["setting", "region"], &reg)?,
