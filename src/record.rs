@@ -605,7 +605,7 @@ pub fn record(w: &mut World, rec: &mut Records) {
                 region: w.regions[r].name.clone(),
                 technology: w.scenario.technologies[j].name.clone(),
                 kind: w.tech_kind[j].name(),
-                output_share: if total > 0.0 { share / total } else { 0.0 },
+                output_share: if total > 0.0 { (share / total).clamp(0.0, 1.0) } else { 0.0 },
                 unit_cost: cost,
                 productivity: w.know(r, j),
                 firms_using: users,
@@ -626,9 +626,11 @@ fn series_row(
     let employed: f64 = a.w.employed.iter().sum();
     let labour_force = employed + a.w.unemployed;
     let wage_sum: f64 = a.w.wage.iter().sum();
+    // Parts summed in a different order from the whole can exceed it by a
+    // rounding error; a share is clamped to [0, 1] so that it reads as one.
     let share = |x: f64| {
         if a.industry_output > 0.0 {
-            x / a.industry_output
+            (x / a.industry_output).clamp(0.0, 1.0)
         } else {
             0.0
         }

@@ -30,6 +30,31 @@ pub struct RunDir {
 pub fn find_runs(dir: &Path) -> Result<Vec<RunDir>> {
     let mut found = Vec::new();
     walk(dir, dir, &mut found)?;
+    // A comparison names its settings in runs.parquet; its run directories
+    // carry only the setting's index and a file-safe slug.
+    let labels = dir.join("runs.parquet");
+    if labels.is_file() {
+        let runs = crate::output::read_parquet(&labels)?;
+        let names: Vec<(u32, String)> = runs
+            .column("setting_index")
+            .and_then(|c| c.u32().cloned())
+            .map_err(err)?
+            .into_iter()
+            .zip(runs.column("setting").and_then(|c| c.str().cloned()).map_err(err)?.into_iter())
+            .filter_map(|(i, s)| Some((i?, s?.to_string())))
+            .collect();
+        for run in found.iter_mut() {
+            let index = run
+                .path
+                .parent()
+                .and_then(|p| p.file_name())
+                .and_then(|n| n.to_string_lossy().split('-').next().map(str::to_string))
+                .and_then(|i| i.parse::<u32>().ok());
+            if let Some((_, label)) = names.iter().find(|(i, _)| Some(*i) == index) {
+                run.setting = label.clone();
+            }
+        }
+    }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     if found.is_empty() {
         return Err(LuddError::Output {

@@ -12,11 +12,11 @@ use std::path::Path;
 use ludd::record::GROUPS;
 
 /// Documented columns per parquet file: name -> (type, nullable).
-fn documented_schema() -> BTreeMap<String, Vec<(String, String, bool)>> {
+fn documented_schema() -> BTreeMap<String, Vec<(String, String, bool, String)>> {
     let doc =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/OUTPUTS.md"))
             .expect("docs/OUTPUTS.md exists");
-    let mut tables: BTreeMap<String, Vec<(String, String, bool)>> = BTreeMap::new();
+    let mut tables: BTreeMap<String, Vec<(String, String, bool, String)>> = BTreeMap::new();
     let mut current: Option<String> = None;
     for line in doc.lines() {
         if let Some(title) = line.strip_prefix("## ") {
@@ -40,7 +40,7 @@ fn documented_schema() -> BTreeMap<String, Vec<(String, String, bool)>> {
             tables
                 .entry(file.clone())
                 .or_default()
-                .push((n, dtype.clone(), nullable));
+                .push((n, dtype.clone(), nullable, cells[3].to_string()));
         }
     }
     tables
@@ -103,13 +103,18 @@ fn loom_run_writes_every_documented_table() {
             .map(|s| s.to_string())
             .collect();
         let documented: Vec<&String> = columns.iter().map(|c| &c.0).collect();
+        for (name, _, _, unit) in columns.iter().filter(|c| c.3 == "share") {
+            let values = df.column(name).unwrap().f64().unwrap().clone();
+            let outside = values.into_iter().flatten().filter(|v| !(0.0..=1.0).contains(v)).count();
+            assert_eq!(outside, 0, "{file}: {name} is a {unit} and must lie in [0, 1]");
+        }
         for n in &names {
             assert!(
                 documented.contains(&n),
                 "{file}: column {n} is not documented"
             );
         }
-        for (name, dtype, nullable) in columns {
+        for (name, dtype, nullable, _) in columns {
             let column = df
                 .column(name)
                 .unwrap_or_else(|_| panic!("{file}: column {name} missing"));

@@ -1,0 +1,86 @@
+//! Every notebook in analysis/ runs headless against fresh ludd outputs, in
+//! a virtual environment built from analysis/requirements.txt (created in
+//! analysis/.venv when missing). A failing cell fails the test.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn venv_python() -> PathBuf {
+    let analysis = Path::new(env!("CARGO_MANIFEST_DIR")).join("analysis");
+    let venv = analysis.join(".venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 starts");
+        assert!(made.success(), "could not create {}", venv.display());
+    }
+    let pip = Command::new(&python)
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(analysis.join("requirements.txt"))
+        .status()
+        .expect("pip starts");
+    assert!(pip.success(), "pip could not install analysis/requirements.txt");
+    python
+}
+
+/// Executes a notebook with nbclient; prints the failing cell's error.
+const DRIVER: &str = r#"
+import sys, nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+path, out = sys.argv[1], sys.argv[2]
+nb = nbformat.read(path, as_version=4)
+client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": sys.argv[3]}})
+try:
+    client.execute()
+finally:
+    nbformat.write(nb, out)
+"#;
+
+#[test]
+fn every_notebook_runs_on_fresh_outputs() {
+    let python = venv_python();
+    let dir = scratch("notebooks");
+    let run = ludd(&["run", "loom", "--out", "run"], &dir);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let cmp = ludd(
+        &["compare", "luddites", "--seeds", "2", "--set", "end_year=1840", "--out", "cmp"],
+        &dir,
+    );
+    assert!(cmp.status.success(), "{}", text(&cmp.stderr));
+
+    let analysis = Path::new(env!("CARGO_MANIFEST_DIR")).join("analysis");
+    let mut notebooks: Vec<PathBuf> = std::fs::read_dir(&analysis)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ipynb"))
+        .collect();
+    notebooks.sort();
+    assert!(!notebooks.is_empty(), "analysis/ holds at least one notebook");
+    for nb in notebooks {
+        let executed = dir.join(nb.file_name().unwrap());
+        let out = Command::new(&python)
+            .args(["-c", DRIVER])
+            .arg(&nb)
+            .arg(&executed)
+            .arg(&analysis)
+            .env("LUDD_RUN", dir.join("run"))
+            .env("LUDD_COMPARE", dir.join("cmp"))
+            .env("MPLBACKEND", "Agg")
+            .output()
+            .expect("the notebook driver starts");
+        assert!(
+            out.status.success(),
+            "{} failed:\n{}",
+            nb.display(),
+            text(&out.stderr)
+        );
+        eprintln!("executed: {}", executed.display());
+    }
+}
