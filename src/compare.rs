@@ -376,10 +376,12 @@ pub fn execute(
         let runs = run_all(settings, &seeds, &write, progress)?;
         let mut runs = runs_frame(settings, &runs)?;
         let mut summary = summary_frame(&runs)?;
+        // The hash covers every setting's resolved scenario.
+        let resolved: String = settings.iter().map(|s| s.scenario.to_ron()).collect();
         let provenance = Provenance {
             scenario: experiment.name.clone(),
-            scenario_hash: output::scenario_hash(&experiment_ron(experiment)),
-            seed: experiment.seeds,
+            scenario_hash: output::scenario_hash(&resolved),
+            seed: output::seeds_text(&seeds),
             version: env!("CARGO_PKG_VERSION").to_string(),
             overrides: settings.iter().map(|s| s.label.clone()).collect(),
         };

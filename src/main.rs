@@ -377,13 +377,7 @@ fn summarize(dir: &std::path::Path) -> Result<()> {
     println!("{}", display(&by_group));
     println!("\nby region: protest (share x years, and waves), lifetime income change of the displaced hand trades, Engels' pause (years output per worker outgrew real wages since stage 2), labour share trough, peak Gini\n");
     println!("{}", display(&by_region));
-    let provenance = ludd::output::Provenance {
-        scenario: dir.display().to_string(),
-        scenario_hash: String::new(),
-        seed: runs.len() as u64,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        overrides: Vec::new(),
-    };
+    let provenance = redistribution::provenance(&runs)?;
     for (name, df) in [
         ("redistribution.parquet", &mut r.by_group),
         ("redistribution_regions.parquet", &mut r.by_region),
@@ -470,10 +464,14 @@ fn validate(
     let hits = outcomes.iter().filter(|o| o.hit).count();
     println!("{hits} of {} targets inside their band", outcomes.len());
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let resolved: String = names
+        .iter()
+        .map(|n| scenario::load(n, set).map(|l| l.scenario.to_ron()))
+        .collect::<Result<_, _>>()?;
     let provenance = ludd::output::Provenance {
         scenario: names.join(","),
-        scenario_hash: String::new(),
-        seed: seeds,
+        scenario_hash: ludd::output::scenario_hash(&resolved),
+        seed: ludd::output::seeds_text(&seed_list),
         version: env!("CARGO_PKG_VERSION").to_string(),
         overrides: set.to_vec(),
     };

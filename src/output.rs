@@ -29,7 +29,8 @@ pub const RUN_FILES: [&str; 7] = [
 pub struct Provenance {
     pub scenario: String,
     pub scenario_hash: String,
-    pub seed: u64,
+    /// The seed, or for a table over many runs their seeds (`seeds_text`).
+    pub seed: String,
     pub version: String,
     pub overrides: Vec<String>,
 }
@@ -39,7 +40,7 @@ impl Provenance {
         Provenance {
             scenario: out.scenario.name.clone(),
             scenario_hash: scenario_hash(&out.scenario.to_ron()),
-            seed: out.seed,
+            seed: out.seed.to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             overrides: overrides.to_vec(),
         }
@@ -49,11 +50,33 @@ impl Provenance {
         KeyValueMetadata::from_static(vec![
             ("ludd.scenario".into(), self.scenario.clone()),
             ("ludd.scenario_hash".into(), self.scenario_hash.clone()),
-            ("ludd.seed".into(), self.seed.to_string()),
+            ("ludd.seed".into(), self.seed.clone()),
             ("ludd.version".into(), self.version.clone()),
             ("ludd.overrides".into(), self.overrides.join(" ")),
         ])
     }
+}
+
+/// Seeds as compact text: `1-40`, or `1-3,7` for gaps.
+pub fn seeds_text(seeds: &[u64]) -> String {
+    let mut s: Vec<u64> = seeds.to_vec();
+    s.sort_unstable();
+    s.dedup();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        let mut j = i;
+        while j + 1 < s.len() && s[j + 1] == s[j] + 1 {
+            j += 1;
+        }
+        parts.push(if i == j {
+            s[i].to_string()
+        } else {
+            format!("{}-{}", s[i], s[j])
+        });
+        i = j + 1;
+    }
+    parts.join(",")
 }
 
 /// FNV-1a hash of the resolved scenario text, as 16 hex digits.

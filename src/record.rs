@@ -605,7 +605,11 @@ pub fn record(w: &mut World, rec: &mut Records) {
                 region: w.regions[r].name.clone(),
                 technology: w.scenario.technologies[j].name.clone(),
                 kind: w.tech_kind[j].name(),
-                output_share: if total > 0.0 { (share / total).clamp(0.0, 1.0) } else { 0.0 },
+                output_share: if total > 0.0 {
+                    (share / total).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                },
                 unit_cost: cost,
                 productivity: w.know(r, j),
                 firms_using: users,

@@ -40,7 +40,12 @@ pub fn find_runs(dir: &Path) -> Result<Vec<RunDir>> {
             .and_then(|c| c.u32().cloned())
             .map_err(err)?
             .into_iter()
-            .zip(runs.column("setting").and_then(|c| c.str().cloned()).map_err(err)?.into_iter())
+            .zip(
+                runs.column("setting")
+                    .and_then(|c| c.str().cloned())
+                    .map_err(err)?
+                    .into_iter(),
+            )
             .filter_map(|(i, s)| Some((i?, s?.to_string())))
             .collect();
         for run in found.iter_mut() {
@@ -110,6 +115,35 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<RunDir>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Provenance of a table over runs: their scenarios, a hash of their
+/// scenario hashes, their seeds and the overrides any of them had.
+pub fn provenance(runs: &[RunDir]) -> Result<crate::output::Provenance> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut hashes = String::new();
+    let mut overrides = std::collections::BTreeSet::new();
+    for r in runs {
+        let path = r.path.join("manifest.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| LuddError::io(&path, e))?;
+        let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| LuddError::Output {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        names.insert(m["scenario_name"].as_str().unwrap_or_default().to_string());
+        hashes.push_str(m["scenario_hash"].as_str().unwrap_or_default());
+        for o in m["overrides"].as_array().into_iter().flatten() {
+            overrides.insert(o.as_str().unwrap_or_default().to_string());
+        }
+    }
+    let seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
+    Ok(crate::output::Provenance {
+        scenario: names.into_iter().collect::<Vec<_>>().join(","),
+        scenario_hash: crate::output::scenario_hash(&hashes),
+        seed: crate::output::seeds_text(&seeds),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        overrides: overrides.into_iter().collect(),
+    })
 }
 
 /// The three redistribution tables.

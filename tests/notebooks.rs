@@ -21,11 +21,21 @@ fn venv_python() -> PathBuf {
         assert!(made.success(), "could not create {}", venv.display());
     }
     let pip = Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
         .arg(analysis.join("requirements.txt"))
         .status()
         .expect("pip starts");
-    assert!(pip.success(), "pip could not install analysis/requirements.txt");
+    assert!(
+        pip.success(),
+        "pip could not install analysis/requirements.txt"
+    );
     python
 }
 
@@ -43,6 +53,21 @@ finally:
     nbformat.write(nb, out)
 "#;
 
+/// Asserts the ludd.* key-value metadata of every parquet file under a directory.
+const METADATA: &str = r#"
+import sys, re, pathlib, polars as pl
+files = sorted(pathlib.Path(sys.argv[1]).rglob("*.parquet"))
+assert files, "no parquet files"
+for f in files:
+    meta = pl.read_parquet_metadata(f)
+    for key in ["ludd.scenario", "ludd.scenario_hash", "ludd.seed", "ludd.version", "ludd.overrides"]:
+        assert key in meta, f"{f}: {key} missing"
+    assert meta["ludd.scenario"], f"{f}: empty scenario"
+    assert re.fullmatch(r"[0-9a-f]{16}", meta["ludd.scenario_hash"]), f"{f}: hash {meta['ludd.scenario_hash']!r}"
+    assert re.fullmatch(r"[0-9,\-]+", meta["ludd.seed"]), f"{f}: seed {meta['ludd.seed']!r}"
+print(f"{len(files)} parquet files carry ludd.scenario, ludd.scenario_hash, ludd.seed, ludd.version, ludd.overrides")
+"#;
+
 #[test]
 fn every_notebook_runs_on_fresh_outputs() {
     let python = venv_python();
@@ -50,10 +75,36 @@ fn every_notebook_runs_on_fresh_outputs() {
     let run = ludd(&["run", "loom", "--out", "run"], &dir);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let cmp = ludd(
-        &["compare", "luddites", "--seeds", "2", "--set", "end_year=1840", "--out", "cmp"],
+        &[
+            "compare",
+            "luddites",
+            "--seeds",
+            "2",
+            "--set",
+            "end_year=1840",
+            "--out",
+            "cmp",
+        ],
         &dir,
     );
     assert!(cmp.status.success(), "{}", text(&cmp.stderr));
+    for target in ["run", "cmp"] {
+        let sum = ludd(&["summarize", target], &dir);
+        assert!(sum.status.success(), "{}", text(&sum.stderr));
+    }
+
+    // Every parquet file ludd wrote carries its provenance, read from Python.
+    let check = Command::new(&python)
+        .args(["-c", METADATA])
+        .arg(&dir)
+        .output()
+        .expect("python starts");
+    assert!(
+        check.status.success(),
+        "parquet metadata:\n{}",
+        text(&check.stderr)
+    );
+    eprintln!("{}", text(&check.stdout).trim());
 
     let analysis = Path::new(env!("CARGO_MANIFEST_DIR")).join("analysis");
     let mut notebooks: Vec<PathBuf> = std::fs::read_dir(&analysis)
@@ -62,7 +113,10 @@ fn every_notebook_runs_on_fresh_outputs() {
         .filter(|p| p.extension().is_some_and(|x| x == "ipynb"))
         .collect();
     notebooks.sort();
-    assert!(!notebooks.is_empty(), "analysis/ holds at least one notebook");
+    assert!(
+        !notebooks.is_empty(),
+        "analysis/ holds at least one notebook"
+    );
     for nb in notebooks {
         let executed = dir.join(nb.file_name().unwrap());
         let out = Command::new(&python)

@@ -37,10 +37,12 @@ fn documented_schema() -> BTreeMap<String, Vec<(String, String, bool, String)>> 
             vec![name]
         };
         for n in names {
-            tables
-                .entry(file.clone())
-                .or_default()
-                .push((n, dtype.clone(), nullable, cells[3].to_string()));
+            tables.entry(file.clone()).or_default().push((
+                n,
+                dtype.clone(),
+                nullable,
+                cells[3].to_string(),
+            ));
         }
     }
     tables
@@ -105,8 +107,15 @@ fn loom_run_writes_every_documented_table() {
         let documented: Vec<&String> = columns.iter().map(|c| &c.0).collect();
         for (name, _, _, unit) in columns.iter().filter(|c| c.3 == "share") {
             let values = df.column(name).unwrap().f64().unwrap().clone();
-            let outside = values.into_iter().flatten().filter(|v| !(0.0..=1.0).contains(v)).count();
-            assert_eq!(outside, 0, "{file}: {name} is a {unit} and must lie in [0, 1]");
+            let outside = values
+                .into_iter()
+                .flatten()
+                .filter(|v| !(0.0..=1.0).contains(v))
+                .count();
+            assert_eq!(
+                outside, 0,
+                "{file}: {name} is a {unit} and must lie in [0, 1]"
+            );
         }
         for n in &names {
             assert!(
