@@ -29,7 +29,7 @@ const PALETTE: [RGBColor; 8] = [
 
 /// The ids of the charts a report holds, in page order; the settings chart
 /// appears only for directories with more than one setting.
-pub const CHARTS: [&str; 7] = [
+pub const CHARTS: [&str; 8] = [
     "adoption",
     "wages",
     "distribution",
@@ -37,6 +37,7 @@ pub const CHARTS: [&str; 7] = [
     "network",
     "history",
     "settings",
+    "settings-protest",
 ];
 
 fn fail(message: impl Into<String>) -> LuddError {
@@ -299,8 +300,7 @@ fn events_of(run: &Run, region: &str, kinds: &[&str]) -> Result<Vec<(f64, String
         .collect())
 }
 
-/// The first year each region's general technology passes half of output,
-/// per setting, for the settings chart.
+/// Annual means of one column in one region over each setting's runs.
 fn per_setting_mean(
     runs: &[Run],
     region: &str,
@@ -738,6 +738,19 @@ pub fn report(dir: &Path) -> Result<String> {
                 x_range: range,
             })?,
             "One line per setting of the comparison.".into(),
+        ));
+        figures.push((
+            "settings-protest",
+            "Protest by setting".into(),
+            line_chart(LineChart {
+                title: &format!("Protest intensity in {lead}, mean of each setting's runs"),
+                y_label: "share of workers protesting",
+                lines: per_setting_mean(&runs, &lead, "protest_intensity")?,
+                spans: Vec::new(),
+                markers: Vec::new(),
+                x_range: range,
+            })?,
+            "Annual means; one line per setting of the comparison.".into(),
         ));
     }
 

@@ -224,15 +224,7 @@ fn a_comparison_summarizes_and_reports_one_line_per_setting() {
     assert!(rep.status.success(), "{}", text(&rep.stderr));
     check_page(
         &dir.join("cmp/report.html"),
-        &[
-            "adoption",
-            "wages",
-            "distribution",
-            "protest",
-            "network",
-            "history",
-            "settings",
-        ],
+        &ludd::report::CHARTS,
         &dir.join("report-compare.png"),
     );
 }
