@@ -38,7 +38,7 @@ pub enum LuddError {
     },
 
     /// The scenario parses but breaks one or more rules; all are listed.
-    #[error("{file}: {} problem(s) in the scenario:\n{}", problems.len(), list(problems))]
+    #[error("{file}: {} problem(s):\n{}", problems.len(), list(problems))]
     Invalid {
         file: String,
         problems: Vec<Problem>,
@@ -64,10 +64,12 @@ pub enum LuddError {
         message: String,
     },
 
-    #[error("{}: {source}", path.display())]
+    /// Not marked as the error's source: the message already carries it,
+    /// and a source would be printed twice in a chain.
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
     #[error("{}: {message}", path.display())]
@@ -81,7 +83,7 @@ impl LuddError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         LuddError::Io {
             path: path.into(),
-            source,
+            cause: source,
         }
     }
 }

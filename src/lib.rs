@@ -23,6 +23,7 @@ pub mod scenario;
 pub mod stages;
 pub mod stats;
 pub mod summary;
+pub mod sweep;
 pub mod validation;
 pub mod world;
 

@@ -118,6 +118,23 @@ enum Command {
         #[arg(short = 'o', long = "out", value_name = "FILE.html")]
         out: Option<PathBuf>,
     },
+    /// Run a parameter sweep into a hive-partitioned parquet dataset (resumable, shardable),
+    /// or `ludd sweep status <dir>` to list complete, failed and missing runs.
+    Sweep {
+        /// The sweep file (RON), or `status`.
+        file: String,
+        /// With `status`: the sweep's output directory.
+        dir: Option<PathBuf>,
+        /// Output directory (default runs/sweep-<name>). Re-running resumes it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run slice I of N (0-based); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX/COUNT.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Run an ensemble and compare it with the historical targets in scenarios/targets.csv.
     Validate {
         /// Built-in name, file, or `all` (every built-in scenario with targets).
@@ -181,6 +198,13 @@ fn execute(command: Command) -> Result<()> {
             }
         }
         Command::Summarize { dir } => summarize(&dir)?,
+        Command::Sweep {
+            file,
+            dir,
+            out,
+            shard,
+            threads,
+        } => sweep(&file, dir, out, shard.as_deref(), threads)?,
         Command::Report { dir, out } => {
             let html = ludd::report::report(&dir)?;
             let path = out.unwrap_or_else(|| dir.join("report.html"));
@@ -352,6 +376,88 @@ fn compare(
         "tables written to {} (compare.parquet, runs.parquet, runs/)",
         dir.display()
     );
+    Ok(())
+}
+
+fn sweep(
+    file: &str,
+    dir: Option<PathBuf>,
+    out: Option<PathBuf>,
+    shard: Option<&str>,
+    threads: Option<usize>,
+) -> Result<()> {
+    use ludd::sweep;
+    if file == "status" {
+        let dir = dir.context("usage: ludd sweep status <dir>")?;
+        let s = sweep::status(&dir)?;
+        println!(
+            "{}: {} runs expected, {} complete, {} failed, {} missing",
+            dir.display(),
+            s.expected,
+            s.complete,
+            s.failed.len(),
+            s.missing.len()
+        );
+        for (point, replicate, error) in &s.failed {
+            println!("failed  point={point} replicate={replicate}: {error}");
+        }
+        for (point, replicate) in s.missing.iter().take(20) {
+            println!("missing point={point} replicate={replicate}");
+        }
+        if s.missing.len() > 20 {
+            println!("... and {} more missing", s.missing.len() - 20);
+        }
+        return Ok(());
+    }
+    anyhow::ensure!(
+        dir.is_none(),
+        "unexpected argument after the sweep file; did you mean `ludd sweep status <dir>`?"
+    );
+    let shard = sweep::shard_from(shard)?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+    let sw = sweep::SweepFile::from_ron(&text, file)?;
+    let (base, points) = sw.validate(file)?;
+    let dir = out.unwrap_or_else(|| PathBuf::from(format!("runs/sweep-{}", sw.name)));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .context("starting the thread pool")?;
+    let runs = points.len() as u64 * sw.replicates;
+    eprintln!(
+        "{}: {} points x {} replicates = {runs} runs; shard {}/{}; {} threads",
+        sw.name,
+        points.len(),
+        sw.replicates,
+        shard.0,
+        shard.1,
+        pool.current_num_threads()
+    );
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {per_sec}, {eta} left")
+            .expect("valid template"),
+    );
+    let started = std::time::Instant::now();
+    let outcome = pool.install(|| {
+        sweep::execute(&sw, &base, &points, &dir, shard, &|done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+    })?;
+    bar.finish_and_clear();
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    println!(
+        "{}: {} runs in this shard; {} already complete, {} done now ({:.1} runs per minute), {} failed",
+        dir.display(),
+        outcome.jobs_in_shard,
+        outcome.skipped,
+        outcome.done,
+        outcome.done as f64 / minutes.max(1e-9),
+        outcome.failed
+    );
+    if outcome.failed > 0 {
+        println!("see `ludd sweep status {}` for the errors", dir.display());
+    }
     Ok(())
 }
 
