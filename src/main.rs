@@ -463,6 +463,37 @@ fn sweep(
 
 fn summarize(dir: &std::path::Path) -> Result<()> {
     use ludd::redistribution;
+    // A sweep that kept only its measures is summarized from its dataset.
+    if dir.join("sweep.ron").is_file() && !dir.join("runs").is_dir() {
+        let mut df = ludd::sweep::summary(dir)?;
+        let shown: Vec<&str> = df
+            .get_column_names_str()
+            .into_iter()
+            .filter(|c| !c.ends_with("_p5") && !c.ends_with("_p95"))
+            .collect();
+        println!("{}: one row per point, means over its replicates (5th and 95th percentiles in the file)\n", dir.display());
+        println!("{}", display(&df.select(shown)?));
+        let provenance = ludd::output::Provenance {
+            scenario: dir.display().to_string(),
+            scenario_hash: ludd::output::scenario_hash(&std::fs::read_to_string(
+                dir.join("sweep.ron"),
+            )?),
+            // Every run's own seed is in its file; the tree's root names them all.
+            seed: {
+                let text = std::fs::read_to_string(dir.join("sweep.ron"))?;
+                let sw = ludd::sweep::SweepFile::from_ron(&text, "sweep.ron")?;
+                format!("master={}", sw.master_seed)
+            },
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            overrides: Vec::new(),
+        };
+        ludd::output::write_parquet(&mut df, &dir.join("sweep_summary.parquet"), &provenance)?;
+        println!(
+            "\nwritten to {}",
+            dir.join("sweep_summary.parquet").display()
+        );
+        return Ok(());
+    }
     let runs = redistribution::find_runs(dir)?;
     let mut r = redistribution::summarize(&runs)?;
     let (by_group, by_region) = redistribution::display(&r)?;

@@ -554,8 +554,118 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A scatter of one measure against one parameter, a point per run.
+fn scatter(title: &str, x_label: &str, y_label: &str, points: &[(f64, f64)]) -> Result<String> {
+    svg(|root| {
+        let (x0, x1) = range_of(points.iter().map(|p| p.0));
+        let (y0, y1) = range_of(points.iter().map(|p| p.1));
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, font(18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .label_style(font(12))
+            .axis_desc_style(font(13))
+            .light_line_style(WHITE)
+            .draw()?;
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&p| Circle::new(p, 3, PALETTE[0].mix(0.6).filled())),
+            )?
+            .label("one run")
+            .legend(|(x, y)| Circle::new((x + 7, y), 3, PALETTE[0].filled()));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(font(12))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// The page of a sweep that kept only its measures: two measures against
+/// each numeric parameter, one dot per run.
+fn sweep_report(dir: &Path) -> Result<String> {
+    let data = crate::sweep::read_metrics(dir)?;
+    let record = dir.join("sweep.ron");
+    let text = std::fs::read_to_string(&record).map_err(|e| LuddError::io(&record, e))?;
+    let sweep = crate::sweep::SweepFile::from_ron(&text, &record.to_string_lossy())?;
+    let points = sweep.points();
+    let params: Vec<String> = points
+        .first()
+        .map(|p| p.values.iter().map(|(path, _)| path.clone()).collect())
+        .unwrap_or_default();
+    let mut html = page_head(&format!("sweep {}", sweep.name));
+    html.push_str(&format!(
+        "<h1>ludd report: sweep {}</h1>\n<p>{} runs over {} points of base scenario {}; measures in the leading region (docs/OUTPUTS.md).</p>\n",
+        escape(&sweep.name),
+        data.height(),
+        points.len(),
+        escape(&sweep.base)
+    ));
+    for (k, p) in params.iter().enumerate() {
+        let Ok(xs) = f64s(&data, p) else { continue };
+        for (measure, label, unit) in [
+            ("protest_years", "total protest", "share of workers x years"),
+            (
+                "general_half_year",
+                "year the general technology passes half of output",
+                "year",
+            ),
+        ] {
+            let ys = f64s(&data, measure)?;
+            let dots: Vec<(f64, f64)> = xs
+                .iter()
+                .zip(&ys)
+                .map(|(x, y)| (*x, *y))
+                .filter(|p| p.0.is_finite() && p.1.is_finite())
+                .collect();
+            let heading = format!("{label} against {p}");
+            let chart = scatter(&heading, p, unit, &dots)?;
+            html.push_str(&format!(
+                "<figure id=\"chart-sweep-{k}-{measure}\" class=\"chart\">\n<h2>{}</h2>\n{chart}\n</figure>\n",
+                escape(&heading)
+            ));
+        }
+    }
+    html.push_str("</body>\n</html>\n");
+    Ok(html)
+}
+
+fn page_head(title: &str) -> String {
+    let mut html = String::new();
+    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    html.push_str(&format!(
+        "<title>ludd report: {}</title>\n<style>\n",
+        escape(title)
+    ));
+    html.push_str(&format!(
+        "@font-face {{ font-family: \"{FAMILY}\"; src: url(data:font/ttf;base64,{}) format(\"truetype\"); }}\n",
+        base64(FONT)
+    ));
+    html.push_str(&format!(
+        "body {{ font-family: \"{FAMILY}\", sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }}\n\
+         figure {{ margin: 2em 0; }} figure svg {{ width: 100%; height: auto; }}\n\
+         figcaption {{ font-size: 0.9em; color: #555; }} h1 {{ font-size: 1.6em; }} h2 {{ font-size: 1.2em; }}\n</style>\n</head>\n<body>\n"
+    ));
+    html
+}
+
 /// The report of every run at or under `dir`, as one HTML page.
 pub fn report(dir: &Path) -> Result<String> {
+    if dir.join("sweep.ron").is_file() && !dir.join("runs").is_dir() {
+        return sweep_report(dir);
+    }
     let found = find_runs(dir)?;
     let runs: Vec<Run> = found.iter().map(read).collect::<Result<_>>()?;
     let first = &runs[0];
@@ -754,22 +864,7 @@ pub fn report(dir: &Path) -> Result<String> {
         ));
     }
 
-    let mut html = String::new();
-    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    html.push_str(&format!(
-        "<title>ludd report: {}</title>\n<style>\n",
-        escape(&s.name)
-    ));
-    html.push_str(&format!(
-        "@font-face {{ font-family: \"{FAMILY}\"; src: url(data:font/ttf;base64,{}) format(\"truetype\"); }}\n",
-        base64(FONT)
-    ));
-    html.push_str(&format!(
-        "body {{ font-family: \"{FAMILY}\", sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }}\n\
-         figure {{ margin: 2em 0; }} figure svg {{ width: 100%; height: auto; }}\n\
-         figcaption {{ font-size: 0.9em; color: #555; }} h1 {{ font-size: 1.6em; }} h2 {{ font-size: 1.2em; }}\n</style>\n</head>\n<body>\n"
-    ));
+    let mut html = page_head(&s.name);
     html.push_str(&format!("<h1>ludd report: {}</h1>\n", escape(&s.name)));
     html.push_str(&format!(
         "<p>{}<br>{} run(s) in {} setting(s) from <code>{}</code>; leading region {}; the single-run charts show the first run (setting '{}').</p>\n",

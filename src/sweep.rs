@@ -770,3 +770,37 @@ mod tests {
         }
     }
 }
+
+/// Per point of a sweep: its parameter values, the runs made, and the
+/// mean, 5th and 95th percentile of every measure over its replicates.
+pub fn summary(dir: &Path) -> Result<DataFrame> {
+    let record = dir.join("sweep.ron");
+    let text = std::fs::read_to_string(&record).map_err(|e| LuddError::io(&record, e))?;
+    let sweep = SweepFile::from_ron(&text, &record.to_string_lossy())?;
+    let params: Vec<String> = sweep
+        .points()
+        .first()
+        .map(|p| p.values.iter().map(|(path, _)| path.clone()).collect())
+        .unwrap_or_default();
+    let data = read_metrics(dir)?;
+    let mut aggs: Vec<Expr> = params.iter().map(|p| col(p.as_str()).first()).collect();
+    aggs.push(col("replicate").count().alias("runs"));
+    for (name, _) in METRICS {
+        aggs.push(col(name).mean().alias(format!("{name}_mean")));
+        aggs.push(
+            col(name)
+                .quantile(lit(0.05), QuantileMethod::Linear)
+                .alias(format!("{name}_p5")),
+        );
+        aggs.push(
+            col(name)
+                .quantile(lit(0.95), QuantileMethod::Linear)
+                .alias(format!("{name}_p95")),
+        );
+    }
+    data.lazy()
+        .group_by_stable([col("point")])
+        .agg(aggs)
+        .collect()
+        .map_err(err)
+}

@@ -64,7 +64,7 @@ for f in files:
         assert key in meta, f"{f}: {key} missing"
     assert meta["ludd.scenario"], f"{f}: empty scenario"
     assert re.fullmatch(r"[0-9a-f]{16}", meta["ludd.scenario_hash"]), f"{f}: hash {meta['ludd.scenario_hash']!r}"
-    assert re.fullmatch(r"[0-9,\-]+", meta["ludd.seed"]), f"{f}: seed {meta['ludd.seed']!r}"
+    assert re.fullmatch(r"[0-9,\-]+|master=[0-9]+", meta["ludd.seed"]), f"{f}: seed {meta['ludd.seed']!r}"
 print(f"{len(files)} parquet files carry ludd.scenario, ludd.scenario_hash, ludd.seed, ludd.version, ludd.overrides")
 "#;
 
@@ -88,7 +88,15 @@ fn every_notebook_runs_on_fresh_outputs() {
         &dir,
     );
     assert!(cmp.status.success(), "{}", text(&cmp.stderr));
-    for target in ["run", "cmp"] {
+    // A small Saltelli sweep for the sensitivity notebook: 8 x (3 + 2) runs.
+    std::fs::write(
+        dir.join("saltelli.ron"),
+        "Sweep(\n    name: \"saltelli\",\n    base: \"loom\",\n    set: [\"end_year=1820\"],\n    design: Saltelli(base: 8, ranges: [\n        Range(path: \"behaviour.threshold_mean\", low: 1.0, high: 2.5),\n        Range(path: \"behaviour.destruction_rate\", low: 0.0, high: 1.0),\n        Range(path: \"technologies.power_loom.learning_exponent\", low: 0.05, high: 0.35),\n    ]),\n)\n",
+    )
+    .unwrap();
+    let sweep = ludd(&["sweep", "saltelli.ron", "--out", "sweep"], &dir);
+    assert!(sweep.status.success(), "{}", text(&sweep.stderr));
+    for target in ["run", "cmp", "sweep"] {
         let sum = ludd(&["summarize", target], &dir);
         assert!(sum.status.success(), "{}", text(&sum.stderr));
     }
@@ -126,6 +134,7 @@ fn every_notebook_runs_on_fresh_outputs() {
             .arg(&analysis)
             .env("LUDD_RUN", dir.join("run"))
             .env("LUDD_COMPARE", dir.join("cmp"))
+            .env("LUDD_SWEEP", dir.join("sweep"))
             .env("MPLBACKEND", "Agg")
             .output()
             .expect("the notebook driver starts");
