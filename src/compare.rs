@@ -14,7 +14,6 @@ use crate::record::SeriesRow;
 use crate::run::RunOutput;
 use crate::scenario::TechKind;
 use polars::prelude::*;
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -174,18 +173,34 @@ pub fn run_all(
         .flat_map(|s| seeds.iter().map(move |&seed| (s, seed)))
         .collect();
     let done = AtomicUsize::new(0);
-    jobs.par_iter()
-        .map(|&(setting, seed)| {
+    let results: Vec<std::sync::Mutex<Option<RunMetrics>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    // One run per thread at a time, so memory stays bounded (see
+    // run::bounded_parallel); results are kept in job order.
+    crate::run::bounded_parallel(
+        jobs.len(),
+        rayon::current_num_threads(),
+        &|i| -> Result<()> {
+            let (setting, seed) = jobs[i];
             let out = crate::run(&settings[setting].scenario, seed)?;
             each(setting, &out)?;
+            *results[i].lock().expect("not poisoned") = Some(metrics(&out));
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-            Ok(CompareRun {
-                setting,
-                seed,
-                metrics: metrics(&out),
-            })
+            Ok(())
+        },
+    )?;
+    Ok(jobs
+        .iter()
+        .zip(results)
+        .map(|(&(setting, seed), m)| CompareRun {
+            setting,
+            seed,
+            metrics: m
+                .into_inner()
+                .expect("not poisoned")
+                .expect("every job ran"),
         })
-        .collect()
+        .collect())
 }
 
 /// One row per run: the setting, its coordinates, the seed and every measure.

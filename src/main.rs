@@ -439,10 +439,18 @@ fn sweep(
     );
     let started = std::time::Instant::now();
     let outcome = pool.install(|| {
-        sweep::execute(&sw, &base, &points, &dir, shard, &|done, total| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        })
+        sweep::execute(
+            &sw,
+            &base,
+            &points,
+            &dir,
+            shard,
+            pool.current_num_threads(),
+            &|done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            },
+        )
     })?;
     bar.finish_and_clear();
     let minutes = started.elapsed().as_secs_f64() / 60.0;

@@ -68,3 +68,44 @@ pub fn ensemble(scenario: &Scenario, seeds: &[u64]) -> Result<Vec<RunOutput>> {
     use rayon::prelude::*;
     seeds.par_iter().map(|&seed| run(scenario, seed)).collect()
 }
+
+/// Runs `job(0..jobs)` on `threads` plain threads, each taking the next job
+/// in turn and running it inside its own one-thread rayon pool. A thread
+/// never picks up a second job while one is in progress (as rayon's work
+/// stealing would), so at most `threads` runs are alive at once and memory
+/// stays bounded whatever the number of jobs. Runs give the same result on
+/// one thread as on many, so nothing else changes. Stops at the first error.
+pub fn bounded_parallel<E: Send>(
+    jobs: usize,
+    threads: usize,
+    job: &(dyn Fn(usize) -> std::result::Result<(), E> + Sync),
+) -> std::result::Result<(), E> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let first_error = std::sync::Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1).min(jobs.max(1)) {
+            scope.spawn(|| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .build()
+                    .expect("a one-thread pool starts");
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= jobs {
+                        break;
+                    }
+                    if let Err(e) = pool.install(|| job(i)) {
+                        stop.store(true, Ordering::Relaxed);
+                        first_error.lock().expect("not poisoned").get_or_insert(e);
+                    }
+                }
+            });
+        }
+    });
+    match first_error.into_inner().expect("not poisoned") {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

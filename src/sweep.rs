@@ -577,16 +577,17 @@ pub struct Outcome {
     pub failed: usize,
 }
 
-/// Runs this shard's missing jobs in parallel, writing each as it ends.
+/// Runs this shard's missing jobs on `threads` threads, one run per thread
+/// at a time (`run::bounded_parallel`), writing each as it ends.
 pub fn execute(
     sweep: &SweepFile,
     base: &Scenario,
     points: &[Point],
     dir: &Path,
     shard: (usize, usize),
+    threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome> {
-    use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     std::fs::create_dir_all(dir).map_err(|e| LuddError::io(dir, e))?;
     // The sweep file is written once and must match on every resume, so a
@@ -636,7 +637,8 @@ pub fn execute(
     }
     let (done, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let total = todo.len();
-    todo.par_iter().try_for_each(|job| -> Result<()> {
+    crate::run::bounded_parallel(todo.len(), threads, &|k| -> Result<()> {
+        let job = todo[k];
         let point = &points[job.point];
         let result = sweep
             .scenario_at(base, point)
