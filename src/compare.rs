@@ -244,6 +244,21 @@ pub fn runs_frame(settings: &[Resolved], runs: &[CompareRun]) -> Result<DataFram
     DataFrame::new(columns).map_err(|e| frame_error("runs", e))
 }
 
+/// Mean, 5th and 95th percentile (linear interpolation) of a column, named
+/// `<name>_mean`, `<name>_p5` and `<name>_p95`: the spread every table over
+/// runs reports.
+pub fn spread(name: &str) -> [Expr; 3] {
+    [
+        col(name).mean().alias(format!("{name}_mean")),
+        col(name)
+            .quantile(lit(0.05), QuantileMethod::Linear)
+            .alias(format!("{name}_p5")),
+        col(name)
+            .quantile(lit(0.95), QuantileMethod::Linear)
+            .alias(format!("{name}_p95")),
+    ]
+}
+
 /// Per setting: runs, then mean, 5th and 95th percentile of every measure
 /// (over the runs where it is defined), and the share of runs in which the
 /// general technology passed half of the leading region's output.
@@ -257,17 +272,7 @@ pub fn summary_frame(runs: &DataFrame) -> Result<DataFrame> {
             .alias("general_half_reached"),
     ];
     for (name, _) in METRICS {
-        aggs.push(col(name).mean().alias(format!("{name}_mean")));
-        aggs.push(
-            col(name)
-                .quantile(lit(0.05), QuantileMethod::Linear)
-                .alias(format!("{name}_p5")),
-        );
-        aggs.push(
-            col(name)
-                .quantile(lit(0.95), QuantileMethod::Linear)
-                .alias(format!("{name}_p95")),
-        );
+        aggs.extend(spread(name));
     }
     runs.clone()
         .lazy()

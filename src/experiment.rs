@@ -140,14 +140,7 @@ impl Experiment {
     }
 
     pub fn from_ron(text: &str, file: &str) -> Result<Experiment> {
-        ron::Options::default()
-            .from_str::<Experiment>(text)
-            .map_err(|e| LuddError::Parse {
-                file: file.to_string(),
-                line: e.span.start.line,
-                column: e.span.start.col,
-                message: e.code.to_string(),
-            })
+        scenario::parse_ron(text, file)
     }
 
     /// Every setting, base scenario resolved and overrides applied; all

@@ -206,17 +206,7 @@ fn keys(extra: &[&str]) -> Vec<Expr> {
 fn over_runs(lf: LazyFrame, by: &[&str], measures: &[&str]) -> LazyFrame {
     let mut aggs = vec![col("run").count().alias("runs")];
     for m in measures {
-        aggs.push(col(*m).mean().alias(format!("{m}_mean")));
-        aggs.push(
-            col(*m)
-                .quantile(lit(0.05), QuantileMethod::Linear)
-                .alias(format!("{m}_p5")),
-        );
-        aggs.push(
-            col(*m)
-                .quantile(lit(0.95), QuantileMethod::Linear)
-                .alias(format!("{m}_p95")),
-        );
+        aggs.extend(crate::compare::spread(m));
     }
     let by: Vec<Expr> = by.iter().map(|k| col(*k)).collect();
     lf.group_by_stable(by.clone())

@@ -126,14 +126,7 @@ pub fn seed_of(master: u64, point_id: &str, replicate: u64) -> u64 {
 
 impl SweepFile {
     pub fn from_ron(text: &str, file: &str) -> Result<SweepFile> {
-        ron::Options::default()
-            .from_str::<SweepFile>(text)
-            .map_err(|e| LuddError::Parse {
-                file: file.to_string(),
-                line: e.span.start.line,
-                column: e.span.start.col,
-                message: e.code.to_string(),
-            })
+        scenario::parse_ron(text, file)
     }
 
     pub fn to_ron(&self) -> String {
@@ -788,17 +781,7 @@ pub fn summary(dir: &Path) -> Result<DataFrame> {
     let mut aggs: Vec<Expr> = params.iter().map(|p| col(p.as_str()).first()).collect();
     aggs.push(col("replicate").count().alias("runs"));
     for (name, _) in METRICS {
-        aggs.push(col(name).mean().alias(format!("{name}_mean")));
-        aggs.push(
-            col(name)
-                .quantile(lit(0.05), QuantileMethod::Linear)
-                .alias(format!("{name}_p5")),
-        );
-        aggs.push(
-            col(name)
-                .quantile(lit(0.95), QuantileMethod::Linear)
-                .alias(format!("{name}_p95")),
-        );
+        aggs.extend(crate::compare::spread(name));
     }
     data.lazy()
         .group_by_stable([col("point")])

@@ -605,20 +605,26 @@ impl Scenario {
 
     /// Parses RON text; `file` names the source in error messages.
     pub fn from_ron(text: &str, file: &str) -> Result<Scenario> {
-        ron::Options::default()
-            .from_str::<Scenario>(text)
-            .map_err(|e| LuddError::Parse {
-                file: file.to_string(),
-                line: e.span.start.line,
-                column: e.span.start.col,
-                message: e.code.to_string(),
-            })
+        parse_ron(text, file)
     }
 
     pub fn to_ron(&self) -> String {
         let config = ron::ser::PrettyConfig::new().struct_names(true);
         ron::ser::to_string_pretty(self, config).expect("a scenario always serializes")
     }
+}
+
+/// Parses any of ludd's RON files (scenarios, experiments, sweeps), turning
+/// a syntax error, an unknown field or a wrong type into file:line:column.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+    ron::Options::default()
+        .from_str::<T>(text)
+        .map_err(|e| LuddError::Parse {
+            file: file.to_string(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: e.code.to_string(),
+        })
 }
 
 /// A scenario together with where it came from, for error messages.
