@@ -73,13 +73,6 @@ pub fn student_t_upper(t: f64, df: f64) -> f64 {
     0.5 * incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
 }
 
-/// Percentile bootstrap interval (level `1 - alpha`) of mean(a) - mean(b),
-/// resampling each sample independently with a fixed seed so the interval
-/// is reproducible.
-pub fn bootstrap_difference(a: &[f64], b: &[f64], alpha: f64, seed: u64) -> (f64, f64) {
-    bootstrap(a, b, alpha, seed, |x, y| mean(x) - mean(y))
-}
-
 /// Percentile bootstrap interval of the mean of paired differences
 /// a[i] - b[i]. Runs with the same seed use the same random streams (common
 /// random numbers), so pairing them by seed removes the noise they share.
@@ -88,7 +81,9 @@ pub fn bootstrap_paired(a: &[f64], b: &[f64], alpha: f64, seed: u64) -> (f64, f6
     bootstrap(&d, &d, alpha, seed, |x, _| mean(x))
 }
 
-/// Percentile bootstrap interval of any statistic of two samples.
+/// Percentile bootstrap interval (level `1 - alpha`) of any statistic of
+/// two samples, resampling each independently with a fixed seed so the
+/// interval is reproducible.
 pub fn bootstrap<T: Clone>(
     a: &[T],
     b: &[T],
