@@ -135,6 +135,22 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Measure speed: step a scenario scaled to N workers without writing tables, and print
+    /// agent-steps per second, time per phase, peak memory and bytes per worker.
+    Bench {
+        /// Built-in name or file (default llm).
+        #[arg(default_value = "llm")]
+        scenario: String,
+        /// Worker agents (firms and inventors scale in proportion); default: the scenario's own.
+        #[arg(long)]
+        workers: Option<u64>,
+        /// Steps to run (default: the whole scenario).
+        #[arg(long)]
+        steps: Option<usize>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Run an ensemble and compare it with the historical targets in scenarios/targets.csv.
     Validate {
         /// Built-in name, file, or `all` (every built-in scenario with targets).
@@ -198,6 +214,12 @@ fn execute(command: Command) -> Result<()> {
             }
         }
         Command::Summarize { dir } => summarize(&dir)?,
+        Command::Bench {
+            scenario,
+            workers,
+            steps,
+            threads,
+        } => bench(&scenario, workers, steps, threads)?,
         Command::Sweep {
             file,
             dir,
@@ -467,6 +489,67 @@ fn sweep(
         println!("see `ludd sweep status {}` for the errors", dir.display());
     }
     Ok(())
+}
+
+fn bench(
+    which: &str,
+    workers: Option<u64>,
+    steps: Option<usize>,
+    threads: Option<usize>,
+) -> Result<()> {
+    let loaded = scenario::load(which, &[])?;
+    let mut s = loaded.scenario;
+    if let Some(n) = workers {
+        s = ludd::run::scaled(&s, n);
+        let problems = ludd::scenario::validate(&s);
+        anyhow::ensure!(
+            problems.is_empty(),
+            "scaled to {n} workers the scenario is invalid: {problems:?}"
+        );
+    }
+    let steps = steps.unwrap_or_else(|| s.steps());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .context("starting the thread pool")?;
+    let b = pool.install(|| ludd::run::bench(&s, 1, steps))?;
+    let peak = peak_resident_bytes();
+    println!(
+        "{} at {} workers ({} agents), {} steps on {} threads: {:.2} s stepping ({:.2} s set-up), {:.3e} agent-steps/s",
+        s.name,
+        b.workers,
+        b.agents,
+        b.steps,
+        pool.current_num_threads(),
+        b.wall_seconds,
+        b.setup_seconds,
+        b.agent_steps_per_second()
+    );
+    let total: f64 = b.phase_seconds.iter().sum();
+    println!("\n{:<16} {:>10} {:>8}", "phase", "seconds", "share");
+    for (name, secs) in ludd::phases::PHASES.iter().zip(b.phase_seconds) {
+        println!(
+            "{name:<16} {secs:>10.3} {:>7.1}%",
+            100.0 * secs / total.max(1e-12)
+        );
+    }
+    match peak {
+        Some(bytes) => println!(
+            "\npeak resident memory {:.1} MiB, {:.0} bytes per worker (all state included)",
+            bytes as f64 / 1048576.0,
+            bytes as f64 / b.workers as f64
+        ),
+        None => println!("\npeak resident memory: not available on this system"),
+    }
+    Ok(())
+}
+
+/// The process's peak resident set (VmHWM in /proc/self/status, Linux).
+fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 fn summarize(dir: &std::path::Path) -> Result<()> {

@@ -109,3 +109,65 @@ pub fn bounded_parallel<E: Send>(
         None => Ok(()),
     }
 }
+
+/// A scenario scaled to about `workers` worker agents: workers, firms and
+/// inventors of every region in proportion (at least 10 workers, one firm),
+/// and `people_per_agent` divided by the same factor, so the economy it
+/// stands for is the same size.
+pub fn scaled(scenario: &Scenario, workers: u64) -> Scenario {
+    let mut s = scenario.clone();
+    let total: u64 = s.regions.iter().map(|r| u64::from(r.workers)).sum();
+    let factor = workers as f64 / total.max(1) as f64;
+    for r in s.regions.iter_mut() {
+        let scale = |n: u32| ((f64::from(n) * factor).round()).min(f64::from(u32::MAX)) as u32;
+        r.workers = scale(r.workers).max(10);
+        r.firms = scale(r.firms).clamp(1, r.workers);
+        r.inventors = scale(r.inventors);
+    }
+    s.people_per_agent /= factor;
+    s
+}
+
+/// What `bench` measured.
+pub struct Bench {
+    pub steps: usize,
+    pub workers: usize,
+    pub agents: usize,
+    pub wall_seconds: f64,
+    /// Seconds spent in each phase, in `phases::PHASES` order.
+    pub phase_seconds: [f64; 10],
+    pub setup_seconds: f64,
+}
+
+impl Bench {
+    pub fn agent_steps_per_second(&self) -> f64 {
+        (self.agents * self.steps) as f64 / self.wall_seconds.max(1e-9)
+    }
+}
+
+/// Steps a validated scenario `steps` times without recording tables,
+/// timing every phase. Uses the current rayon pool.
+pub fn bench(scenario: &Scenario, seed: u64, steps: usize) -> Result<Bench> {
+    let started = Instant::now();
+    let mut world = World::new(scenario, seed);
+    let setup_seconds = started.elapsed().as_secs_f64();
+    let mut phase_seconds = [0.0; 10];
+    let stepping = Instant::now();
+    for _ in 0..steps {
+        crate::phases::step_timed(&mut world, Some(&mut phase_seconds))?;
+        world.step += 1;
+        world.year = scenario.year_of(world.step);
+    }
+    let agents = world.workers.len()
+        + world.firms.len()
+        + world.inventors.region.len()
+        + world.regions.len();
+    Ok(Bench {
+        steps,
+        workers: world.workers.len(),
+        agents,
+        wall_seconds: stepping.elapsed().as_secs_f64(),
+        phase_seconds,
+        setup_seconds,
+    })
+}

@@ -38,6 +38,12 @@ pub const PHASES: [&str; 10] = [
 
 /// Advances the world by one step.
 pub fn step(w: &mut World) -> Result<()> {
+    step_timed(w, None)
+}
+
+/// Advances the world by one step, adding each phase's wall time in
+/// seconds to `seconds` (in `PHASES` order) when given.
+pub fn step_timed(w: &mut World, mut seconds: Option<&mut [f64; 10]>) -> Result<()> {
     begin_step(w);
     let phases: [fn(&mut World); 9] = [
         innovation::innovation,
@@ -50,12 +56,21 @@ pub fn step(w: &mut World) -> Result<()> {
         diffusion::diffusion,
         reorganization::reorganization,
     ];
-    for (phase, run) in PHASES.iter().zip(phases) {
+    for (k, (phase, run)) in PHASES.iter().zip(phases).enumerate() {
         let _span = tracing::trace_span!("phase", name = phase).entered();
+        let started = std::time::Instant::now();
         run(w);
         check_finite(w, phase)?;
+        if let Some(s) = seconds.as_deref_mut() {
+            s[k] += started.elapsed().as_secs_f64();
+        }
     }
-    accounting::accounting(w)
+    let started = std::time::Instant::now();
+    let result = accounting::accounting(w);
+    if let Some(s) = seconds {
+        s[9] += started.elapsed().as_secs_f64();
+    }
+    result
 }
 
 /// Start-of-step housekeeping: the step's flow records are cleared and the
