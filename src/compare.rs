@@ -12,7 +12,6 @@ use crate::experiment::{Experiment, Resolved};
 use crate::output::{self, Provenance};
 use crate::record::SeriesRow;
 use crate::run::RunOutput;
-use crate::scenario::TechKind;
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -69,7 +68,8 @@ pub const METRICS: [(&str, &str); 11] = [
 ];
 
 impl RunMetrics {
-    fn values(&self) -> [Option<f64>; 11] {
+    /// The measures in `METRICS` order; `None` where one is undefined.
+    pub fn values(&self) -> [Option<f64>; 11] {
         [
             Some(self.protest_waves),
             Some(self.peak_protest),
@@ -86,15 +86,9 @@ impl RunMetrics {
     }
 }
 
-/// Index of the leading region: the origin of the first general technology.
+/// Index of the leading region of a run (`Scenario::leading_region`).
 pub fn leading_region(out: &RunOutput) -> usize {
-    out.scenario
-        .technologies
-        .iter()
-        .find(|t| t.kind == TechKind::General)
-        .and_then(|t| t.origin.as_deref())
-        .and_then(|o| out.scenario.region_index(o))
-        .unwrap_or(0)
+    out.scenario.leading_region()
 }
 
 /// Annual means of one field of one region's series.

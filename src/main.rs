@@ -387,11 +387,7 @@ fn compare(
         e.seeds,
         {
             let s = &settings[0].scenario;
-            s.technologies
-                .iter()
-                .find(|t| t.kind == ludd::scenario::TechKind::General)
-                .and_then(|t| t.origin.clone())
-                .unwrap_or_else(|| s.regions[0].name.clone())
+            &s.regions[s.leading_region()].name
         }
     );
     println!(

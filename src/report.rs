@@ -6,7 +6,7 @@
 
 use crate::error::{LuddError, Result};
 use crate::redistribution::{find_runs, RunDir};
-use crate::scenario::{Scenario, TechKind};
+use crate::scenario::Scenario;
 use crate::validation::{self, Statistic};
 use plotters::prelude::*;
 use polars::prelude::*;
@@ -142,14 +142,6 @@ fn annual(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
         .into_iter()
         .map(|(y, (s, n))| (y as f64, s / n))
         .collect()
-}
-
-fn leading(s: &Scenario) -> String {
-    s.technologies
-        .iter()
-        .find(|t| t.kind == TechKind::General)
-        .and_then(|t| t.origin.clone())
-        .unwrap_or_else(|| s.regions[0].name.clone())
 }
 
 fn range_of(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -670,7 +662,7 @@ pub fn report(dir: &Path) -> Result<String> {
     let runs: Vec<Run> = found.iter().map(read).collect::<Result<_>>()?;
     let first = &runs[0];
     let s = &first.scenario;
-    let lead = leading(s);
+    let lead = s.regions[s.leading_region()].name.clone();
     let range = (s.start_year, s.end_year);
     let settings: std::collections::BTreeSet<&str> =
         runs.iter().map(|r| r.setting.as_str()).collect();

@@ -535,20 +535,7 @@ fn metrics_frame(
         };
         columns.push(column);
     }
-    let values = [
-        Some(m.protest_waves),
-        Some(m.peak_protest),
-        Some(m.protest_years),
-        m.general_half_year,
-        m.stage2_year,
-        m.stage3_year,
-        Some(m.craft_wage_trough),
-        Some(m.labour_share_trough),
-        Some(m.gini_peak),
-        Some(m.output_per_worker_end),
-        m.cohort_lifetime_change,
-    ];
-    for ((name, _), v) in METRICS.iter().zip(values) {
+    for ((name, _), v) in METRICS.iter().zip(m.values()) {
         columns.push(Column::new((*name).into(), vec![v]));
     }
     DataFrame::new(columns).map_err(err)

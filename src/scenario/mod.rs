@@ -599,6 +599,17 @@ impl Scenario {
     pub fn region_index(&self, name: &str) -> Option<usize> {
         self.regions.iter().position(|r| r.name == name)
     }
+    /// Index of the leading region, where comparisons, summaries and reports
+    /// take their measures: the origin of the first general technology
+    /// (the first region when it has none).
+    pub fn leading_region(&self) -> usize {
+        self.technologies
+            .iter()
+            .find(|t| t.kind == TechKind::General)
+            .and_then(|t| t.origin.as_deref())
+            .and_then(|o| self.region_index(o))
+            .unwrap_or(0)
+    }
     pub fn task_index(&self, name: &str) -> Option<usize> {
         self.industry.tasks.iter().position(|t| t.name == name)
     }
