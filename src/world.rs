@@ -251,6 +251,8 @@ pub struct Scratch {
     pub option: Vec<u8>,
     pub previous_employer: Vec<u32>,
     pub gini: Vec<f64>,
+    /// Head-count tallies of the labour market's hiring pass, one per group of chunks.
+    pub tallies: Vec<crate::phases::labour::Tally>,
 }
 
 /// Worker search options in the labour market.
@@ -530,6 +532,7 @@ impl World {
                 option: vec![NO_SEARCH; n],
                 previous_employer: vec![UNEMPLOYED; n],
                 gini: Vec::with_capacity(n),
+                tallies: Vec::new(),
             },
             events: Vec::new(),
             next_policy: 0,

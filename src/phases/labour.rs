@@ -133,66 +133,48 @@ pub fn labour(w: &mut World) {
     let firm_ranges: Vec<std::ops::Range<usize>> =
         w.regions.iter().map(|r| r.firms.clone()).collect();
 
-    // Pass B: hiring.
+    // Pass B: hiring, and the head counts, layoffs, quits and hires that
+    // result, tallied per group of chunks and then added up. The tallies are
+    // whole numbers, so their sum is exact and the same however the chunks
+    // are grouped: the group count may follow the thread count.
+    let groups = (4 * rayon::current_num_threads()).min(layout.len()).max(1);
+    let mut tallies = std::mem::take(&mut w.scratch.tallies);
+    tallies.resize_with(groups, Tally::default);
     {
-        let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
+        let mut chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
         let (hp, cum, ranges) = (&hire_p, &cumulative, &firm_ranges);
-        chunks.into_par_iter().for_each(|c| {
-            let mut rng = rng::stream(seed, step, Phase::Hiring, c.index as u64);
-            hire(c, &mut rng, hp, cum, ranges, nf);
-        });
+        let per_group = chunks.len().div_ceil(groups);
+        chunks
+            .par_chunks_mut(per_group)
+            .zip(tallies.par_iter_mut())
+            .for_each(|(group, tally)| {
+                tally.clear(nf, nr);
+                for c in group {
+                    let mut rng = rng::stream(seed, step, Phase::Hiring, c.index as u64);
+                    hire(c, &mut rng, hp, cum, ranges, nf);
+                    tally.count(c);
+                }
+            });
     }
     w.layout = layout;
-
-    // Recount head counts, layoffs and quits.
-    for f in 0..nf {
-        w.firms.labour[f] = [0; CLASSES];
-        w.firms.fired[f] = [0; CLASSES];
-        w.firms.quits[f] = 0;
-        w.firms.hires[f] = 0;
+    let (first, rest) = tallies.split_at_mut(1);
+    let total = &mut first[0];
+    for t in rest.iter() {
+        total.add(t);
     }
-    let mut supply = vec![[0.0f64; CLASSES]; nr];
-    let mut rest_employed = vec![0u32; nr];
-    for i in 0..w.workers.len() {
-        let r = w.workers.region[i] as usize;
-        let e = w.workers.employer[i];
-        let k = w.workers.class[i] as usize;
-        let prev = w.scratch.previous_employer[i];
-        if e < REST {
-            w.firms.labour[e as usize][k] += 1;
-            supply[r][k] += 1.0;
-        } else if e == REST {
-            rest_employed[r] += 1;
-            supply[r][UNSKILLED] += 1.0;
-        } else {
-            // The unemployed press on the wage of their own trade and, since
-            // anyone can do unskilled work, on the unskilled wage too, except
-            // hand workers still holding out for their trade.
-            supply[r][k] += 1.0;
-            if k != UNSKILLED && k != CRAFT && k != OPERATOR {
-                supply[r][UNSKILLED] += 1.0;
-            }
-        }
-        if prev < REST && prev != e {
-            if e == UNEMPLOYED && w.workers.fired[i] == 1 {
-                w.firms.fired[prev as usize][k] += 1;
-            } else {
-                w.firms.quits[prev as usize] += 1;
-            }
-        }
-        if e < REST && prev != e {
-            w.firms.hires[e as usize] += 1;
-        }
-    }
+    w.firms.labour.copy_from_slice(&total.labour);
+    w.firms.fired.copy_from_slice(&total.fired);
+    w.firms.quits.copy_from_slice(&total.quits);
+    w.firms.hires.copy_from_slice(&total.hires);
 
     // Wages follow excess demand for each class.
     for (r, reg) in w.regions.iter_mut().enumerate() {
-        reg.rest_employed = rest_employed[r];
+        reg.rest_employed = total.rest_employed[r];
         demanded[r][UNSKILLED] = reg.rest_jobs;
         let inst = &reg.institutions;
         let growth = (1.0 + reg.rest_productivity_growth).powf(1.0 / spy) - 1.0;
         for k in 0..CLASSES {
-            let (d, s) = (demanded[r][k], supply[r][k]);
+            let (d, s) = (demanded[r][k], f64::from(total.supply[r][k]));
             let excess = if s > 0.0 {
                 ((d - s) / s).clamp(-0.5, 0.5)
             } else if d > 0.0 {
@@ -218,6 +200,7 @@ pub fn labour(w: &mut World) {
         reg.rest_productivity *= 1.0 + growth;
         reg.rest_price = (1.0 + b.rest_markup) * reg.wage[UNSKILLED] / reg.rest_productivity;
     }
+    w.scratch.tallies = tallies;
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -314,7 +297,7 @@ fn value(wage: &[f64; CLASSES], k: usize, group: u8, attachment: f64) -> f64 {
 }
 
 fn hire(
-    c: WorkerChunk<'_>,
+    c: &mut WorkerChunk<'_>,
     rng: &mut impl Rng,
     hire_p: &[[f64; OPTIONS]],
     cumulative: &[f64],
@@ -351,5 +334,92 @@ fn hire(
             c.group[i] = k as u8;
         }
         c.fired[i] = 0;
+    }
+}
+
+/// Head counts and moves of one group of chunks after hiring: per firm,
+/// workers by class, layoffs by class, quits and hires; per region, labour
+/// supply by class and jobs in the rest of the economy.
+#[derive(Clone, Default)]
+pub struct Tally {
+    labour: Vec<[u32; CLASSES]>,
+    fired: Vec<[u32; CLASSES]>,
+    quits: Vec<u32>,
+    hires: Vec<u32>,
+    supply: Vec<[u32; CLASSES]>,
+    rest_employed: Vec<u32>,
+}
+
+impl Tally {
+    /// Empties the tally for `nf` firms and `nr` regions, keeping its memory.
+    fn clear(&mut self, nf: usize, nr: usize) {
+        fn zero<T: Copy + Default>(v: &mut Vec<T>, n: usize) {
+            v.clear();
+            v.resize(n, T::default());
+        }
+        zero(&mut self.labour, nf);
+        zero(&mut self.fired, nf);
+        zero(&mut self.quits, nf);
+        zero(&mut self.hires, nf);
+        zero(&mut self.supply, nr);
+        zero(&mut self.rest_employed, nr);
+    }
+
+    /// Adds another group's tally to this one.
+    fn add(&mut self, other: &Tally) {
+        fn add_each<const N: usize>(a: &mut [[u32; N]], b: &[[u32; N]]) {
+            for (x, y) in a.iter_mut().zip(b) {
+                for k in 0..N {
+                    x[k] += y[k];
+                }
+            }
+        }
+        add_each(&mut self.labour, &other.labour);
+        add_each(&mut self.fired, &other.fired);
+        add_each(&mut self.supply, &other.supply);
+        for (x, y) in self.quits.iter_mut().zip(&other.quits) {
+            *x += y;
+        }
+        for (x, y) in self.hires.iter_mut().zip(&other.hires) {
+            *x += y;
+        }
+        for (x, y) in self.rest_employed.iter_mut().zip(&other.rest_employed) {
+            *x += y;
+        }
+    }
+
+    /// Counts one chunk's workers after hiring.
+    fn count(&mut self, c: &WorkerChunk<'_>) {
+        let r = c.region;
+        for i in 0..c.len() {
+            let e = c.employer[i];
+            let k = c.class[i] as usize;
+            let prev = c.previous_employer[i];
+            if e < REST {
+                self.labour[e as usize][k] += 1;
+                self.supply[r][k] += 1;
+            } else if e == REST {
+                self.rest_employed[r] += 1;
+                self.supply[r][UNSKILLED] += 1;
+            } else {
+                // The unemployed press on the wage of their own trade and,
+                // since anyone can do unskilled work, on the unskilled wage
+                // too, except hand workers still holding out for their trade.
+                self.supply[r][k] += 1;
+                if k != UNSKILLED && k != CRAFT && k != OPERATOR {
+                    self.supply[r][UNSKILLED] += 1;
+                }
+            }
+            if prev < REST && prev != e {
+                if e == UNEMPLOYED && c.fired[i] == 1 {
+                    self.fired[prev as usize][k] += 1;
+                } else {
+                    self.quits[prev as usize] += 1;
+                }
+            }
+            if e < REST && prev != e {
+                self.hires[e as usize] += 1;
+            }
+        }
     }
 }
