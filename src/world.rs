@@ -253,6 +253,11 @@ pub struct Scratch {
     pub gini: Vec<f64>,
     /// Head-count tallies of the labour market's hiring pass, one per group of chunks.
     pub tallies: Vec<crate::phases::labour::Tally>,
+    /// Firms' plans costed at the start of the technology phase.
+    pub reviews: Vec<crate::phases::technology::Review>,
+    /// Each firm's delivered price to the power of minus the price sensitivity,
+    /// `[firm * regions + region]` (trade phase).
+    pub weights: Vec<f64>,
 }
 
 /// Worker search options in the labour market.
@@ -533,6 +538,8 @@ impl World {
                 previous_employer: vec![UNEMPLOYED; n],
                 gini: Vec::with_capacity(n),
                 tallies: Vec::new(),
+                reviews: Vec::new(),
+                weights: Vec::new(),
             },
             events: Vec::new(),
             next_policy: 0,

@@ -18,6 +18,7 @@ use crate::rng::{self, Phase};
 use crate::scenario::TechKind;
 use crate::world::{World, CLASSES, FACTORY};
 use rand::Rng;
+use rayon::prelude::*;
 
 /// The cost of one task done with one technology by one firm.
 #[derive(Clone, Copy, Debug)]
@@ -277,21 +278,47 @@ pub fn technology(w: &mut World) {
     }
     let b = w.scenario.behaviour.clone();
     let depreciation = 0.5 * user_cost(w);
+    // Costing plans is most of the phase's work, and a firm's costs depend
+    // only on the state at the start of the phase and on its own record, not
+    // on what the firms before it decide below (they draw on owners' wealth,
+    // which no plan reads). So every firm's current and best plans are
+    // costed in parallel first, then decisions are taken in firm order.
+    let mut reviews = std::mem::take(&mut w.scratch.reviews);
+    reviews.resize(w.firms.len(), Review::default());
+    {
+        let w = &*w;
+        reviews.par_iter_mut().enumerate().for_each(|(f, review)| {
+            *review = Review::default();
+            if !w.firms.alive[f] {
+                return;
+            }
+            let r = w.firms.region[f] as usize;
+            let mut rng = rng::stream(w.seed, w.step, Phase::Technology, f as u64);
+            // Perceived risk of machine-breaking makes reviews rarer.
+            let rate = b.review_rate / (1.0 + w.regions[r].risk);
+            review.current = evaluate(w, f, &w.firms.choice[f * tasks..(f + 1) * tasks]);
+            review.reviewed = rng.random::<f64>() < rate;
+            if review.reviewed {
+                review.best = best_plan(w, f);
+            }
+        });
+    }
     for f in 0..w.firms.len() {
         if !w.firms.alive[f] {
             continue;
         }
         let r = w.firms.region[f] as usize;
-        let mut rng = rng::stream(w.seed, w.step, Phase::Technology, f as u64);
-        // Machines wear out; perceived risk of machine-breaking makes reviews rarer.
+        // Machines wear out.
         w.firms.capital[f] *= 1.0 - depreciation;
-        let review = b.review_rate / (1.0 + w.regions[r].risk);
-        let current = evaluate(w, f, &w.firms.choice[f * tasks..(f + 1) * tasks]);
+        let Review {
+            current,
+            best,
+            reviewed,
+        } = reviews[f];
         let mut plan = current;
-        if rng.random::<f64>() < review {
-            let candidate = best_plan(w, f);
-            if candidate.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
-                plan = candidate;
+        if reviewed {
+            if best.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
+                plan = best;
             }
             review_wage_policy(w, f, &plan);
         }
@@ -394,4 +421,15 @@ pub fn technology(w: &mut World) {
         w.firms.capital_req[f] = plan.capital_req;
         w.firms.unit_cost[f] = plan.unit_cost;
     }
+    w.scratch.reviews = reviews;
+}
+
+/// One firm's review of its methods, costed before any firm decides: the
+/// plan it runs now, whether it reviews its methods this quarter, and if so
+/// the cheapest plan it could switch to.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Review {
+    current: Plan,
+    best: Plan,
+    reviewed: bool,
 }

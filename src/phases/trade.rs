@@ -16,6 +16,7 @@
 
 use crate::ledger::{Flow, Sector};
 use crate::world::World;
+use rayon::prelude::*;
 
 /// Transport cost between two regions as a share of price, or `None` when
 /// no route joins them. Infrastructure at either end lowers it.
@@ -109,6 +110,30 @@ pub fn trade(w: &mut World) {
     let delivered =
         |price: f64, s: usize, r: usize, tau: f64| price * (1.0 + tau) * (1.0 + tariff_of(r, s));
 
+    // A firm's weight in a market it reaches is its presence times a power
+    // of its delivered price. The power is the phase's costly part and
+    // depends on the firm alone, so it is computed for every firm and market
+    // in parallel first; the sums then run in firm order as before.
+    let mut weights = std::mem::take(&mut w.scratch.weights);
+    weights.resize(nf * nr, 0.0);
+    {
+        let w = &*w;
+        weights
+            .par_chunks_mut(nr)
+            .enumerate()
+            .for_each(|(f, row)| {
+                let s = w.firms.region[f] as usize;
+                for (r, weight) in row.iter_mut().enumerate() {
+                    *weight = match (cost[s][r], w.firms.alive[f]) {
+                        (Some(tau), true) => {
+                            let d = delivered(w.firms.price[f], s, r, tau);
+                            d.powf(-beta)
+                        }
+                        _ => 0.0,
+                    };
+                }
+            });
+    }
     for r in 0..nr {
         let (mut ws, mut wp) = (0.0, 0.0);
         for f in 0..nf {
@@ -116,8 +141,8 @@ pub fn trade(w: &mut World) {
             let (Some(tau), true) = (cost[s][r], w.firms.alive[f]) else {
                 continue;
             };
-            let d = delivered(w.firms.price[f], w.firms.region[f] as usize, r, tau);
-            let weight = presence(w, f) * d.powf(-beta);
+            let d = delivered(w.firms.price[f], s, r, tau);
+            let weight = presence(w, f) * weights[f * nr + r];
             ws += weight;
             wp += weight * d;
         }
@@ -133,9 +158,8 @@ pub fn trade(w: &mut World) {
         }
         let s = w.firms.region[f] as usize;
         for r in 0..nr {
-            if let (Some(tau), true) = (cost[s][r], weight_sum[r] > 0.0) {
-                let d = delivered(w.firms.price[f], w.firms.region[f] as usize, r, tau);
-                demand[f] += quantity[r] * presence(w, f) * d.powf(-beta) / weight_sum[r];
+            if let (Some(_), true) = (cost[s][r], weight_sum[r] > 0.0) {
+                demand[f] += quantity[r] * presence(w, f) * weights[f * nr + r] / weight_sum[r];
             }
         }
     }
@@ -159,8 +183,7 @@ pub fn trade(w: &mut World) {
                 let (Some(tau), true) = (cost[s][r], weight_sum[r] > 0.0) else {
                     continue;
                 };
-                let d = delivered(w.firms.price[f], w.firms.region[f] as usize, r, tau);
-                let q = quantity[r] * presence(w, f) * d.powf(-beta) / weight_sum[r] * fill;
+                let q = quantity[r] * presence(w, f) * weights[f * nr + r] / weight_sum[r] * fill;
                 if q <= 0.0 {
                     continue;
                 }
@@ -207,4 +230,5 @@ pub fn trade(w: &mut World) {
             w.regions[r].price_index = index[r];
         }
     }
+    w.scratch.weights = weights;
 }
