@@ -131,9 +131,19 @@ impl Ledger {
 }
 
 /// Money held by each sector, summed over its agents in a fixed order.
-pub fn stocks(w: &World) -> [f64; SECTORS] {
+/// Households' savings, the one sum over every worker, are summed chunk by
+/// chunk in parallel into `partial` and the chunks' sums then added in
+/// chunk order, so the total is the same at any thread count.
+pub fn stocks(w: &World, partial: &mut Vec<f64>) -> [f64; SECTORS] {
+    use rayon::prelude::*;
     let mut s = [0.0; SECTORS];
-    s[Sector::Households as usize] = w.workers.savings.iter().sum();
+    let chunks = w.workers.savings.par_chunks(crate::phases::CHUNK);
+    partial.resize(chunks.len(), 0.0);
+    partial
+        .par_iter_mut()
+        .zip(chunks)
+        .for_each(|(sum, chunk)| *sum = chunk.iter().sum());
+    s[Sector::Households as usize] = partial.iter().sum();
     s[Sector::Inventors as usize] = w.inventors.savings.iter().sum();
     s[Sector::Firms as usize] = w.firms.cash.iter().sum();
     for r in &w.regions {

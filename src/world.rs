@@ -258,6 +258,8 @@ pub struct Scratch {
     /// Each firm's delivered price to the power of minus the price sensitivity,
     /// `[firm * regions + region]` (trade phase).
     pub weights: Vec<f64>,
+    /// Households' savings summed per chunk of workers (accounting phase).
+    pub savings_sums: Vec<f64>,
 }
 
 /// Worker search options in the labour market.
@@ -540,6 +542,7 @@ impl World {
                 tallies: Vec::new(),
                 reviews: Vec::new(),
                 weights: Vec::new(),
+                savings_sums: Vec::new(),
             },
             events: Vec::new(),
             next_policy: 0,
@@ -549,7 +552,9 @@ impl World {
             worst_imbalance: 0.0,
         };
         world.layout = crate::phases::chunk_layout(&world.regions);
-        world.ledger.open(&crate::ledger::stocks(&world));
+        world
+            .ledger
+            .open(&crate::ledger::stocks(&world, &mut Vec::new()));
         world
     }
 

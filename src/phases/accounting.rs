@@ -14,7 +14,9 @@ use crate::world::World;
 pub const TOLERANCE: f64 = 1e-9;
 
 pub fn accounting(w: &mut World) -> Result<()> {
-    let closing = stocks(w);
+    let mut partial = std::mem::take(&mut w.scratch.savings_sums);
+    let closing = stocks(w, &mut partial);
+    w.scratch.savings_sums = partial;
     match w.ledger.close(&closing, TOLERANCE) {
         Ok(worst) => {
             w.worst_imbalance = w.worst_imbalance.max(worst);
