@@ -291,8 +291,14 @@ fn execute(command: Command) -> Result<()> {
             let threads = pool.current_num_threads();
             tracing::info!(scenario = %s.name, seed, threads, "running");
             let output = pool.install(|| ludd::run(s, seed))?;
+            let writing = std::time::Instant::now();
             ludd::output::write_run(&output, &dir, &set, threads, force)?;
+            let written = writing.elapsed().as_secs_f64();
             print_summary(&output, &dir);
+            println!(
+                "tables written in {written:.2} s, {:.1}% of the run's wall time",
+                100.0 * written / (written + output.wall_seconds)
+            );
         }
         Command::Calibrate {
             scenario,

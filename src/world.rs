@@ -210,6 +210,7 @@ pub struct RouteState {
 }
 
 /// The whole simulated world.
+#[derive(Clone)]
 pub struct World {
     pub scenario: Scenario,
     pub seed: u64,
@@ -251,15 +252,23 @@ pub struct Scratch {
     pub option: Vec<u8>,
     pub previous_employer: Vec<u32>,
     pub gini: Vec<f64>,
-    /// Head-count tallies of the labour market's hiring pass, one per group of chunks.
-    pub tallies: Vec<crate::phases::labour::Tally>,
+    pub labour: crate::phases::labour::Buffers,
     /// Firms' plans costed at the start of the technology phase.
     pub reviews: Vec<crate::phases::technology::Review>,
-    /// Each firm's delivered price to the power of minus the price sensitivity,
-    /// `[firm * regions + region]` (trade phase).
-    pub weights: Vec<f64>,
+    pub politics: crate::phases::politics::Buffers,
+    pub incomes: crate::phases::incomes::Buffers,
+    pub trade: crate::phases::trade::Buffers,
+    pub innovation: crate::phases::innovation::Buffers,
+    pub diffusion: crate::phases::diffusion::Buffers,
     /// Households' savings summed per chunk of workers (accounting phase).
     pub savings_sums: Vec<f64>,
+}
+
+/// Empties `v` and fills it with `n` copies of `value`, keeping its memory,
+/// so that buffers reused from step to step allocate only on the first step.
+pub fn refill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
+    v.clear();
+    v.resize(n, value);
 }
 
 /// Worker search options in the labour market.
@@ -539,9 +548,13 @@ impl World {
                 option: vec![NO_SEARCH; n],
                 previous_employer: vec![UNEMPLOYED; n],
                 gini: Vec::with_capacity(n),
-                tallies: Vec::new(),
+                labour: Default::default(),
                 reviews: Vec::new(),
-                weights: Vec::new(),
+                politics: Default::default(),
+                incomes: Default::default(),
+                trade: Default::default(),
+                innovation: Default::default(),
+                diffusion: Default::default(),
                 savings_sums: Vec::new(),
             },
             events: Vec::new(),

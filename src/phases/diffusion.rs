@@ -26,38 +26,37 @@ pub fn diffusion(w: &mut World) {
         if w.year < t.possible_from {
             continue;
         }
-        let (productivity, detail) = (t.productivity, format!("{} becomes possible", t.name));
+        let productivity = t.productivity;
         for r in 0..w.regions.len() {
             let t = &w.scenario.technologies[j];
             let here = t.origin.as_deref().is_none_or(|o| o == w.regions[r].name);
             if here && w.knowledge.productivity[r * techs + j] == 0.0 {
                 w.knowledge.productivity[r * techs + j] = productivity;
-                w.event(
-                    r,
-                    EventKind::TechnologyPossible,
-                    productivity,
-                    detail.as_str(),
-                );
+                let detail = format!("{} becomes possible", t.name);
+                w.event(r, EventKind::TechnologyPossible, productivity, &detail);
             }
         }
     }
     // Flows along routes, computed from the state at the start of the phase
     // so that the order of routes does not matter.
-    let known = w.knowledge.productivity.clone();
-    let experience = w.knowledge.experience.clone();
-    let edges: Vec<(usize, usize, usize, f64)> = w
-        .network
-        .edge_references()
-        .map(|e| {
+    let mut buf = std::mem::take(&mut w.scratch.diffusion);
+    let Buffers {
+        known,
+        experience,
+        edges,
+    } = &mut buf;
+    known.clone_from(&w.knowledge.productivity);
+    experience.clone_from(&w.knowledge.experience);
+    edges.clear();
+    edges.extend(w.network.edge_references().map(|e| {
             (
                 e.id().index(),
                 w.network[e.source()],
                 w.network[e.target()],
                 e.weight().knowledge_flow,
             )
-        })
-        .collect();
-    for (id, a, c, flow) in edges {
+        }));
+    for &(id, a, c, flow) in edges.iter() {
         for (from, to) in [(a, c), (c, a)] {
             let leak = crate::phases::innovation::leak(w, from);
             let embargoed = leak < 1.0;
@@ -104,4 +103,15 @@ pub fn diffusion(w: &mut World) {
             }
         }
     }
+    w.scratch.diffusion = buf;
+}
+
+/// The diffusion phase's working space, kept between steps: knowledge and
+/// experience at the start of the phase, and the routes as (id, one end,
+/// other end, knowledge flow).
+#[derive(Clone, Default)]
+pub struct Buffers {
+    known: Vec<f64>,
+    experience: Vec<f64>,
+    edges: Vec<(usize, usize, usize, f64)>,
 }

@@ -16,7 +16,7 @@
 use crate::ledger::{Flow, Sector};
 use crate::phases::{worker_chunks, WorkerChunk};
 use crate::rng;
-use crate::world::{RegionState, World, CLASSES, REST, UNEMPLOYED, UNSKILLED};
+use crate::world::{refill, RegionState, World, CLASSES, REST, UNEMPLOYED, UNSKILLED};
 use rayon::prelude::*;
 
 /// Purpose tag for the fixed per-worker draw that decides relief eligibility.
@@ -57,10 +57,9 @@ pub fn industry_share(reg: &RegionState, elasticity: f64, saturation: f64) -> f6
 pub fn incomes(w: &mut World) {
     let b = w.scenario.behaviour.clone();
     let spy = w.scenario.steps_per_year as f64;
-    let terms: Vec<Terms> = w
-        .regions
-        .iter()
-        .map(|reg| {
+    let mut buf = std::mem::take(&mut w.scratch.incomes);
+    buf.terms.clear();
+    buf.terms.extend(w.regions.iter().map(|reg| {
             let inst = &reg.institutions;
             Terms {
                 wage: reg.wage,
@@ -74,17 +73,26 @@ pub fn incomes(w: &mut World) {
                     as f32,
                 price: reg.cpi / reg.cpi0,
             }
-        })
-        .collect();
-
-    let pay_factors: Vec<f64> = (0..w.firms.len()).map(|f| w.pay_factor(f)).collect();
+        }));
+    buf.pay_factors.clear();
+    buf.pay_factors
+        .extend((0..w.firms.len()).map(|f| w.pay_factor(f)));
+    let Buffers {
+        terms,
+        pay_factors,
+        sums,
+        by_region,
+        spent_abroad,
+        received,
+        partners,
+    } = &mut buf;
     // Workers: income, taxes, consumption, savings, learning.
     let layout = std::mem::take(&mut w.layout);
-    let mut sums = vec![Sums::default(); layout.len()];
+    refill(sums, layout.len(), Sums::default());
     {
         let seed = w.seed;
         let (cc, cw) = (b.consumption_income, b.consumption_wealth);
-        let pay: &[f64] = &pay_factors;
+        let (pay, terms): (&[f64], &[Terms]) = (pay_factors, terms);
         let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
         chunks
             .into_par_iter()
@@ -95,8 +103,8 @@ pub fn incomes(w: &mut World) {
             });
     }
     w.layout = layout;
-    let mut by_region = vec![Sums::default(); w.regions.len()];
-    for ((r, _), s) in w.layout.iter().zip(&sums) {
+    refill(by_region, w.regions.len(), Sums::default());
+    for ((r, _), s) in w.layout.iter().zip(sums.iter()) {
         let t = &mut by_region[*r];
         t.firm_wages += s.firm_wages;
         t.rest_wages += s.rest_wages;
@@ -107,7 +115,7 @@ pub fn incomes(w: &mut World) {
     }
 
     let elasticity = w.scenario.industry.demand_elasticity;
-    let mut spent_abroad = vec![0.0f64; w.regions.len()];
+    refill(spent_abroad, w.regions.len(), 0.0);
     for r in 0..w.regions.len() {
         let s = by_region[r];
         // Firms pay wages, severance, profit tax and dividends.
@@ -295,7 +303,22 @@ pub fn incomes(w: &mut World) {
         fl.wage_bill += wage_bill + rest_bill;
         fl.rest_output += reg.rest_employed as f64 * reg.rest_productivity * reg.rest_price;
     }
-    buy_from_neighbours(w, &spent_abroad);
+    buy_from_neighbours(w, spent_abroad, received, partners);
+    w.scratch.incomes = buf;
+}
+
+/// The incomes phase's working space, kept between steps: the terms each
+/// region's workers face, firms' pay factors, sums per chunk and per
+/// region, and the balance of payments.
+#[derive(Clone, Default)]
+pub struct Buffers {
+    terms: Vec<Terms>,
+    pay_factors: Vec<f64>,
+    sums: Vec<Sums>,
+    by_region: Vec<Sums>,
+    spent_abroad: Vec<f64>,
+    received: Vec<f64>,
+    partners: Vec<(usize, f64)>,
 }
 
 /// Households buy part of their other goods from trade neighbours, more from
@@ -303,33 +326,36 @@ pub fn incomes(w: &mut World) {
 /// classical way: a region that imports more than it exports loses money,
 /// its wages and prices fall, and its goods win buyers abroad (Hume's
 /// price-specie flow), so no region drains forever through trade in cloth.
-fn buy_from_neighbours(w: &mut World, spent_abroad: &[f64]) {
+fn buy_from_neighbours(
+    w: &mut World,
+    spent_abroad: &[f64],
+    received: &mut Vec<f64>,
+    partners: &mut Vec<(usize, f64)>,
+) {
     let nr = w.regions.len();
-    let mut received = vec![0.0f64; nr];
+    refill(received, nr, 0.0);
     for r in 0..nr {
         if spent_abroad[r] <= 0.0 {
             continue;
         }
         let own_price = w.regions[r].rest_price;
-        let partners: Vec<(usize, f64)> = w
-            .neighbours(r)
-            .map(|(s, route)| {
+        partners.clear();
+        partners.extend(w.neighbours(r).map(|(s, route)| {
                 let reg = &w.regions[s];
                 let size = reg.rest_employed as f64 * reg.rest_productivity;
                 let relative = reg.rest_price * (1.0 + route.transport_cost) / own_price;
                 (s, size * relative.powi(-2))
-            })
-            .collect();
+            }));
         let total: f64 = partners.iter().map(|p| p.1).sum();
         if total <= 0.0 {
             received[r] += spent_abroad[r];
             continue;
         }
-        for (s, weight) in partners {
+        for &(s, weight) in partners.iter() {
             received[s] += spent_abroad[r] * weight / total;
         }
     }
-    for (reg, amount) in w.regions.iter_mut().zip(received) {
+    for (reg, &amount) in w.regions.iter_mut().zip(received.iter()) {
         reg.rest_cash += amount;
         reg.rest_sales += amount;
     }

@@ -20,7 +20,7 @@ use crate::phases::technology::scale_factor;
 use crate::record::EventKind;
 use crate::rng::{self, Phase};
 use crate::scenario::TechKind;
-use crate::world::{World, GENERAL};
+use crate::world::{refill, World, GENERAL};
 use rand::Rng;
 use rand_distr::{Beta, Distribution};
 
@@ -30,12 +30,18 @@ pub fn innovation(w: &mut World) {
     let tasks = w.tasks();
     let b = w.scenario.behaviour.clone();
 
+    let mut buf = std::mem::take(&mut w.scratch.innovation);
+    let Buffers {
+        count,
+        pool,
+        market,
+    } = &mut buf;
     // Research funding, paid by firms to their region's inventors.
-    let mut count = vec![0usize; nr];
+    refill(count, nr, 0);
     for &r in &w.inventors.region {
         count[r as usize] += 1;
     }
-    let mut pool = vec![0.0f64; nr];
+    refill(pool, nr, 0.0);
     for f in 0..w.firms.len() {
         let r = w.firms.region[f] as usize;
         if !w.firms.alive[f] || count[r] == 0 {
@@ -63,7 +69,7 @@ pub fn innovation(w: &mut World) {
         .received(Flow::Research, Sector::Inventors, received);
 
     // The value of output each technology could improve, per region.
-    let mut market = vec![0.0f64; nr * techs];
+    refill(market, nr * techs, 0.0);
     for f in 0..w.firms.len() {
         if !w.firms.alive[f] {
             continue;
@@ -136,13 +142,8 @@ pub fn innovation(w: &mut World) {
             let gain = expected_gain(w, r, project) * beta.sample(&mut rng) / beta_mean;
             w.knowledge.productivity[k] *= 1.0 + gain;
             w.knowledge.improvements[k] += 1;
-            let name = w.scenario.technologies[project].name.clone();
-            w.event(
-                r,
-                EventKind::Invention,
-                gain,
-                &format!("improvement of {name}"),
-            );
+            let detail = format!("improvement of {}", w.scenario.technologies[project].name);
+            w.event(r, EventKind::Invention, gain, &detail);
         }
 
         // Mobility: move along a trade route to the neighbour that pays
@@ -180,6 +181,17 @@ pub fn innovation(w: &mut World) {
             }
         }
     }
+    w.scratch.innovation = buf;
+}
+
+/// The innovation phase's working space, kept between steps: inventors and
+/// research money per region, and the value of output each technology could
+/// improve, `[region * technologies + technology]`.
+#[derive(Clone, Default)]
+pub struct Buffers {
+    count: Vec<usize>,
+    pool: Vec<f64>,
+    market: Vec<f64>,
 }
 
 /// Expected fractional gain of the next improvement of technology `j` in region `r`.

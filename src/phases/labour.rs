@@ -19,7 +19,7 @@
 use crate::phases::{worker_chunks, WorkerChunk};
 use crate::rng::{self, Phase};
 use crate::world::{
-    World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
+    refill,    World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use rand::Rng;
 use rayon::prelude::*;
@@ -33,10 +33,27 @@ pub fn labour(w: &mut World) {
     let spy = w.scenario.steps_per_year as f64;
     let b = w.scenario.behaviour.clone();
 
+    // Every buffer the phase needs is kept between steps (see `Buffers`).
+    let mut buf = std::mem::take(&mut w.scratch.labour);
+    let Buffers {
+        fire_p,
+        vacancies,
+        demanded,
+        rest_fire_p,
+        wages,
+        firm_terms,
+        seekers,
+        hire_p,
+        total,
+        cumulative,
+        firm_ranges,
+        tallies,
+    } = &mut buf;
+    refill(fire_p, nf, [0.0; CLASSES]);
+    refill(vacancies, nr, [0.0; OPTIONS]);
+    refill(demanded, nr, [0.0; CLASSES]);
+
     // Head-count targets, layoff probabilities and vacancies.
-    let mut fire_p = vec![[0.0f32; CLASSES]; nf];
-    let mut vacancies = vec![[0.0f64; OPTIONS]; nr];
-    let mut demanded = vec![[0.0f64; CLASSES]; nr];
     for f in 0..nf {
         let r = w.firms.region[f] as usize;
         if !w.firms.alive[f] {
@@ -60,7 +77,7 @@ pub fn labour(w: &mut World) {
             }
         }
     }
-    let mut rest_fire_p = vec![0.0f32; nr];
+    refill(rest_fire_p, nr, 0.0);
     for (r, reg) in w.regions.iter_mut().enumerate() {
         let wanted = reg.rest_sales_last / reg.rest_price / reg.rest_productivity;
         reg.rest_jobs += b.rest_adjustment * (wanted - reg.rest_jobs);
@@ -71,19 +88,20 @@ pub fn labour(w: &mut World) {
             vacancies[r][SEEK_REST as usize] = reg.rest_jobs - employed;
         }
     }
-    let wages: Vec<[f64; CLASSES]> = w.regions.iter().map(|r| r.wage).collect();
-    let firm_terms: Vec<(f32, f32)> = (0..nf)
-        .map(|f| (w.pay_factor(f) as f32, w.quit_rate(f) as f32))
-        .collect();
+    wages.clear();
+    wages.extend(w.regions.iter().map(|r| r.wage));
+    firm_terms.clear();
+    firm_terms.extend((0..nf).map(|f| (w.pay_factor(f) as f32, w.quit_rate(f) as f32)));
     let class_education = w.class_education;
 
     // Pass A: layoffs and each worker's search option.
     let layout = std::mem::take(&mut w.layout);
     let (seed, step) = (w.seed, w.step);
-    let mut seekers = vec![[0u32; OPTIONS]; layout.len()];
+    refill(seekers, layout.len(), [0; OPTIONS]);
     {
         let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
-        let vac = &vacancies;
+        let (vac, fire_p, firm_terms, rest_fire_p, wages) =
+            (&*vacancies, &*fire_p, &*firm_terms, &*rest_fire_p, &*wages);
         chunks
             .into_par_iter()
             .zip(seekers.par_iter_mut())
@@ -92,10 +110,10 @@ pub fn labour(w: &mut World) {
                 search(
                     c,
                     &mut rng,
-                    &fire_p,
-                    &firm_terms,
-                    &rest_fire_p,
-                    &wages,
+                    fire_p,
+                    firm_terms,
+                    rest_fire_p,
+                    wages,
                     vac,
                     class_education,
                     &b,
@@ -103,10 +121,10 @@ pub fn labour(w: &mut World) {
                 );
             });
     }
-    let mut hire_p = vec![[0.0f64; OPTIONS]; nr];
+    refill(hire_p, nr, [0.0; OPTIONS]);
     {
-        let mut total = vec![[0u32; OPTIONS]; nr];
-        for ((r, _), s) in layout.iter().zip(&seekers) {
+        refill(total, nr, [0; OPTIONS]);
+        for ((r, _), s) in layout.iter().zip(seekers.iter()) {
             for o in 0..OPTIONS {
                 total[*r][o] += s[o];
             }
@@ -120,7 +138,7 @@ pub fn labour(w: &mut World) {
         }
     }
     // Cumulative vacancies per class over each region's firms, for placing hires.
-    let mut cumulative = vec![0.0f64; CLASSES * nf];
+    refill(cumulative, CLASSES * nf, 0.0);
     for reg in &w.regions {
         for k in 0..CLASSES {
             let mut acc = 0.0;
@@ -130,19 +148,18 @@ pub fn labour(w: &mut World) {
             }
         }
     }
-    let firm_ranges: Vec<std::ops::Range<usize>> =
-        w.regions.iter().map(|r| r.firms.clone()).collect();
+    firm_ranges.clear();
+    firm_ranges.extend(w.regions.iter().map(|r| r.firms.clone()));
 
     // Pass B: hiring, and the head counts, layoffs, quits and hires that
     // result, tallied per group of chunks and then added up. The tallies are
     // whole numbers, so their sum is exact and the same however the chunks
     // are grouped: the group count may follow the thread count.
     let groups = (4 * rayon::current_num_threads()).min(layout.len()).max(1);
-    let mut tallies = std::mem::take(&mut w.scratch.tallies);
     tallies.resize_with(groups, Tally::default);
     {
         let mut chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
-        let (hp, cum, ranges) = (&hire_p, &cumulative, &firm_ranges);
+        let (hp, cum, ranges) = (&*hire_p, &*cumulative, &*firm_ranges);
         let per_group = chunks.len().div_ceil(groups);
         chunks
             .par_chunks_mut(per_group)
@@ -158,23 +175,23 @@ pub fn labour(w: &mut World) {
     }
     w.layout = layout;
     let (first, rest) = tallies.split_at_mut(1);
-    let total = &mut first[0];
+    let sum = &mut first[0];
     for t in rest.iter() {
-        total.add(t);
+        sum.add(t);
     }
-    w.firms.labour.copy_from_slice(&total.labour);
-    w.firms.fired.copy_from_slice(&total.fired);
-    w.firms.quits.copy_from_slice(&total.quits);
-    w.firms.hires.copy_from_slice(&total.hires);
+    w.firms.labour.copy_from_slice(&sum.labour);
+    w.firms.fired.copy_from_slice(&sum.fired);
+    w.firms.quits.copy_from_slice(&sum.quits);
+    w.firms.hires.copy_from_slice(&sum.hires);
 
     // Wages follow excess demand for each class.
     for (r, reg) in w.regions.iter_mut().enumerate() {
-        reg.rest_employed = total.rest_employed[r];
+        reg.rest_employed = sum.rest_employed[r];
         demanded[r][UNSKILLED] = reg.rest_jobs;
         let inst = &reg.institutions;
         let growth = (1.0 + reg.rest_productivity_growth).powf(1.0 / spy) - 1.0;
         for k in 0..CLASSES {
-            let (d, s) = (demanded[r][k], f64::from(total.supply[r][k]));
+            let (d, s) = (demanded[r][k], f64::from(sum.supply[r][k]));
             let excess = if s > 0.0 {
                 ((d - s) / s).clamp(-0.5, 0.5)
             } else if d > 0.0 {
@@ -200,7 +217,7 @@ pub fn labour(w: &mut World) {
         reg.rest_productivity *= 1.0 + growth;
         reg.rest_price = (1.0 + b.rest_markup) * reg.wage[UNSKILLED] / reg.rest_productivity;
     }
-    w.scratch.tallies = tallies;
+    w.scratch.labour = buf;
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -335,6 +352,31 @@ fn hire(
         }
         c.fired[i] = 0;
     }
+}
+
+/// The labour market's working space, kept between steps so that the phase
+/// allocates nothing once the first step has sized it.
+#[derive(Clone, Default)]
+pub struct Buffers {
+    /// Per firm: layoff probability by class; pay factor and quit rate.
+    fire_p: Vec<[f32; CLASSES]>,
+    firm_terms: Vec<(f32, f32)>,
+    /// Per region: vacancies by search option, jobs demanded by class,
+    /// layoff probability in the rest of the economy, wages, hiring
+    /// probability by option, seekers by option, the region's firms.
+    vacancies: Vec<[f64; OPTIONS]>,
+    demanded: Vec<[f64; CLASSES]>,
+    rest_fire_p: Vec<f32>,
+    wages: Vec<[f64; CLASSES]>,
+    hire_p: Vec<[f64; OPTIONS]>,
+    total: Vec<[u32; OPTIONS]>,
+    firm_ranges: Vec<std::ops::Range<usize>>,
+    /// Per chunk: seekers by option.
+    seekers: Vec<[u32; OPTIONS]>,
+    /// Cumulative vacancies per class over each region's firms, `[class * firms + firm]`.
+    cumulative: Vec<f64>,
+    /// Head-count tallies of the hiring pass, one per group of chunks.
+    tallies: Vec<Tally>,
 }
 
 /// Head counts and moves of one group of chunks after hiring: per firm,

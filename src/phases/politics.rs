@@ -23,7 +23,7 @@
 use crate::phases::{worker_chunks, WorkerChunk};
 use crate::record::EventKind;
 use crate::rng::{self, Phase};
-use crate::world::{World, CRAFT, OPERATOR, UNEMPLOYED};
+use crate::world::{refill, World, CRAFT, OPERATOR, UNEMPLOYED};
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -42,8 +42,9 @@ struct Climate {
 pub fn politics(w: &mut World) {
     let b = w.scenario.behaviour.clone();
     let nr = w.regions.len();
-    let climate: Vec<Climate> = (0..nr)
-        .map(|r| {
+    let mut buf = std::mem::take(&mut w.scratch.politics);
+    buf.climate.clear();
+    buf.climate.extend((0..nr).map(|r| {
             let (mut sum, mut n) = (0.0, 0.0);
             for (s, _) in w.neighbours(r) {
                 sum += w.regions[s].protest;
@@ -56,26 +57,26 @@ pub fn politics(w: &mut World) {
                 adoption_rate: reg.adoption_rate,
                 repression: reg.institutions.repression,
             }
-        })
-        .collect();
+        }));
 
     let layout = std::mem::take(&mut w.layout);
-    let mut sums = vec![Sums::default(); layout.len()];
+    refill(&mut buf.sums, layout.len(), Sums::default());
     {
         let (seed, step) = (w.seed, w.step);
         let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
-        let bh = &b;
+        let (bh, climate) = (&b, &buf.climate);
         chunks
             .into_par_iter()
-            .zip(sums.par_iter_mut())
+            .zip(buf.sums.par_iter_mut())
             .for_each(|(c, s)| {
                 let mut rng = rng::stream(seed, step, Phase::Politics, c.index as u64);
                 let k = &climate[c.region];
                 worker_politics(c, k, bh, &mut rng, s);
             });
     }
-    let mut by_region = vec![Sums::default(); nr];
-    for ((r, _), s) in layout.iter().zip(&sums) {
+    let by_region = &mut buf.by_region;
+    refill(by_region, nr, Sums::default());
+    for ((r, _), s) in layout.iter().zip(&buf.sums) {
         by_region[*r].protesters += s.protesters;
     }
     w.layout = layout;
@@ -128,6 +129,16 @@ pub fn politics(w: &mut World) {
             w.flows[r].capital_destroyed += destroyed;
         }
     }
+    w.scratch.politics = buf;
+}
+
+/// The politics phase's working space, kept between steps: the climate
+/// each region's workers face, and protesters per chunk and per region.
+#[derive(Clone, Default)]
+pub struct Buffers {
+    climate: Vec<Climate>,
+    sums: Vec<Sums>,
+    by_region: Vec<Sums>,
 }
 
 fn worker_politics(

@@ -25,22 +25,22 @@ pub fn reorganization(w: &mut World) {
     let tasks = w.tasks();
     for r in 0..w.regions.len() {
         let range = w.regions[r].firms.clone();
-        let alive: Vec<usize> = range.clone().filter(|&f| w.firms.alive[f]).collect();
-        let mean_output =
-            alive.iter().map(|&f| w.firms.output[f]).sum::<f64>() / alive.len().max(1) as f64;
+        // The region's firms alive at the start of the phase: how many, their
+        // output, how many made money, and the largest (the last of equals).
+        let (mut alive, mut total_output, mut in_profit) = (0usize, 0.0f64, 0usize);
+        let mut leader: Option<usize> = None;
+        for f in range.clone().filter(|&f| w.firms.alive[f]) {
+            alive += 1;
+            total_output += w.firms.output[f];
+            in_profit += usize::from(w.firms.loss_quarters[f] == 0);
+            if leader.is_none_or(|l| w.firms.output[f].total_cmp(&w.firms.output[l]).is_ge()) {
+                leader = Some(f);
+            }
+        }
+        let mean_output = total_output / alive.max(1) as f64;
         // Entrants come when most incumbents make money, or when the region
         // has no producer left and its market is served from abroad.
-        let profitable = alive.is_empty()
-            || alive
-                .iter()
-                .filter(|&&f| w.firms.loss_quarters[f] == 0)
-                .count()
-                * 2
-                > alive.len();
-        let leader = alive
-            .iter()
-            .copied()
-            .max_by(|&a, &c| w.firms.output[a].total_cmp(&w.firms.output[c]));
+        let profitable = alive == 0 || in_profit * 2 > alive;
         for f in range {
             let mut rng = rng::stream(w.seed, w.step, Phase::Reorganization, f as u64);
             if w.firms.alive[f] {
@@ -67,7 +67,7 @@ pub fn reorganization(w: &mut World) {
                         "a firm reorganizes around the general technology",
                     );
                 }
-                if w.firms.loss_quarters[f] as f64 >= b.exit_patience && alive.len() > 1 {
+                if w.firms.loss_quarters[f] as f64 >= b.exit_patience && alive > 1 {
                     exit(w, r, f);
                 }
             } else if profitable && rng.random::<f64>() < b.entry_rate {

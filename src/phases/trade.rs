@@ -15,7 +15,7 @@
 //! money stays with the merchants for the next quarter.
 
 use crate::ledger::{Flow, Sector};
-use crate::world::World;
+use crate::world::{refill, World};
 use rayon::prelude::*;
 
 /// Transport cost between two regions as a share of price, or `None` when
@@ -94,19 +94,28 @@ pub fn trade(w: &mut World) {
     let nf = w.firms.len();
     let beta = w.scenario.behaviour.price_sensitivity;
     let speed = w.scenario.behaviour.expectation_speed;
+    let mut buf = std::mem::take(&mut w.scratch.trade);
+    let Buffers {
+        demand,
+        index,
+        quantity,
+        weight_sum,
+        spent,
+        routes,
+        weights,
+    } = &mut buf;
     // demand[f] accumulates what all regions ask of firm f.
-    let mut demand = vec![0.0f64; nf];
-    let mut index = vec![0.0f64; nr];
-    let mut quantity = vec![0.0f64; nr];
-    let mut weight_sum = vec![0.0f64; nr];
-    let cost: Vec<Vec<Option<f64>>> = (0..nr)
-        .map(|s| (0..nr).map(|r| transport(w, s, r)).collect())
-        .collect();
-    // tariffs[r][s]: duty in region r on goods from region s.
-    let tariffs: Vec<Vec<f64>> = (0..nr)
-        .map(|r| (0..nr).map(|s| tariff(w, s, r)).collect())
-        .collect();
-    let tariff_of = |r: usize, s: usize| tariffs[r][s];
+    refill(demand, nf, 0.0);
+    refill(index, nr, 0.0);
+    refill(quantity, nr, 0.0);
+    refill(weight_sum, nr, 0.0);
+    // routes[s * nr + r]: transport cost from region s to region r (if a
+    // route joins them) and the duty region r levies on goods from s.
+    routes.clear();
+    routes.extend((0..nr * nr).map(|k| (transport(w, k / nr, k % nr), tariff(w, k / nr, k % nr))));
+    let routes = &*routes;
+    let cost = |s: usize, r: usize| routes[s * nr + r].0;
+    let tariff_of = |r: usize, s: usize| routes[s * nr + r].1;
     let delivered =
         |price: f64, s: usize, r: usize, tau: f64| price * (1.0 + tau) * (1.0 + tariff_of(r, s));
 
@@ -114,7 +123,6 @@ pub fn trade(w: &mut World) {
     // of its delivered price. The power is the phase's costly part and
     // depends on the firm alone, so it is computed for every firm and market
     // in parallel first; the sums then run in firm order as before.
-    let mut weights = std::mem::take(&mut w.scratch.weights);
     weights.resize(nf * nr, 0.0);
     {
         let w = &*w;
@@ -124,7 +132,7 @@ pub fn trade(w: &mut World) {
             .for_each(|(f, row)| {
                 let s = w.firms.region[f] as usize;
                 for (r, weight) in row.iter_mut().enumerate() {
-                    *weight = match (cost[s][r], w.firms.alive[f]) {
+                    *weight = match (cost(s, r), w.firms.alive[f]) {
                         (Some(tau), true) => {
                             let d = delivered(w.firms.price[f], s, r, tau);
                             d.powf(-beta)
@@ -138,7 +146,7 @@ pub fn trade(w: &mut World) {
         let (mut ws, mut wp) = (0.0, 0.0);
         for f in 0..nf {
             let s = w.firms.region[f] as usize;
-            let (Some(tau), true) = (cost[s][r], w.firms.alive[f]) else {
+            let (Some(tau), true) = (cost(s, r), w.firms.alive[f]) else {
                 continue;
             };
             let d = delivered(w.firms.price[f], s, r, tau);
@@ -158,13 +166,13 @@ pub fn trade(w: &mut World) {
         }
         let s = w.firms.region[f] as usize;
         for r in 0..nr {
-            if let (Some(_), true) = (cost[s][r], weight_sum[r] > 0.0) {
+            if let (Some(_), true) = (cost(s, r), weight_sum[r] > 0.0) {
                 demand[f] += quantity[r] * presence(w, f) * weights[f * nr + r] / weight_sum[r];
             }
         }
     }
     // Sales, payments and expectations.
-    let mut spent = vec![0.0f64; nr];
+    refill(spent, nr, 0.0);
     w.trade_matrix.iter_mut().for_each(|x| *x = 0.0);
     for f in 0..nf {
         w.firms.sales[f] = 0.0;
@@ -180,7 +188,7 @@ pub fn trade(w: &mut World) {
         };
         if w.firms.inventory[f] > 0.0 {
             for r in 0..nr {
-                let (Some(tau), true) = (cost[s][r], weight_sum[r] > 0.0) else {
+                let (Some(tau), true) = (cost(s, r), weight_sum[r] > 0.0) else {
                     continue;
                 };
                 let q = quantity[r] * presence(w, f) * weights[f * nr + r] / weight_sum[r] * fill;
@@ -230,5 +238,24 @@ pub fn trade(w: &mut World) {
             w.regions[r].price_index = index[r];
         }
     }
-    w.scratch.weights = weights;
+    w.scratch.trade = buf;
+}
+
+/// The trade phase's working space, kept between steps.
+#[derive(Clone, Default)]
+pub struct Buffers {
+    /// Per firm: what all regions ask of it.
+    demand: Vec<f64>,
+    /// Per region: price index, quantity bought, sum of suppliers' weights,
+    /// merchants' spending.
+    index: Vec<f64>,
+    quantity: Vec<f64>,
+    weight_sum: Vec<f64>,
+    spent: Vec<f64>,
+    /// Per pair of regions (`from * regions + to`): transport cost, if a
+    /// route joins them, and tariff.
+    routes: Vec<(Option<f64>, f64)>,
+    /// Each firm's delivered price to the power of minus the price
+    /// sensitivity, per region, `[firm * regions + region]`.
+    weights: Vec<f64>,
 }
