@@ -99,11 +99,15 @@ fn polars_err(path: &Path, e: PolarsError) -> LuddError {
 /// Writes `df` to `path` through a temporary file and a rename.
 pub fn write_parquet(df: &mut DataFrame, path: &Path, provenance: &Provenance) -> Result<()> {
     let tmp = path.with_extension("parquet.tmp");
-    let file = File::create(&tmp).map_err(|e| LuddError::io(&tmp, e))?;
-    ParquetWriter::new(file)
+    // The file is encoded in memory and written with one call: the encoder
+    // writes in many small pieces (thousands of system calls for a run's
+    // tables), and a write error then surfaces here, with the path.
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
         .with_key_value_metadata(Some(provenance.metadata()))
         .finish(df)
         .map_err(|e| polars_err(path, e))?;
+    fs::write(&tmp, &bytes).map_err(|e| LuddError::io(&tmp, e))?;
     fs::rename(&tmp, path).map_err(|e| LuddError::io(path, e))
 }
 
