@@ -14,10 +14,9 @@
 //! payment that went astray.
 
 use crate::ledger::{Flow, Sector};
-use crate::phases::{worker_chunks, WorkerChunk};
+use crate::phases::{for_each_chunk, WorkerChunk};
 use crate::rng;
 use crate::world::{refill, RegionState, World, CLASSES, REST, UNEMPLOYED, UNSKILLED};
-use rayon::prelude::*;
 
 /// Purpose tag for the fixed per-worker draw that decides relief eligibility.
 const ELIGIBILITY: u64 = 0xE1;
@@ -93,14 +92,11 @@ pub fn incomes(w: &mut World) {
         let seed = w.seed;
         let (cc, cw) = (b.consumption_income, b.consumption_wealth);
         let (pay, terms): (&[f64], &[Terms]) = (pay_factors, terms);
-        let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
-        chunks
-            .into_par_iter()
-            .zip(sums.par_iter_mut())
-            .for_each(|(c, s)| {
-                let t = &terms[c.region];
-                household(c, t, pay, seed, cc, cw, s);
-            });
+        let job = |c: &mut WorkerChunk<'_>, s: &mut Sums| {
+            let t = &terms[c.region];
+            household(c, t, pay, seed, cc, cw, s);
+        };
+        for_each_chunk(&mut w.workers, &mut w.scratch, &layout, sums, &job);
     }
     w.layout = layout;
     refill(by_region, w.regions.len(), Sums::default());
@@ -362,7 +358,7 @@ fn buy_from_neighbours(
 }
 
 fn household(
-    c: WorkerChunk<'_>,
+    c: &mut WorkerChunk<'_>,
     t: &Terms,
     pay: &[f64],
     seed: u64,

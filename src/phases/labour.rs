@@ -16,13 +16,12 @@
 //! Wages then move with excess demand for each class, downward more slowly
 //! where unions are strong, and take a share of productivity growth.
 
-use crate::phases::{worker_chunks, WorkerChunk};
+use crate::phases::{for_each_chunk, WorkerChunk};
 use crate::rng::{self, Phase};
 use crate::world::{
     refill,    World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use rand::Rng;
-use rayon::prelude::*;
 
 /// Search options: the three industry classes and the rest of the economy.
 const OPTIONS: usize = CLASSES + 1;
@@ -99,27 +98,24 @@ pub fn labour(w: &mut World) {
     let (seed, step) = (w.seed, w.step);
     refill(seekers, layout.len(), [0; OPTIONS]);
     {
-        let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
         let (vac, fire_p, firm_terms, rest_fire_p, wages) =
             (&*vacancies, &*fire_p, &*firm_terms, &*rest_fire_p, &*wages);
-        chunks
-            .into_par_iter()
-            .zip(seekers.par_iter_mut())
-            .for_each(|(c, count)| {
-                let mut rng = rng::stream(seed, step, Phase::Labour, c.index as u64);
-                search(
-                    c,
-                    &mut rng,
-                    fire_p,
-                    firm_terms,
-                    rest_fire_p,
-                    wages,
-                    vac,
-                    class_education,
-                    &b,
-                    count,
-                );
-            });
+        let job = |c: &mut WorkerChunk<'_>, count: &mut [u32; OPTIONS]| {
+            let mut rng = rng::stream(seed, step, Phase::Labour, c.index as u64);
+            search(
+                c,
+                &mut rng,
+                fire_p,
+                firm_terms,
+                rest_fire_p,
+                wages,
+                vac,
+                class_education,
+                &b,
+                count,
+            );
+        };
+        for_each_chunk(&mut w.workers, &mut w.scratch, &layout, seekers, &job);
     }
     refill(hire_p, nr, [0.0; OPTIONS]);
     {
@@ -157,21 +153,17 @@ pub fn labour(w: &mut World) {
     // are grouped: the group count may follow the thread count.
     let groups = (4 * rayon::current_num_threads()).min(layout.len()).max(1);
     tallies.resize_with(groups, Tally::default);
+    for tally in tallies.iter_mut() {
+        tally.clear(nf, nr);
+    }
     {
-        let mut chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
         let (hp, cum, ranges) = (&*hire_p, &*cumulative, &*firm_ranges);
-        let per_group = chunks.len().div_ceil(groups);
-        chunks
-            .par_chunks_mut(per_group)
-            .zip(tallies.par_iter_mut())
-            .for_each(|(group, tally)| {
-                tally.clear(nf, nr);
-                for c in group {
-                    let mut rng = rng::stream(seed, step, Phase::Hiring, c.index as u64);
-                    hire(c, &mut rng, hp, cum, ranges, nf);
-                    tally.count(c);
-                }
-            });
+        let job = |c: &mut WorkerChunk<'_>, tally: &mut Tally| {
+            let mut rng = rng::stream(seed, step, Phase::Hiring, c.index as u64);
+            hire(c, &mut rng, hp, cum, ranges, nf);
+            tally.count(c);
+        };
+        for_each_chunk(&mut w.workers, &mut w.scratch, &layout, tallies, &job);
     }
     w.layout = layout;
     let (first, rest) = tallies.split_at_mut(1);
@@ -222,7 +214,7 @@ pub fn labour(w: &mut World) {
 
 #[allow(clippy::too_many_arguments)]
 fn search(
-    c: WorkerChunk<'_>,
+    c: &mut WorkerChunk<'_>,
     rng: &mut impl Rng,
     fire_p: &[[f32; CLASSES]],
     firm_terms: &[(f32, f32)],

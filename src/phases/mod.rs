@@ -188,57 +188,108 @@ pub fn chunk_layout(regions: &[crate::world::RegionState]) -> Vec<(usize, Range<
     layout
 }
 
-/// Splits the worker arrays into disjoint chunks following `layout`.
-pub fn worker_chunks<'a>(
-    ws: &'a mut crate::world::Workers,
-    sc: &'a mut crate::world::Scratch,
+/// Runs `job` on every chunk of workers in parallel, handing it the chunk's
+/// views of every worker array and one output slot.
+///
+/// `out` has one slot per group of chunks: chunk `k` of `layout` belongs to
+/// group `k * out.len() / layout.len()`, the chunks of a group run one after
+/// another, in order, and each group gets its own slot. With one slot per
+/// chunk, every chunk has its own; with fewer, a group's chunks share one
+/// (the labour market's tallies). The arrays are split in halves, by
+/// groups, with `rayon::join` until each half is one group: no allocation
+/// and no `unsafe`, and since chunk boundaries come from the scenario, each
+/// chunk sees the same workers and random stream at any thread count.
+pub fn for_each_chunk<S: Send>(
+    ws: &mut crate::world::Workers,
+    sc: &mut crate::world::Scratch,
     layout: &[(usize, Range<usize>)],
-) -> Vec<WorkerChunk<'a>> {
-    let mut employer = ws.employer.as_mut_slice();
-    let mut class = ws.class.as_mut_slice();
-    let mut group = ws.group.as_mut_slice();
-    let mut education = ws.education.as_mut_slice();
-    let mut threshold = ws.threshold.as_mut_slice();
-    let mut grievance = ws.grievance.as_mut_slice();
-    let mut income = ws.income.as_mut_slice();
-    let mut reference = ws.reference.as_mut_slice();
-    let mut savings = ws.savings.as_mut_slice();
-    let mut fired = ws.fired.as_mut_slice();
-    let mut protesting = ws.protesting.as_mut_slice();
-    let mut cohort = ws.cohort.as_mut_slice();
-    let mut lifetime = ws.lifetime.as_mut_slice();
-    let mut option = sc.option.as_mut_slice();
-    let mut previous_employer = sc.previous_employer.as_mut_slice();
-    let mut out = Vec::with_capacity(layout.len());
-    macro_rules! take {
-        ($field:ident, $n:expr) => {{
-            let (head, tail) = std::mem::take(&mut $field).split_at_mut($n);
-            $field = tail;
-            head
-        }};
+    out: &mut [S],
+    job: &(impl Fn(&mut WorkerChunk<'_>, &mut S) + Sync),
+) {
+    let whole = WorkerChunk {
+        index: 0,
+        region: 0,
+        start: 0,
+        employer: &mut ws.employer,
+        class: &mut ws.class,
+        group: &mut ws.group,
+        education: &mut ws.education,
+        threshold: &mut ws.threshold,
+        grievance: &mut ws.grievance,
+        income: &mut ws.income,
+        reference: &mut ws.reference,
+        savings: &mut ws.savings,
+        fired: &mut ws.fired,
+        protesting: &mut ws.protesting,
+        cohort: &mut ws.cohort,
+        lifetime: &mut ws.lifetime,
+        option: &mut sc.option,
+        previous_employer: &mut sc.previous_employer,
+    };
+    let groups = out.len();
+    let chunks = layout.len();
+    if chunks == 0 {
+        return;
     }
-    for (index, (region, range)) in layout.iter().enumerate() {
-        let n = range.len();
-        out.push(WorkerChunk {
-            index,
-            region: *region,
-            start: range.start,
-            employer: take!(employer, n),
-            class: take!(class, n),
-            group: take!(group, n),
-            education: take!(education, n),
-            threshold: take!(threshold, n),
-            grievance: take!(grievance, n),
-            income: take!(income, n),
-            reference: take!(reference, n),
-            savings: take!(savings, n),
-            fired: take!(fired, n),
-            protesting: take!(protesting, n),
-            cohort: take!(cohort, n),
-            lifetime: take!(lifetime, n),
-            option: take!(option, n),
-            previous_employer: take!(previous_employer, n),
-        });
+    assert!(groups > 0 && groups <= chunks.max(1), "one slot per group of chunks");
+    split(whole, layout, 0, chunks, 0, groups, out, job);
+}
+
+/// The recursive half of `for_each_chunk`: `span` holds the workers of
+/// chunks `first..last`, which make up groups `g0..g0 + out.len()`.
+#[allow(clippy::too_many_arguments)]
+fn split<S: Send>(
+    span: WorkerChunk<'_>,
+    layout: &[(usize, Range<usize>)],
+    first: usize,
+    last: usize,
+    g0: usize,
+    groups: usize,
+    out: &mut [S],
+    job: &(impl Fn(&mut WorkerChunk<'_>, &mut S) + Sync),
+) {
+    let chunks = layout.len();
+    // First chunk of group g.
+    let group_start = |g: usize| g * chunks / groups;
+    if out.len() == 1 {
+        let mut rest = span;
+        for k in first..last {
+            let (r, range) = &layout[k];
+            let (mut chunk, tail) = rest.split_at(range.len());
+            chunk.index = k;
+            chunk.region = *r;
+            chunk.start = range.start;
+            job(&mut chunk, &mut out[0]);
+            rest = tail;
+        }
+        return;
     }
-    out
+    let half = out.len() / 2;
+    let mid = group_start(g0 + half);
+    let offset = layout[mid].1.start - layout[first].1.start;
+    let (left, right) = span.split_at(offset);
+    let (out_left, out_right) = out.split_at_mut(half);
+    rayon::join(
+        || split(left, layout, first, mid, g0, groups, out_left, job),
+        || split(right, layout, mid, last, g0 + half, groups, out_right, job),
+    );
+}
+
+impl<'a> WorkerChunk<'a> {
+    /// The first `n` workers and the rest, as two views.
+    fn split_at(self, n: usize) -> (WorkerChunk<'a>, WorkerChunk<'a>) {
+        macro_rules! halves {
+            ($($field:ident),*) => {{
+                $(let $field = self.$field.split_at_mut(n);)*
+                (
+                    WorkerChunk { index: self.index, region: self.region, start: self.start, $($field: $field.0,)* },
+                    WorkerChunk { index: self.index, region: self.region, start: self.start + n, $($field: $field.1,)* },
+                )
+            }};
+        }
+        halves!(
+            employer, class, group, education, threshold, grievance, income, reference, savings,
+            fired, protesting, cohort, lifetime, option, previous_employer
+        )
+    }
 }

@@ -20,12 +20,11 @@
 //! rather than spreading to the content, so it cannot feed on itself. Protest breaks machines at adopting firms and raises the
 //! risk they perceive, slowing adoption and research for years.
 
-use crate::phases::{worker_chunks, WorkerChunk};
+use crate::phases::{for_each_chunk, WorkerChunk};
 use crate::record::EventKind;
 use crate::rng::{self, Phase};
 use crate::world::{refill, World, CRAFT, OPERATOR, UNEMPLOYED};
 use rand::Rng;
-use rayon::prelude::*;
 
 #[derive(Clone, Copy, Default)]
 struct Sums {
@@ -63,16 +62,13 @@ pub fn politics(w: &mut World) {
     refill(&mut buf.sums, layout.len(), Sums::default());
     {
         let (seed, step) = (w.seed, w.step);
-        let chunks = worker_chunks(&mut w.workers, &mut w.scratch, &layout);
         let (bh, climate) = (&b, &buf.climate);
-        chunks
-            .into_par_iter()
-            .zip(buf.sums.par_iter_mut())
-            .for_each(|(c, s)| {
-                let mut rng = rng::stream(seed, step, Phase::Politics, c.index as u64);
-                let k = &climate[c.region];
-                worker_politics(c, k, bh, &mut rng, s);
-            });
+        let job = |c: &mut WorkerChunk<'_>, s: &mut Sums| {
+            let mut rng = rng::stream(seed, step, Phase::Politics, c.index as u64);
+            let k = &climate[c.region];
+            worker_politics(c, k, bh, &mut rng, s);
+        };
+        for_each_chunk(&mut w.workers, &mut w.scratch, &layout, &mut buf.sums, &job);
     }
     let by_region = &mut buf.by_region;
     refill(by_region, nr, Sums::default());
@@ -142,7 +138,7 @@ pub struct Buffers {
 }
 
 fn worker_politics(
-    c: WorkerChunk<'_>,
+    c: &mut WorkerChunk<'_>,
     k: &Climate,
     b: &crate::scenario::Behaviour,
     rng: &mut impl Rng,
