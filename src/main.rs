@@ -177,6 +177,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Printing into a closed pipe (`ludd bench | head -1`) ends the program
+    // quietly, as it does for other command-line tools, instead of a panic.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of a signal, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     init_tracing(cli.verbose);
     match execute(cli.command) {

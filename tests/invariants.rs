@@ -95,6 +95,27 @@ fn identical_tables_with_one_two_and_eight_threads() {
 }
 
 #[test]
+fn identical_tables_at_scale_with_one_and_two_threads() {
+    // The llm scenario at 300,000 workers: 74 chunks per pass, several
+    // hiring tallies per thread, firms' plans and market weights costed in
+    // parallel. Scale must change neither determinism nor the books.
+    let llm = ludd::scenario::load("llm", &[]).unwrap().scenario;
+    let scaled = ludd::run::scaled(&llm, 300_000);
+    let at = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| ludd::run(&scaled, 3))
+            .expect("the run completes")
+    };
+    let (one, two) = (at(1), at(2));
+    assert!(one.workers >= 290_000, "{} workers", one.workers);
+    assert!(fingerprint(&one) == fingerprint(&two), "1 and 2 threads differ");
+    assert!(one.worst_imbalance < ludd::phases::accounting::TOLERANCE);
+}
+
+#[test]
 fn books_balance_every_step_for_twenty_seeds() {
     // The accounting phase fails the run when any step's books are off by a
     // relative 1e-9 or more; every run must complete, and the worst step

@@ -147,24 +147,30 @@ pub fn labour(w: &mut World) {
     firm_ranges.clear();
     firm_ranges.extend(w.regions.iter().map(|r| r.firms.clone()));
 
-    // Pass B: hiring, and the head counts, layoffs, quits and hires that
-    // result, tallied per group of chunks and then added up. The tallies are
-    // whole numbers, so their sum is exact and the same however the chunks
-    // are grouped: the group count may follow the thread count.
-    let groups = (4 * rayon::current_num_threads()).min(layout.len()).max(1);
+    // Pass B: hiring. How much work a chunk has depends on how many of its
+    // workers search, so every chunk is its own task and rayon balances them.
+    {
+        let (hp, cum, ranges) = (&*hire_p, &*cumulative, &*firm_ranges);
+        let job = |c: &mut WorkerChunk<'_>, _: &mut ()| {
+            let mut rng = rng::stream(seed, step, Phase::Hiring, c.index as u64);
+            hire(c, &mut rng, hp, cum, ranges, nf);
+        };
+        // One empty slot per chunk: a vector of `()` never allocates.
+        let mut slots = vec![(); layout.len()];
+        for_each_chunk(&mut w.workers, &mut w.scratch, &layout, &mut slots, &job);
+    }
+    // Pass C: the head counts, layoffs, quits and hires that result, tallied
+    // per group of chunks (the same work for every worker, so one group per
+    // thread balances) and then added up. The tallies are whole numbers, so
+    // their sum is exact and the same however the chunks are grouped: the
+    // group count may follow the thread count.
+    let groups = rayon::current_num_threads().min(layout.len()).max(1);
     tallies.resize_with(groups, Tally::default);
     for tally in tallies.iter_mut() {
         tally.clear(nf, nr);
     }
-    {
-        let (hp, cum, ranges) = (&*hire_p, &*cumulative, &*firm_ranges);
-        let job = |c: &mut WorkerChunk<'_>, tally: &mut Tally| {
-            let mut rng = rng::stream(seed, step, Phase::Hiring, c.index as u64);
-            hire(c, &mut rng, hp, cum, ranges, nf);
-            tally.count(c);
-        };
-        for_each_chunk(&mut w.workers, &mut w.scratch, &layout, tallies, &job);
-    }
+    let count = |c: &mut WorkerChunk<'_>, tally: &mut Tally| tally.count(c);
+    for_each_chunk(&mut w.workers, &mut w.scratch, &layout, tallies, &count);
     w.layout = layout;
     let (first, rest) = tallies.split_at_mut(1);
     let sum = &mut first[0];

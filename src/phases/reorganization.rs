@@ -42,7 +42,10 @@ pub fn reorganization(w: &mut World) {
         // has no producer left and its market is served from abroad.
         let profitable = alive == 0 || in_profit * 2 > alive;
         for f in range {
-            let mut rng = rng::stream(w.seed, w.step, Phase::Reorganization, f as u64);
+            // Each firm's stream is made only when it draws: most firms
+            // draw nothing in a quarter, and making a stream costs more
+            // than the rest of their turn.
+            let stream = || rng::stream(w.seed, w.step, Phase::Reorganization, f as u64);
             if w.firms.alive[f] {
                 let all_general = (0..tasks).all(|t| {
                     let j = w.firms.choice[f * tasks + t] as usize;
@@ -56,7 +59,7 @@ pub fn reorganization(w: &mut World) {
                 if w.firms.org[f] == FACTORY
                     && all_general
                     && w.firms.output[f] >= mean_output
-                    && rng.random::<f64>() < b.reorganization_rate / (1.0 + w.regions[r].risk)
+                    && stream().random::<f64>() < b.reorganization_rate / (1.0 + w.regions[r].risk)
                 {
                     w.firms.org[f] = REORGANIZED;
                     w.firms.reorganized_at[f] = w.year;
@@ -70,8 +73,11 @@ pub fn reorganization(w: &mut World) {
                 if w.firms.loss_quarters[f] as f64 >= b.exit_patience && alive > 1 {
                     exit(w, r, f);
                 }
-            } else if profitable && rng.random::<f64>() < b.entry_rate {
-                enter(w, r, f, leader, &mut rng);
+            } else if profitable {
+                let mut rng = stream();
+                if rng.random::<f64>() < b.entry_rate {
+                    enter(w, r, f, leader, &mut rng);
+                }
             }
         }
     }

@@ -316,6 +316,7 @@ pub fn technology(w: &mut World) {
             reviewed,
         } = reviews[f];
         let mut plan = current;
+        let sharing = w.firms.sharing[f];
         if reviewed {
             if best.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
                 plan = best;
@@ -324,7 +325,14 @@ pub fn technology(w: &mut World) {
         }
         // Capital the plan needs at the output the firm plans for; machines of
         // tasks that change method are scrapped.
-        let keep = if current.capital_req > 0.0 {
+        let unchanged =
+            plan.choice[..tasks] == current.choice[..tasks] && w.firms.sharing[f] == sharing;
+        let keep = if unchanged {
+            // Same methods, same terms: every machine is kept. (Costing the
+            // tasks again, as below, would give exactly the plan's own
+            // capital and a ratio of exactly 1.)
+            1.0
+        } else if current.capital_req > 0.0 {
             let kept: f64 = (0..tasks)
                 .filter(|&t| plan.choice[t] == current.choice[t])
                 .map(|t| task_cost(w, Some(f), r, t, plan.choice[t] as usize).capital)
