@@ -44,6 +44,19 @@ pub enum LuddError {
         problems: Vec<Problem>,
     },
 
+    /// The run would need more memory than the machine has available.
+    #[error(
+        "{file}: a run would need about {:.1} GiB of memory and {:.1} GiB are available; \
+         use fewer agents (with a larger people_per_agent) or a shorter run",
+        *needed as f64 / GIB,
+        *available as f64 / GIB
+    )]
+    TooLarge {
+        file: String,
+        needed: u64,
+        available: u64,
+    },
+
     #[error(
         "unknown scenario '{name}': not a file and not a built-in scenario (built-in: {known})"
     )]
@@ -87,5 +100,7 @@ impl LuddError {
         }
     }
 }
+
+const GIB: f64 = (1u64 << 30) as f64;
 
 pub type Result<T, E = LuddError> = std::result::Result<T, E>;

@@ -261,6 +261,9 @@ impl Experiment {
                 problems,
             });
         }
+        if let Some(largest) = resolved.iter().max_by_key(|r| r.scenario.memory_estimate()) {
+            scenario::check_memory(&largest.scenario, source)?;
+        }
         Ok(resolved)
     }
 }

@@ -110,7 +110,11 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path, provenance: &Provenance) -
         .with_compression(ParquetCompression::Snappy)
         .finish(df)
         .map_err(|e| polars_err(path, e))?;
-    fs::write(&tmp, &bytes).map_err(|e| LuddError::io(&tmp, e))?;
+    // On a full disk the temporary file may be left half-written: removed.
+    fs::write(&tmp, &bytes).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        LuddError::io(&tmp, e)
+    })?;
     fs::rename(&tmp, path).map_err(|e| LuddError::io(path, e))
 }
 
@@ -425,6 +429,7 @@ pub fn write_run(
 /// A fresh, empty staging directory beside `dir`, hidden and named after
 /// this process, into which a result is written before `publish`.
 pub fn staging_dir(dir: &Path) -> Result<PathBuf> {
+    remove_abandoned_staging(dir);
     let staging = sibling(dir, "partial");
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(|e| LuddError::io(&staging, e))?;
@@ -447,6 +452,33 @@ pub fn publish(staging: &Path, dir: &Path) -> Result<()> {
         fs::rename(staging, dir).map_err(|e| LuddError::io(dir, e))?;
     }
     Ok(())
+}
+
+/// Removes staging directories for `dir` left by processes that no longer
+/// run (killed before they could publish or clean up). Best effort: what
+/// cannot be read or removed is left alone, and a live process's staging is
+/// never touched. Linux only (a process is alive while /proc/<pid> exists).
+fn remove_abandoned_staging(dir: &Path) {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{}.partial-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = entry_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn sibling(dir: &Path, tag: &str) -> PathBuf {

@@ -119,6 +119,9 @@ fn mix(mut x: u64) -> u64 {
 /// The seed of one run: a function of the master seed, the point's id and
 /// the replicate only. Seeds are kept below 2^53 so that they survive a
 /// round trip through tools that read integers as doubles.
+/// The largest sweep ludd accepts, in runs.
+pub const MAX_RUNS: u64 = 10_000_000;
+
 pub fn seed_of(master: u64, point_id: &str, replicate: u64) -> u64 {
     let h = u64::from_str_radix(&output::scenario_hash(point_id), 16).unwrap_or(0);
     mix(mix(master) ^ h ^ mix(replicate.wrapping_add(1))) >> 11
@@ -310,6 +313,28 @@ impl SweepFile {
                 &ranges[..]
             }
         };
+        // The points are made before anything runs, so their number is
+        // bounded first.
+        let points = match &self.design {
+            Design::Grid(axes) => axes
+                .iter()
+                .try_fold(1u64, |n, a| n.checked_mul(a.values.len() as u64)),
+            Design::LatinHypercube { points, .. } | Design::Sobol { points, .. } => {
+                Some(*points as u64)
+            }
+            Design::Saltelli { base, ranges } => (*base as u64).checked_mul(ranges.len() as u64 + 2),
+        };
+        match points.and_then(|p| p.checked_mul(self.replicates.max(1))) {
+            Some(runs) if runs <= MAX_RUNS => {}
+            Some(runs) => fail(
+                "design".into(),
+                format!("{runs} runs (points x replicates); at most {MAX_RUNS} are allowed"),
+            ),
+            None => fail(
+                "design".into(),
+                format!("more runs than can be counted; at most {MAX_RUNS} are allowed"),
+            ),
+        }
         if !matches!(self.design, Design::Grid(_)) && ranges.is_empty() {
             fail(
                 "design.ranges".into(),
@@ -373,6 +398,14 @@ impl SweepFile {
                 file: source.to_string(),
                 problems,
             });
+        }
+        // A point may change the number of agents; the largest decides.
+        let largest = points
+            .iter()
+            .filter_map(|p| self.scenario_at(&base, p).ok())
+            .max_by_key(|s| s.memory_estimate());
+        if let Some(s) = largest {
+            scenario::check_memory(&s, source)?;
         }
         Ok((base, points))
     }

@@ -155,3 +155,22 @@ fn the_books_check_catches_a_payment_without_a_payee() {
     let err = ledger.close(&stocks, 1e-9).unwrap_err();
     assert!(err.contains("owners"), "{err}");
 }
+
+#[test]
+fn a_number_gone_wrong_stops_the_step_naming_step_phase_and_region() {
+    // No valid scenario produces a NaN (the fuzz and property tests hold
+    // that); the check is proven by planting one.
+    let mut w = ludd::world::World::new(&loom(), 1);
+    ludd::phases::step(&mut w).unwrap();
+    w.step += 1;
+    w.regions[2].rest_price = f64::NAN;
+    let err = ludd::phases::step(&mut w).unwrap_err().to_string();
+    let region = &w.regions[2].name;
+    assert!(
+        err.contains("step 1")
+            && err.contains("phase innovation")
+            && err.contains(&format!("region {region}"))
+            && err.contains("rest_price became NaN"),
+        "{err}"
+    );
+}
