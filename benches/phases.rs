@@ -41,7 +41,11 @@ fn world(workers: u64) -> &'static World {
             })
             .collect()
     });
-    &worlds.iter().find(|(n, _)| *n == workers).expect("a size").1
+    &worlds
+        .iter()
+        .find(|(n, _)| *n == workers)
+        .expect("a size")
+        .1
 }
 
 /// Times `phase` on fresh copies of the warmed-up world; counts agent-steps.

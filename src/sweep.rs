@@ -322,7 +322,9 @@ impl SweepFile {
             Design::LatinHypercube { points, .. } | Design::Sobol { points, .. } => {
                 Some(*points as u64)
             }
-            Design::Saltelli { base, ranges } => (*base as u64).checked_mul(ranges.len() as u64 + 2),
+            Design::Saltelli { base, ranges } => {
+                (*base as u64).checked_mul(ranges.len() as u64 + 2)
+            }
         };
         match points.and_then(|p| p.checked_mul(self.replicates.max(1))) {
             Some(runs) if runs <= MAX_RUNS => {}

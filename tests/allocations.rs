@@ -45,7 +45,10 @@ const PHASES: [(&str, fn(&mut World)); 10] = [
     ("incomes", ludd::phases::incomes::incomes),
     ("politics", ludd::phases::politics::politics),
     ("diffusion", ludd::phases::diffusion::diffusion),
-    ("reorganization", ludd::phases::reorganization::reorganization),
+    (
+        "reorganization",
+        ludd::phases::reorganization::reorganization,
+    ),
     ("accounting", accounting),
 ];
 

@@ -161,7 +161,14 @@ fn bad_overrides_are_refused_with_the_valid_choices() {
 fn a_scenario_too_large_for_the_memory_is_refused_with_the_estimate() {
     let dir = scratch("too-large");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ludd"))
-        .args(["run", "llm", "--set", "regions.*.workers=20000000", "--out", "out"])
+        .args([
+            "run",
+            "llm",
+            "--set",
+            "regions.*.workers=20000000",
+            "--out",
+            "out",
+        ])
         .env("LUDD_MEMORY_LIMIT", "2G")
         .current_dir(&dir)
         .output()
@@ -169,7 +176,9 @@ fn a_scenario_too_large_for_the_memory_is_refused_with_the_estimate() {
     let err = text(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        err.contains("would need about") && err.contains("GiB of memory") && err.contains("2.0 GiB are available"),
+        err.contains("would need about")
+            && err.contains("GiB of memory")
+            && err.contains("2.0 GiB are available"),
         "{err}"
     );
     assert!(!dir.join("out").exists());
@@ -178,7 +187,10 @@ fn a_scenario_too_large_for_the_memory_is_refused_with_the_estimate() {
     let llm = ludd::scenario::load("llm", &[]).unwrap().scenario;
     let big = ludd::run::scaled(&llm, 10_000_000);
     let per_worker = big.memory_estimate() as f64 / 10_000_000.0;
-    assert!((60.0..=120.0).contains(&per_worker), "{per_worker} bytes per worker");
+    assert!(
+        (60.0..=120.0).contains(&per_worker),
+        "{per_worker} bytes per worker"
+    );
 }
 
 #[test]

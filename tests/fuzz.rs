@@ -98,7 +98,13 @@ fn mutate(text: &str, rng: &mut ChaCha8Rng) -> String {
         // A line (usually a field) deleted.
         2 => {
             let k = pick_line(rng);
-            join(lines.iter().enumerate().filter(|(i, _)| *i != k).map(|(_, l)| *l))
+            join(
+                lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != k)
+                    .map(|(_, l)| *l),
+            )
         }
         // A line duplicated.
         3 => {
@@ -145,12 +151,15 @@ fn numbers(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let starts = (b[i].is_ascii_digit() || (b[i] == b'-' && i + 1 < b.len() && b[i + 1].is_ascii_digit()))
+        let starts = (b[i].is_ascii_digit()
+            || (b[i] == b'-' && i + 1 < b.len() && b[i + 1].is_ascii_digit()))
             && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_'));
         if starts {
             let start = i;
             i += 1;
-            while i < b.len() && (b[i].is_ascii_digit() || matches!(b[i], b'.' | b'e' | b'E' | b'-' | b'_')) {
+            while i < b.len()
+                && (b[i].is_ascii_digit() || matches!(b[i], b'.' | b'e' | b'E' | b'-' | b'_'))
+            {
                 i += 1;
             }
             out.push((start, i));
@@ -272,7 +281,9 @@ fn mutated_inputs_are_refused_with_a_location_or_run_cleanly() {
             Ok(Outcome::Refused(e)) => {
                 refused += 1;
                 if !located(&e) {
-                    failures.push(format!("input {i} ({file}): refused without a location: {e}"));
+                    failures.push(format!(
+                        "input {i} ({file}): refused without a location: {e}"
+                    ));
                 }
             }
             Ok(Outcome::Accepted(scenarios)) => {
@@ -304,8 +315,16 @@ fn mutated_inputs_are_refused_with_a_location_or_run_cleanly() {
         failures.is_empty(),
         "{} failures, the first ones:\n{}",
         failures.len(),
-        failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     // The mutations reach both sides: most inputs are refused, some pass.
-    assert!(refused > inputs / 2 && accepted > 0, "{refused} refused, {accepted} accepted");
+    assert!(
+        refused > inputs / 2 && accepted > 0,
+        "{refused} refused, {accepted} accepted"
+    );
 }

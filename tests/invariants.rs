@@ -111,7 +111,10 @@ fn identical_tables_at_scale_with_one_and_two_threads() {
     };
     let (one, two) = (at(1), at(2));
     assert!(one.workers >= 290_000, "{} workers", one.workers);
-    assert!(fingerprint(&one) == fingerprint(&two), "1 and 2 threads differ");
+    assert!(
+        fingerprint(&one) == fingerprint(&two),
+        "1 and 2 threads differ"
+    );
     assert!(one.worst_imbalance < ludd::phases::accounting::TOLERANCE);
 }
 

@@ -49,13 +49,13 @@ pub fn diffusion(w: &mut World) {
     experience.clone_from(&w.knowledge.experience);
     edges.clear();
     edges.extend(w.network.edge_references().map(|e| {
-            (
-                e.id().index(),
-                w.network[e.source()],
-                w.network[e.target()],
-                e.weight().knowledge_flow,
-            )
-        }));
+        (
+            e.id().index(),
+            w.network[e.source()],
+            w.network[e.target()],
+            e.weight().knowledge_flow,
+        )
+    }));
     for &(id, a, c, flow) in edges.iter() {
         for (from, to) in [(a, c), (c, a)] {
             let leak = crate::phases::innovation::leak(w, from);

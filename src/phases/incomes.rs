@@ -59,20 +59,19 @@ pub fn incomes(w: &mut World) {
     let mut buf = std::mem::take(&mut w.scratch.incomes);
     buf.terms.clear();
     buf.terms.extend(w.regions.iter().map(|reg| {
-            let inst = &reg.institutions;
-            Terms {
-                wage: reg.wage,
-                relief: inst.relief_replacement
-                    * reg.wage[UNSKILLED]
-                    * (1.0 + reg.accommodation_relief),
-                firing_cost: inst.firing_cost,
-                income_tax: inst.income_tax,
-                eligibility: inst.relief_eligibility,
-                learning: (b.learning_speed * inst.retraining * inst.education_spending / 0.01)
-                    as f32,
-                price: reg.cpi / reg.cpi0,
-            }
-        }));
+        let inst = &reg.institutions;
+        Terms {
+            wage: reg.wage,
+            relief: inst.relief_replacement
+                * reg.wage[UNSKILLED]
+                * (1.0 + reg.accommodation_relief),
+            firing_cost: inst.firing_cost,
+            income_tax: inst.income_tax,
+            eligibility: inst.relief_eligibility,
+            learning: (b.learning_speed * inst.retraining * inst.education_spending / 0.01) as f32,
+            price: reg.cpi / reg.cpi0,
+        }
+    }));
     buf.pay_factors.clear();
     buf.pay_factors
         .extend((0..w.firms.len()).map(|f| w.pay_factor(f)));
@@ -337,11 +336,11 @@ fn buy_from_neighbours(
         let own_price = w.regions[r].rest_price;
         partners.clear();
         partners.extend(w.neighbours(r).map(|(s, route)| {
-                let reg = &w.regions[s];
-                let size = reg.rest_employed as f64 * reg.rest_productivity;
-                let relative = reg.rest_price * (1.0 + route.transport_cost) / own_price;
-                (s, size * relative.powi(-2))
-            }));
+            let reg = &w.regions[s];
+            let size = reg.rest_employed as f64 * reg.rest_productivity;
+            let relative = reg.rest_price * (1.0 + route.transport_cost) / own_price;
+            (s, size * relative.powi(-2))
+        }));
         let total: f64 = partners.iter().map(|p| p.1).sum();
         if total <= 0.0 {
             received[r] += spent_abroad[r];

@@ -19,7 +19,8 @@
 use crate::phases::{for_each_chunk, WorkerChunk};
 use crate::rng::{self, Phase};
 use crate::world::{
-    refill,    World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
+    refill, World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED,
+    UNSKILLED,
 };
 use rand::Rng;
 

@@ -231,7 +231,10 @@ pub fn for_each_chunk<S: Send>(
     if chunks == 0 {
         return;
     }
-    assert!(groups > 0 && groups <= chunks.max(1), "one slot per group of chunks");
+    assert!(
+        groups > 0 && groups <= chunks.max(1),
+        "one slot per group of chunks"
+    );
     split(whole, layout, 0, chunks, 0, groups, out, job);
 }
 
@@ -288,8 +291,21 @@ impl<'a> WorkerChunk<'a> {
             }};
         }
         halves!(
-            employer, class, group, education, threshold, grievance, income, reference, savings,
-            fired, protesting, cohort, lifetime, option, previous_employer
+            employer,
+            class,
+            group,
+            education,
+            threshold,
+            grievance,
+            income,
+            reference,
+            savings,
+            fired,
+            protesting,
+            cohort,
+            lifetime,
+            option,
+            previous_employer
         )
     }
 }

@@ -44,19 +44,19 @@ pub fn politics(w: &mut World) {
     let mut buf = std::mem::take(&mut w.scratch.politics);
     buf.climate.clear();
     buf.climate.extend((0..nr).map(|r| {
-            let (mut sum, mut n) = (0.0, 0.0);
-            for (s, _) in w.neighbours(r) {
-                sum += w.regions[s].protest;
-                n += 1.0;
-            }
-            let neighbours = if n > 0.0 { sum / n } else { 0.0 };
-            let reg = &w.regions[r];
-            Climate {
-                pull: 1.0 + b.contagion_local * reg.protest + b.contagion_neighbours * neighbours,
-                adoption_rate: reg.adoption_rate,
-                repression: reg.institutions.repression,
-            }
-        }));
+        let (mut sum, mut n) = (0.0, 0.0);
+        for (s, _) in w.neighbours(r) {
+            sum += w.regions[s].protest;
+            n += 1.0;
+        }
+        let neighbours = if n > 0.0 { sum / n } else { 0.0 };
+        let reg = &w.regions[r];
+        Climate {
+            pull: 1.0 + b.contagion_local * reg.protest + b.contagion_neighbours * neighbours,
+            adoption_rate: reg.adoption_rate,
+            repression: reg.institutions.repression,
+        }
+    }));
 
     let layout = std::mem::take(&mut w.layout);
     refill(&mut buf.sums, layout.len(), Sums::default());

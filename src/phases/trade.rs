@@ -126,21 +126,18 @@ pub fn trade(w: &mut World) {
     weights.resize(nf * nr, 0.0);
     {
         let w = &*w;
-        weights
-            .par_chunks_mut(nr)
-            .enumerate()
-            .for_each(|(f, row)| {
-                let s = w.firms.region[f] as usize;
-                for (r, weight) in row.iter_mut().enumerate() {
-                    *weight = match (cost(s, r), w.firms.alive[f]) {
-                        (Some(tau), true) => {
-                            let d = delivered(w.firms.price[f], s, r, tau);
-                            d.powf(-beta)
-                        }
-                        _ => 0.0,
-                    };
-                }
-            });
+        weights.par_chunks_mut(nr).enumerate().for_each(|(f, row)| {
+            let s = w.firms.region[f] as usize;
+            for (r, weight) in row.iter_mut().enumerate() {
+                *weight = match (cost(s, r), w.firms.alive[f]) {
+                    (Some(tau), true) => {
+                        let d = delivered(w.firms.price[f], s, r, tau);
+                        d.powf(-beta)
+                    }
+                    _ => 0.0,
+                };
+            }
+        });
     }
     for r in 0..nr {
         let (mut ws, mut wp) = (0.0, 0.0);

@@ -596,14 +596,18 @@ impl Scenario {
     /// plans and market weights; per step, the recorded tables.
     pub fn memory_estimate(&self) -> u64 {
         let sum = |f: fn(&Region) -> u32| self.regions.iter().map(|r| u64::from(f(r))).sum::<u64>();
-        let (workers, firms, inventors) = (sum(|r| r.workers), sum(|r| r.firms), sum(|r| r.inventors));
+        let (workers, firms, inventors) =
+            (sum(|r| r.workers), sum(|r| r.firms), sum(|r| r.inventors));
         let regions = self.regions.len() as u64;
         let techs = self.technologies.len() as u64;
         let steps = self.steps() as u64;
         let routes = self.routes.len() as u64;
         let per_step = regions * (400 + 6 * 120 + techs * 100) + (2 * routes + regions) * 64;
         const BASE: u64 = 32 << 20;
-        BASE + workers * 72 + firms * (600 + 16 * regions + 8 * techs) + inventors * 24 + steps * per_step
+        BASE + workers * 72
+            + firms * (600 + 16 * regions + 8 * techs)
+            + inventors * 24
+            + steps * per_step
     }
 
     pub fn steps(&self) -> usize {
@@ -700,12 +704,16 @@ pub fn check_memory(scenario: &Scenario, source: &str) -> Result<()> {
 /// `LUDD_MEMORY_LIMIT` (bytes, or with a K, M or G suffix) says so, as on a
 /// shared node with a memory allowance.
 pub fn available_memory() -> Option<u64> {
-    let machine = std::fs::read_to_string("/proc/meminfo").ok().and_then(|meminfo| {
-        let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
-        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kb * 1024)
-    });
-    let limit = std::env::var("LUDD_MEMORY_LIMIT").ok().and_then(|v| parse_bytes(&v));
+    let machine = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|meminfo| {
+            let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kb * 1024)
+        });
+    let limit = std::env::var("LUDD_MEMORY_LIMIT")
+        .ok()
+        .and_then(|v| parse_bytes(&v));
     match (machine, limit) {
         (Some(m), Some(l)) => Some(m.min(l)),
         (m, l) => m.or(l),
