@@ -7,12 +7,13 @@
 //! Every input must be either refused with a located error (line and column
 //! for text that does not parse, a field path for every rule broken) or
 //! accepted; nothing may panic. Accepted scenarios must also run: the first
-//! `RUN_CAP` of them run 20 steps each, and no table may hold a NaN or an
-//! infinity.
+//! of them run 20 steps each, and no table may hold a NaN or an infinity.
 //!
-//! `LUDD_FUZZ_INPUTS` sets the number of inputs (default 20,000; the
-//! figures in docs/RELIABILITY.md come from 100,000). Inputs are derived
-//! from their index alone, so a failure names the index that reproduces it.
+//! `LUDD_FUZZ_INPUTS` sets the number of inputs (default 20,000) and
+//! `LUDD_FUZZ_RUNS` the number of accepted scenarios run (default 150); the
+//! figures in docs/RELIABILITY.md come from larger settings. Inputs are
+//! derived from their index alone, so a failure names the index that
+//! reproduces it.
 
 use ludd::error::LuddError;
 use ludd::experiment::Experiment;
@@ -22,7 +23,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// Accepted scenarios run for 20 steps, at most this many of them.
+/// Accepted scenarios run for 20 steps, at most this many of them unless
+/// `LUDD_FUZZ_RUNS` says otherwise.
 const RUN_CAP: usize = 150;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -264,6 +266,10 @@ fn mutated_inputs_are_refused_with_a_location_or_run_cleanly() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
+    let run_cap: usize = std::env::var("LUDD_FUZZ_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(RUN_CAP);
     let files = corpus();
     // Panics are caught and counted; their messages would only clutter the output.
     std::panic::set_hook(Box::new(|_| {}));
@@ -291,7 +297,7 @@ fn mutated_inputs_are_refused_with_a_location_or_run_cleanly() {
                 for s in scenarios {
                     // Large worlds are valid but too slow for a test;
                     // `check_memory` guards the machine in `ludd` itself.
-                    if ran >= RUN_CAP || s.memory_estimate() > 512 << 20 {
+                    if ran >= run_cap || s.memory_estimate() > 512 << 20 {
                         continue;
                     }
                     ran += 1;
