@@ -6,7 +6,6 @@ mod common;
 
 use common::*;
 use ludd::sweep::read_metrics;
-use polars::prelude::*;
 use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -111,10 +110,6 @@ fn write_sweep(dir: &Path) {
         "Sweep(\n    name: \"grid\",\n    base: \"loom\",\n    set: [\"end_year=1790\"],\n    design: Grid([\n        Axis(path: \"behaviour.threshold_mean\", values: [\"1.2\", \"1.5\", \"2.0\", \"2.5\"]),\n        Axis(path: \"behaviour.contagion_local\", values: [\"0.5\", \"1.5\"]),\n    ]),\n    replicates: 3,\n    master_seed: 5,\n)\n",
     )
     .unwrap();
-}
-
-fn sorted(df: DataFrame) -> DataFrame {
-    df.sort(["point", "replicate"], Default::default()).unwrap()
 }
 
 #[test]
@@ -280,19 +275,4 @@ fn a_full_or_read_only_location_is_an_error_naming_the_path() {
     );
     assert!(message.contains("Read-only"), "{message}");
     eprintln!("read-only location: {}", message.trim());
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }

@@ -15,6 +15,9 @@
 //! derived from their index alone, so a failure names the index that
 //! reproduces it.
 
+mod common;
+
+use common::env_count;
 use ludd::error::LuddError;
 use ludd::experiment::Experiment;
 use ludd::sweep::SweepFile;
@@ -262,14 +265,8 @@ fn run_twenty_steps(s: &Scenario) -> Result<(), String> {
 
 #[test]
 fn mutated_inputs_are_refused_with_a_location_or_run_cleanly() {
-    let inputs: usize = std::env::var("LUDD_FUZZ_INPUTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20_000);
-    let run_cap: usize = std::env::var("LUDD_FUZZ_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(RUN_CAP);
+    let inputs = env_count("LUDD_FUZZ_INPUTS", 20_000);
+    let run_cap = env_count("LUDD_FUZZ_RUNS", RUN_CAP);
     let files = corpus();
     // Panics are caught and counted; their messages would only clutter the output.
     std::panic::set_hook(Box::new(|_| {}));

@@ -11,6 +11,9 @@
 //!
 //! `LUDD_PROPERTY_CASES` sets the number of cases (default 100).
 
+mod common;
+
+use common::env_count;
 use ludd::scenario::INSTITUTION_FIELDS;
 use ludd::{RunOutput, Scenario};
 use rand::{Rng, SeedableRng};
@@ -70,10 +73,7 @@ fn within_unit(name: &str, value: f64, case: u64) {
 
 #[test]
 fn random_valid_scenarios_keep_every_invariant() {
-    let cases: u64 = std::env::var("LUDD_PROPERTY_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
+    let cases = env_count("LUDD_PROPERTY_CASES", 100) as u64;
     let mut steps = 0;
     for case in 0..cases {
         let s = random_scenario(case);

@@ -22,10 +22,6 @@ fn write_sweep(dir: &Path, name: &str, values: &str, replicates: u32) {
     .unwrap();
 }
 
-fn sorted(df: DataFrame) -> DataFrame {
-    df.sort(["point", "replicate"], Default::default()).unwrap()
-}
-
 #[test]
 fn a_grid_streams_to_a_hive_dataset_and_shards_add_up_to_it() {
     let dir = scratch("sweep_grid");
@@ -177,21 +173,6 @@ fn a_sweep_killed_halfway_resumes_to_the_uninterrupted_result() {
     eprintln!(
         "killed after {before} of 12 runs; resumed to 12, identical to the uninterrupted sweep"
     );
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[test]
