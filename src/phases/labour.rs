@@ -11,8 +11,9 @@
 //! unemployed, and a few employed workers looking for better pay) apply to
 //! the class that pays them most, counting a craft worker's attachment to
 //! the trade; each is hired with probability vacancies/seekers and placed
-//! with a firm in proportion to its vacancies. All of it is one pass over
-//! workers per chunk, so its cost grows linearly (a binary search per hire).
+//! with a firm in proportion to its vacancies. Three passes over the
+//! workers (search, hiring, counting), so its cost grows linearly (a binary
+//! search per hire).
 //! Wages then move with excess demand for each class, downward more slowly
 //! where unions are strong, and take a share of productivity growth.
 
