@@ -376,6 +376,9 @@ impl SweepFile {
         let base = self.base_scenario(source)?;
         let points = self.points();
         let mut problems = Vec::new();
+        // A point may change the number of agents; the largest decides
+        // whether the machine has the memory.
+        let mut largest: Option<Scenario> = None;
         for p in &points {
             match self.scenario_at(&base, p) {
                 Ok(s) => {
@@ -384,6 +387,12 @@ impl SweepFile {
                             path: format!("[point {}] {}", p.id, q.path),
                             message: q.message,
                         });
+                    }
+                    if largest
+                        .as_ref()
+                        .is_none_or(|l| s.memory_estimate() > l.memory_estimate())
+                    {
+                        largest = Some(s);
                     }
                 }
                 Err(e) => problems.push(Problem {
@@ -401,11 +410,6 @@ impl SweepFile {
                 problems,
             });
         }
-        // A point may change the number of agents; the largest decides.
-        let largest = points
-            .iter()
-            .filter_map(|p| self.scenario_at(&base, p).ok())
-            .max_by_key(|s| s.memory_estimate());
         if let Some(s) = largest {
             scenario::check_memory(&s, source)?;
         }
