@@ -10,7 +10,7 @@
 
 use divan::counter::ItemsCount;
 use divan::{AllocProfiler, Bencher};
-use ludd::world::World;
+use ludd::model::world::World;
 use std::sync::OnceLock;
 
 #[global_allocator]
@@ -30,10 +30,10 @@ fn world(workers: u64) -> &'static World {
             .iter()
             .map(|&n| {
                 let loaded = ludd::scenario::load("llm", &[]).expect("built in");
-                let scenario = ludd::run::scaled(&loaded.scenario, n);
+                let scenario = ludd::model::run::scaled(&loaded.scenario, n);
                 let mut w = World::new(&scenario, 1);
                 for _ in 0..20 {
-                    ludd::phases::step(&mut w).expect("steps");
+                    ludd::model::phases::step(&mut w).expect("steps");
                     w.step += 1;
                     w.year = scenario.year_of(w.step);
                 }
@@ -67,25 +67,28 @@ macro_rules! phase_bench {
     };
 }
 
-phase_bench!(innovation, ludd::phases::innovation::innovation);
-phase_bench!(technology, ludd::phases::technology::technology);
-phase_bench!(production, ludd::phases::production::production);
-phase_bench!(trade, ludd::phases::trade::trade);
-phase_bench!(labour, ludd::phases::labour::labour);
-phase_bench!(incomes, ludd::phases::incomes::incomes);
-phase_bench!(politics, ludd::phases::politics::politics);
-phase_bench!(diffusion, ludd::phases::diffusion::diffusion);
-phase_bench!(reorganization, ludd::phases::reorganization::reorganization);
+phase_bench!(innovation, ludd::model::phases::innovation::innovation);
+phase_bench!(technology, ludd::model::phases::technology::technology);
+phase_bench!(production, ludd::model::phases::production::production);
+phase_bench!(trade, ludd::model::phases::trade::trade);
+phase_bench!(labour, ludd::model::phases::labour::labour);
+phase_bench!(incomes, ludd::model::phases::incomes::incomes);
+phase_bench!(politics, ludd::model::phases::politics::politics);
+phase_bench!(diffusion, ludd::model::phases::diffusion::diffusion);
+phase_bench!(
+    reorganization,
+    ludd::model::phases::reorganization::reorganization
+);
 
 /// The accounting check (it returns whether the books balance).
 fn accounting(w: &mut World) {
-    divan::black_box(ludd::phases::accounting::accounting(w)).ok();
+    divan::black_box(ludd::model::phases::accounting::accounting(w)).ok();
 }
 phase_bench!(accounting_check, accounting);
 
 /// The whole step: every phase in order, with the start-of-step housekeeping.
 fn whole_step(w: &mut World) {
-    ludd::phases::step(w).expect("steps");
+    ludd::model::phases::step(w).expect("steps");
 }
 phase_bench!(step, whole_step);
 

@@ -2,31 +2,25 @@
 //! history (special-purpose tools, a general-purpose technology,
 //! reorganization) and of the backlash it provokes.
 //!
-//! The simulation core (`world`, `phases`, `record`, `stages`, `summary`,
-//! `run`) is pure: no I/O, and it cannot fail on a validated scenario except
-//! through its own invariant checks. Loading (`scenario`) and writing
-//! (`output`) sit at the edges. See docs/ARCHITECTURE.md.
+//! The crate is built in layers, each using only the ones above it in this
+//! list (docs/ARCHITECTURE.md; `tests/suite/layers.rs` enforces it):
+//!
+//! - [`error`]: the one error type, located (file, line, field, step).
+//! - [`model`]: the pure simulation core: state, step pipeline, ledger,
+//!   random streams, observation and `run`. No I/O, no polars.
+//! - [`scenario`]: scenario, experiment types; built-ins, overrides, validation.
+//! - [`analysis`]: polars tables and files, comparisons, sweeps, validation
+//!   against history, calibration, redistribution, statistics.
+//! - [`report`]: the HTML report with its charts.
+//!
+//! The command line (`src/cli/`) belongs to the binary.
 
-pub mod calibration;
-pub mod compare;
+pub mod analysis;
 pub mod error;
-pub mod experiment;
-pub mod ledger;
-pub mod output;
-pub mod phases;
-pub mod record;
-pub mod redistribution;
+pub mod model;
 pub mod report;
-pub mod rng;
-pub mod run;
 pub mod scenario;
-pub mod stages;
-pub mod stats;
-pub mod summary;
-pub mod sweep;
-pub mod validation;
-pub mod world;
 
 pub use error::{LuddError, Result};
-pub use run::{ensemble, run, RunOutput};
+pub use model::run::{ensemble, run, RunOutput};
 pub use scenario::{load, Scenario};

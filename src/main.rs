@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use ludd::record::GROUPS;
+use ludd::model::observe::record::GROUPS;
 use ludd::scenario::{self, BUILTIN};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -219,8 +219,8 @@ fn execute(command: Command) -> Result<()> {
                 println!("  {name:<16} {}", s.description);
             }
             println!("experiments (ludd compare <name>):");
-            for (name, _) in ludd::experiment::BUILTIN_EXPERIMENTS {
-                let (e, _) = ludd::experiment::load(name)?;
+            for (name, _) in ludd::scenario::experiment::BUILTIN_EXPERIMENTS {
+                let (e, _) = ludd::scenario::experiment::load(name)?;
                 println!("  {name:<16} {}", e.question);
             }
         }
@@ -295,7 +295,7 @@ fn execute(command: Command) -> Result<()> {
             let loaded = scenario::load(&scenario, &set)?;
             let s = &loaded.scenario;
             let dir = out.unwrap_or_else(|| PathBuf::from(format!("runs/{}-{seed}", s.name)));
-            ludd::output::check_destination(&dir, force)?;
+            ludd::analysis::output::check_destination(&dir, force)?;
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.unwrap_or(0))
                 .build()
@@ -304,7 +304,7 @@ fn execute(command: Command) -> Result<()> {
             tracing::info!(scenario = %s.name, seed, threads, "running");
             let output = pool.install(|| ludd::run(s, seed))?;
             let writing = std::time::Instant::now();
-            ludd::output::write_run(&output, &dir, &set, threads, force)?;
+            ludd::analysis::output::write_run(&output, &dir, &set, threads, force)?;
             let written = writing.elapsed().as_secs_f64();
             print_summary(&output, &dir);
             println!(
@@ -345,7 +345,7 @@ fn compare(
     threads: Option<usize>,
     force: bool,
 ) -> Result<()> {
-    use ludd::{compare, experiment};
+    use ludd::{analysis::compare, scenario::experiment};
     let axes: Vec<experiment::Vary> = vary
         .iter()
         .map(|v| experiment::Vary::parse(v))
@@ -371,7 +371,7 @@ fn compare(
     }
     let settings = e.resolve(&source)?;
     let dir = out.unwrap_or_else(|| PathBuf::from(format!("runs/compare-{}", e.name)));
-    ludd::output::check_destination(&dir, force)?;
+    ludd::analysis::output::check_destination(&dir, force)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
@@ -422,7 +422,7 @@ fn sweep(
     shard: Option<&str>,
     threads: Option<usize>,
 ) -> Result<()> {
-    use ludd::sweep;
+    use ludd::analysis::sweep;
     if file == "status" {
         let dir = dir.context("usage: ludd sweep status <dir>")?;
         let s = sweep::status(&dir)?;
@@ -515,7 +515,7 @@ fn bench(
     let loaded = scenario::load(which, &[])?;
     let mut s = loaded.scenario;
     if let Some(n) = workers {
-        s = ludd::run::scaled(&s, n);
+        s = ludd::model::run::scaled(&s, n);
         let problems = ludd::scenario::validate(&s);
         anyhow::ensure!(
             problems.is_empty(),
@@ -529,15 +529,15 @@ fn bench(
         .context("starting the thread pool")?;
     let mut runs = Vec::new();
     for _ in 0..repeat.max(1) {
-        runs.push(pool.install(|| ludd::run::bench(&s, 1, steps))?);
+        runs.push(pool.install(|| ludd::model::run::bench(&s, 1, steps))?);
     }
     let speeds: Vec<f64> = runs.iter().map(|r| r.agent_steps_per_second()).collect();
-    let median = ludd::stats::quantile(&speeds, 0.5);
+    let median = ludd::analysis::stats::quantile(&speeds, 0.5);
     // The repeat nearest the median speed stands for all of them below.
     let b = runs
         .iter()
         .min_by(|x, y| {
-            let gap = |r: &ludd::run::Bench| (r.agent_steps_per_second() - median).abs();
+            let gap = |r: &ludd::model::run::Bench| (r.agent_steps_per_second() - median).abs();
             gap(x).total_cmp(&gap(y))
         })
         .expect("at least one repeat");
@@ -564,7 +564,7 @@ fn bench(
     }
     let total: f64 = b.phase_seconds.iter().sum();
     println!("\n{:<16} {:>10} {:>8}", "phase", "seconds", "share");
-    for (name, secs) in ludd::phases::PHASES.iter().zip(b.phase_seconds) {
+    for (name, secs) in ludd::model::phases::PHASES.iter().zip(b.phase_seconds) {
         println!(
             "{name:<16} {secs:>10.3} {:>7.1}%",
             100.0 * secs / total.max(1e-12)
@@ -590,10 +590,10 @@ fn peak_resident_bytes() -> Option<u64> {
 }
 
 fn summarize(dir: &std::path::Path) -> Result<()> {
-    use ludd::redistribution;
+    use ludd::analysis::redistribution;
     // A sweep that kept only its measures is summarized from its dataset.
     if dir.join("sweep.ron").is_file() && !dir.join("runs").is_dir() {
-        let mut df = ludd::sweep::summary(dir)?;
+        let mut df = ludd::analysis::sweep::summary(dir)?;
         let shown: Vec<&str> = df
             .get_column_names_str()
             .into_iter()
@@ -601,21 +601,25 @@ fn summarize(dir: &std::path::Path) -> Result<()> {
             .collect();
         println!("{}: one row per point, means over its replicates (5th and 95th percentiles in the file)\n", dir.display());
         println!("{}", display(&df.select(shown)?));
-        let provenance = ludd::output::Provenance {
+        let provenance = ludd::analysis::output::Provenance {
             scenario: dir.display().to_string(),
-            scenario_hash: ludd::output::scenario_hash(&std::fs::read_to_string(
+            scenario_hash: ludd::analysis::output::scenario_hash(&std::fs::read_to_string(
                 dir.join("sweep.ron"),
             )?),
             // Every run's own seed is in its file; the tree's root names them all.
             seed: {
                 let text = std::fs::read_to_string(dir.join("sweep.ron"))?;
-                let sw = ludd::sweep::SweepFile::from_ron(&text, "sweep.ron")?;
+                let sw = ludd::analysis::sweep::SweepFile::from_ron(&text, "sweep.ron")?;
                 format!("master={}", sw.master_seed)
             },
             version: env!("CARGO_PKG_VERSION").to_string(),
             overrides: Vec::new(),
         };
-        ludd::output::write_parquet(&mut df, &dir.join("sweep_summary.parquet"), &provenance)?;
+        ludd::analysis::output::write_parquet(
+            &mut df,
+            &dir.join("sweep_summary.parquet"),
+            &provenance,
+        )?;
         println!(
             "\nwritten to {}",
             dir.join("sweep_summary.parquet").display()
@@ -648,7 +652,7 @@ fn summarize(dir: &std::path::Path) -> Result<()> {
         ("redistribution_regions.parquet", &mut r.by_region),
         ("redistribution_paths.parquet", &mut r.paths),
     ] {
-        ludd::output::write_parquet(df, &dir.join(name), &provenance)?;
+        ludd::analysis::output::write_parquet(df, &dir.join(name), &provenance)?;
     }
     println!(
         "\nwritten to {}: redistribution.parquet, redistribution_regions.parquet, redistribution_paths.parquet",
@@ -683,7 +687,7 @@ fn validate(
     markdown: Option<&std::path::Path>,
     set: &[String],
 ) -> Result<()> {
-    use ludd::validation;
+    use ludd::analysis::validation;
     anyhow::ensure!(seeds >= 1, "--seeds must be at least 1");
     let targets = validation::targets()?;
     let names: Vec<String> = if which == "all" {
@@ -733,14 +737,14 @@ fn validate(
         .iter()
         .map(|n| scenario::load(n, set).map(|l| l.scenario.to_ron()))
         .collect::<Result<_, _>>()?;
-    let provenance = ludd::output::Provenance {
+    let provenance = ludd::analysis::output::Provenance {
         scenario: names.join(","),
-        scenario_hash: ludd::output::scenario_hash(&resolved),
-        seed: ludd::output::seeds_text(&seed_list),
+        scenario_hash: ludd::analysis::output::scenario_hash(&resolved),
+        seed: ludd::analysis::output::seeds_text(&seed_list),
         version: env!("CARGO_PKG_VERSION").to_string(),
         overrides: set.to_vec(),
     };
-    ludd::output::write_parquet(&mut df, &out.join("validation.parquet"), &provenance)?;
+    ludd::analysis::output::write_parquet(&mut df, &out.join("validation.parquet"), &provenance)?;
     if let Some(path) = markdown {
         write_markdown(path, &validation::markdown(&outcomes), which, seeds)?;
     }
@@ -762,7 +766,7 @@ fn calibrate(
     out: Option<&std::path::Path>,
     set: &[String],
 ) -> Result<()> {
-    use ludd::{calibration, validation};
+    use ludd::analysis::{calibration, validation};
     anyhow::ensure!(seeds >= 1, "--seeds must be at least 1");
     let params: Vec<calibration::Param> = params
         .iter()

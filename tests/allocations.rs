@@ -2,7 +2,7 @@
 //! anything but the text of the events it records: no per-agent, per-firm
 //! or per-chunk allocation. A counting allocator proves it, phase by phase.
 
-use ludd::world::World;
+use ludd::model::world::World;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -30,30 +30,30 @@ unsafe impl GlobalAlloc for Counting {
 static COUNTING: Counting = Counting;
 
 fn advance(w: &mut World) {
-    ludd::phases::step(w).expect("steps");
+    ludd::model::phases::step(w).expect("steps");
     w.step += 1;
     w.year = w.scenario.year_of(w.step);
 }
 
 /// The phases in step order, to be timed one by one.
 const PHASES: [(&str, fn(&mut World)); 10] = [
-    ("innovation", ludd::phases::innovation::innovation),
-    ("technology", ludd::phases::technology::technology),
-    ("production", ludd::phases::production::production),
-    ("trade", ludd::phases::trade::trade),
-    ("labour", ludd::phases::labour::labour),
-    ("incomes", ludd::phases::incomes::incomes),
-    ("politics", ludd::phases::politics::politics),
-    ("diffusion", ludd::phases::diffusion::diffusion),
+    ("innovation", ludd::model::phases::innovation::innovation),
+    ("technology", ludd::model::phases::technology::technology),
+    ("production", ludd::model::phases::production::production),
+    ("trade", ludd::model::phases::trade::trade),
+    ("labour", ludd::model::phases::labour::labour),
+    ("incomes", ludd::model::phases::incomes::incomes),
+    ("politics", ludd::model::phases::politics::politics),
+    ("diffusion", ludd::model::phases::diffusion::diffusion),
     (
         "reorganization",
-        ludd::phases::reorganization::reorganization,
+        ludd::model::phases::reorganization::reorganization,
     ),
     ("accounting", accounting),
 ];
 
 fn accounting(w: &mut World) {
-    ludd::phases::accounting::accounting(w).expect("the books balance");
+    ludd::model::phases::accounting::accounting(w).expect("the books balance");
 }
 
 #[test]
@@ -61,8 +61,8 @@ fn phases_allocate_only_for_events() {
     let llm = ludd::scenario::load("llm", &[]).unwrap().scenario;
     let loom = ludd::scenario::load("loom", &[]).unwrap().scenario;
     for (scenario, threads) in [
-        (ludd::run::scaled(&llm, 200_000), 1),
-        (ludd::run::scaled(&llm, 200_000), 2),
+        (ludd::model::run::scaled(&llm, 200_000), 1),
+        (ludd::model::run::scaled(&llm, 200_000), 2),
         (loom.clone(), 1),
         (loom, 2),
     ] {

@@ -185,7 +185,7 @@ fn a_scenario_too_large_for_the_memory_is_refused_with_the_estimate() {
     // The estimate follows what runs measure (docs/PERFORMANCE.md: 60-72
     // bytes per worker, plus the tables).
     let llm = ludd::scenario::load("llm", &[]).unwrap().scenario;
-    let big = ludd::run::scaled(&llm, 10_000_000);
+    let big = ludd::model::run::scaled(&llm, 10_000_000);
     let per_worker = big.memory_estimate() as f64 / 10_000_000.0;
     assert!(
         (60.0..=120.0).contains(&per_worker),

@@ -30,7 +30,7 @@ fn bench_scales_the_scenario_and_reports_every_phase() {
     );
     assert!(stdout.contains("8 steps on 2 threads"), "{stdout}");
     assert!(stdout.contains("agent-steps/s"), "{stdout}");
-    for phase in ludd::phases::PHASES {
+    for phase in ludd::model::phases::PHASES {
         assert!(
             stdout.contains(phase),
             "the time of phase {phase} is reported:\n{stdout}"
@@ -44,7 +44,7 @@ fn bench_scales_the_scenario_and_reports_every_phase() {
 
     // Scaling keeps the economy the same size in people.
     let loom = loom();
-    let scaled = ludd::run::scaled(&loom, 60_000);
+    let scaled = ludd::model::run::scaled(&loom, 60_000);
     let people = |s: &ludd::Scenario| {
         s.regions.iter().map(|r| f64::from(r.workers)).sum::<f64>() * s.people_per_agent
     };

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use ludd::calibration::{calibrate, distance, Param};
+use ludd::analysis::calibration::{calibrate, distance, Param};
 
 #[test]
 fn calibration_recovers_from_a_displaced_parameter() {
@@ -13,7 +13,7 @@ fn calibration_recovers_from_a_displaced_parameter() {
     let displaced =
         ludd::scenario::apply_override(&loom(), "technologies.power_loom.productivity=2.2")
             .unwrap();
-    let targets: Vec<_> = ludd::validation::targets()
+    let targets: Vec<_> = ludd::analysis::validation::targets()
         .unwrap()
         .into_iter()
         .filter(|t| t.scenario == "loom")

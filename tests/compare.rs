@@ -6,8 +6,8 @@
 mod common;
 
 use common::*;
-use ludd::experiment::{self, BUILTIN_EXPERIMENTS};
-use ludd::output::read_parquet;
+use ludd::analysis::output::read_parquet;
+use ludd::scenario::experiment::{self, BUILTIN_EXPERIMENTS};
 
 #[test]
 fn every_built_in_experiment_resolves_to_valid_settings() {
@@ -71,7 +71,7 @@ fn crossed_varies_give_every_combination_with_tables_for_every_run() {
         4,
         "two values on each of two axes give four settings"
     );
-    for (name, _) in ludd::compare::METRICS {
+    for (name, _) in ludd::analysis::compare::METRICS {
         for stat in ["mean", "p5", "p95"] {
             let column = format!("{name}_{stat}");
             assert!(
@@ -110,7 +110,7 @@ fn crossed_varies_give_every_combination_with_tables_for_every_run() {
     assert_eq!(run_dirs.len(), 4, "one directory per setting");
     for entry in run_dirs {
         for seed in ["seed-1", "seed-2"] {
-            for file in ludd::output::RUN_FILES {
+            for file in ludd::analysis::output::RUN_FILES {
                 let path = entry.as_ref().unwrap().path().join(seed).join(file);
                 assert!(path.is_file(), "{} is written", path.display());
             }

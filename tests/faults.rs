@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use ludd::sweep::read_metrics;
+use ludd::analysis::sweep::read_metrics;
 use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -25,11 +25,12 @@ fn spawn(args: &[&str], dir: &Path) -> std::process::Child {
 fn complete(run: &Path) -> Result<(), String> {
     let manifest = std::fs::read_to_string(run.join("manifest.json")).map_err(|e| e.to_string())?;
     serde_json::from_str::<serde_json::Value>(&manifest).map_err(|e| e.to_string())?;
-    for name in ludd::output::RUN_FILES
+    for name in ludd::analysis::output::RUN_FILES
         .iter()
         .filter(|n| n.ends_with(".parquet"))
     {
-        let df = ludd::output::read_parquet(&run.join(name)).map_err(|e| e.to_string())?;
+        let df =
+            ludd::analysis::output::read_parquet(&run.join(name)).map_err(|e| e.to_string())?;
         if df.height() == 0 && *name != "events.parquet" {
             return Err(format!("{name} is empty"));
         }

@@ -17,9 +17,9 @@
 //! Every figure is printed (run with `--nocapture` to see it) and listed
 //! in docs/EXPERIMENTS.md.
 
-use ludd::compare::{annual, leading_region, metrics};
-use ludd::experiment;
-use ludd::stats::{bootstrap, bootstrap_paired, mean, slope, welch};
+use ludd::analysis::compare::{annual, leading_region, metrics};
+use ludd::analysis::stats::{bootstrap, bootstrap_paired, mean, slope, welch};
+use ludd::scenario::experiment;
 use ludd::RunOutput;
 
 const SEEDS: u64 = 40;
@@ -54,7 +54,7 @@ fn window(
     region: &str,
     from: f64,
     to: f64,
-    pick: fn(&ludd::record::SeriesRow) -> f64,
+    pick: fn(&ludd::model::observe::record::SeriesRow) -> f64,
 ) -> f64 {
     let start = out.scenario.start_year;
     let a = annual(out, region, pick);
@@ -255,10 +255,11 @@ fn f4_after_a_protest_wave_adoption_and_research_slow_down() {
             if t0 + 10.0 > a.scenario.end_year || t0 - 5.0 < a.scenario.start_year {
                 continue;
             }
-            let after_over_before = |o: &RunOutput, pick: fn(&ludd::record::SeriesRow) -> f64| {
-                let before = window(o, r, t0 - 5.0, t0, pick);
-                (before > 0.0).then(|| window(o, r, t0, t0 + 10.0, pick) / before)
-            };
+            let after_over_before =
+                |o: &RunOutput, pick: fn(&ludd::model::observe::record::SeriesRow) -> f64| {
+                    let before = window(o, r, t0 - 5.0, t0, pick);
+                    (before > 0.0).then(|| window(o, r, t0, t0 + 10.0, pick) / before)
+                };
             let hazard = |o: &RunOutput| {
                 let before = window(o, r, t0 - 1.0, t0, |s| s.general_firm_adoption_share);
                 let after = window(o, r, t0 + 9.0, t0 + 10.0, |s| s.general_firm_adoption_share);

@@ -18,9 +18,9 @@
 mod common;
 
 use common::env_count;
+use ludd::analysis::sweep::SweepFile;
 use ludd::error::LuddError;
-use ludd::experiment::Experiment;
-use ludd::sweep::SweepFile;
+use ludd::scenario::experiment::Experiment;
 use ludd::Scenario;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -246,10 +246,13 @@ fn run_twenty_steps(s: &Scenario) -> Result<(), String> {
     short.projection_from = None;
     let out = ludd::run(&short, 1).map_err(|e| e.to_string())?;
     for (name, frame) in [
-        ("series", ludd::output::series_frame(&out)),
-        ("groups", ludd::output::groups_frame(&out)),
-        ("technologies", ludd::output::technologies_frame(&out)),
-        ("trade", ludd::output::trade_frame(&out)),
+        ("series", ludd::analysis::output::series_frame(&out)),
+        ("groups", ludd::analysis::output::groups_frame(&out)),
+        (
+            "technologies",
+            ludd::analysis::output::technologies_frame(&out),
+        ),
+        ("trade", ludd::analysis::output::trade_frame(&out)),
     ] {
         let frame = frame.map_err(|e| e.to_string())?;
         for column in frame.get_columns() {

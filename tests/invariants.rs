@@ -100,7 +100,7 @@ fn identical_tables_at_scale_with_one_and_two_threads() {
     // hiring tallies per thread, firms' plans and market weights costed in
     // parallel. Scale must change neither determinism nor the books.
     let llm = ludd::scenario::load("llm", &[]).unwrap().scenario;
-    let scaled = ludd::run::scaled(&llm, 300_000);
+    let scaled = ludd::model::run::scaled(&llm, 300_000);
     let at = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -115,7 +115,7 @@ fn identical_tables_at_scale_with_one_and_two_threads() {
         fingerprint(&one) == fingerprint(&two),
         "1 and 2 threads differ"
     );
-    assert!(one.worst_imbalance < ludd::phases::accounting::TOLERANCE);
+    assert!(one.worst_imbalance < ludd::model::phases::accounting::TOLERANCE);
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn books_balance_every_step_for_twenty_seeds() {
     let runs = ensemble(&loom(), 20);
     for out in &runs {
         assert!(
-            out.worst_imbalance < ludd::phases::accounting::TOLERANCE,
+            out.worst_imbalance < ludd::model::phases::accounting::TOLERANCE,
             "seed {}: {}",
             out.seed,
             out.worst_imbalance
@@ -136,7 +136,7 @@ fn books_balance_every_step_for_twenty_seeds() {
 
 #[test]
 fn the_books_check_catches_a_payment_without_a_payee() {
-    use ludd::ledger::{Flow, Ledger, Sector, SECTORS};
+    use ludd::model::ledger::{Flow, Ledger, Sector, SECTORS};
     let mut ledger = Ledger::default();
     let mut stocks = [100.0; SECTORS];
     ledger.open(&stocks);
@@ -163,11 +163,11 @@ fn the_books_check_catches_a_payment_without_a_payee() {
 fn a_number_gone_wrong_stops_the_step_naming_step_phase_and_region() {
     // No valid scenario produces a NaN (the fuzz and property tests hold
     // that); the check is proven by planting one.
-    let mut w = ludd::world::World::new(&loom(), 1);
-    ludd::phases::step(&mut w).unwrap();
+    let mut w = ludd::model::world::World::new(&loom(), 1);
+    ludd::model::phases::step(&mut w).unwrap();
     w.step += 1;
     w.regions[2].rest_price = f64::NAN;
-    let err = ludd::phases::step(&mut w).unwrap_err().to_string();
+    let err = ludd::model::phases::step(&mut w).unwrap_err().to_string();
     let region = &w.regions[2].name;
     assert!(
         err.contains("step 1")

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ludd::record::GROUPS;
+use ludd::model::observe::record::GROUPS;
 
 /// Documented columns per parquet file: name -> (type, nullable).
 fn documented_schema() -> BTreeMap<String, Vec<(String, String, bool, String)>> {
@@ -79,7 +79,7 @@ fn loom_run_writes_every_documented_table() {
         assert!(stdout.contains(word), "summary lacks '{word}':\n{stdout}");
     }
     let run = dir.join("run");
-    for file in ludd::output::RUN_FILES {
+    for file in ludd::analysis::output::RUN_FILES {
         assert!(run.join(file).is_file(), "{file} missing");
     }
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
@@ -98,7 +98,7 @@ fn loom_run_writes_every_documented_table() {
     let regions = scenario.regions.len();
     let steps = scenario.steps();
     for (file, columns) in &schema {
-        let df = ludd::output::read_parquet(&run.join(file)).expect("table reads back");
+        let df = ludd::analysis::output::read_parquet(&run.join(file)).expect("table reads back");
         let names: Vec<String> = df
             .get_column_names()
             .iter()
@@ -158,7 +158,7 @@ fn loom_run_writes_every_documented_table() {
     }
 
     // Shares are shares.
-    let series = ludd::output::read_parquet(&run.join("series.parquet")).unwrap();
+    let series = ludd::analysis::output::read_parquet(&run.join("series.parquet")).unwrap();
     for name in [
         "craft_output_share",
         "special_output_share",

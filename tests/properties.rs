@@ -89,7 +89,7 @@ fn random_valid_scenarios_keep_every_invariant() {
         // The books: the accounting phase fails a run whose books are off;
         // the worst step must also stay below the tolerance.
         assert!(
-            one.worst_imbalance < ludd::phases::accounting::TOLERANCE,
+            one.worst_imbalance < ludd::model::phases::accounting::TOLERANCE,
             "case {case}"
         );
 

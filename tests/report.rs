@@ -159,12 +159,14 @@ fn a_run_summarizes_and_reports_in_a_real_browser() {
         "redistribution_regions.parquet",
         "redistribution_paths.parquet",
     ] {
-        let df = ludd::output::read_parquet(&dir.join("run").join(file)).expect("written");
+        let df =
+            ludd::analysis::output::read_parquet(&dir.join("run").join(file)).expect("written");
         assert!(df.height() > 0, "{file} has rows");
     }
     // The group table agrees with the run's own summary: the year before stage 2.
     let regions =
-        ludd::output::read_parquet(&dir.join("run/redistribution_regions.parquet")).unwrap();
+        ludd::analysis::output::read_parquet(&dir.join("run/redistribution_regions.parquet"))
+            .unwrap();
     assert_eq!(regions.height(), 4, "one row per region");
 
     let rep = ludd(&["report", "run", "-o", "report.html"], &dir);
@@ -210,7 +212,8 @@ fn a_comparison_summarizes_and_reports_one_line_per_setting() {
         out.contains("relief_replacement=0.7"),
         "settings are named:\n{out}"
     );
-    let groups = ludd::output::read_parquet(&dir.join("cmp/redistribution.parquet")).unwrap();
+    let groups =
+        ludd::analysis::output::read_parquet(&dir.join("cmp/redistribution.parquet")).unwrap();
     let runs = groups
         .column("runs")
         .unwrap()

@@ -20,7 +20,7 @@ fn every_scenario_shows_three_stages_in_order_in_its_leading_region() {
         let runs = ludd::ensemble(&s, &seeds(3)).unwrap();
         for out in &runs {
             assert!(
-                out.worst_imbalance < ludd::phases::accounting::TOLERANCE,
+                out.worst_imbalance < ludd::model::phases::accounting::TOLERANCE,
                 "{name} seed {}: books",
                 out.seed
             );
@@ -58,8 +58,8 @@ fn validate_all_covers_every_target() {
     let dir = scratch("validate-all");
     let out = ludd(&["validate", "all", "--seeds", "10", "--out", "v"], &dir);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let df = ludd::output::read_parquet(&dir.join("v/validation.parquet")).unwrap();
-    let all = ludd::validation::targets().unwrap();
+    let df = ludd::analysis::output::read_parquet(&dir.join("v/validation.parquet")).unwrap();
+    let all = ludd::analysis::validation::targets().unwrap();
     assert_eq!(df.height(), all.len(), "every target has a row");
     let ids: Vec<String> = df
         .column("id")

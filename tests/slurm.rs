@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use ludd::sweep::read_metrics;
+use ludd::analysis::sweep::read_metrics;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use ludd::sweep::read_metrics;
+use ludd::analysis::sweep::read_metrics;
 use polars::prelude::*;
 use std::path::Path;
 use std::process::Command;

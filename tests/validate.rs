@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use ludd::validation::{parse_targets, statistic, targets, Statistic};
+use ludd::analysis::validation::{parse_targets, statistic, targets, Statistic};
 
 #[test]
 fn the_built_in_targets_parse_with_their_sources() {
@@ -86,7 +86,7 @@ fn validate_writes_its_table_and_strict_fails_on_a_miss() {
     for id in ["L1", "L2", "L3", "L4", "L5", "L6", "L7"] {
         assert!(stdout.contains(id), "{id} missing from:\n{stdout}");
     }
-    let df = ludd::output::read_parquet(&dir.join("v/validation.parquet")).unwrap();
+    let df = ludd::analysis::output::read_parquet(&dir.join("v/validation.parquet")).unwrap();
     assert_eq!(df.height(), 7);
     for c in [
         "id",

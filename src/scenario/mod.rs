@@ -3,6 +3,7 @@
 //! when an institution changes; nothing in it scripts an outcome.
 
 mod builtin;
+pub mod experiment;
 mod overrides;
 mod validate;
 

@@ -31,7 +31,7 @@ pub fn mean(values: impl IntoIterator<Item = f64>) -> f64 {
 pub fn last_year(
     out: &RunOutput,
     region: &str,
-    pick: impl Fn(&ludd::record::SeriesRow) -> f64,
+    pick: impl Fn(&ludd::model::observe::record::SeriesRow) -> f64,
 ) -> f64 {
     let rows: Vec<f64> = out
         .records

@@ -12,11 +12,11 @@
 //! law) while its productivity rises with the installed base, so that
 //! adoption by some firms makes it cheaper for the others.
 
-use crate::ledger::{Flow, Sector};
-use crate::phases::trade::potential_sales;
-use crate::rng::{self, Phase};
+use crate::model::ledger::{Flow, Sector};
+use crate::model::phases::trade::potential_sales;
+use crate::model::rng::{self, Phase};
+use crate::model::world::{World, CLASSES, FACTORY};
 use crate::scenario::TechKind;
-use crate::world::{World, CLASSES, FACTORY};
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -263,7 +263,12 @@ fn review_wage_policy(w: &mut World, f: usize, plan: &Plan) {
     if !sharing && with < without * (1.0 - b.switch_threshold) {
         w.firms.sharing[f] = true;
         let detail = format!("a firm adopts {}", policy.name);
-        w.event(r, crate::record::EventKind::Adoption, 1.0, detail);
+        w.event(
+            r,
+            crate::model::observe::record::EventKind::Adoption,
+            1.0,
+            detail,
+        );
     } else if sharing && with > without {
         w.firms.sharing[f] = false;
     }
@@ -416,7 +421,7 @@ pub fn technology(w: &mut World) {
             for t in 0..tasks {
                 let j = plan.choice[t] as usize;
                 if plan.choice[t] != current.choice[t] {
-                    crate::record::first_adoption(w, r, j);
+                    crate::model::observe::record::first_adoption(w, r, j);
                 }
             }
             w.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&plan.choice[..tasks]);

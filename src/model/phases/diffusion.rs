@@ -11,9 +11,9 @@
 //! neighbour's best practice each quarter. An export embargo multiplies
 //! both by the embargo's leak rate: it slows knowledge, but cannot stop it.
 
-use crate::record::EventKind;
-use crate::rng::{self, Phase};
-use crate::world::World;
+use crate::model::observe::record::EventKind;
+use crate::model::rng::{self, Phase};
+use crate::model::world::World;
 use petgraph::visit::EdgeRef;
 use rand::Rng;
 
@@ -58,7 +58,7 @@ pub fn diffusion(w: &mut World) {
     }));
     for &(id, a, c, flow) in edges.iter() {
         for (from, to) in [(a, c), (c, a)] {
-            let leak = crate::phases::innovation::leak(w, from);
+            let leak = crate::model::phases::innovation::leak(w, from);
             let embargoed = leak < 1.0;
             let rate = flow * leak / spy;
             for j in 0..techs {

@@ -34,7 +34,7 @@ pub fn find_runs(dir: &Path) -> Result<Vec<RunDir>> {
     // carry only the setting's index and a file-safe slug.
     let labels = dir.join("runs.parquet");
     if labels.is_file() {
-        let runs = crate::output::read_parquet(&labels)?;
+        let runs = crate::analysis::output::read_parquet(&labels)?;
         let names: Vec<(u32, String)> = runs
             .column("setting_index")
             .and_then(|c| c.u32().cloned())
@@ -119,7 +119,7 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<RunDir>) -> Result<()> {
 
 /// Provenance of a table over runs: their scenarios, a hash of their
 /// scenario hashes, their seeds and the overrides any of them had.
-pub fn provenance(runs: &[RunDir]) -> Result<crate::output::Provenance> {
+pub fn provenance(runs: &[RunDir]) -> Result<crate::analysis::output::Provenance> {
     let mut names = std::collections::BTreeSet::new();
     let mut hashes = String::new();
     let mut overrides = std::collections::BTreeSet::new();
@@ -137,10 +137,10 @@ pub fn provenance(runs: &[RunDir]) -> Result<crate::output::Provenance> {
         }
     }
     let seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
-    Ok(crate::output::Provenance {
+    Ok(crate::analysis::output::Provenance {
         scenario: names.into_iter().collect::<Vec<_>>().join(","),
-        scenario_hash: crate::output::scenario_hash(&hashes),
-        seed: crate::output::seeds_text(&seeds),
+        scenario_hash: crate::analysis::output::scenario_hash(&hashes),
+        seed: crate::analysis::output::seeds_text(&seeds),
         version: env!("CARGO_PKG_VERSION").to_string(),
         overrides: overrides.into_iter().collect(),
     })
@@ -206,7 +206,7 @@ fn keys(extra: &[&str]) -> Vec<Expr> {
 fn over_runs(lf: LazyFrame, by: &[&str], measures: &[&str]) -> LazyFrame {
     let mut aggs = vec![col("run").count().alias("runs")];
     for m in measures {
-        aggs.extend(crate::compare::spread(m));
+        aggs.extend(crate::analysis::compare::spread(m));
     }
     let by: Vec<Expr> = by.iter().map(|k| col(*k)).collect();
     lf.group_by_stable(by.clone())

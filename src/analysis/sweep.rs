@@ -19,9 +19,9 @@
 //! Every file goes through a temporary name and a rename, so a file that
 //! exists is complete; a re-run skips complete runs and does the rest.
 
-use crate::compare::{metrics, RunMetrics, METRICS};
+use crate::analysis::compare::{metrics, RunMetrics, METRICS};
+use crate::analysis::output::{self, Provenance};
 use crate::error::{LuddError, Problem, Result};
-use crate::output::{self, Provenance};
 use crate::scenario::{self, apply_override, Scenario};
 use polars::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -656,7 +656,7 @@ pub fn execute(
     }
     let (done, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let total = todo.len();
-    crate::run::bounded_parallel(todo.len(), threads, &|k| -> Result<()> {
+    crate::model::run::bounded_parallel(todo.len(), threads, &|k| -> Result<()> {
         let job = todo[k];
         let point = &points[job.point];
         let result = sweep
@@ -807,7 +807,7 @@ pub fn summary(dir: &Path) -> Result<DataFrame> {
     let mut aggs: Vec<Expr> = params.iter().map(|p| col(p.as_str()).first()).collect();
     aggs.push(col("replicate").count().alias("runs"));
     for (name, _) in METRICS {
-        aggs.extend(crate::compare::spread(name));
+        aggs.extend(crate::analysis::compare::spread(name));
     }
     data.lazy()
         .group_by_stable([col("point")])

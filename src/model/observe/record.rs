@@ -2,9 +2,9 @@
 //! technologies and the events. Pure computation on the state; the tables
 //! are written elsewhere.
 
-use crate::phases::technology::task_cost;
+use crate::model::phases::technology::task_cost;
+use crate::model::world::{World, CLASSES, CRAFT, GENERAL, REORGANIZED, REST, UNEMPLOYED};
 use crate::scenario::TechKind;
-use crate::world::{World, CLASSES, CRAFT, GENERAL, REORGANIZED, REST, UNEMPLOYED};
 use rayon::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -357,7 +357,7 @@ pub fn record(w: &mut World, rec: &mut Records) {
     let nr = w.regions.len();
     for s in 0..nr {
         for r in 0..nr {
-            if s != r && crate::phases::trade::transport(w, s, r).is_some() {
+            if s != r && crate::model::phases::trade::transport(w, s, r).is_some() {
                 rec.trade.push(TradeRow {
                     step: w.step as u32,
                     year: w.year,
@@ -391,7 +391,7 @@ pub fn record(w: &mut World, rec: &mut Records) {
                     s.unemployed += 1.0;
                 } else {
                     let k = if e == REST {
-                        crate::world::UNSKILLED
+                        crate::model::world::UNSKILLED
                     } else {
                         ws.class[i] as usize
                     };
@@ -421,11 +421,12 @@ pub fn record(w: &mut World, rec: &mut Records) {
         a.price_weighted = price * a.workers;
         // The trades the general technology displaces: hand work with and
         // without special tools (the handloom weaver with a flying shuttle).
-        let hand = a.w.people[CRAFT] + a.w.people[crate::world::OPERATOR];
+        let hand = a.w.people[CRAFT] + a.w.people[crate::model::world::OPERATOR];
         a.craft_weight = hand.max(1e-9);
         a.craft_wage_weighted = if hand > 0.0 {
             (reg.wage[CRAFT] * a.w.people[CRAFT]
-                + reg.wage[crate::world::OPERATOR] * a.w.people[crate::world::OPERATOR])
+                + reg.wage[crate::model::world::OPERATOR]
+                    * a.w.people[crate::model::world::OPERATOR])
                 / price
         } else {
             reg.wage[CRAFT] / price * 1e-9

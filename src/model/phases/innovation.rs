@@ -15,12 +15,12 @@
 //! Fagiolo and Roventini 2010); an inventor may instead imitate a trade
 //! neighbour's best practice, or move to the region that funds research best.
 
-use crate::ledger::{Flow, Sector};
-use crate::phases::technology::scale_factor;
-use crate::record::EventKind;
-use crate::rng::{self, Phase};
+use crate::model::ledger::{Flow, Sector};
+use crate::model::observe::record::EventKind;
+use crate::model::phases::technology::scale_factor;
+use crate::model::rng::{self, Phase};
+use crate::model::world::{refill, World, GENERAL};
 use crate::scenario::TechKind;
-use crate::world::{refill, World, GENERAL};
 use rand::Rng;
 use rand_distr::{Beta, Distribution};
 

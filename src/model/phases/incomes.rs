@@ -13,10 +13,10 @@
 //! their own head counts and rates, so the accounting phase can catch any
 //! payment that went astray.
 
-use crate::ledger::{Flow, Sector};
-use crate::phases::{for_each_chunk, WorkerChunk};
-use crate::rng;
-use crate::world::{refill, RegionState, World, CLASSES, REST, UNEMPLOYED, UNSKILLED};
+use crate::model::ledger::{Flow, Sector};
+use crate::model::phases::{for_each_chunk, WorkerChunk};
+use crate::model::rng;
+use crate::model::world::{refill, RegionState, World, CLASSES, REST, UNEMPLOYED, UNSKILLED};
 
 /// Purpose tag for the fixed per-worker draw that decides relief eligibility.
 const ELIGIBILITY: u64 = 0xE1;
@@ -121,7 +121,7 @@ pub fn incomes(w: &mut World) {
         let mut equity = 0.0;
         let reg = &w.regions[r];
         let inst = reg.institutions.clone();
-        let depreciation = 0.5 * crate::phases::technology::user_cost(w);
+        let depreciation = 0.5 * crate::model::phases::technology::user_cost(w);
         let mut hiring = 0.0;
         for f in reg.firms.clone() {
             let bill: f64 = (0..CLASSES)
@@ -402,7 +402,7 @@ fn household(
             c.fired[i] = c.fired[i].saturating_add(1).max(2);
         }
         // General skills grow outside general jobs, fastest while out of work.
-        if k != crate::world::GENERAL || e == UNEMPLOYED {
+        if k != crate::model::world::GENERAL || e == UNEMPLOYED {
             let pace = if e == UNEMPLOYED { 1.0 } else { 0.25 };
             c.education[i] += t.learning * pace * (1.0 - c.education[i]);
         }

@@ -18,35 +18,35 @@ use std::path::Path;
 pub const BUILTIN_EXPERIMENTS: &[(&str, &str)] = &[
     (
         "luddites",
-        include_str!("../scenarios/experiments/luddites.ron"),
+        include_str!("../../scenarios/experiments/luddites.ron"),
     ),
     (
         "poor_law",
-        include_str!("../scenarios/experiments/poor_law.ron"),
+        include_str!("../../scenarios/experiments/poor_law.ron"),
     ),
     (
         "five_dollar_day",
-        include_str!("../scenarios/experiments/five_dollar_day.ron"),
+        include_str!("../../scenarios/experiments/five_dollar_day.ron"),
     ),
     (
         "embargo",
-        include_str!("../scenarios/experiments/embargo.ron"),
+        include_str!("../../scenarios/experiments/embargo.ron"),
     ),
     (
         "llm_sharing",
-        include_str!("../scenarios/experiments/llm_sharing.ron"),
+        include_str!("../../scenarios/experiments/llm_sharing.ron"),
     ),
     (
         "adoption_speed",
-        include_str!("../scenarios/experiments/adoption_speed.ron"),
+        include_str!("../../scenarios/experiments/adoption_speed.ron"),
     ),
     (
         "aftermath",
-        include_str!("../scenarios/experiments/aftermath.ron"),
+        include_str!("../../scenarios/experiments/aftermath.ron"),
     ),
     (
         "relief_and_riots",
-        include_str!("../scenarios/experiments/relief_and_riots.ron"),
+        include_str!("../../scenarios/experiments/relief_and_riots.ron"),
     ),
 ];
 

@@ -1,10 +1,10 @@
 //! Running a scenario: build the world, step it, record every step.
 
 use crate::error::Result;
-use crate::record::{Event, Records};
+use crate::model::observe::record::{Event, Records};
+use crate::model::observe::summary::{summarize, SummaryRow};
+use crate::model::world::World;
 use crate::scenario::Scenario;
-use crate::summary::{summarize, SummaryRow};
-use crate::world::World;
 use std::time::Instant;
 
 /// Everything a run produces, ready to be written out.
@@ -36,9 +36,9 @@ pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput> {
     let mut records = Records::default();
     let steps = scenario.steps();
     for _ in 0..steps {
-        crate::phases::step(&mut world)?;
-        crate::record::record(&mut world, &mut records);
-        crate::stages::update(&mut world, &mut records);
+        crate::model::phases::step(&mut world)?;
+        crate::model::observe::record::record(&mut world, &mut records);
+        crate::model::observe::stages::update(&mut world, &mut records);
         world.step += 1;
         world.year = scenario.year_of(world.step);
     }
@@ -154,7 +154,7 @@ pub fn bench(scenario: &Scenario, seed: u64, steps: usize) -> Result<Bench> {
     let mut phase_seconds = [0.0; 10];
     let stepping = Instant::now();
     for _ in 0..steps {
-        crate::phases::step_timed(&mut world, Some(&mut phase_seconds))?;
+        crate::model::phases::step_timed(&mut world, Some(&mut phase_seconds))?;
         world.step += 1;
         world.year = scenario.year_of(world.step);
     }

@@ -5,11 +5,11 @@
 //! with the 5th-95th percentile of the per-run statistics as its spread.
 
 use crate::error::{LuddError, Problem, Result};
-use crate::run::RunOutput;
+use crate::model::run::RunOutput;
 use polars::prelude::*;
 
 /// The targets, embedded so that `ludd validate` works from any directory.
-pub const TARGETS_CSV: &str = include_str!("../scenarios/targets.csv");
+pub const TARGETS_CSV: &str = include_str!("../../scenarios/targets.csv");
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Statistic {
@@ -274,7 +274,7 @@ pub fn statistic(t: &Target, series: &[(f64, f64)]) -> Option<f64> {
 
 /// A target's named series in one run, as (year, value).
 fn series_of(out: &RunOutput, t: &Target) -> Result<Vec<(f64, f64)>> {
-    let df = crate::output::series_frame(out)?;
+    let df = crate::analysis::output::series_frame(out)?;
     let err = |e: PolarsError| LuddError::Output {
         path: "series".into(),
         message: e.to_string(),

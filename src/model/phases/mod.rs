@@ -13,7 +13,7 @@ pub mod technology;
 pub mod trade;
 
 use crate::error::{LuddError, Result};
-use crate::world::World;
+use crate::model::world::World;
 use std::ops::Range;
 
 /// Workers per chunk in the parallel per-worker phases. Chunks never
@@ -97,7 +97,12 @@ fn begin_step(w: &mut World) {
         } else {
             format!("{} = {}: {}", p.field, p.value, p.note)
         };
-        w.event(r, crate::record::EventKind::Policy, p.value, &detail);
+        w.event(
+            r,
+            crate::model::observe::record::EventKind::Policy,
+            p.value,
+            &detail,
+        );
         w.next_policy += 1;
     }
 }
@@ -175,7 +180,7 @@ impl WorkerChunk<'_> {
 }
 
 /// The chunk layout: (region, worker range) pairs in worker order.
-pub fn chunk_layout(regions: &[crate::world::RegionState]) -> Vec<(usize, Range<usize>)> {
+pub fn chunk_layout(regions: &[crate::model::world::RegionState]) -> Vec<(usize, Range<usize>)> {
     let mut layout = Vec::new();
     for (r, reg) in regions.iter().enumerate() {
         let mut start = reg.workers.start;
@@ -200,8 +205,8 @@ pub fn chunk_layout(regions: &[crate::world::RegionState]) -> Vec<(usize, Range<
 /// and no `unsafe`, and since chunk boundaries come from the scenario, each
 /// chunk sees the same workers and random stream at any thread count.
 pub fn for_each_chunk<S: Send>(
-    ws: &mut crate::world::Workers,
-    sc: &mut crate::world::Scratch,
+    ws: &mut crate::model::world::Workers,
+    sc: &mut crate::model::world::Scratch,
     layout: &[(usize, Range<usize>)],
     out: &mut [S],
     job: &(impl Fn(&mut WorkerChunk<'_>, &mut S) + Sync),

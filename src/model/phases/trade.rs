@@ -14,8 +14,8 @@
 //! supplier asked for more than it holds sells what it has; the unspent
 //! money stays with the merchants for the next quarter.
 
-use crate::ledger::{Flow, Sector};
-use crate::world::{refill, World};
+use crate::model::ledger::{Flow, Sector};
+use crate::model::world::{refill, World};
 use rayon::prelude::*;
 
 /// Transport cost between two regions as a share of price, or `None` when

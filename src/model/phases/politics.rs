@@ -20,10 +20,10 @@
 //! rather than spreading to the content, so it cannot feed on itself. Protest breaks machines at adopting firms and raises the
 //! risk they perceive, slowing adoption and research for years.
 
-use crate::phases::{for_each_chunk, WorkerChunk};
-use crate::record::EventKind;
-use crate::rng::{self, Phase};
-use crate::world::{refill, World, CRAFT, OPERATOR, UNEMPLOYED};
+use crate::model::observe::record::EventKind;
+use crate::model::phases::{for_each_chunk, WorkerChunk};
+use crate::model::rng::{self, Phase};
+use crate::model::world::{refill, World, CRAFT, OPERATOR, UNEMPLOYED};
 use rand::Rng;
 
 #[derive(Clone, Copy, Default)]

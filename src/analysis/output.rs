@@ -7,8 +7,8 @@
 //! replaced only when the caller asks for it.
 
 use crate::error::{LuddError, Result};
-use crate::record::{TechRow, GROUPS};
-use crate::run::RunOutput;
+use crate::model::observe::record::{TechRow, GROUPS};
+use crate::model::run::RunOutput;
 use polars::prelude::*;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};

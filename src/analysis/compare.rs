@@ -7,11 +7,11 @@
 //! general technology (Britain for the loom, the USA for the others). Every
 //! run's own tables, written beside, hold the other regions.
 
+use crate::analysis::output::{self, Provenance};
 use crate::error::{LuddError, Result};
-use crate::experiment::{Experiment, Resolved};
-use crate::output::{self, Provenance};
-use crate::record::SeriesRow;
-use crate::run::RunOutput;
+use crate::model::observe::record::SeriesRow;
+use crate::model::run::RunOutput;
+use crate::scenario::experiment::{Experiment, Resolved};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -171,18 +171,16 @@ pub fn run_all(
         jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
     // One run per thread at a time, so memory stays bounded (see
     // run::bounded_parallel); results are kept in job order.
-    crate::run::bounded_parallel(
-        jobs.len(),
-        rayon::current_num_threads(),
-        &|i| -> Result<()> {
-            let (setting, seed) = jobs[i];
-            let out = crate::run(&settings[setting].scenario, seed)?;
-            each(setting, &out)?;
-            *results[i].lock().expect("not poisoned") = Some(metrics(&out));
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-            Ok(())
-        },
-    )?;
+    crate::model::run::bounded_parallel(jobs.len(), rayon::current_num_threads(), &|i| -> Result<
+        (),
+    > {
+        let (setting, seed) = jobs[i];
+        let out = crate::run(&settings[setting].scenario, seed)?;
+        each(setting, &out)?;
+        *results[i].lock().expect("not poisoned") = Some(metrics(&out));
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+        Ok(())
+    })?;
     Ok(jobs
         .iter()
         .zip(results)

@@ -12,11 +12,11 @@
 //! that lose money for too long exit; empty places fill again with entrants
 //! that copy a successful firm's methods when the industry makes profits.
 
-use crate::ledger::{Flow, Sector};
-use crate::record::EventKind;
-use crate::rng::{self, Phase};
+use crate::model::ledger::{Flow, Sector};
+use crate::model::observe::record::EventKind;
+use crate::model::rng::{self, Phase};
+use crate::model::world::{World, CRAFT_SHOP, FACTORY, REORGANIZED};
 use crate::scenario::TechKind;
-use crate::world::{World, CRAFT_SHOP, FACTORY, REORGANIZED};
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal};
 
@@ -108,7 +108,8 @@ fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut imp
     } else {
         1.0
     };
-    let seed_money = scale * w.firms.unit_cost[model].max(w.regions[r].wage[crate::world::CRAFT]);
+    let seed_money =
+        scale * w.firms.unit_cost[model].max(w.regions[r].wage[crate::model::world::CRAFT]);
     if w.regions[r].owners_wealth < 4.0 * seed_money {
         return;
     }

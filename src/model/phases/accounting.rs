@@ -8,8 +8,8 @@
 //! its recorded flows, beyond a relative error of `TOLERANCE`.
 
 use crate::error::{LuddError, Result};
-use crate::ledger::stocks;
-use crate::world::World;
+use crate::model::ledger::stocks;
+use crate::model::world::World;
 
 pub const TOLERANCE: f64 = 1e-9;
 

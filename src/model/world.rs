@@ -6,8 +6,8 @@
 //! makes in a quarter. One worker agent is one model worker; the outputs
 //! scale head counts by `people_per_agent`.
 
-use crate::ledger::Ledger;
-use crate::rng;
+use crate::model::ledger::Ledger;
+use crate::model::rng;
 use crate::scenario::{Institutions, Scenario, TechKind};
 use petgraph::graph::{NodeIndex, UnGraph};
 use rand::Rng;
@@ -233,12 +233,12 @@ pub struct World {
     pub class_education: [f32; CLASSES],
     pub ledger: Ledger,
     pub scratch: Scratch,
-    pub events: Vec<crate::record::Event>,
+    pub events: Vec<crate::model::observe::record::Event>,
     pub next_policy: usize,
     /// Chunks of workers for the parallel phases (see `phases::CHUNK`).
     pub layout: Vec<(usize, std::ops::Range<usize>)>,
     /// Per-step region flows gathered for the outputs.
-    pub flows: Vec<crate::record::RegionFlows>,
+    pub flows: Vec<crate::model::observe::record::RegionFlows>,
     /// Sales of the industry's good this step at factory prices, from region
     /// s to region r at `s * regions + r` (home sales on the diagonal).
     pub trade_matrix: Vec<f64>,
@@ -252,14 +252,14 @@ pub struct Scratch {
     pub option: Vec<u8>,
     pub previous_employer: Vec<u32>,
     pub gini: Vec<f64>,
-    pub labour: crate::phases::labour::Buffers,
+    pub labour: crate::model::phases::labour::Buffers,
     /// Firms' plans costed at the start of the technology phase.
-    pub reviews: Vec<crate::phases::technology::Review>,
-    pub politics: crate::phases::politics::Buffers,
-    pub incomes: crate::phases::incomes::Buffers,
-    pub trade: crate::phases::trade::Buffers,
-    pub innovation: crate::phases::innovation::Buffers,
-    pub diffusion: crate::phases::diffusion::Buffers,
+    pub reviews: Vec<crate::model::phases::technology::Review>,
+    pub politics: crate::model::phases::politics::Buffers,
+    pub incomes: crate::model::phases::incomes::Buffers,
+    pub trade: crate::model::phases::trade::Buffers,
+    pub innovation: crate::model::phases::innovation::Buffers,
+    pub diffusion: crate::model::phases::diffusion::Buffers,
     /// Households' savings summed per chunk of workers (accounting phase).
     pub savings_sums: Vec<f64>,
 }
@@ -560,14 +560,14 @@ impl World {
             events: Vec::new(),
             next_policy: 0,
             layout: Vec::new(),
-            flows: vec![crate::record::RegionFlows::default(); nr],
+            flows: vec![crate::model::observe::record::RegionFlows::default(); nr],
             trade_matrix: vec![0.0; nr * nr],
             worst_imbalance: 0.0,
         };
-        world.layout = crate::phases::chunk_layout(&world.regions);
+        world.layout = crate::model::phases::chunk_layout(&world.regions);
         world
             .ledger
-            .open(&crate::ledger::stocks(&world, &mut Vec::new()));
+            .open(&crate::model::ledger::stocks(&world, &mut Vec::new()));
         world
     }
 
@@ -592,13 +592,13 @@ impl World {
     pub fn event(
         &mut self,
         r: usize,
-        kind: crate::record::EventKind,
+        kind: crate::model::observe::record::EventKind,
         magnitude: f64,
         detail: impl Into<String>,
     ) {
         let detail = detail.into();
         tracing::debug!(step = self.step, year = self.year, region = %self.regions[r].name, kind = kind.name(), magnitude, "{detail}");
-        self.events.push(crate::record::Event {
+        self.events.push(crate::model::observe::record::Event {
             step: self.step,
             year: self.year,
             region: r,

@@ -5,7 +5,7 @@
 //! kind of flow nets to zero across sectors and that each sector's money
 //! stock moved by exactly its recorded flows.
 
-use crate::world::World;
+use crate::model::world::World;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sector {
@@ -137,7 +137,7 @@ impl Ledger {
 pub fn stocks(w: &World, partial: &mut Vec<f64>) -> [f64; SECTORS] {
     use rayon::prelude::*;
     let mut s = [0.0; SECTORS];
-    let chunks = w.workers.savings.par_chunks(crate::phases::CHUNK);
+    let chunks = w.workers.savings.par_chunks(crate::model::phases::CHUNK);
     partial.resize(chunks.len(), 0.0);
     partial
         .par_iter_mut()

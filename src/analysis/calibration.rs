@@ -7,10 +7,10 @@
 //! parallel pattern search (Hooke and Jeeves); every candidate is an
 //! ensemble with the same seeds, so candidates differ only by parameters.
 
+use crate::analysis::validation::{evaluate, Outcome, Target};
 use crate::error::{LuddError, Result};
-use crate::rng::{self, Phase};
+use crate::model::rng::{self, Phase};
 use crate::scenario::{apply_override, validate, Scenario};
-use crate::validation::{evaluate, Outcome, Target};
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -97,7 +97,7 @@ pub fn apply(base: &Scenario, params: &[Param], unit: &[f64]) -> Result<Scenario
 
 /// Runs the ensemble of one candidate and evaluates every target.
 pub fn outcomes(s: &Scenario, targets: &[Target], seeds: &[u64]) -> Result<Vec<Outcome>> {
-    let runs = crate::run::ensemble(s, seeds)?;
+    let runs = crate::model::run::ensemble(s, seeds)?;
     targets.iter().map(|t| evaluate(t, &runs)).collect()
 }
 

@@ -8,8 +8,8 @@
 //! at a markup on unit cost (Dosi et al. 2010), so cost reductions reach
 //! buyers and widen the market.
 
-use crate::phases::technology::evaluate;
-use crate::world::{World, CLASSES};
+use crate::model::phases::technology::evaluate;
+use crate::model::world::{World, CLASSES};
 
 pub fn production(w: &mut World) {
     let tasks = w.tasks();
@@ -51,7 +51,7 @@ pub fn production(w: &mut World) {
     // The local rate of adoption (change of the machine-made share over a
     // year) is what the politics phase reacts to.
     for r in 0..w.regions.len() {
-        let (by_kind, _, total) = crate::record::output_shares(w, r);
+        let (by_kind, _, total) = crate::model::observe::record::output_shares(w, r);
         let mechanized = if total > 0.0 {
             1.0 - by_kind[0] / total
         } else {

@@ -4,16 +4,16 @@
 //! (DejaVu Sans, which also measures the text when the charts are laid out)
 //! is embedded as base64.
 
+use crate::analysis::redistribution::{find_runs, RunDir};
+use crate::analysis::validation::{self, Statistic};
 use crate::error::{LuddError, Result};
-use crate::redistribution::{find_runs, RunDir};
 use crate::scenario::Scenario;
-use crate::validation::{self, Statistic};
 use plotters::prelude::*;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const FONT: &[u8] = include_bytes!("report/DejaVuSans.ttf");
+const FONT: &[u8] = include_bytes!("DejaVuSans.ttf");
 const FAMILY: &str = "DejaVu Sans";
 const SIZE: (u32, u32) = (900, 420);
 const PALETTE: [RGBColor; 8] = [
@@ -67,7 +67,7 @@ struct Run {
 }
 
 fn read(dir: &RunDir) -> Result<Run> {
-    let table = |name: &str| crate::output::read_parquet(&dir.path.join(name));
+    let table = |name: &str| crate::analysis::output::read_parquet(&dir.path.join(name));
     let manifest_path = dir.path.join("manifest.json");
     let text =
         std::fs::read_to_string(&manifest_path).map_err(|e| LuddError::io(&manifest_path, e))?;
@@ -452,9 +452,9 @@ fn history_chart(runs: &[&Run], scenario: &str) -> Result<Option<String>> {
             (f64::NAN, f64::NAN, f64::NAN)
         } else {
             (
-                scale(crate::stats::mean(&values)),
-                scale(crate::stats::quantile(&values, 0.05)),
-                scale(crate::stats::quantile(&values, 0.95)),
+                scale(crate::analysis::stats::mean(&values)),
+                scale(crate::analysis::stats::quantile(&values, 0.05)),
+                scale(crate::analysis::stats::quantile(&values, 0.95)),
             )
         };
         rows.push((format!("{} {}", t.id, t.metric), scale(t.value), m, lo, hi));
@@ -587,10 +587,10 @@ fn scatter(title: &str, x_label: &str, y_label: &str, points: &[(f64, f64)]) -> 
 /// The page of a sweep that kept only its measures: two measures against
 /// each numeric parameter, one dot per run.
 fn sweep_report(dir: &Path) -> Result<String> {
-    let data = crate::sweep::read_metrics(dir)?;
+    let data = crate::analysis::sweep::read_metrics(dir)?;
     let record = dir.join("sweep.ron");
     let text = std::fs::read_to_string(&record).map_err(|e| LuddError::io(&record, e))?;
-    let sweep = crate::sweep::SweepFile::from_ron(&text, &record.to_string_lossy())?;
+    let sweep = crate::analysis::sweep::SweepFile::from_ron(&text, &record.to_string_lossy())?;
     let points = sweep.points();
     let params: Vec<String> = points
         .first()

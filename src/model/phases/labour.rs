@@ -17,9 +17,9 @@
 //! Wages then move with excess demand for each class, downward more slowly
 //! where unions are strong, and take a share of productivity growth.
 
-use crate::phases::{for_each_chunk, WorkerChunk};
-use crate::rng::{self, Phase};
-use crate::world::{
+use crate::model::phases::{for_each_chunk, WorkerChunk};
+use crate::model::rng::{self, Phase};
+use crate::model::world::{
     refill, World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED,
     UNSKILLED,
 };

@@ -1,0 +1,7 @@
+//! Observation: what a run records of each step (`record`), the stages it
+//! detects from the record (`stages`) and the end-of-run summary
+//! (`summary`). Observation reads the state and never calls a phase.
+
+pub mod record;
+pub mod stages;
+pub mod summary;
