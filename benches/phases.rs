@@ -10,6 +10,7 @@
 
 use divan::counter::ItemsCount;
 use divan::{AllocProfiler, Bencher};
+use ludd::model::phases::{self, Buffers, PIPELINE};
 use ludd::model::world::World;
 use std::sync::OnceLock;
 
@@ -22,9 +23,12 @@ fn main() {
     divan::main();
 }
 
+/// A world and the step pipeline's buffers.
+type State = (World, Buffers);
+
 /// The warmed-up world at `workers` workers, built once per size.
-fn world(workers: u64) -> &'static World {
-    static WORLDS: OnceLock<Vec<(u64, World)>> = OnceLock::new();
+fn world(workers: u64) -> &'static State {
+    static WORLDS: OnceLock<Vec<(u64, State)>> = OnceLock::new();
     let worlds = WORLDS.get_or_init(|| {
         SIZES
             .iter()
@@ -32,12 +36,13 @@ fn world(workers: u64) -> &'static World {
                 let loaded = ludd::scenario::load("llm", &[]).expect("built in");
                 let scenario = ludd::model::run::scaled(&loaded.scenario, n);
                 let mut w = World::new(&scenario, 1);
+                let mut b = Buffers::new(&w);
                 for _ in 0..20 {
-                    ludd::model::phases::step(&mut w).expect("steps");
+                    phases::step(&mut w, &mut b).expect("steps");
                     w.step += 1;
                     w.year = scenario.year_of(w.step);
                 }
-                (n, w)
+                (n, (w, b))
             })
             .collect()
     });
@@ -49,17 +54,18 @@ fn world(workers: u64) -> &'static World {
 }
 
 /// Times `phase` on fresh copies of the warmed-up world; counts agent-steps.
-fn time(bencher: Bencher, workers: u64, phase: impl Fn(&mut World)) {
-    let w = world(workers);
+fn time(bencher: Bencher, workers: u64, phase: impl Fn(&mut World, &mut Buffers)) {
+    let state = world(workers);
+    let w = &state.0;
     let agents = w.workers.len() + w.firms.len() + w.inventors.region.len() + w.regions.len();
     bencher
         .counter(ItemsCount::new(agents))
-        .with_inputs(|| w.clone())
-        .bench_local_refs(|w| phase(w));
+        .with_inputs(|| state.clone())
+        .bench_local_refs(|(w, b)| phase(w, b));
 }
 
 macro_rules! phase_bench {
-    ($name:ident, $phase:path) => {
+    ($name:ident, $phase:expr) => {
         #[divan::bench(args = SIZES, sample_count = 20, sample_size = 1)]
         fn $name(bencher: Bencher, workers: u64) {
             time(bencher, workers, $phase);
@@ -67,28 +73,34 @@ macro_rules! phase_bench {
     };
 }
 
-phase_bench!(innovation, ludd::model::phases::innovation::innovation);
-phase_bench!(technology, ludd::model::phases::technology::technology);
-phase_bench!(production, ludd::model::phases::production::production);
-phase_bench!(trade, ludd::model::phases::trade::trade);
-phase_bench!(labour, ludd::model::phases::labour::labour);
-phase_bench!(incomes, ludd::model::phases::incomes::incomes);
-phase_bench!(politics, ludd::model::phases::politics::politics);
-phase_bench!(diffusion, ludd::model::phases::diffusion::diffusion);
-phase_bench!(
-    reorganization,
-    ludd::model::phases::reorganization::reorganization
-);
+/// The phase called `name` in the pipeline.
+fn phase(name: &str) -> fn(&mut World, &mut Buffers) {
+    PIPELINE
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("a phase of the pipeline")
+        .1
+}
+
+phase_bench!(innovation, phase("innovation"));
+phase_bench!(technology, phase("technology"));
+phase_bench!(production, phase("production"));
+phase_bench!(trade, phase("trade"));
+phase_bench!(labour, phase("labour"));
+phase_bench!(incomes, phase("incomes"));
+phase_bench!(politics, phase("politics"));
+phase_bench!(diffusion, phase("diffusion"));
+phase_bench!(reorganization, phase("reorganization"));
 
 /// The accounting check (it returns whether the books balance).
-fn accounting(w: &mut World) {
-    divan::black_box(ludd::model::phases::accounting::accounting(w)).ok();
+fn accounting(w: &mut World, b: &mut Buffers) {
+    divan::black_box(phases::accounting::accounting(w, &mut b.accounting)).ok();
 }
 phase_bench!(accounting_check, accounting);
 
 /// The whole step: every phase in order, with the start-of-step housekeeping.
-fn whole_step(w: &mut World) {
-    ludd::model::phases::step(w).expect("steps");
+fn whole_step(w: &mut World, b: &mut Buffers) {
+    phases::step(w, b).expect("steps");
 }
 phase_bench!(step, whole_step);
 
@@ -99,5 +111,5 @@ fn step_one_thread(bencher: Bencher, workers: u64) {
         .num_threads(1)
         .build()
         .expect("a pool");
-    time(bencher, workers, |w| pool.install(|| whole_step(w)));
+    time(bencher, workers, |w, b| pool.install(|| whole_step(w, b)));
 }

@@ -2,6 +2,7 @@
 //! anything but the text of the events it records: no per-agent, per-firm
 //! or per-chunk allocation. A counting allocator proves it, phase by phase.
 
+use ludd::model::phases::{self, Buffers, PIPELINE};
 use ludd::model::world::World;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,31 +30,14 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static COUNTING: Counting = Counting;
 
-fn advance(w: &mut World) {
-    ludd::model::phases::step(w).expect("steps");
+fn advance(w: &mut World, b: &mut Buffers) {
+    phases::step(w, b).expect("steps");
     w.step += 1;
     w.year = w.scenario.year_of(w.step);
 }
 
-/// The phases in step order, to be timed one by one.
-const PHASES: [(&str, fn(&mut World)); 10] = [
-    ("innovation", ludd::model::phases::innovation::innovation),
-    ("technology", ludd::model::phases::technology::technology),
-    ("production", ludd::model::phases::production::production),
-    ("trade", ludd::model::phases::trade::trade),
-    ("labour", ludd::model::phases::labour::labour),
-    ("incomes", ludd::model::phases::incomes::incomes),
-    ("politics", ludd::model::phases::politics::politics),
-    ("diffusion", ludd::model::phases::diffusion::diffusion),
-    (
-        "reorganization",
-        ludd::model::phases::reorganization::reorganization,
-    ),
-    ("accounting", accounting),
-];
-
-fn accounting(w: &mut World) {
-    ludd::model::phases::accounting::accounting(w).expect("the books balance");
+fn accounting(w: &mut World, b: &mut Buffers) {
+    phases::accounting::accounting(w, &mut b.accounting).expect("the books balance");
 }
 
 #[test]
@@ -71,10 +55,11 @@ fn phases_allocate_only_for_events() {
             .build()
             .unwrap();
         let mut w = World::new(&scenario, 5);
+        let mut b = Buffers::new(&w);
         // The first steps size every buffer.
         pool.install(|| {
             for _ in 0..12 {
-                advance(&mut w);
+                advance(&mut w, &mut b);
             }
         });
         let (mut total, mut events) = (0, 0);
@@ -82,10 +67,11 @@ fn phases_allocate_only_for_events() {
             for _ in 0..40 {
                 // The start-of-step housekeeping (flows cleared, dated
                 // policies) is done by a whole step every tenth quarter.
-                for (name, phase) in PHASES {
+                let accounting: (&str, fn(&mut World, &mut Buffers)) = ("accounting", accounting);
+                for (name, phase) in PIPELINE.into_iter().chain([accounting]) {
                     let (allocations_before, events_before) =
                         (ALLOCATIONS.load(Ordering::Relaxed), w.events.len());
-                    phase(&mut w);
+                    phase(&mut w, &mut b);
                     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations_before;
                     let new_events = w.events.len() - events_before;
                     // Formatting an event's text and storing it takes up to
@@ -105,7 +91,7 @@ fn phases_allocate_only_for_events() {
                 w.step += 1;
                 w.year = w.scenario.year_of(w.step);
                 if w.step % 10 == 0 {
-                    advance(&mut w);
+                    advance(&mut w, &mut b);
                 }
             }
         });

@@ -164,10 +164,13 @@ fn a_number_gone_wrong_stops_the_step_naming_step_phase_and_region() {
     // No valid scenario produces a NaN (the fuzz and property tests hold
     // that); the check is proven by planting one.
     let mut w = ludd::model::world::World::new(&loom(), 1);
-    ludd::model::phases::step(&mut w).unwrap();
+    let mut b = ludd::model::phases::Buffers::new(&w);
+    ludd::model::phases::step(&mut w, &mut b).unwrap();
     w.step += 1;
     w.regions[2].rest_price = f64::NAN;
-    let err = ludd::model::phases::step(&mut w).unwrap_err().to_string();
+    let err = ludd::model::phases::step(&mut w, &mut b)
+        .unwrap_err()
+        .to_string();
     let region = &w.regions[2].name;
     assert!(
         err.contains("step 1")

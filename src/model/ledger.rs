@@ -5,8 +5,6 @@
 //! kind of flow nets to zero across sectors and that each sector's money
 //! stock moved by exactly its recorded flows.
 
-use crate::model::world::World;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sector {
     Households,
@@ -128,29 +126,4 @@ impl Ledger {
         self.open(closing);
         Ok(worst)
     }
-}
-
-/// Money held by each sector, summed over its agents in a fixed order.
-/// Households' savings, the one sum over every worker, are summed chunk by
-/// chunk in parallel into `partial` and the chunks' sums then added in
-/// chunk order, so the total is the same at any thread count.
-pub fn stocks(w: &World, partial: &mut Vec<f64>) -> [f64; SECTORS] {
-    use rayon::prelude::*;
-    let mut s = [0.0; SECTORS];
-    let chunks = w.workers.savings.par_chunks(crate::model::phases::CHUNK);
-    partial.resize(chunks.len(), 0.0);
-    partial
-        .par_iter_mut()
-        .zip(chunks)
-        .for_each(|(sum, chunk)| *sum = chunk.iter().sum());
-    s[Sector::Households as usize] = partial.iter().sum();
-    s[Sector::Inventors as usize] = w.inventors.savings.iter().sum();
-    s[Sector::Firms as usize] = w.firms.cash.iter().sum();
-    for r in &w.regions {
-        s[Sector::Owners as usize] += r.owners_wealth;
-        s[Sector::Rest as usize] += r.rest_cash;
-        s[Sector::Merchants as usize] += r.merchants_cash;
-        s[Sector::Government as usize] += r.government;
-    }
-    s
 }

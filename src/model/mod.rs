@@ -3,6 +3,7 @@
 //! `run`. Pure: no I/O and no polars; on a validated scenario it can fail
 //! only through its own invariant checks (the books, finite numbers).
 
+pub mod costs;
 pub mod ledger;
 pub mod observe;
 pub mod phases;

@@ -1,9 +1,10 @@
 //! Running a scenario: build the world, step it, record every step.
 
 use crate::error::Result;
-use crate::model::observe::record::{Event, Records};
+use crate::model::observe::record::Records;
 use crate::model::observe::summary::{summarize, SummaryRow};
-use crate::model::world::World;
+use crate::model::phases::{self, Buffers};
+use crate::model::world::{Event, World};
 use crate::scenario::Scenario;
 use std::time::Instant;
 
@@ -33,11 +34,12 @@ impl RunOutput {
 pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput> {
     let started = Instant::now();
     let mut world = World::new(scenario, seed);
+    let mut buffers = Buffers::new(&world);
     let mut records = Records::default();
     let steps = scenario.steps();
     for _ in 0..steps {
-        crate::model::phases::step(&mut world)?;
-        crate::model::observe::record::record(&mut world, &mut records);
+        phases::step(&mut world, &mut buffers)?;
+        crate::model::observe::record::record(&world, &mut records);
         crate::model::observe::stages::update(&mut world, &mut records);
         world.step += 1;
         world.year = scenario.year_of(world.step);
@@ -150,11 +152,12 @@ impl Bench {
 pub fn bench(scenario: &Scenario, seed: u64, steps: usize) -> Result<Bench> {
     let started = Instant::now();
     let mut world = World::new(scenario, seed);
+    let mut buffers = Buffers::new(&world);
     let setup_seconds = started.elapsed().as_secs_f64();
     let mut phase_seconds = [0.0; 10];
     let stepping = Instant::now();
     for _ in 0..steps {
-        crate::model::phases::step_timed(&mut world, Some(&mut phase_seconds))?;
+        phases::step_timed(&mut world, &mut buffers, Some(&mut phase_seconds))?;
         world.step += 1;
         world.year = scenario.year_of(world.step);
     }

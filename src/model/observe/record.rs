@@ -2,107 +2,10 @@
 //! technologies and the events. Pure computation on the state; the tables
 //! are written elsewhere.
 
-use crate::model::phases::technology::task_cost;
-use crate::model::world::{World, CLASSES, CRAFT, GENERAL, REORGANIZED, REST, UNEMPLOYED};
+use crate::model::costs::{task_cost, transport};
+use crate::model::world::{RegionFlows, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED};
 use crate::scenario::TechKind;
 use rayon::prelude::*;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventKind {
-    TechnologyPossible,
-    TechnologyArrives,
-    Invention,
-    Adoption,
-    Protest,
-    Repression,
-    MachineBan,
-    Policy,
-    EmbargoLeak,
-    Migration,
-    Stage,
-    Reorganization,
-    Entry,
-    Exit,
-}
-
-impl EventKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            EventKind::TechnologyPossible => "technology_possible",
-            EventKind::TechnologyArrives => "technology_arrives",
-            EventKind::Invention => "invention",
-            EventKind::Adoption => "adoption",
-            EventKind::Protest => "protest",
-            EventKind::Repression => "repression",
-            EventKind::MachineBan => "machine_ban",
-            EventKind::Policy => "policy",
-            EventKind::EmbargoLeak => "embargo_leak",
-            EventKind::Migration => "migration",
-            EventKind::Stage => "stage",
-            EventKind::Reorganization => "reorganization",
-            EventKind::Entry => "entry",
-            EventKind::Exit => "exit",
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Event {
-    pub step: usize,
-    pub year: f64,
-    pub region: usize,
-    pub kind: EventKind,
-    pub magnitude: f64,
-    pub detail: String,
-}
-
-impl Event {
-    pub fn new(
-        step: usize,
-        year: f64,
-        region: usize,
-        kind: EventKind,
-        magnitude: f64,
-        detail: &str,
-    ) -> Event {
-        Event {
-            step,
-            year,
-            region,
-            kind,
-            magnitude,
-            detail: detail.to_string(),
-        }
-    }
-}
-
-/// Records the first use of technology `j` in region `r` as an event.
-pub fn first_adoption(w: &mut World, r: usize, j: usize) {
-    let k = r * w.techs() + j;
-    if !w.knowledge.adopted[k] {
-        w.knowledge.adopted[k] = true;
-        let detail = format!("first firm adopts {}", w.scenario.technologies[j].name);
-        w.event(r, EventKind::Adoption, 1.0, &detail);
-    }
-}
-
-/// Money flows of one region in one step, gathered by the phases for the outputs.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RegionFlows {
-    pub exports: f64,
-    pub imports: f64,
-    pub industry_revenue: f64,
-    /// General machines and set-ups bought, in units at first-installation prices.
-    pub general_capital_sales: f64,
-    pub capital_destroyed: f64,
-    pub relief_spending: f64,
-    pub research_spending: f64,
-    pub education_spending: f64,
-    pub government_revenue: f64,
-    pub government_spending: f64,
-    pub wage_bill: f64,
-    pub rest_output: f64,
-}
 
 /// One row of `series.parquet`.
 #[derive(Clone, Debug, Default)]
@@ -192,6 +95,9 @@ pub struct Records {
     pub groups: Vec<GroupRow>,
     pub technologies: Vec<TechRow>,
     pub trade: Vec<TradeRow>,
+    /// Every income of the step, for the Gini coefficients; kept between
+    /// steps so that recording does not allocate it anew each quarter.
+    incomes: Vec<f64>,
 }
 
 pub const GROUPS: [&str; 6] = [
@@ -306,31 +212,6 @@ impl Agg {
     }
 }
 
-/// Output shares of the industry by technology kind and of reorganized
-/// firms in each region, updated by the production phase for the politics
-/// phase (the rate of adoption) and the outputs.
-pub fn output_shares(w: &World, r: usize) -> ([f64; 3], f64, f64) {
-    let tasks = w.tasks();
-    let mut by_kind = [0.0; 3];
-    let mut total = 0.0;
-    let mut reorganized = 0.0;
-    for f in w.regions[r].firms.clone() {
-        let q = w.firms.output[f];
-        if !w.firms.alive[f] || q <= 0.0 {
-            continue;
-        }
-        total += q;
-        for t in 0..tasks {
-            let kind = w.tech_kind[w.firms.choice[f * tasks + t] as usize];
-            by_kind[kind as usize] += q * w.task_labour[t];
-        }
-        if w.firms.org[f] == REORGANIZED {
-            reorganized += q;
-        }
-    }
-    (by_kind, reorganized, total)
-}
-
 /// The Gini coefficient of `values`, which it sorts. (The world's values
 /// are the regions' runs, each sorted already; merging them, or a stable
 /// sort that detects runs, took more instructions than sorting afresh.)
@@ -353,11 +234,11 @@ fn gini(values: &mut [f64]) -> f64 {
 }
 
 /// Appends this step's rows to `rec`.
-pub fn record(w: &mut World, rec: &mut Records) {
+pub fn record(w: &World, rec: &mut Records) {
     let nr = w.regions.len();
     for s in 0..nr {
         for r in 0..nr {
-            if s != r && crate::model::phases::trade::transport(w, s, r).is_some() {
+            if s != r && transport(w, s, r).is_some() {
                 rec.trade.push(TradeRow {
                     step: w.step as u32,
                     year: w.year,
@@ -410,7 +291,7 @@ pub fn record(w: &mut World, rec: &mut Records) {
         aggs[*r].w.add(s);
     }
 
-    let mut world_incomes = std::mem::take(&mut w.scratch.gini);
+    let mut world_incomes = std::mem::take(&mut rec.incomes);
     world_incomes.clear();
     let mut region_gini = vec![0.0; nr];
     for r in 0..nr {
@@ -431,7 +312,7 @@ pub fn record(w: &mut World, rec: &mut Records) {
         } else {
             reg.wage[CRAFT] / price * 1e-9
         };
-        let (by_kind, reorganized, total) = output_shares(w, r);
+        let (by_kind, reorganized, total) = w.output_shares(r);
         a.by_kind = by_kind;
         a.reorganized = reorganized;
         a.industry_output = total;
@@ -512,7 +393,7 @@ pub fn record(w: &mut World, rec: &mut Records) {
         region_gini[r] = gini(&mut world_incomes[start..]);
     }
     let world_gini = gini(&mut world_incomes);
-    w.scratch.gini = world_incomes;
+    rec.incomes = world_incomes;
 
     let mut world = Agg::default();
     for a in &aggs {

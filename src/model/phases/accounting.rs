@@ -8,15 +8,12 @@
 //! its recorded flows, beyond a relative error of `TOLERANCE`.
 
 use crate::error::{LuddError, Result};
-use crate::model::ledger::stocks;
 use crate::model::world::World;
 
 pub const TOLERANCE: f64 = 1e-9;
 
-pub fn accounting(w: &mut World) -> Result<()> {
-    let mut partial = std::mem::take(&mut w.scratch.savings_sums);
-    let closing = stocks(w, &mut partial);
-    w.scratch.savings_sums = partial;
+pub fn accounting(w: &mut World, partial: &mut Vec<f64>) -> Result<()> {
+    let closing = w.money_stocks(partial);
     match w.ledger.close(&closing, TOLERANCE) {
         Ok(worst) => {
             w.worst_imbalance = w.worst_imbalance.max(worst);

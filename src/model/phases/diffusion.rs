@@ -11,13 +11,13 @@
 //! neighbour's best practice each quarter. An export embargo multiplies
 //! both by the embargo's leak rate: it slows knowledge, but cannot stop it.
 
-use crate::model::observe::record::EventKind;
 use crate::model::rng::{self, Phase};
+use crate::model::world::EventKind;
 use crate::model::world::World;
 use petgraph::visit::EdgeRef;
 use rand::Rng;
 
-pub fn diffusion(w: &mut World) {
+pub fn diffusion(w: &mut World, buf: &mut Buffers) {
     let techs = w.techs();
     let spy = w.scenario.steps_per_year as f64;
     // A technology becomes possible in its origin (or everywhere).
@@ -39,12 +39,11 @@ pub fn diffusion(w: &mut World) {
     }
     // Flows along routes, computed from the state at the start of the phase
     // so that the order of routes does not matter.
-    let mut buf = std::mem::take(&mut w.scratch.diffusion);
     let Buffers {
         known,
         experience,
         edges,
-    } = &mut buf;
+    } = buf;
     known.clone_from(&w.knowledge.productivity);
     experience.clone_from(&w.knowledge.experience);
     edges.clear();
@@ -103,7 +102,6 @@ pub fn diffusion(w: &mut World) {
             }
         }
     }
-    w.scratch.diffusion = buf;
 }
 
 /// The diffusion phase's working space, kept between steps: knowledge and

@@ -14,9 +14,11 @@
 //! payment that went astray.
 
 use crate::model::ledger::{Flow, Sector};
-use crate::model::phases::{for_each_chunk, WorkerChunk};
+use crate::model::phases::for_each_chunk;
 use crate::model::rng;
-use crate::model::world::{refill, RegionState, World, CLASSES, REST, UNEMPLOYED, UNSKILLED};
+use crate::model::world::{
+    refill, RegionState, WorkerChunk, WorkerScratch, World, CLASSES, REST, UNEMPLOYED, UNSKILLED,
+};
 
 /// Purpose tag for the fixed per-worker draw that decides relief eligibility.
 const ELIGIBILITY: u64 = 0xE1;
@@ -53,10 +55,9 @@ pub fn industry_share(reg: &RegionState, elasticity: f64, saturation: f64) -> f6
     (reg.budget_share * relative.powf(1.0 - elasticity)).min(saturation.max(reg.budget_share))
 }
 
-pub fn incomes(w: &mut World) {
+pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
     let b = w.scenario.behaviour.clone();
     let spy = w.scenario.steps_per_year as f64;
-    let mut buf = std::mem::take(&mut w.scratch.incomes);
     buf.terms.clear();
     buf.terms.extend(w.regions.iter().map(|reg| {
         let inst = &reg.institutions;
@@ -83,7 +84,7 @@ pub fn incomes(w: &mut World) {
         spent_abroad,
         received,
         partners,
-    } = &mut buf;
+    } = buf;
     // Workers: income, taxes, consumption, savings, learning.
     let layout = std::mem::take(&mut w.layout);
     refill(sums, layout.len(), Sums::default());
@@ -95,7 +96,7 @@ pub fn incomes(w: &mut World) {
             let t = &terms[c.region];
             household(c, t, pay, seed, cc, cw, s);
         };
-        for_each_chunk(&mut w.workers, &mut w.scratch, &layout, sums, &job);
+        for_each_chunk(&mut w.workers, per_worker, &layout, sums, &job);
     }
     w.layout = layout;
     refill(by_region, w.regions.len(), Sums::default());
@@ -121,7 +122,7 @@ pub fn incomes(w: &mut World) {
         let mut equity = 0.0;
         let reg = &w.regions[r];
         let inst = reg.institutions.clone();
-        let depreciation = 0.5 * crate::model::phases::technology::user_cost(w);
+        let depreciation = 0.5 * crate::model::costs::user_cost(w);
         let mut hiring = 0.0;
         for f in reg.firms.clone() {
             let bill: f64 = (0..CLASSES)
@@ -299,7 +300,6 @@ pub fn incomes(w: &mut World) {
         fl.rest_output += reg.rest_employed as f64 * reg.rest_productivity * reg.rest_price;
     }
     buy_from_neighbours(w, spent_abroad, received, partners);
-    w.scratch.incomes = buf;
 }
 
 /// The incomes phase's working space, kept between steps: the terms each

@@ -15,27 +15,26 @@
 //! Fagiolo and Roventini 2010); an inventor may instead imitate a trade
 //! neighbour's best practice, or move to the region that funds research best.
 
+use crate::model::costs::scale_factor;
 use crate::model::ledger::{Flow, Sector};
-use crate::model::observe::record::EventKind;
-use crate::model::phases::technology::scale_factor;
 use crate::model::rng::{self, Phase};
+use crate::model::world::EventKind;
 use crate::model::world::{refill, World, GENERAL};
 use crate::scenario::TechKind;
 use rand::Rng;
 use rand_distr::{Beta, Distribution};
 
-pub fn innovation(w: &mut World) {
+pub fn innovation(w: &mut World, buf: &mut Buffers) {
     let nr = w.regions.len();
     let techs = w.techs();
     let tasks = w.tasks();
     let b = w.scenario.behaviour.clone();
 
-    let mut buf = std::mem::take(&mut w.scratch.innovation);
     let Buffers {
         count,
         pool,
         market,
-    } = &mut buf;
+    } = buf;
     // Research funding, paid by firms to their region's inventors.
     refill(count, nr, 0);
     for &r in &w.inventors.region {
@@ -181,7 +180,6 @@ pub fn innovation(w: &mut World) {
             }
         }
     }
-    w.scratch.innovation = buf;
 }
 
 /// The innovation phase's working space, kept between steps: inventors and

@@ -17,25 +17,24 @@
 //! Wages then move with excess demand for each class, downward more slowly
 //! where unions are strong, and take a share of productivity growth.
 
-use crate::model::phases::{for_each_chunk, WorkerChunk};
+use crate::model::phases::for_each_chunk;
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    refill, World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED,
-    UNSKILLED,
+    refill, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST,
+    SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use rand::Rng;
 
 /// Search options: the three industry classes and the rest of the economy.
 const OPTIONS: usize = CLASSES + 1;
 
-pub fn labour(w: &mut World) {
+pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
     let nr = w.regions.len();
     let nf = w.firms.len();
     let spy = w.scenario.steps_per_year as f64;
     let b = w.scenario.behaviour.clone();
 
     // Every buffer the phase needs is kept between steps (see `Buffers`).
-    let mut buf = std::mem::take(&mut w.scratch.labour);
     let Buffers {
         fire_p,
         vacancies,
@@ -49,7 +48,7 @@ pub fn labour(w: &mut World) {
         cumulative,
         firm_ranges,
         tallies,
-    } = &mut buf;
+    } = buf;
     refill(fire_p, nf, [0.0; CLASSES]);
     refill(vacancies, nr, [0.0; OPTIONS]);
     refill(demanded, nr, [0.0; CLASSES]);
@@ -117,7 +116,7 @@ pub fn labour(w: &mut World) {
                 count,
             );
         };
-        for_each_chunk(&mut w.workers, &mut w.scratch, &layout, seekers, &job);
+        for_each_chunk(&mut w.workers, per_worker, &layout, seekers, &job);
     }
     refill(hire_p, nr, [0.0; OPTIONS]);
     {
@@ -159,7 +158,7 @@ pub fn labour(w: &mut World) {
         };
         // One empty slot per chunk: a vector of `()` never allocates.
         let mut slots = vec![(); layout.len()];
-        for_each_chunk(&mut w.workers, &mut w.scratch, &layout, &mut slots, &job);
+        for_each_chunk(&mut w.workers, per_worker, &layout, &mut slots, &job);
     }
     // Pass C: the head counts, layoffs, quits and hires that result, tallied
     // per group of chunks (the same work for every worker, so one group per
@@ -172,7 +171,7 @@ pub fn labour(w: &mut World) {
         tally.clear(nf, nr);
     }
     let count = |c: &mut WorkerChunk<'_>, tally: &mut Tally| tally.count(c);
-    for_each_chunk(&mut w.workers, &mut w.scratch, &layout, tallies, &count);
+    for_each_chunk(&mut w.workers, per_worker, &layout, tallies, &count);
     w.layout = layout;
     let (first, rest) = tallies.split_at_mut(1);
     let sum = &mut first[0];
@@ -217,7 +216,6 @@ pub fn labour(w: &mut World) {
         reg.rest_productivity *= 1.0 + growth;
         reg.rest_price = (1.0 + b.rest_markup) * reg.wage[UNSKILLED] / reg.rest_productivity;
     }
-    w.scratch.labour = buf;
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -13,62 +13,92 @@ pub mod technology;
 pub mod trade;
 
 use crate::error::{LuddError, Result};
-use crate::model::world::World;
+use crate::model::world::{WorkerChunk, WorkerScratch, World};
 use std::ops::Range;
+use std::time::Instant;
 
-/// Workers per chunk in the parallel per-worker phases. Chunks never
-/// straddle two regions and their boundaries depend only on the scenario,
-/// so every chunk's random stream and partial sums are the same at any
-/// thread count; partial sums are then folded in chunk order.
-pub const CHUNK: usize = 4096;
+/// The step pipeline's working memory: each phase's buffers, and the
+/// per-worker arrays of the labour market's search. They are refilled every
+/// quarter and kept between quarters, so that a step allocates nothing; they
+/// carry nothing from one quarter to the next that the model reads.
+#[derive(Clone, Default)]
+pub struct Buffers {
+    pub workers: WorkerScratch,
+    pub innovation: innovation::Buffers,
+    /// Firms' plans costed at the start of the technology phase.
+    pub technology: Vec<technology::Review>,
+    pub trade: trade::Buffers,
+    pub labour: labour::Buffers,
+    pub incomes: incomes::Buffers,
+    pub politics: politics::Buffers,
+    pub diffusion: diffusion::Buffers,
+    /// Households' savings summed per chunk of workers.
+    pub accounting: Vec<f64>,
+}
 
-/// The phases in the order they run, with their names for diagnostics.
-pub const PHASES: [&str; 10] = [
-    "innovation",
-    "technology",
-    "production",
-    "trade",
-    "labour",
-    "incomes",
-    "politics",
-    "diffusion",
-    "reorganization",
-    "accounting",
-];
+impl Buffers {
+    pub fn new(w: &World) -> Buffers {
+        Buffers {
+            workers: WorkerScratch::new(w.workers.len()),
+            ..Buffers::default()
+        }
+    }
+}
+
+/// Declares the pipeline once: each line names a phase and says how it is
+/// called with the buffers it uses; from it come `PHASES` and `PIPELINE`.
+macro_rules! pipeline {
+    ($($name:ident($w:ident, $b:ident) => $call:expr,)*) => {
+        /// The phases in the order they run, with their names for diagnostics.
+        pub const PHASES: [&str; 10] = [$(stringify!($name),)* "accounting"];
+
+        /// The phases before accounting, in order, each with its name.
+        pub const PIPELINE: [(&str, fn(&mut World, &mut Buffers)); 9] = [
+            $((stringify!($name), |$w: &mut World, $b: &mut Buffers| $call),)*
+        ];
+    };
+}
+
+pipeline! {
+    innovation(w, b) => innovation::innovation(w, &mut b.innovation),
+    technology(w, b) => technology::technology(w, &mut b.technology),
+    production(w, _b) => production::production(w),
+    trade(w, b) => trade::trade(w, &mut b.trade),
+    labour(w, b) => labour::labour(w, &mut b.labour, &mut b.workers),
+    incomes(w, b) => incomes::incomes(w, &mut b.incomes, &mut b.workers),
+    politics(w, b) => politics::politics(w, &mut b.politics, &mut b.workers),
+    diffusion(w, b) => diffusion::diffusion(w, &mut b.diffusion),
+    reorganization(w, _b) => reorganization::reorganization(w),
+}
 
 /// Advances the world by one step.
-pub fn step(w: &mut World) -> Result<()> {
-    step_timed(w, None)
+pub fn step(w: &mut World, buffers: &mut Buffers) -> Result<()> {
+    step_timed(w, buffers, None)
 }
 
 /// Advances the world by one step, adding each phase's wall time in
 /// seconds to `seconds` (in `PHASES` order) when given.
-pub fn step_timed(w: &mut World, mut seconds: Option<&mut [f64; 10]>) -> Result<()> {
+pub fn step_timed(
+    w: &mut World,
+    buffers: &mut Buffers,
+    mut seconds: Option<&mut [f64; 10]>,
+) -> Result<()> {
     begin_step(w);
-    let phases: [fn(&mut World); 9] = [
-        innovation::innovation,
-        technology::technology,
-        production::production,
-        trade::trade,
-        labour::labour,
-        incomes::incomes,
-        politics::politics,
-        diffusion::diffusion,
-        reorganization::reorganization,
-    ];
-    for (k, (phase, run)) in PHASES.iter().zip(phases).enumerate() {
-        let _span = tracing::trace_span!("phase", name = phase).entered();
-        let started = std::time::Instant::now();
-        run(w);
-        check_finite(w, phase)?;
+    // After each phase the region aggregates must still be finite numbers;
+    // accounting, which closes the books, runs last.
+    for (k, (name, phase)) in PIPELINE.iter().enumerate() {
+        let _span = tracing::trace_span!("phase", name).entered();
+        let started = Instant::now();
+        phase(w, buffers);
+        check_finite(w, name)?;
         if let Some(s) = seconds.as_deref_mut() {
             s[k] += started.elapsed().as_secs_f64();
         }
     }
-    let started = std::time::Instant::now();
-    let result = accounting::accounting(w);
+    let started = Instant::now();
+    let result = accounting::accounting(w, &mut buffers.accounting);
     if let Some(s) = seconds {
-        s[9] += started.elapsed().as_secs_f64();
+        s[PIPELINE.len()] += started.elapsed().as_secs_f64();
     }
     result
 }
@@ -97,12 +127,7 @@ fn begin_step(w: &mut World) {
         } else {
             format!("{} = {}: {}", p.field, p.value, p.note)
         };
-        w.event(
-            r,
-            crate::model::observe::record::EventKind::Policy,
-            p.value,
-            &detail,
-        );
+        w.event(r, crate::model::world::EventKind::Policy, p.value, &detail);
         w.next_policy += 1;
     }
 }
@@ -148,51 +173,6 @@ fn check_finite(w: &World, phase: &'static str) -> Result<()> {
     Ok(())
 }
 
-/// Mutable views of every worker array over one chunk.
-pub struct WorkerChunk<'a> {
-    pub index: usize,
-    pub region: usize,
-    pub start: usize,
-    pub employer: &'a mut [u32],
-    pub class: &'a mut [u8],
-    pub group: &'a mut [u8],
-    pub education: &'a mut [f32],
-    pub threshold: &'a mut [f32],
-    pub grievance: &'a mut [f32],
-    pub income: &'a mut [f32],
-    pub reference: &'a mut [f32],
-    pub savings: &'a mut [f64],
-    pub fired: &'a mut [u8],
-    pub protesting: &'a mut [u8],
-    pub cohort: &'a mut [u8],
-    pub lifetime: &'a mut [f64],
-    pub option: &'a mut [u8],
-    pub previous_employer: &'a mut [u32],
-}
-
-impl WorkerChunk<'_> {
-    pub fn len(&self) -> usize {
-        self.employer.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.employer.is_empty()
-    }
-}
-
-/// The chunk layout: (region, worker range) pairs in worker order.
-pub fn chunk_layout(regions: &[crate::model::world::RegionState]) -> Vec<(usize, Range<usize>)> {
-    let mut layout = Vec::new();
-    for (r, reg) in regions.iter().enumerate() {
-        let mut start = reg.workers.start;
-        while start < reg.workers.end {
-            let end = (start + CHUNK).min(reg.workers.end);
-            layout.push((r, start..end));
-            start = end;
-        }
-    }
-    layout
-}
-
 /// Runs `job` on every chunk of workers in parallel, handing it the chunk's
 /// views of every worker array and one output slot.
 ///
@@ -206,31 +186,12 @@ pub fn chunk_layout(regions: &[crate::model::world::RegionState]) -> Vec<(usize,
 /// chunk sees the same workers and random stream at any thread count.
 pub fn for_each_chunk<S: Send>(
     ws: &mut crate::model::world::Workers,
-    sc: &mut crate::model::world::Scratch,
+    sc: &mut WorkerScratch,
     layout: &[(usize, Range<usize>)],
     out: &mut [S],
     job: &(impl Fn(&mut WorkerChunk<'_>, &mut S) + Sync),
 ) {
-    let whole = WorkerChunk {
-        index: 0,
-        region: 0,
-        start: 0,
-        employer: &mut ws.employer,
-        class: &mut ws.class,
-        group: &mut ws.group,
-        education: &mut ws.education,
-        threshold: &mut ws.threshold,
-        grievance: &mut ws.grievance,
-        income: &mut ws.income,
-        reference: &mut ws.reference,
-        savings: &mut ws.savings,
-        fired: &mut ws.fired,
-        protesting: &mut ws.protesting,
-        cohort: &mut ws.cohort,
-        lifetime: &mut ws.lifetime,
-        option: &mut sc.option,
-        previous_employer: &mut sc.previous_employer,
-    };
+    let whole = WorkerChunk::whole(ws, sc);
     let groups = out.len();
     let chunks = layout.len();
     if chunks == 0 {
@@ -281,36 +242,4 @@ fn split<S: Send>(
         || split(left, layout, first, mid, g0, groups, out_left, job),
         || split(right, layout, mid, last, g0 + half, groups, out_right, job),
     );
-}
-
-impl<'a> WorkerChunk<'a> {
-    /// The first `n` workers and the rest, as two views.
-    fn split_at(self, n: usize) -> (WorkerChunk<'a>, WorkerChunk<'a>) {
-        macro_rules! halves {
-            ($($field:ident),*) => {{
-                $(let $field = self.$field.split_at_mut(n);)*
-                (
-                    WorkerChunk { index: self.index, region: self.region, start: self.start, $($field: $field.0,)* },
-                    WorkerChunk { index: self.index, region: self.region, start: self.start + n, $($field: $field.1,)* },
-                )
-            }};
-        }
-        halves!(
-            employer,
-            class,
-            group,
-            education,
-            threshold,
-            grievance,
-            income,
-            reference,
-            savings,
-            fired,
-            protesting,
-            cohort,
-            lifetime,
-            option,
-            previous_employer
-        )
-    }
 }

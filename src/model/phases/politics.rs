@@ -20,10 +20,10 @@
 //! rather than spreading to the content, so it cannot feed on itself. Protest breaks machines at adopting firms and raises the
 //! risk they perceive, slowing adoption and research for years.
 
-use crate::model::observe::record::EventKind;
-use crate::model::phases::{for_each_chunk, WorkerChunk};
+use crate::model::phases::for_each_chunk;
 use crate::model::rng::{self, Phase};
-use crate::model::world::{refill, World, CRAFT, OPERATOR, UNEMPLOYED};
+use crate::model::world::EventKind;
+use crate::model::world::{refill, WorkerChunk, WorkerScratch, World, CRAFT, OPERATOR, UNEMPLOYED};
 use rand::Rng;
 
 #[derive(Clone, Copy, Default)]
@@ -38,10 +38,9 @@ struct Climate {
     repression: f64,
 }
 
-pub fn politics(w: &mut World) {
+pub fn politics(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
     let b = w.scenario.behaviour.clone();
     let nr = w.regions.len();
-    let mut buf = std::mem::take(&mut w.scratch.politics);
     buf.climate.clear();
     buf.climate.extend((0..nr).map(|r| {
         let (mut sum, mut n) = (0.0, 0.0);
@@ -68,7 +67,7 @@ pub fn politics(w: &mut World) {
             let k = &climate[c.region];
             worker_politics(c, k, bh, &mut rng, s);
         };
-        for_each_chunk(&mut w.workers, &mut w.scratch, &layout, &mut buf.sums, &job);
+        for_each_chunk(&mut w.workers, per_worker, &layout, &mut buf.sums, &job);
     }
     let by_region = &mut buf.by_region;
     refill(by_region, nr, Sums::default());
@@ -125,7 +124,6 @@ pub fn politics(w: &mut World) {
             w.flows[r].capital_destroyed += destroyed;
         }
     }
-    w.scratch.politics = buf;
 }
 
 /// The politics phase's working space, kept between steps: the climate

@@ -51,7 +51,7 @@ pub fn production(w: &mut World) {
     // The local rate of adoption (change of the machine-made share over a
     // year) is what the politics phase reacts to.
     for r in 0..w.regions.len() {
-        let (by_kind, _, total) = crate::model::observe::record::output_shares(w, r);
+        let (by_kind, _, total) = w.output_shares(r);
         let mechanized = if total > 0.0 {
             1.0 - by_kind[0] / total
         } else {

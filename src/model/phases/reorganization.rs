@@ -13,8 +13,8 @@
 //! that copy a successful firm's methods when the industry makes profits.
 
 use crate::model::ledger::{Flow, Sector};
-use crate::model::observe::record::EventKind;
 use crate::model::rng::{self, Phase};
+use crate::model::world::EventKind;
 use crate::model::world::{World, CRAFT_SHOP, FACTORY, REORGANIZED};
 use crate::scenario::TechKind;
 use rand::Rng;

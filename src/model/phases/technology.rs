@@ -12,99 +12,13 @@
 //! law) while its productivity rises with the installed base, so that
 //! adoption by some firms makes it cheaper for the others.
 
+use crate::model::costs::{machine_price, potential_sales, task_cost, user_cost};
 use crate::model::ledger::{Flow, Sector};
-use crate::model::phases::trade::potential_sales;
 use crate::model::rng::{self, Phase};
 use crate::model::world::{World, CLASSES, FACTORY};
 use crate::scenario::TechKind;
 use rand::Rng;
 use rayon::prelude::*;
-
-/// The cost of one task done with one technology by one firm.
-#[derive(Clone, Copy, Debug)]
-pub struct TaskCost {
-    pub labour: f64,
-    pub capital: f64,
-    pub unit_cost: f64,
-}
-
-/// Machine price index of technology `j` in region `r`: 1 at first use,
-/// falling as (1 + experience)^(-learning_exponent), where experience is the
-/// cumulative output made with it (Wright's law; see the production phase).
-pub fn machine_price(w: &World, r: usize, j: usize) -> f64 {
-    let t = &w.scenario.technologies[j];
-    let e = w.knowledge.experience[r * w.techs() + j];
-    (1.0 + e)
-        .powf(-t.learning_exponent)
-        .max(MACHINE_PRICE_FLOOR)
-}
-
-/// Machines never get cheaper than this share of their first price: iron,
-/// building and power cost something however much experience accumulates.
-pub const MACHINE_PRICE_FLOOR: f64 = 0.1;
-
-/// Productivity multiplier from the installed base (returns to scale).
-pub fn scale_factor(w: &World, r: usize, j: usize) -> f64 {
-    let t = &w.scenario.technologies[j];
-    let e = w.knowledge.experience[r * w.techs() + j];
-    1.0 + t.scale_gain * (1.0 + e).ln()
-}
-
-/// Organization effect on general tasks: a dip while a firm reorganizes,
-/// then the bonus of complementary organization (the productivity J-curve).
-pub fn organization_factor(w: &World, f: usize) -> f64 {
-    let at = w.firms.reorganized_at[f];
-    if at.is_nan() {
-        return 1.0;
-    }
-    let b = &w.scenario.behaviour;
-    if w.year - at < b.reorganization_dip_years {
-        0.85
-    } else {
-        1.0 + b.reorganization_bonus
-    }
-}
-
-/// Quarterly user cost of one unit of machine capital.
-pub fn user_cost(w: &World) -> f64 {
-    w.scenario.behaviour.capital_user_cost / w.scenario.steps_per_year as f64
-}
-
-/// Cost of task `t` done by firm `f` (in region `r`) with technology `j`.
-/// `efficiency` 1.0 and `f = None` give the notional cost for a typical firm.
-pub fn task_cost(w: &World, f: Option<usize>, r: usize, t: usize, j: usize) -> TaskCost {
-    let tech = &w.scenario.technologies[j];
-    let kind = w.tech_kind[j];
-    let mut a = w.know(r, j).max(1e-9);
-    let mut pay = 1.0;
-    if let Some(f) = f {
-        a *= w.effort_factor(f);
-        pay = w.pay_factor(f);
-    }
-    if let (Some(f), false) = (f, kind == TechKind::Craft) {
-        // Firms differ in how well they run machines, not in hand work.
-        a *= w.firms.efficiency[f * w.techs() + j] as f64;
-        if kind == TechKind::General {
-            a *= organization_factor(w, f);
-        }
-    }
-    if kind == TechKind::General {
-        a *= scale_factor(w, r, j);
-    }
-    let labour = w.task_labour[t] / a;
-    let capital = tech.capital_per_worker * w.scenario.steps_per_year as f64 * labour;
-    let reg = &w.regions[r];
-    let mut price = machine_price(w, r, j) * (1.0 + reg.risk.min(5.0));
-    if kind == TechKind::General {
-        price *= 1.0 + reg.institutions.general_tech_tax;
-    }
-    let unit_cost = labour * reg.wage[w.tech_class[j]] * pay + capital * price * user_cost(w);
-    TaskCost {
-        labour,
-        capital,
-        unit_cost,
-    }
-}
 
 /// A firm's production plan: one technology per task and what it needs.
 #[derive(Clone, Copy, Debug, Default)]
@@ -263,19 +177,14 @@ fn review_wage_policy(w: &mut World, f: usize, plan: &Plan) {
     if !sharing && with < without * (1.0 - b.switch_threshold) {
         w.firms.sharing[f] = true;
         let detail = format!("a firm adopts {}", policy.name);
-        w.event(
-            r,
-            crate::model::observe::record::EventKind::Adoption,
-            1.0,
-            detail,
-        );
+        w.event(r, crate::model::world::EventKind::Adoption, 1.0, detail);
     } else if sharing && with > without {
         w.firms.sharing[f] = false;
     }
 }
 
 /// Technology choice and investment for every firm.
-pub fn technology(w: &mut World) {
+pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
     let tasks = w.tasks();
     for r in 0..w.regions.len() {
         let range = w.regions[r].firms.clone();
@@ -288,7 +197,6 @@ pub fn technology(w: &mut World) {
     // on what the firms before it decide below (they draw on owners' wealth,
     // which no plan reads). So every firm's current and best plans are
     // costed in parallel first, then decisions are taken in firm order.
-    let mut reviews = std::mem::take(&mut w.scratch.reviews);
     reviews.resize(w.firms.len(), Review::default());
     {
         let w = &*w;
@@ -421,7 +329,7 @@ pub fn technology(w: &mut World) {
             for t in 0..tasks {
                 let j = plan.choice[t] as usize;
                 if plan.choice[t] != current.choice[t] {
-                    crate::model::observe::record::first_adoption(w, r, j);
+                    w.first_adoption(r, j);
                 }
             }
             w.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&plan.choice[..tasks]);
@@ -434,7 +342,6 @@ pub fn technology(w: &mut World) {
         w.firms.capital_req[f] = plan.capital_req;
         w.firms.unit_cost[f] = plan.unit_cost;
     }
-    w.scratch.reviews = reviews;
 }
 
 /// One firm's review of its methods, costed before any firm decides: the

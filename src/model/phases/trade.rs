@@ -14,87 +14,16 @@
 //! supplier asked for more than it holds sells what it has; the unspent
 //! money stays with the merchants for the next quarter.
 
+use crate::model::costs::{presence, tariff, transport};
 use crate::model::ledger::{Flow, Sector};
 use crate::model::world::{refill, World};
 use rayon::prelude::*;
 
-/// Transport cost between two regions as a share of price, or `None` when
-/// no route joins them. Infrastructure at either end lowers it.
-/// A route from a region to itself is its internal transport (roads,
-/// canals, railways to domestic buyers); without one, home sales travel free.
-pub fn transport(w: &World, from: usize, to: usize) -> Option<f64> {
-    match w.network.find_edge(w.nodes[from], w.nodes[to]) {
-        Some(e) => {
-            let infrastructure = if from == to {
-                w.regions[from].infrastructure
-            } else {
-                w.regions[from].infrastructure + w.regions[to].infrastructure
-            };
-            Some(w.network[e].transport_cost / (1.0 + infrastructure))
-        }
-        None if from == to => Some(0.0),
-        None => None,
-    }
-}
-
-/// A firm's weight in buyers' choice besides price: the square root of the
-/// sales it is set up for (its network of agents and customers grows less
-/// than in proportion), with a floor so that a small firm can still win
-/// customers. The square root keeps market shares from running away to a
-/// monopoly on small price differences: in the long run a firm's share
-/// settles at a power of its relative price.
-pub fn presence(w: &World, f: usize) -> f64 {
-    w.firms.expected[f].max(0.05).sqrt()
-}
-
-/// Tariff paid on goods from region `from` sold in region `to`: the
-/// route's own rate where it has one, else the importer's general tariff.
-pub fn tariff(w: &World, from: usize, to: usize) -> f64 {
-    if from == to {
-        return 0.0;
-    }
-    w.network
-        .find_edge(w.nodes[from], w.nodes[to])
-        .and_then(|e| w.network[e].tariff)
-        .unwrap_or(w.regions[to].institutions.tariff)
-}
-
-/// Delivered price of a good priced `price` at the factory in region `from`
-/// to buyers in region `to`, or `None` when no route joins them.
-pub fn delivered_price(w: &World, price: f64, from: usize, to: usize) -> Option<f64> {
-    let duty = tariff(w, from, to);
-    transport(w, from, to).map(|tau| price * (1.0 + tau) * (1.0 + duty))
-}
-
-/// What firm `f` could sell per quarter at factory price `price`, given last
-/// quarter's markets and rivals: in every region it can reach, its share of
-/// buyers' choice at that price times the quantity bought there.
-pub fn potential_sales(w: &World, f: usize, price: f64) -> f64 {
-    let beta = w.scenario.behaviour.price_sensitivity;
-    let s = w.firms.region[f] as usize;
-    let weight_at = |p: f64| presence(w, f) * p.powf(-beta);
-    let mut total = 0.0;
-    for r in 0..w.regions.len() {
-        let (Some(now), Some(then)) = (
-            delivered_price(w, w.firms.price[f], s, r),
-            delivered_price(w, price, s, r),
-        ) else {
-            continue;
-        };
-        let reg = &w.regions[r];
-        let others = (reg.supplier_weight - weight_at(now)).max(0.0);
-        let mine = weight_at(then);
-        total += reg.market_units * mine / (others + mine);
-    }
-    total
-}
-
-pub fn trade(w: &mut World) {
+pub fn trade(w: &mut World, buf: &mut Buffers) {
     let nr = w.regions.len();
     let nf = w.firms.len();
     let beta = w.scenario.behaviour.price_sensitivity;
     let speed = w.scenario.behaviour.expectation_speed;
-    let mut buf = std::mem::take(&mut w.scratch.trade);
     let Buffers {
         demand,
         index,
@@ -103,7 +32,7 @@ pub fn trade(w: &mut World) {
         spent,
         routes,
         weights,
-    } = &mut buf;
+    } = buf;
     // demand[f] accumulates what all regions ask of firm f.
     refill(demand, nf, 0.0);
     refill(index, nr, 0.0);
@@ -235,7 +164,6 @@ pub fn trade(w: &mut World) {
             w.regions[r].price_index = index[r];
         }
     }
-    w.scratch.trade = buf;
 }
 
 /// The trade phase's working space, kept between steps.

@@ -6,208 +6,25 @@
 //! makes in a quarter. One worker agent is one model worker; the outputs
 //! scale head counts by `people_per_agent`.
 
-use crate::model::ledger::Ledger;
+mod agents;
+mod events;
+mod region;
+mod workers;
+
+pub use agents::*;
+pub use events::{Event, EventKind};
+pub use region::{RegionFlows, RegionState, RouteState};
+pub use workers::{
+    chunk_layout, Worker, WorkerChunk, WorkerScratch, Workers, CHUNK, NO_SEARCH, REST, SEEK_REST,
+    UNEMPLOYED,
+};
+
+use crate::model::ledger::{Ledger, Sector, SECTORS};
 use crate::model::rng;
-use crate::scenario::{Institutions, Scenario, TechKind};
+use crate::scenario::{Scenario, TechKind};
 use petgraph::graph::{NodeIndex, UnGraph};
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal, Normal};
-
-/// Employer value of a worker without a job.
-pub const UNEMPLOYED: u32 = u32::MAX;
-/// Employer value of a worker in the rest of the economy.
-pub const REST: u32 = u32::MAX - 1;
-
-/// Job classes, which are also the worker groups of the outputs.
-pub const CRAFT: usize = 0;
-pub const OPERATOR: usize = 1;
-pub const GENERAL: usize = 2;
-pub const UNSKILLED: usize = 3;
-pub const CLASSES: usize = 4;
-pub const CLASS_NAMES: [&str; CLASSES] = ["craft", "operator", "general", "unskilled"];
-
-/// The job class that works with a technology of this kind.
-pub fn class_of(kind: TechKind) -> usize {
-    match kind {
-        TechKind::Craft => CRAFT,
-        TechKind::Special => OPERATOR,
-        TechKind::General => GENERAL,
-    }
-}
-
-/// Firm organization: the third stage shows up as firms moving to `REORGANIZED`.
-pub const CRAFT_SHOP: u8 = 0;
-pub const FACTORY: u8 = 1;
-pub const REORGANIZED: u8 = 2;
-
-/// Workers, one entry per agent, sorted by region.
-#[derive(Clone, Default)]
-pub struct Workers {
-    pub region: Vec<u16>,
-    pub employer: Vec<u32>,
-    /// Class of the current job, or of the last one for the unemployed.
-    pub class: Vec<u8>,
-    /// Group the worker belongs to in the outputs: the class of the last job.
-    pub group: Vec<u8>,
-    pub education: Vec<f32>,
-    pub threshold: Vec<f32>,
-    pub grievance: Vec<f32>,
-    /// Disposable income last quarter.
-    pub income: Vec<f32>,
-    /// Reference income: a slow average of past income, against which losses are felt.
-    pub reference: Vec<f32>,
-    pub savings: Vec<f64>,
-    /// Quarters since the worker was laid off (0 when employed).
-    pub fired: Vec<u8>,
-    pub protesting: Vec<u8>,
-    /// 1 if the worker held a craft job when stage 2 began in the region.
-    pub cohort: Vec<u8>,
-    /// Cumulative real income since the start of the run.
-    pub lifetime: Vec<f64>,
-}
-
-impl Workers {
-    pub fn len(&self) -> usize {
-        self.region.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.region.is_empty()
-    }
-}
-
-/// Firms of the industry. Per-task and per-technology values are stored
-/// flat: `choice[f * tasks + t]`, `efficiency[f * techs + j]`.
-#[derive(Clone, Default)]
-pub struct Firms {
-    pub region: Vec<u16>,
-    pub alive: Vec<bool>,
-    pub choice: Vec<u8>,
-    pub efficiency: Vec<f32>,
-    /// Bit j set: the fixed set-up cost of technology j has been paid.
-    pub fixed_paid: Vec<u64>,
-    pub org: Vec<u8>,
-    /// Year the firm reorganized (NaN if never).
-    pub reorganized_at: Vec<f64>,
-    pub capital: Vec<f64>,
-    pub cash: Vec<f64>,
-    pub price: Vec<f64>,
-    pub expected: Vec<f64>,
-    pub inventory: Vec<f64>,
-    pub output: Vec<f64>,
-    pub sales: Vec<f64>,
-    pub revenue: Vec<f64>,
-    /// Labour per unit of output, by class.
-    pub req: Vec<[f64; CLASSES]>,
-    /// Machine capital per unit of output.
-    pub capital_req: Vec<f64>,
-    pub unit_cost: Vec<f64>,
-    pub labour: Vec<[u32; CLASSES]>,
-    pub target: Vec<[u32; CLASSES]>,
-    pub fired: Vec<[u32; CLASSES]>,
-    pub quits: Vec<u32>,
-    pub hires: Vec<u32>,
-    /// Whether the firm follows the scenario's wage policy.
-    pub sharing: Vec<bool>,
-    pub loss_quarters: Vec<u32>,
-}
-
-impl Firms {
-    pub fn len(&self) -> usize {
-        self.region.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.region.is_empty()
-    }
-}
-
-#[derive(Clone, Default)]
-pub struct Inventors {
-    pub region: Vec<u16>,
-    pub savings: Vec<f64>,
-    pub income: Vec<f64>,
-}
-
-/// What each region knows of each technology, flat `[region * techs + j]`.
-#[derive(Clone, Default)]
-pub struct Knowledge {
-    /// Best-practice productivity known (0: not known yet).
-    pub productivity: Vec<f64>,
-    /// Successful improvements so far (drives diminishing returns).
-    pub improvements: Vec<u32>,
-    /// Installed machine capital of this technology, cumulated (Wright's law experience).
-    pub experience: Vec<f64>,
-    /// Whether any firm of the region has used the technology yet.
-    pub adopted: Vec<bool>,
-}
-
-/// A region's markets, rest of the economy, households' aggregates and government.
-#[derive(Clone)]
-pub struct RegionState {
-    pub name: String,
-    pub institutions: Institutions,
-    pub workers: std::ops::Range<usize>,
-    pub firms: std::ops::Range<usize>,
-    /// Nominal wage per worker-quarter by class.
-    pub wage: [f64; CLASSES],
-    pub rest_productivity: f64,
-    pub rest_productivity_growth: f64,
-    pub rest_price: f64,
-    pub rest_jobs: f64,
-    pub rest_employed: u32,
-    pub rest_cash: f64,
-    /// Rest-of-economy sales this step so far, and in the whole last step.
-    pub rest_sales: f64,
-    pub rest_sales_last: f64,
-    pub owners_wealth: f64,
-    pub owners_income: f64,
-    pub merchants_cash: f64,
-    pub government: f64,
-    /// Share of household spending on the industry's good at start prices.
-    pub budget_share: f64,
-    pub price_index0: f64,
-    pub price_index: f64,
-    pub cpi0: f64,
-    pub cpi: f64,
-    pub protest: f64,
-    /// Firms' perceived risk of machine-breaking.
-    pub risk: f64,
-    pub ban_until: f64,
-    pub accommodation_relief: f64,
-    pub infrastructure: f64,
-    /// Machine share of the industry's output over the last year of steps, for the adoption rate.
-    pub mechanized_history: Vec<f64>,
-    /// Share of the industry's output made with machines now, and its change over the last year.
-    pub adoption_rate: f64,
-    /// Quantity of the good the region's merchants asked for last quarter.
-    pub market_units: f64,
-    /// Sum of suppliers' weights in buyers' choice last quarter (see the trade phase).
-    pub supplier_weight: f64,
-    /// Firms alive at the start of the quarter.
-    pub firms_alive: usize,
-    /// One unit of experience: a year of the region's initial industry output.
-    pub experience_unit: f64,
-    pub stage: u8,
-    pub stage_year: [f64; 3],
-    /// Mean usual real income per step of the stage-2 craft cohort when it was formed.
-    pub cohort_baseline: f64,
-    /// Shares of output the general technology has passed (adoption milestones).
-    pub milestones: Vec<f64>,
-}
-
-impl RegionState {
-    pub fn milestones_passed(&self, share: f64) -> bool {
-        self.milestones.contains(&share)
-    }
-}
-
-/// A trade route as it stands during the run.
-#[derive(Clone, Debug)]
-pub struct RouteState {
-    pub transport_cost: f64,
-    pub knowledge_flow: f64,
-    /// The route's own tariff, replacing the importer's general one.
-    pub tariff: Option<f64>,
-}
 
 /// The whole simulated world.
 #[derive(Clone)]
@@ -232,36 +49,17 @@ pub struct World {
     /// Minimum education per job class.
     pub class_education: [f32; CLASSES],
     pub ledger: Ledger,
-    pub scratch: Scratch,
-    pub events: Vec<crate::model::observe::record::Event>,
+    pub events: Vec<Event>,
     pub next_policy: usize,
     /// Chunks of workers for the parallel phases (see `phases::CHUNK`).
     pub layout: Vec<(usize, std::ops::Range<usize>)>,
     /// Per-step region flows gathered for the outputs.
-    pub flows: Vec<crate::model::observe::record::RegionFlows>,
+    pub flows: Vec<RegionFlows>,
     /// Sales of the industry's good this step at factory prices, from region
     /// s to region r at `s * regions + r` (home sales on the diagonal).
     pub trade_matrix: Vec<f64>,
     /// Largest relative imbalance the accounting phase has seen.
     pub worst_imbalance: f64,
-}
-
-/// Per-worker scratch space reused every step, so the step allocates nothing.
-#[derive(Clone, Default)]
-pub struct Scratch {
-    pub option: Vec<u8>,
-    pub previous_employer: Vec<u32>,
-    pub gini: Vec<f64>,
-    pub labour: crate::model::phases::labour::Buffers,
-    /// Firms' plans costed at the start of the technology phase.
-    pub reviews: Vec<crate::model::phases::technology::Review>,
-    pub politics: crate::model::phases::politics::Buffers,
-    pub incomes: crate::model::phases::incomes::Buffers,
-    pub trade: crate::model::phases::trade::Buffers,
-    pub innovation: crate::model::phases::innovation::Buffers,
-    pub diffusion: crate::model::phases::diffusion::Buffers,
-    /// Households' savings summed per chunk of workers (accounting phase).
-    pub savings_sums: Vec<f64>,
 }
 
 /// Empties `v` and fills it with `n` copies of `value`, keeping its memory,
@@ -270,10 +68,6 @@ pub fn refill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
     v.clear();
     v.resize(n, value);
 }
-
-/// Worker search options in the labour market.
-pub const NO_SEARCH: u8 = u8::MAX;
-pub const SEEK_REST: u8 = CLASSES as u8;
 
 impl World {
     pub fn tasks(&self) -> usize {
@@ -385,26 +179,22 @@ impl World {
                     UNEMPLOYED => w_u * reg.institutions.relief_replacement,
                     _ => wage[class],
                 };
-                workers.region.push(r as u16);
-                workers.employer.push(employer);
-                workers.class.push(class as u8);
-                workers.group.push(class as u8);
-                let e = (reg.education + edu_spread * (rng.random::<f64>() - 0.5) * 2.0)
-                    .clamp(0.0, 1.0);
-                workers.education.push(e as f32);
-                workers
-                    .threshold
-                    .push(threshold.sample(&mut rng).max(0.0) as f32);
-                workers.grievance.push(0.0);
-                workers.income.push(w as f32);
-                workers.reference.push(w as f32);
-                workers
-                    .savings
-                    .push((1.0 - b.consumption_income) / b.consumption_wealth.max(0.01) * w);
-                workers.fired.push(0);
-                workers.protesting.push(0);
-                workers.cohort.push(0);
-                workers.lifetime.push(0.0);
+                // Education is drawn before the protest threshold: the order of draws is part of the seed's meaning.
+                let education = (reg.education + edu_spread * (rng.random::<f64>() - 0.5) * 2.0)
+                    .clamp(0.0, 1.0) as f32;
+                let threshold = threshold.sample(&mut rng).max(0.0) as f32;
+                workers.push(Worker {
+                    region: r as u16,
+                    employer,
+                    class: class as u8,
+                    group: class as u8,
+                    education,
+                    threshold,
+                    income: w as f32,
+                    reference: w as f32,
+                    savings: (1.0 - b.consumption_income) / b.consumption_wealth.max(0.01) * w,
+                    ..Worker::default()
+                });
             }
 
             let heterogeneity =
@@ -525,7 +315,6 @@ impl World {
             );
         }
 
-        let n = workers.len();
         let mut world = World {
             year: s.start_year,
             scenario: s,
@@ -544,30 +333,15 @@ impl World {
             task_labour,
             class_education,
             ledger: Ledger::default(),
-            scratch: Scratch {
-                option: vec![NO_SEARCH; n],
-                previous_employer: vec![UNEMPLOYED; n],
-                gini: Vec::with_capacity(n),
-                labour: Default::default(),
-                reviews: Vec::new(),
-                politics: Default::default(),
-                incomes: Default::default(),
-                trade: Default::default(),
-                innovation: Default::default(),
-                diffusion: Default::default(),
-                savings_sums: Vec::new(),
-            },
             events: Vec::new(),
             next_policy: 0,
             layout: Vec::new(),
-            flows: vec![crate::model::observe::record::RegionFlows::default(); nr],
+            flows: vec![RegionFlows::default(); nr],
             trade_matrix: vec![0.0; nr * nr],
             worst_imbalance: 0.0,
         };
-        world.layout = crate::model::phases::chunk_layout(&world.regions);
-        world
-            .ledger
-            .open(&crate::model::ledger::stocks(&world, &mut Vec::new()));
+        world.layout = chunk_layout(&world.regions);
+        world.ledger.open(&world.money_stocks(&mut Vec::new()));
         world
     }
 
@@ -586,26 +360,6 @@ impl World {
                 };
                 (self.network[other], e.weight())
             })
-    }
-
-    /// Records an event in region `r` at the current step.
-    pub fn event(
-        &mut self,
-        r: usize,
-        kind: crate::model::observe::record::EventKind,
-        magnitude: f64,
-        detail: impl Into<String>,
-    ) {
-        let detail = detail.into();
-        tracing::debug!(step = self.step, year = self.year, region = %self.regions[r].name, kind = kind.name(), magnitude, "{detail}");
-        self.events.push(crate::model::observe::record::Event {
-            step: self.step,
-            year: self.year,
-            region: r,
-            kind,
-            magnitude,
-            detail,
-        });
     }
 
     /// Pay of firm `f`'s workers relative to the going wage.
@@ -635,5 +389,55 @@ impl World {
 
     pub fn know(&self, r: usize, j: usize) -> f64 {
         self.knowledge.productivity[r * self.techs() + j]
+    }
+
+    /// Money held by each sector, summed over its agents in a fixed order.
+    /// Households' savings, the one sum over every worker, are summed chunk
+    /// by chunk in parallel into `partial` and the chunks' sums then added in
+    /// chunk order, so the total is the same at any thread count.
+    pub fn money_stocks(&self, partial: &mut Vec<f64>) -> [f64; SECTORS] {
+        use rayon::prelude::*;
+        let mut s = [0.0; SECTORS];
+        let chunks = self.workers.savings.par_chunks(CHUNK);
+        partial.resize(chunks.len(), 0.0);
+        partial
+            .par_iter_mut()
+            .zip(chunks)
+            .for_each(|(sum, chunk)| *sum = chunk.iter().sum());
+        s[Sector::Households as usize] = partial.iter().sum();
+        s[Sector::Inventors as usize] = self.inventors.savings.iter().sum();
+        s[Sector::Firms as usize] = self.firms.cash.iter().sum();
+        for r in &self.regions {
+            s[Sector::Owners as usize] += r.owners_wealth;
+            s[Sector::Rest as usize] += r.rest_cash;
+            s[Sector::Merchants as usize] += r.merchants_cash;
+            s[Sector::Government as usize] += r.government;
+        }
+        s
+    }
+
+    /// Output shares of the industry by technology kind and of reorganized
+    /// firms in each region, updated by the production phase for the politics
+    /// phase (the rate of adoption) and the outputs.
+    pub fn output_shares(&self, r: usize) -> ([f64; 3], f64, f64) {
+        let tasks = self.tasks();
+        let mut by_kind = [0.0; 3];
+        let mut total = 0.0;
+        let mut reorganized = 0.0;
+        for f in self.regions[r].firms.clone() {
+            let q = self.firms.output[f];
+            if !self.firms.alive[f] || q <= 0.0 {
+                continue;
+            }
+            total += q;
+            for t in 0..tasks {
+                let kind = self.tech_kind[self.firms.choice[f * tasks + t] as usize];
+                by_kind[kind as usize] += q * self.task_labour[t];
+            }
+            if self.firms.org[f] == REORGANIZED {
+                reorganized += q;
+            }
+        }
+        (by_kind, reorganized, total)
     }
 }

@@ -1,0 +1,165 @@
+//! Cost formulas that the phases and observation both use: what a task
+//! costs with a technology (labour, machines, Wright's law, returns to
+//! scale, organization), and what it costs to deliver the good from one
+//! region to another (transport, tariffs). They read the state and change
+//! nothing; they sit below both so that observation never calls a phase.
+
+use crate::model::world::World;
+use crate::scenario::TechKind;
+
+/// The cost of one task done with one technology by one firm.
+#[derive(Clone, Copy, Debug)]
+pub struct TaskCost {
+    pub labour: f64,
+    pub capital: f64,
+    pub unit_cost: f64,
+}
+
+/// Machine price index of technology `j` in region `r`: 1 at first use,
+/// falling as (1 + experience)^(-learning_exponent), where experience is the
+/// cumulative output made with it (Wright's law; see the production phase).
+pub fn machine_price(w: &World, r: usize, j: usize) -> f64 {
+    let t = &w.scenario.technologies[j];
+    let e = w.knowledge.experience[r * w.techs() + j];
+    (1.0 + e)
+        .powf(-t.learning_exponent)
+        .max(MACHINE_PRICE_FLOOR)
+}
+
+/// Machines never get cheaper than this share of their first price: iron,
+/// building and power cost something however much experience accumulates.
+pub const MACHINE_PRICE_FLOOR: f64 = 0.1;
+
+/// Productivity multiplier from the installed base (returns to scale).
+pub fn scale_factor(w: &World, r: usize, j: usize) -> f64 {
+    let t = &w.scenario.technologies[j];
+    let e = w.knowledge.experience[r * w.techs() + j];
+    1.0 + t.scale_gain * (1.0 + e).ln()
+}
+
+/// Organization effect on general tasks: a dip while a firm reorganizes,
+/// then the bonus of complementary organization (the productivity J-curve).
+pub fn organization_factor(w: &World, f: usize) -> f64 {
+    let at = w.firms.reorganized_at[f];
+    if at.is_nan() {
+        return 1.0;
+    }
+    let b = &w.scenario.behaviour;
+    if w.year - at < b.reorganization_dip_years {
+        0.85
+    } else {
+        1.0 + b.reorganization_bonus
+    }
+}
+
+/// Quarterly user cost of one unit of machine capital.
+pub fn user_cost(w: &World) -> f64 {
+    w.scenario.behaviour.capital_user_cost / w.scenario.steps_per_year as f64
+}
+
+/// Cost of task `t` done by firm `f` (in region `r`) with technology `j`.
+/// `efficiency` 1.0 and `f = None` give the notional cost for a typical firm.
+pub fn task_cost(w: &World, f: Option<usize>, r: usize, t: usize, j: usize) -> TaskCost {
+    let tech = &w.scenario.technologies[j];
+    let kind = w.tech_kind[j];
+    let mut a = w.know(r, j).max(1e-9);
+    let mut pay = 1.0;
+    if let Some(f) = f {
+        a *= w.effort_factor(f);
+        pay = w.pay_factor(f);
+    }
+    if let (Some(f), false) = (f, kind == TechKind::Craft) {
+        // Firms differ in how well they run machines, not in hand work.
+        a *= w.firms.efficiency[f * w.techs() + j] as f64;
+        if kind == TechKind::General {
+            a *= organization_factor(w, f);
+        }
+    }
+    if kind == TechKind::General {
+        a *= scale_factor(w, r, j);
+    }
+    let labour = w.task_labour[t] / a;
+    let capital = tech.capital_per_worker * w.scenario.steps_per_year as f64 * labour;
+    let reg = &w.regions[r];
+    let mut price = machine_price(w, r, j) * (1.0 + reg.risk.min(5.0));
+    if kind == TechKind::General {
+        price *= 1.0 + reg.institutions.general_tech_tax;
+    }
+    let unit_cost = labour * reg.wage[w.tech_class[j]] * pay + capital * price * user_cost(w);
+    TaskCost {
+        labour,
+        capital,
+        unit_cost,
+    }
+}
+
+/// Transport cost between two regions as a share of price, or `None` when
+/// no route joins them. Infrastructure at either end lowers it.
+/// A route from a region to itself is its internal transport (roads,
+/// canals, railways to domestic buyers); without one, home sales travel free.
+pub fn transport(w: &World, from: usize, to: usize) -> Option<f64> {
+    match w.network.find_edge(w.nodes[from], w.nodes[to]) {
+        Some(e) => {
+            let infrastructure = if from == to {
+                w.regions[from].infrastructure
+            } else {
+                w.regions[from].infrastructure + w.regions[to].infrastructure
+            };
+            Some(w.network[e].transport_cost / (1.0 + infrastructure))
+        }
+        None if from == to => Some(0.0),
+        None => None,
+    }
+}
+
+/// Tariff paid on goods from region `from` sold in region `to`: the
+/// route's own rate where it has one, else the importer's general tariff.
+pub fn tariff(w: &World, from: usize, to: usize) -> f64 {
+    if from == to {
+        return 0.0;
+    }
+    w.network
+        .find_edge(w.nodes[from], w.nodes[to])
+        .and_then(|e| w.network[e].tariff)
+        .unwrap_or(w.regions[to].institutions.tariff)
+}
+
+/// Delivered price of a good priced `price` at the factory in region `from`
+/// to buyers in region `to`, or `None` when no route joins them.
+pub fn delivered_price(w: &World, price: f64, from: usize, to: usize) -> Option<f64> {
+    let duty = tariff(w, from, to);
+    transport(w, from, to).map(|tau| price * (1.0 + tau) * (1.0 + duty))
+}
+
+/// A firm's weight in buyers' choice besides price: the square root of the
+/// sales it is set up for (its network of agents and customers grows less
+/// than in proportion), with a floor so that a small firm can still win
+/// customers. The square root keeps market shares from running away to a
+/// monopoly on small price differences: in the long run a firm's share
+/// settles at a power of its relative price.
+pub fn presence(w: &World, f: usize) -> f64 {
+    w.firms.expected[f].max(0.05).sqrt()
+}
+
+/// What firm `f` could sell per quarter at factory price `price`, given last
+/// quarter's markets and rivals: in every region it can reach, its share of
+/// buyers' choice at that price times the quantity bought there.
+pub fn potential_sales(w: &World, f: usize, price: f64) -> f64 {
+    let beta = w.scenario.behaviour.price_sensitivity;
+    let s = w.firms.region[f] as usize;
+    let weight_at = |p: f64| presence(w, f) * p.powf(-beta);
+    let mut total = 0.0;
+    for r in 0..w.regions.len() {
+        let (Some(now), Some(then)) = (
+            delivered_price(w, w.firms.price[f], s, r),
+            delivered_price(w, price, s, r),
+        ) else {
+            continue;
+        };
+        let reg = &w.regions[r];
+        let others = (reg.supplier_weight - weight_at(now)).max(0.0);
+        let mine = weight_at(then);
+        total += reg.market_units * mine / (others + mine);
+    }
+    total
+}

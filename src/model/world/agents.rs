@@ -1,0 +1,91 @@
+//! The industry's firms, the inventors and what each region knows: the
+//! agents other than workers, in structure-of-arrays form.
+
+use crate::scenario::TechKind;
+
+/// Job classes, which are also the worker groups of the outputs.
+pub const CRAFT: usize = 0;
+pub const OPERATOR: usize = 1;
+pub const GENERAL: usize = 2;
+pub const UNSKILLED: usize = 3;
+pub const CLASSES: usize = 4;
+pub const CLASS_NAMES: [&str; CLASSES] = ["craft", "operator", "general", "unskilled"];
+
+/// The job class that works with a technology of this kind.
+pub fn class_of(kind: TechKind) -> usize {
+    match kind {
+        TechKind::Craft => CRAFT,
+        TechKind::Special => OPERATOR,
+        TechKind::General => GENERAL,
+    }
+}
+
+/// Firm organization: the third stage shows up as firms moving to `REORGANIZED`.
+pub const CRAFT_SHOP: u8 = 0;
+pub const FACTORY: u8 = 1;
+pub const REORGANIZED: u8 = 2;
+
+/// Firms of the industry. Per-task and per-technology values are stored
+/// flat: `choice[f * tasks + t]`, `efficiency[f * techs + j]`.
+#[derive(Clone, Default)]
+pub struct Firms {
+    pub region: Vec<u16>,
+    pub alive: Vec<bool>,
+    pub choice: Vec<u8>,
+    pub efficiency: Vec<f32>,
+    /// Bit j set: the fixed set-up cost of technology j has been paid.
+    pub fixed_paid: Vec<u64>,
+    pub org: Vec<u8>,
+    /// Year the firm reorganized (NaN if never).
+    pub reorganized_at: Vec<f64>,
+    pub capital: Vec<f64>,
+    pub cash: Vec<f64>,
+    pub price: Vec<f64>,
+    pub expected: Vec<f64>,
+    pub inventory: Vec<f64>,
+    pub output: Vec<f64>,
+    pub sales: Vec<f64>,
+    pub revenue: Vec<f64>,
+    /// Labour per unit of output, by class.
+    pub req: Vec<[f64; CLASSES]>,
+    /// Machine capital per unit of output.
+    pub capital_req: Vec<f64>,
+    pub unit_cost: Vec<f64>,
+    pub labour: Vec<[u32; CLASSES]>,
+    pub target: Vec<[u32; CLASSES]>,
+    pub fired: Vec<[u32; CLASSES]>,
+    pub quits: Vec<u32>,
+    pub hires: Vec<u32>,
+    /// Whether the firm follows the scenario's wage policy.
+    pub sharing: Vec<bool>,
+    pub loss_quarters: Vec<u32>,
+}
+
+impl Firms {
+    pub fn len(&self) -> usize {
+        self.region.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.region.is_empty()
+    }
+}
+
+#[derive(Clone, Default)]
+pub struct Inventors {
+    pub region: Vec<u16>,
+    pub savings: Vec<f64>,
+    pub income: Vec<f64>,
+}
+
+/// What each region knows of each technology, flat `[region * techs + j]`.
+#[derive(Clone, Default)]
+pub struct Knowledge {
+    /// Best-practice productivity known (0: not known yet).
+    pub productivity: Vec<f64>,
+    /// Successful improvements so far (drives diminishing returns).
+    pub improvements: Vec<u32>,
+    /// Installed machine capital of this technology, cumulated (Wright's law experience).
+    pub experience: Vec<f64>,
+    /// Whether any firm of the region has used the technology yet.
+    pub adopted: Vec<bool>,
+}
