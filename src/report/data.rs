@@ -1,0 +1,395 @@
+//! What the report reads: the tables of every run under a directory, or the
+//! dataset of a sweep that kept only its measures, reshaped into the lines,
+//! spans, markers and rows the charts draw.
+
+use super::fail;
+use crate::analysis::redistribution::{find_runs, RunDir};
+use crate::analysis::validation::{self, Statistic};
+use crate::error::{LuddError, Result};
+use crate::scenario::Scenario;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A named line of (year, value) points.
+pub(super) type Line = (String, Vec<(f64, f64)>);
+
+/// Whether `dir` holds a sweep that kept only its measures (a sweep that
+/// kept its runs is reported like any directory of runs). The test is made
+/// here only, so that it can become a call to the sweep module's own.
+pub(super) fn is_sweep_dir(dir: &Path) -> bool {
+    dir.join("sweep.ron").is_file() && !dir.join("runs").is_dir()
+}
+
+/// One run's tables, read whole (they are small).
+pub(super) struct Run {
+    pub series: DataFrame,
+    pub groups: DataFrame,
+    pub events: DataFrame,
+    pub trade: DataFrame,
+    pub summary: DataFrame,
+    pub scenario: Scenario,
+    pub setting: String,
+}
+
+/// Every run at or under `dir`, in path order.
+pub(super) fn read_runs(dir: &Path) -> Result<Vec<Run>> {
+    find_runs(dir)?.iter().map(read).collect()
+}
+
+/// The manifest of the run directory `dir`, as JSON.
+fn read_manifest(dir: &Path) -> Result<serde_json::Value> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| LuddError::io(&path, e))?;
+    serde_json::from_str(&text).map_err(|e| LuddError::Output {
+        path,
+        message: e.to_string(),
+    })
+}
+
+fn read(dir: &RunDir) -> Result<Run> {
+    let table = |name: &str| crate::analysis::output::read_parquet(&dir.path.join(name));
+    let manifest = read_manifest(&dir.path)?;
+    let scenario: Scenario =
+        serde_json::from_value(manifest["scenario"].clone()).map_err(|e| LuddError::Output {
+            path: dir.path.join("manifest.json"),
+            message: format!("scenario: {e}"),
+        })?;
+    Ok(Run {
+        series: table("series.parquet")?,
+        groups: table("groups.parquet")?,
+        events: table("events.parquet")?,
+        trade: table("trade.parquet")?,
+        summary: table("summary.parquet")?,
+        scenario,
+        setting: dir.setting.clone(),
+    })
+}
+
+pub(super) fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    Ok(df
+        .column(name)
+        .and_then(|c| c.cast(&DataType::Float64))
+        .map_err(|e| fail(format!("{name}: {e}")))?
+        .f64()
+        .map_err(|e| fail(format!("{name}: {e}")))?
+        .into_iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect())
+}
+
+pub(super) fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    Ok(df
+        .column(name)
+        .map_err(|e| fail(format!("{name}: {e}")))?
+        .str()
+        .map_err(|e| fail(format!("{name}: {e}")))?
+        .into_iter()
+        .map(|v| v.unwrap_or_default().to_string())
+        .collect())
+}
+
+/// (year, value) of one column for one region, in step order.
+pub(super) fn region_series(run: &Run, region: &str, column: &str) -> Result<Vec<(f64, f64)>> {
+    let regions = strs(&run.series, "region")?;
+    let years = f64s(&run.series, "year")?;
+    let values = f64s(&run.series, column)?;
+    Ok(regions
+        .iter()
+        .zip(years.iter().zip(values))
+        .filter(|(r, _)| r.as_str() == region)
+        .map(|(_, (y, v))| (*y, v))
+        .collect())
+}
+
+/// Annual means of a (year, value) series.
+///
+/// `analysis::compare::annual` is not the same computation: it averages
+/// consecutive chunks of `steps_per_year` steps of a run held in memory,
+/// while the report has only the parquet tables, groups points by calendar
+/// year and leaves out the missing values (NaN) that the tables can hold.
+pub(super) fn annual(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut by_year: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
+    for &(y, v) in points {
+        if v.is_finite() {
+            let e = by_year.entry(y.floor() as i64).or_default();
+            e.0 += v;
+            e.1 += 1.0;
+        }
+    }
+    by_year
+        .into_iter()
+        .map(|(y, (s, n))| (y as f64, s / n))
+        .collect()
+}
+
+/// Years at which the leading region's stage changes, as shaded spans.
+pub(super) fn stage_spans(run: &Run, region: &str, end: f64) -> Result<Vec<(f64, f64, String)>> {
+    let stages = region_series(run, region, "stage")?;
+    let mut spans = Vec::new();
+    let mut current: Option<(f64, f64)> = None;
+    for &(y, s) in &stages {
+        match current {
+            Some((_, st)) if st == s => {}
+            _ => {
+                if let Some((start, st)) = current {
+                    spans.push((start, y, format!("stage {st:.0}")));
+                }
+                current = Some((y, s));
+            }
+        }
+    }
+    if let Some((start, st)) = current {
+        spans.push((start, end, format!("stage {st:.0}")));
+    }
+    Ok(spans)
+}
+
+/// (year, kind, detail) of the events of the given kinds in one region.
+pub(super) fn events_of(
+    run: &Run,
+    region: &str,
+    kinds: &[&str],
+) -> Result<Vec<(f64, String, String)>> {
+    let regions = strs(&run.events, "region")?;
+    let kind = strs(&run.events, "kind")?;
+    let years = f64s(&run.events, "year")?;
+    let detail = strs(&run.events, "detail")?;
+    Ok((0..regions.len())
+        .filter(|&i| regions[i] == region && kinds.contains(&kind[i].as_str()))
+        .map(|i| (years[i], kind[i].clone(), detail[i].clone()))
+        .collect())
+}
+
+/// Annual means of real income per person in each workers' group of one
+/// region, and of output per worker, each indexed to 100 in its first year
+/// with a positive value.
+pub(super) fn income_index(run: &Run, region: &str) -> Result<Vec<Line>> {
+    let regions = strs(&run.groups, "region")?;
+    let groups = strs(&run.groups, "group")?;
+    let years = f64s(&run.groups, "year")?;
+    let income = f64s(&run.groups, "real_income")?;
+    let people = f64s(&run.groups, "people")?;
+    let mut lines = Vec::new();
+    // Workers' groups only: owners' income is profit, on another scale.
+    for g in ["craft", "operator", "general", "unskilled"] {
+        let points: Vec<(f64, f64)> = (0..regions.len())
+            .filter(|&i| regions[i] == region && groups[i] == g && people[i] > 0.0)
+            .map(|i| (years[i], income[i]))
+            .collect();
+        let a = annual(&points);
+        if let Some(&(_, base)) = a.iter().find(|p| p.1 > 0.0) {
+            lines.push((
+                g.to_string(),
+                a.iter().map(|&(y, v)| (y, 100.0 * v / base)).collect(),
+            ));
+        }
+    }
+    let opw = annual(&region_series(run, region, "output_per_worker")?);
+    if let Some(&(_, base)) = opw.iter().find(|p| p.1 > 0.0) {
+        lines.push((
+            "output per worker".into(),
+            opw.iter().map(|&(y, v)| (y, 100.0 * v / base)).collect(),
+        ));
+    }
+    Ok(lines)
+}
+
+/// Annual means of one column in one region over each setting's runs.
+pub(super) fn per_setting_mean(runs: &[Run], region: &str, column: &str) -> Result<Vec<Line>> {
+    let mut by: BTreeMap<String, Vec<Vec<(f64, f64)>>> = BTreeMap::new();
+    for r in runs {
+        by.entry(r.setting.clone())
+            .or_default()
+            .push(annual(&region_series(r, region, column)?));
+    }
+    Ok(by
+        .into_iter()
+        .map(|(setting, paths)| {
+            let n = paths.iter().map(Vec::len).min().unwrap_or(0);
+            let mean = (0..n)
+                .map(|i| {
+                    let y = paths[0][i].0;
+                    (
+                        y,
+                        paths.iter().map(|p| p[i].1).sum::<f64>() / paths.len() as f64,
+                    )
+                })
+                .collect();
+            (setting, mean)
+        })
+        .collect())
+}
+
+/// A route of the trade network between two different regions.
+pub(super) struct Route {
+    /// The regions' indices in the scenario.
+    pub ends: (usize, usize),
+    /// Trade in the industry's good over the run, both directions together.
+    pub value: f64,
+    pub embargoed: bool,
+}
+
+/// The trade network of one run: its regions, its routes and the largest
+/// trade between any two regions.
+pub(super) struct Network {
+    pub regions: Vec<String>,
+    pub routes: Vec<Route>,
+    pub biggest: f64,
+}
+
+pub(super) fn network(run: &Run) -> Result<Network> {
+    let s = &run.scenario;
+    // Trade over the whole run per route, both directions together.
+    let from = strs(&run.trade, "from")?;
+    let to = strs(&run.trade, "to")?;
+    let value = f64s(&run.trade, "value")?;
+    let mut flow: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for i in 0..from.len() {
+        if let (Some(a), Some(b)) = (s.region_index(&from[i]), s.region_index(&to[i])) {
+            *flow.entry((a.min(b), a.max(b))).or_default() += value[i];
+        }
+    }
+    let biggest = flow.values().copied().fold(0.0, f64::max).max(1e-12);
+    // A route is marked embargoed when either end bans machinery exports at
+    // some time in the run (at the start or by a dated policy).
+    let embargo = |r: usize| {
+        s.regions[r].institutions.export_embargo >= 0.5
+            || s.policies.iter().any(|p| {
+                p.region == s.regions[r].name && p.field == "export_embargo" && p.value >= 0.5
+            })
+    };
+    let mut routes = Vec::new();
+    for route in &s.routes {
+        let (Some(a), Some(b)) = (s.region_index(&route.from), s.region_index(&route.to)) else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        routes.push(Route {
+            ends: (a, b),
+            value: flow.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0),
+            embargoed: embargo(a) || embargo(b),
+        });
+    }
+    Ok(Network {
+        regions: s.regions.iter().map(|r| r.name.clone()).collect(),
+        routes,
+        biggest,
+    })
+}
+
+/// One historical target against the model, on the target's own scale: its
+/// band maps to [0, 1].
+pub(super) struct TargetRow {
+    pub label: String,
+    pub history: f64,
+    /// The mean of the runs and their 5th and 95th percentiles; NaN when no
+    /// run gives a value.
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// The scenario's historical targets against the given runs, or None when
+/// the scenario has no targets.
+pub(super) fn targets(runs: &[&Run], scenario: &str) -> Result<Option<Vec<TargetRow>>> {
+    let targets: Vec<_> = validation::targets()?
+        .into_iter()
+        .filter(|t| t.scenario == scenario)
+        .collect();
+    if targets.is_empty() {
+        return Ok(None);
+    }
+    let end = runs[0].scenario.end_year;
+    let mut rows = Vec::new();
+    for t in &targets {
+        let mut values = Vec::new();
+        for run in runs {
+            let v = if t.statistic == Statistic::Date {
+                let regions = strs(&run.summary, "region")?;
+                let years = f64s(&run.summary, "stage2_year")?;
+                regions.iter().position(|r| *r == t.region).map(|i| {
+                    if years[i].is_finite() {
+                        years[i]
+                    } else {
+                        end
+                    }
+                })
+            } else {
+                let series = region_series(run, &t.region, &t.metric)?;
+                validation::statistic(t, &series)
+            };
+            if let Some(v) = v.filter(|v| v.is_finite()) {
+                values.push(v);
+            }
+        }
+        let scale = |v: f64| (v - t.low) / (t.high - t.low);
+        let (mean, low, high) = if values.is_empty() {
+            (f64::NAN, f64::NAN, f64::NAN)
+        } else {
+            (
+                scale(crate::analysis::stats::mean(&values)),
+                scale(crate::analysis::stats::quantile(&values, 0.05)),
+                scale(crate::analysis::stats::quantile(&values, 0.95)),
+            )
+        };
+        rows.push(TargetRow {
+            label: format!("{} {}", t.id, t.metric),
+            history: scale(t.value),
+            mean,
+            low,
+            high,
+        });
+    }
+    Ok(Some(rows))
+}
+
+/// A sweep that kept only its measures: its record and its dataset.
+pub(super) struct Sweep {
+    pub name: String,
+    pub base: String,
+    pub points: usize,
+    /// The numeric parameters varied, in the sweep's order.
+    pub params: Vec<String>,
+    /// One row per run: the parameters' values and the measures.
+    pub data: DataFrame,
+}
+
+pub(super) fn read_sweep(dir: &Path) -> Result<Sweep> {
+    let data = crate::analysis::sweep::read_metrics(dir)?;
+    let record = dir.join("sweep.ron");
+    let text = std::fs::read_to_string(&record).map_err(|e| LuddError::io(&record, e))?;
+    let sweep = crate::analysis::sweep::SweepFile::from_ron(&text, &record.to_string_lossy())?;
+    let points = sweep.points();
+    let params: Vec<String> = points
+        .first()
+        .map(|p| p.values.iter().map(|(path, _)| path.clone()).collect())
+        .unwrap_or_default();
+    Ok(Sweep {
+        name: sweep.name,
+        base: sweep.base,
+        points: points.len(),
+        params,
+        data,
+    })
+}
+
+impl Sweep {
+    /// (parameter, measure) of every run where both are finite, or None
+    /// when the dataset has no such parameter column.
+    pub(super) fn dots(&self, param: &str, measure: &str) -> Result<Option<Vec<(f64, f64)>>> {
+        let Ok(xs) = f64s(&self.data, param) else {
+            return Ok(None);
+        };
+        let ys = f64s(&self.data, measure)?;
+        Ok(Some(
+            xs.iter()
+                .zip(&ys)
+                .map(|(x, y)| (*x, *y))
+                .filter(|p| p.0.is_finite() && p.1.is_finite())
+                .collect(),
+        ))
+    }
+}
