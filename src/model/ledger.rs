@@ -5,61 +5,38 @@
 //! kind of flow nets to zero across sectors and that each sector's money
 //! stock moved by exactly its recorded flows.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sector {
-    Households,
-    Inventors,
-    Owners,
-    Firms,
-    Rest,
-    Merchants,
-    Government,
-}
-pub const SECTORS: usize = 7;
-pub const SECTOR_NAMES: [&str; SECTORS] = [
-    "households",
-    "inventors",
-    "owners",
-    "firms",
-    "rest_of_economy",
-    "merchants",
-    "government",
-];
+named_enum!(
+    /// The sectors that hold money.
+    Sector, SECTORS, SECTOR_NAMES {
+        Households => "households",
+        Inventors => "inventors",
+        Owners => "owners",
+        Firms => "firms",
+        Rest => "rest_of_economy",
+        Merchants => "merchants",
+        Government => "government",
+    }
+);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flow {
-    Wages,
-    Severance,
-    Relief,
-    Taxes,
-    Consumption,
-    Sales,
-    Transport,
-    Tariffs,
-    Investment,
-    Research,
-    Dividends,
-    Equity,
-    PublicSpending,
-    Hiring,
-}
-pub const FLOWS: usize = 14;
-pub const FLOW_NAMES: [&str; FLOWS] = [
-    "wages",
-    "severance",
-    "relief",
-    "taxes",
-    "consumption",
-    "sales",
-    "transport",
-    "tariffs",
-    "investment",
-    "research",
-    "dividends",
-    "equity",
-    "public_spending",
-    "hiring",
-];
+named_enum!(
+    /// The kinds of payment, each entered for its payer and its payee.
+    Flow, FLOWS, FLOW_NAMES {
+        Wages => "wages",
+        Severance => "severance",
+        Relief => "relief",
+        Taxes => "taxes",
+        Consumption => "consumption",
+        Sales => "sales",
+        Transport => "transport",
+        Tariffs => "tariffs",
+        Investment => "investment",
+        Research => "research",
+        Dividends => "dividends",
+        Equity => "equity",
+        PublicSpending => "public_spending",
+        Hiring => "hiring",
+    }
+);
 
 #[derive(Clone, Default, Debug)]
 pub struct Ledger {

@@ -3,40 +3,25 @@
 
 use super::World;
 
-macro_rules! event_kinds {
-    ($($kind:ident => $name:literal,)*) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum EventKind {
-            $($kind,)*
-        }
-
-        impl EventKind {
-            /// The kind as written in `events.parquet`.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $(EventKind::$kind => $name,)*
-                }
-            }
-        }
-    };
-}
-
-event_kinds! {
-    TechnologyPossible => "technology_possible",
-    TechnologyArrives => "technology_arrives",
-    Invention => "invention",
-    Adoption => "adoption",
-    Protest => "protest",
-    Repression => "repression",
-    MachineBan => "machine_ban",
-    Policy => "policy",
-    EmbargoLeak => "embargo_leak",
-    Migration => "migration",
-    Stage => "stage",
-    Reorganization => "reorganization",
-    Entry => "entry",
-    Exit => "exit",
-}
+named_enum!(
+    /// What happened.
+    EventKind, EVENT_KINDS, EVENT_KIND_NAMES {
+        TechnologyPossible => "technology_possible",
+        TechnologyArrives => "technology_arrives",
+        Invention => "invention",
+        Adoption => "adoption",
+        Protest => "protest",
+        Repression => "repression",
+        MachineBan => "machine_ban",
+        Policy => "policy",
+        EmbargoLeak => "embargo_leak",
+        Migration => "migration",
+        Stage => "stage",
+        Reorganization => "reorganization",
+        Entry => "entry",
+        Exit => "exit",
+    }
+);
 
 #[derive(Clone, Debug)]
 pub struct Event {

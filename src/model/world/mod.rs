@@ -12,7 +12,7 @@ mod region;
 mod workers;
 
 pub use agents::*;
-pub use events::{Event, EventKind};
+pub use events::{Event, EventKind, EVENT_KINDS, EVENT_KIND_NAMES};
 pub use region::{RegionFlows, RegionState, RouteState};
 pub use workers::{
     chunk_layout, Worker, WorkerChunk, WorkerScratch, Workers, CHUNK, NO_SEARCH, REST, SEEK_REST,
