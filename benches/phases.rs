@@ -57,7 +57,7 @@ fn world(workers: u64) -> &'static State {
 fn time(bencher: Bencher, workers: u64, phase: impl Fn(&mut World, &mut Buffers)) {
     let state = world(workers);
     let w = &state.0;
-    let agents = w.workers.len() + w.firms.len() + w.inventors.region.len() + w.regions.len();
+    let agents = w.agents();
     bencher
         .counter(ItemsCount::new(agents))
         .with_inputs(|| state.clone())

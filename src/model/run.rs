@@ -45,10 +45,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput> {
         world.year = scenario.year_of(world.step);
     }
     let summary = summarize(&world, &records);
-    let agents = world.workers.len()
-        + world.firms.len()
-        + world.inventors.region.len()
-        + world.regions.len();
+    let agents = world.agents();
     Ok(RunOutput {
         scenario: scenario.clone(),
         seed,
@@ -161,10 +158,7 @@ pub fn bench(scenario: &Scenario, seed: u64, steps: usize) -> Result<Bench> {
         world.step += 1;
         world.year = scenario.year_of(world.step);
     }
-    let agents = world.workers.len()
-        + world.firms.len()
-        + world.inventors.region.len()
-        + world.regions.len();
+    let agents = world.agents();
     Ok(Bench {
         steps,
         workers: world.workers.len(),

@@ -70,6 +70,12 @@ pub fn refill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
 }
 
 impl World {
+    /// Agents of every kind: workers, firms (alive or not), inventors and
+    /// the regions' governments.
+    pub fn agents(&self) -> usize {
+        self.workers.len() + self.firms.len() + self.inventors.region.len() + self.regions.len()
+    }
+
     pub fn tasks(&self) -> usize {
         self.task_labour.len()
     }
