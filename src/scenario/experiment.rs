@@ -9,46 +9,13 @@
 //! `set`, the alternative's `set`, then one value from each axis), then
 //! validated like any scenario.
 
-use crate::error::{LuddError, Problem, Result};
+pub use super::builtin::BUILTIN_EXPERIMENTS;
+
+use super::validate::Checker;
+use crate::error::{LuddError, Result};
 use crate::scenario::{self, apply_override, Scenario};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-
-/// Name and RON text of every built-in experiment.
-pub const BUILTIN_EXPERIMENTS: &[(&str, &str)] = &[
-    (
-        "luddites",
-        include_str!("../../scenarios/experiments/luddites.ron"),
-    ),
-    (
-        "poor_law",
-        include_str!("../../scenarios/experiments/poor_law.ron"),
-    ),
-    (
-        "five_dollar_day",
-        include_str!("../../scenarios/experiments/five_dollar_day.ron"),
-    ),
-    (
-        "embargo",
-        include_str!("../../scenarios/experiments/embargo.ron"),
-    ),
-    (
-        "llm_sharing",
-        include_str!("../../scenarios/experiments/llm_sharing.ron"),
-    ),
-    (
-        "adoption_speed",
-        include_str!("../../scenarios/experiments/adoption_speed.ron"),
-    ),
-    (
-        "aftermath",
-        include_str!("../../scenarios/experiments/aftermath.ron"),
-    ),
-    (
-        "relief_and_riots",
-        include_str!("../../scenarios/experiments/relief_and_riots.ron"),
-    ),
-];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +79,9 @@ impl Vary {
     }
 }
 
+/// (axis, value) for each axis that places a setting.
+type Coordinates = Vec<(String, String)>;
+
 /// One setting ready to run: its label, its value on each axis, and the
 /// validated scenario.
 #[derive(Debug, Clone)]
@@ -146,36 +116,25 @@ impl Experiment {
     /// Every setting, base scenario resolved and overrides applied; all
     /// problems in all settings are reported together.
     pub fn resolve(&self, source: &str) -> Result<Vec<Resolved>> {
-        let mut problems = Vec::new();
+        let mut c = Checker::default();
         if self.seeds == 0 {
-            problems.push(Problem {
-                path: "seeds".into(),
-                message: "must be at least 1".into(),
-            });
+            c.fail("seeds", "must be at least 1");
         }
         for (i, v) in self.vary.iter().enumerate() {
             if v.values.is_empty() {
-                problems.push(Problem {
-                    path: format!("vary.{i}.values"),
-                    message: "must list at least one value".into(),
-                });
+                c.fail(format!("vary.{i}.values"), "must list at least one value");
             }
         }
         let mut labels = std::collections::HashSet::new();
         for (i, s) in self.settings.iter().enumerate() {
             if !labels.insert(s.label.as_str()) {
-                problems.push(Problem {
-                    path: format!("settings.{i}.label"),
-                    message: format!("duplicate label '{}'", s.label),
-                });
+                c.fail(
+                    format!("settings.{i}.label"),
+                    format!("duplicate label '{}'", s.label),
+                );
             }
         }
-        if !problems.is_empty() {
-            return Err(LuddError::Invalid {
-                file: source.to_string(),
-                problems,
-            });
-        }
+        c.finish(source)?;
         let base_path = Path::new(source)
             .parent()
             .map(|dir| dir.join(&self.base))
@@ -193,7 +152,7 @@ impl Experiment {
         } else {
             self.settings.clone()
         };
-        let mut combos: Vec<(Vec<(String, String)>, Vec<String>)> = alternatives
+        let mut combos: Vec<(Coordinates, Vec<String>)> = alternatives
             .iter()
             .map(|a| {
                 let coords = if self.settings.is_empty() {
@@ -221,7 +180,7 @@ impl Experiment {
         }
 
         let mut resolved = Vec::with_capacity(combos.len());
-        let mut problems = Vec::new();
+        let mut c = Checker::default();
         for (coords, overrides) in combos {
             let label = if coords.is_empty() {
                 "base".to_string()
@@ -243,10 +202,7 @@ impl Experiment {
                 s = apply_override(&s, o)?;
             }
             for p in scenario::validate(&s) {
-                problems.push(Problem {
-                    path: format!("[{label}] {}", p.path),
-                    message: p.message,
-                });
+                c.fail(format!("[{label}] {}", p.path), p.message);
             }
             resolved.push(Resolved {
                 label,
@@ -255,12 +211,7 @@ impl Experiment {
                 scenario: s,
             });
         }
-        if !problems.is_empty() {
-            return Err(LuddError::Invalid {
-                file: source.to_string(),
-                problems,
-            });
-        }
+        c.finish(source)?;
         if let Some(largest) = resolved.iter().max_by_key(|r| r.scenario.memory_estimate()) {
             scenario::check_memory(&largest.scenario, source)?;
         }
@@ -271,7 +222,7 @@ impl Experiment {
 /// Whether `name_or_path` names an experiment (built-in or a file whose
 /// RON starts with `Experiment(`) rather than a scenario.
 pub fn is_experiment(name_or_path: &str) -> bool {
-    if BUILTIN_EXPERIMENTS.iter().any(|(n, _)| *n == name_or_path) {
+    if scenario::builtin::find(BUILTIN_EXPERIMENTS, name_or_path).is_some() {
         return true;
     }
     let path = Path::new(name_or_path);
@@ -286,26 +237,10 @@ pub fn is_experiment(name_or_path: &str) -> bool {
 
 /// Loads an experiment by built-in name or file path.
 pub fn load(name_or_path: &str) -> Result<(Experiment, String)> {
-    let path = Path::new(name_or_path);
-    if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|e| LuddError::io(path, e))?;
-        return Ok((
-            Experiment::from_ron(&text, name_or_path)?,
-            name_or_path.to_string(),
-        ));
-    }
-    match BUILTIN_EXPERIMENTS.iter().find(|(n, _)| *n == name_or_path) {
-        Some((_, text)) => {
-            let source = format!("<built-in experiment {name_or_path}>");
-            Ok((Experiment::from_ron(text, &source)?, source))
-        }
-        None => Err(LuddError::UnknownScenario {
-            name: name_or_path.to_string(),
-            known: BUILTIN_EXPERIMENTS
-                .iter()
-                .map(|(n, _)| *n)
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
-    }
+    let (text, source) = scenario::builtin::read_file_or_builtin(
+        name_or_path,
+        BUILTIN_EXPERIMENTS,
+        "built-in experiment",
+    )?;
+    Ok((Experiment::from_ron(&text, &source)?, source))
 }

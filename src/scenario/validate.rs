@@ -1,20 +1,33 @@
 //! Semantic validation: every rule a parsed scenario must meet before it can
 //! run, each broken rule reported with its field path, all at once.
 
-use super::{Scenario, TechKind, INSTITUTION_FIELDS};
-use crate::error::Problem;
+use super::behaviour::BEHAVIOUR_FIELDS;
+use super::{Scenario, TechKind, INSTITUTION_FIELDS, STAGE_RULE_FIELDS};
+use crate::error::{LuddError, Problem, Result};
 use std::collections::HashSet;
 
-struct Checker {
+/// Years must lie within this distance of year 0, which covers any
+/// history while refusing values that can only be typing errors.
+const YEAR_LIMIT: f64 = 10_000.0;
+
+/// Collects every broken rule with its field path, so that one attempt
+/// reports all of them rather than the first.
+#[derive(Default)]
+pub(super) struct Checker {
     problems: Vec<Problem>,
 }
 
 impl Checker {
-    fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem {
             path: path.into(),
             message: message.into(),
         });
+    }
+
+    /// The problems found, as the error of `file` when there are any.
+    pub(super) fn finish(self, file: &str) -> Result<()> {
+        accept(file, self.problems)
     }
 
     /// A finite number within [lo, hi].
@@ -23,6 +36,37 @@ impl Checker {
             self.fail(path, format!("must be a finite number, found {value}"));
         } else if value < lo || value > hi {
             self.fail(path, format!("must lie in [{lo}, {hi}], found {value}"));
+        }
+    }
+
+    /// A year within [-YEAR_LIMIT, YEAR_LIMIT].
+    fn year(&mut self, path: impl Into<String>, value: f64) {
+        self.range(path, value, -YEAR_LIMIT, YEAR_LIMIT);
+    }
+
+    /// Every parameter of a table of ranges, found by name with `get`.
+    fn table<'a>(
+        &mut self,
+        prefix: &str,
+        ranges: impl Iterator<Item = (&'a str, f64, f64)>,
+        get: impl Fn(&str) -> Option<f64>,
+    ) {
+        for (field, lo, hi) in ranges {
+            let value = get(field).expect("every field in a table of ranges exists");
+            self.range(format!("{prefix}.{field}"), value, lo, hi);
+        }
+    }
+
+    /// A name that must be one of the scenario's regions.
+    fn region(&mut self, s: &Scenario, path: impl Into<String>, name: &str) {
+        if s.region_index(name).is_none() {
+            self.fail(
+                path,
+                format!(
+                    "unknown region '{name}' (regions: {})",
+                    names(s.regions.iter().map(|r| &r.name))
+                ),
+            );
         }
     }
 
@@ -41,16 +85,27 @@ impl Checker {
     }
 }
 
+/// `Ok` when there are no problems; otherwise all of them at once, as the
+/// error of `file`.
+pub(super) fn accept(file: &str, problems: Vec<Problem>) -> Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(LuddError::Invalid {
+            file: file.to_string(),
+            problems,
+        })
+    }
+}
+
 /// Returns every problem found; an empty list means the scenario can run.
 pub fn validate(s: &Scenario) -> Vec<Problem> {
-    let mut c = Checker {
-        problems: Vec::new(),
-    };
+    let mut c = Checker::default();
     if s.name.is_empty() {
         c.fail("name", "must not be empty");
     }
-    c.range("start_year", s.start_year, -10_000.0, 10_000.0);
-    c.range("end_year", s.end_year, -10_000.0, 10_000.0);
+    c.year("start_year", s.start_year);
+    c.year("end_year", s.end_year);
     if s.start_year.is_finite() && s.end_year.is_finite() && s.end_year <= s.start_year {
         c.fail(
             "end_year",
@@ -109,7 +164,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     c.unique("regions", s.regions.iter().map(|r| r.name.as_str()));
     let mut total_workers: u64 = 0;
     for (i, r) in s.regions.iter().enumerate() {
-        let p = format!("regions.{}", r.name_or(i));
+        let p = format!("regions.{}", label(&r.name, i));
         if r.name == "world" {
             c.fail(
                 format!("{p}.name"),
@@ -152,13 +207,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             0.2,
         );
         c.range(format!("{p}.education"), r.education, 0.0, 1.0);
-        for (field, lo, hi, _) in INSTITUTION_FIELDS {
-            let v = r
-                .institutions
-                .get(field)
-                .expect("every listed field exists");
-            c.range(format!("{p}.institutions.{field}"), v, *lo, *hi);
-        }
+        c.table(
+            &format!("{p}.institutions"),
+            INSTITUTION_FIELDS.iter().map(|&(f, lo, hi, _)| (f, lo, hi)),
+            |f| r.institutions.get(f),
+        );
     }
     if total_workers > 200_000_000 {
         c.fail(
@@ -173,14 +226,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         s.technologies.iter().map(|t| t.name.as_str()),
     );
     for (i, t) in s.technologies.iter().enumerate() {
-        let p = format!(
-            "technologies.{}",
-            if t.name.is_empty() {
-                i.to_string()
-            } else {
-                t.name.clone()
-            }
-        );
+        let p = format!("technologies.{}", label(&t.name, i));
         if t.tasks.is_empty() {
             c.fail(format!("{p}.tasks"), "must perform at least one task");
         }
@@ -196,22 +242,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             }
         }
         if let Some(origin) = &t.origin {
-            if s.region_index(origin).is_none() {
-                c.fail(
-                    format!("{p}.origin"),
-                    format!(
-                        "unknown region '{origin}' (regions: {})",
-                        names(s.regions.iter().map(|r| &r.name))
-                    ),
-                );
-            }
+            c.region(s, format!("{p}.origin"), origin);
         }
-        c.range(
-            format!("{p}.possible_from"),
-            t.possible_from,
-            -10_000.0,
-            10_000.0,
-        );
+        c.year(format!("{p}.possible_from"), t.possible_from);
         c.range(format!("{p}.productivity"), t.productivity, 1e-3, 1e3);
         c.range(
             format!("{p}.capital_per_worker"),
@@ -280,15 +313,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     for (i, route) in s.routes.iter().enumerate() {
         let p = format!("routes.{i}");
         for (end, name) in [("from", &route.from), ("to", &route.to)] {
-            if s.region_index(name).is_none() {
-                c.fail(
-                    format!("{p}.{end}"),
-                    format!(
-                        "unknown region '{name}' (regions: {})",
-                        names(s.regions.iter().map(|r| &r.name))
-                    ),
-                );
-            }
+            c.region(s, format!("{p}.{end}"), name);
         }
         let key = if route.from < route.to {
             (&route.from, &route.to)
@@ -297,7 +322,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         };
         if !seen_routes.insert(key) {
             c.fail(
-                format!("{p}"),
+                p.as_str(),
                 format!(
                     "duplicate route between '{}' and '{}'",
                     route.from, route.to
@@ -330,17 +355,8 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     // Dated policy changes.
     for (i, pol) in s.policies.iter().enumerate() {
         let p = format!("policies.{i}");
-        if s.region_index(&pol.region).is_none() {
-            c.fail(
-                format!("{p}.region"),
-                format!(
-                    "unknown region '{}' (regions: {})",
-                    pol.region,
-                    names(s.regions.iter().map(|r| &r.name))
-                ),
-            );
-        }
-        c.range(format!("{p}.year"), pol.year, -10_000.0, 10_000.0);
+        c.region(s, format!("{p}.region"), &pol.region);
+        c.year(format!("{p}.year"), pol.year);
         match INSTITUTION_FIELDS.iter().find(|(f, ..)| *f == pol.field) {
             Some((_, lo, hi, _)) => c.range(format!("{p}.value"), pol.value, *lo, *hi),
             None => c.fail(
@@ -359,119 +375,27 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     if let Some(p) = &s.wage_policy {
-        c.range(
-            "wage_policy.possible_from",
-            p.possible_from,
-            -10_000.0,
-            10_000.0,
-        );
+        c.year("wage_policy.possible_from", p.possible_from);
         c.range("wage_policy.premium", p.premium, 0.0, 5.0);
         c.range("wage_policy.effort_gain", p.effort_gain, 0.0, 5.0);
         c.range("wage_policy.quit_reduction", p.quit_reduction, 0.0, 1.0);
         if let Some(origin) = &p.origin {
-            if s.region_index(origin).is_none() {
-                c.fail(
-                    "wage_policy.origin",
-                    format!(
-                        "unknown region '{origin}' (regions: {})",
-                        names(s.regions.iter().map(|r| &r.name))
-                    ),
-                );
-            }
+            c.region(s, "wage_policy.origin", origin);
         }
     }
 
-    // Behaviour: every parameter is a rate, share or positive scale.
+    // Behaviour: every parameter is a rate, share or positive scale. Firms
+    // spread a set-up cost over `payback_years`, which near zero would make
+    // any set-up cost prohibitive, so it must also be at least a quarter;
+    // that rule has a message of its own beside the range.
     let b = &s.behaviour;
-    let unit = [
-        ("consumption_income", b.consumption_income),
-        ("consumption_wealth", b.consumption_wealth),
-        ("review_rate", b.review_rate),
-        ("switch_threshold", b.switch_threshold),
-        ("research_share", b.research_share),
-        ("expectation_speed", b.expectation_speed),
-        ("base_quit_rate", b.base_quit_rate),
-        ("appropriability", b.appropriability),
-        ("inventor_mobility", b.inventor_mobility),
-        ("imitation_rate", b.imitation_rate),
-        ("owners_consumption", b.owners_consumption),
-        ("payout", b.payout),
-        ("rest_adjustment", b.rest_adjustment),
-        ("rest_openness", b.rest_openness),
-        ("on_the_job_search", b.on_the_job_search),
-        ("learning_speed", b.learning_speed),
-        ("grievance_persistence", b.grievance_persistence),
-        ("destruction_rate", b.destruction_rate),
-        ("risk_persistence", b.risk_persistence),
-        ("reorganization_rate", b.reorganization_rate),
-        ("entry_rate", b.entry_rate),
-        ("wage_adjustment", b.wage_adjustment),
-    ];
-    for (name, v) in unit {
-        c.range(format!("behaviour.{name}"), v, 0.0, 1.0);
-    }
-    let scales = [
-        ("firm_heterogeneity", b.firm_heterogeneity, 2.0),
-        ("price_sensitivity", b.price_sensitivity, 50.0),
-        ("capital_user_cost", b.capital_user_cost, 2.0),
-        ("payback_years", b.payback_years, 100.0),
-        ("innovation_zeta", b.innovation_zeta, 100.0),
-        (
-            "inventor_choice_sharpness",
-            b.inventor_choice_sharpness,
-            50.0,
-        ),
-        ("rest_markup", b.rest_markup, 5.0),
-        ("craft_attachment", b.craft_attachment, 5.0),
-        ("loss_weight", b.loss_weight, 50.0),
-        ("gain_weight", b.gain_weight, 50.0),
-        ("unemployment_weight", b.unemployment_weight, 10.0),
-        ("adoption_rate_weight", b.adoption_rate_weight, 100.0),
-        ("contagion_local", b.contagion_local, 10.0),
-        ("contagion_neighbours", b.contagion_neighbours, 10.0),
-        ("threshold_mean", b.threshold_mean, 10.0),
-        ("threshold_spread", b.threshold_spread, 10.0),
-        ("risk_sensitivity", b.risk_sensitivity, 100.0),
-        ("repression_backlash", b.repression_backlash, 10.0),
-        ("reorganization_bonus", b.reorganization_bonus, 5.0),
-        ("reorganization_dip_years", b.reorganization_dip_years, 50.0),
-        ("exit_patience", b.exit_patience, 400.0),
-        ("hiring_cost", b.hiring_cost, 8.0),
-    ];
-    for (name, v, hi) in scales {
-        c.range(format!("behaviour.{name}"), v, 0.0, hi);
-    }
-    c.range("behaviour.gain_beta_a", b.gain_beta_a, 0.05, 100.0);
-    c.range("behaviour.gain_beta_b", b.gain_beta_b, 0.05, 100.0);
+    c.table("behaviour", BEHAVIOUR_FIELDS.iter().copied(), |f| b.get(f));
     if b.payback_years < 0.25 {
         c.fail("behaviour.payback_years", "must be at least 0.25");
     }
 
     let st = &s.stages;
-    c.range(
-        "stages.stage1_special_share",
-        st.stage1_special_share,
-        1e-6,
-        1.0,
-    );
-    c.range(
-        "stages.stage2_general_share",
-        st.stage2_general_share,
-        1e-6,
-        1.0,
-    );
-    c.range(
-        "stages.stage3_general_share",
-        st.stage3_general_share,
-        1e-6,
-        1.0,
-    );
-    c.range(
-        "stages.stage3_reorganized_share",
-        st.stage3_reorganized_share,
-        0.0,
-        1.0,
-    );
+    c.table("stages", STAGE_RULE_FIELDS.iter().copied(), |f| st.get(f));
     if st.stage3_general_share < st.stage2_general_share {
         c.fail(
             "stages.stage3_general_share",
@@ -485,12 +409,12 @@ fn names<'a>(it: impl Iterator<Item = &'a String>) -> String {
     it.map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-impl super::Region {
-    fn name_or(&self, i: usize) -> String {
-        if self.name.is_empty() {
-            i.to_string()
-        } else {
-            self.name.clone()
-        }
+/// How a list element is named in a field path: by its name, or by its
+/// index while it has none.
+fn label(name: &str, i: usize) -> String {
+    if name.is_empty() {
+        i.to_string()
+    } else {
+        name.to_string()
     }
 }

@@ -1,0 +1,108 @@
+//! The behavioural parameters shared by all regions, declared once: each
+//! row gives a parameter's default and the range validation accepts, and
+//! `parameters!` generates the struct, its defaults, the table of ranges
+//! and lookup by name from these rows. The defaults come from the
+//! agent-based literature cited beside each parameter, and scenarios may
+//! override any of them.
+
+use serde::{Deserialize, Serialize};
+
+parameters! {
+    /// Behavioural parameters shared by all regions. Defaults come from the
+    /// agent-based literature named beside each; scenarios may override any.
+    #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields, default)]
+    pub struct Behaviour;
+
+    /// Name, lower bound and upper bound of every behavioural parameter:
+    /// each is a rate, a share or a positive scale.
+    pub(crate) const BEHAVIOUR_FIELDS: &[(&str, f64, f64)];
+
+    /// Share of disposable income consumed each quarter (K+S households).
+    consumption_income: f64 = 0.9, [0.0, 1.0];
+    /// Share of savings consumed each quarter.
+    consumption_wealth: f64 = 0.03, [0.0, 1.0];
+    /// Wage response to excess labour demand of a skill class, per quarter.
+    wage_adjustment: f64 = 0.04, [0.0, 1.0];
+    /// Probability per quarter that a firm reviews its technology choices.
+    review_rate: f64 = 0.04, [0.0, 1.0];
+    /// Cost saving a firm needs before it switches technology (sunk capital, habit).
+    switch_threshold: f64 = 0.05, [0.0, 1.0];
+    /// Spread (log standard deviation) of firms' own efficiency with a new technology.
+    firm_heterogeneity: f64 = 0.2, [0.0, 2.0];
+    /// Price sensitivity of buyers choosing between suppliers (logit exponent on log price).
+    price_sensitivity: f64 = 2.0, [0.0, 50.0];
+    /// Annual user cost of machine capital (depreciation plus interest).
+    capital_user_cost: f64 = 0.15, [0.0, 2.0];
+    /// Years over which a firm expects to recover a fixed set-up cost.
+    payback_years: f64 = 8.0, [0.0, 100.0];
+    /// Share of the gap between what buyers asked for and expected sales that
+    /// firms close each quarter (adaptive expectations, Dosi et al. 2010).
+    expectation_speed: f64 = 0.3, [0.0, 1.0];
+    /// Quarterly probability that an industry worker quits for reasons of
+    /// their own (turnover), before any wage policy.
+    base_quit_rate: f64 = 0.0, [0.0, 1.0];
+    /// Cost of hiring and training one worker, in quarters of their wage.
+    hiring_cost: f64 = 0.0, [0.0, 8.0];
+    /// Share of revenue firms spend on research.
+    research_share: f64 = 0.02, [0.0, 1.0];
+    /// Innovation success: probability 1 - exp(-zeta * effort) (Dosi et al. 2010).
+    innovation_zeta: f64 = 0.15, [0.0, 100.0];
+    /// Beta distribution of invention gains (Dosi et al. 2010).
+    gain_beta_a: f64 = 2.0, [0.05, 100.0];
+    gain_beta_b: f64 = 4.0, [0.05, 100.0];
+    /// How sharply inventors prefer the project with the higher expected reward (logit).
+    inventor_choice_sharpness: f64 = 3.0, [0.0, 50.0];
+    /// Share of an invention's value an inventor expects to keep (patents, secrecy).
+    appropriability: f64 = 0.5, [0.0, 1.0];
+    /// Probability per quarter that an inventor considers moving region.
+    inventor_mobility: f64 = 0.002, [0.0, 1.0];
+    /// Probability per quarter that an inventor imitates the best practice of a neighbour instead of inventing.
+    imitation_rate: f64 = 0.1, [0.0, 1.0];
+    /// Share of dividends and wealth owners consume per quarter.
+    owners_consumption: f64 = 0.05, [0.0, 1.0];
+    /// Share of cash above a buffer firms pay out per quarter.
+    payout: f64 = 0.25, [0.0, 1.0];
+    /// Markup of the rest of the economy on its labour cost.
+    rest_markup: f64 = 0.25, [0.0, 5.0];
+    /// Share of households' spending on other goods bought from trade neighbours.
+    rest_openness: f64 = 0.1, [0.0, 1.0];
+    /// Quarterly share of the gap between rest-of-economy jobs and demand closed by hiring or firing.
+    rest_adjustment: f64 = 0.2, [0.0, 1.0];
+    /// Wage premium a craft worker forgoes to stay in the trade (attachment to the craft).
+    craft_attachment: f64 = 0.4, [0.0, 5.0];
+    /// Quarterly probability that an employed worker looks for a better job.
+    on_the_job_search: f64 = 0.05, [0.0, 1.0];
+    /// Quarterly gain in general education of a worker out of the industry at retraining 1 and education spending 1%.
+    learning_speed: f64 = 0.02, [0.0, 1.0];
+    /// Grievance: quarterly persistence, weight of income losses, weight of gains
+    /// (losses weigh more: Kahneman-Tversky), weight of unemployment and of the
+    /// local rate of adoption (Mellor et al. 2015).
+    grievance_persistence: f64 = 0.9, [0.0, 1.0];
+    loss_weight: f64 = 1.5, [0.0, 50.0];
+    gain_weight: f64 = 0.5, [0.0, 50.0];
+    unemployment_weight: f64 = 0.1, [0.0, 10.0];
+    adoption_rate_weight: f64 = 2.0, [0.0, 100.0];
+    /// Contagion from protest in the own region and in trade neighbours (Aidt and Leon-Ablan 2021).
+    contagion_local: f64 = 1.5, [0.0, 10.0];
+    contagion_neighbours: f64 = 0.5, [0.0, 10.0];
+    /// Mean and spread of individual protest thresholds (Granovetter 1978).
+    threshold_mean: f64 = 1.5, [0.0, 10.0];
+    threshold_spread: f64 = 0.4, [0.0, 10.0];
+    /// Share of adopting firms' machine capital destroyed per unit of protest intensity.
+    destruction_rate: f64 = 0.5, [0.0, 1.0];
+    /// Rise of firms' perceived risk per unit of protest intensity, and its quarterly persistence
+    /// (Caprettini and Voth 2020: adoption slowed for years after riots).
+    risk_sensitivity: f64 = 0.5, [0.0, 100.0];
+    risk_persistence: f64 = 0.97, [0.0, 1.0];
+    /// Grievance a worker gains each time repression deters them from protest.
+    repression_backlash: f64 = 0.2, [0.0, 10.0];
+    /// Quarterly probability that a fully general firm at scale reorganizes.
+    reorganization_rate: f64 = 0.02, [0.0, 1.0];
+    /// Productivity bonus of a reorganized firm on general tasks (complementarities), and the years of dip before it (J-curve).
+    reorganization_bonus: f64 = 0.3, [0.0, 5.0];
+    reorganization_dip_years: f64 = 3.0, [0.0, 50.0];
+    /// Quarters of losses before a firm exits; quarterly probability an empty firm slot re-enters when the industry is profitable.
+    exit_patience: f64 = 8.0, [0.0, 400.0];
+    entry_rate: f64 = 0.02, [0.0, 1.0];
+}
