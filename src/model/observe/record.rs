@@ -1,6 +1,35 @@
 //! What a run records each step: the series by region, the groups, the
 //! technologies and the events. Pure computation on the state; the tables
 //! are written elsewhere.
+//!
+//! Reads:
+//! - workers: `workers.group`, `workers.employer`, `workers.class`,
+//!   `workers.income`, `workers.savings`, `workers.grievance`.
+//! - firms: `firms.alive`, `firms.choice`, `firms.output`, `firms.org`
+//!   (through `output_shares`), `firms.labour`, `firms.price`,
+//!   `firms.quits`.
+//! - inventors: `inventors.region`, `inventors.income`, `inventors.savings`.
+//! - knowledge: `knowledge.productivity`, `knowledge.experience` (notional
+//!   unit costs, through `costs::task_cost`).
+//! - regions: `regions[r].workers`, `regions[r].firms`, `regions[r].wage`,
+//!   `regions[r].cpi`, `regions[r].cpi0`, `regions[r].price_index0`,
+//!   `regions[r].rest_employed`, `regions[r].rest_productivity`,
+//!   `regions[r].protest`, `regions[r].owners_income`,
+//!   `regions[r].owners_wealth`, `regions[r].stage`, and through the cost
+//!   formulas `regions[r].risk`, `regions[r].institutions.general_tech_tax`,
+//!   `regions[r].infrastructure`.
+//! - routes: which pairs of regions a route joins (through
+//!   `costs::transport`).
+//! - flows: every `flows[r].*` field.
+//! - `trade_matrix`.
+//! - scenario: `scenario.people_per_agent`, `scenario.projection_from`;
+//!   through the cost formulas `scenario.technologies[j]`
+//!   (`capital_per_worker`, `learning_exponent`, `scale_gain`) and
+//!   `scenario.behaviour.capital_user_cost`.
+//!
+//! Writes: nothing in the world. Appends this step's rows to `rec.series`,
+//! `rec.groups`, `rec.technologies` and `rec.trade`; `rec.incomes` is
+//! working memory only.
 
 use crate::model::costs::{task_cost, transport};
 use crate::model::world::{RegionFlows, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED};

@@ -1,5 +1,25 @@
 //! Stage detection from the simulated series (the rule is in docs/ODD.md).
 //!
+//! Reads:
+//! - records: this step's rows of `rec.series` (`special_output_share`,
+//!   `general_output_share`, `reorganized_output_share`).
+//! - regions: `regions[r].stage`, `regions[r].stage_year`, and when stage 2
+//!   begins `regions[r].workers`, `regions[r].cpi`, `regions[r].cpi0`.
+//! - workers (when stage 2 begins in their region): `workers.employer`,
+//!   `workers.class`, `workers.reference`.
+//! - scenario: `scenario.stages` (`stage1_special_share`,
+//!   `stage2_general_share`, `stage3_general_share`,
+//!   `stage3_reorganized_share`).
+//!
+//! Writes:
+//! - regions: `regions[r].stage`, `regions[r].stage_year`,
+//!   `regions[r].cohort_baseline`.
+//! - workers (when stage 2 begins in their region): `workers.cohort`,
+//!   `workers.lifetime` (reset to 0 for every worker of the region).
+//! - events: `Stage`.
+//! - records: the `stage` of this step's `rec.series` rows, the regions'
+//!   and the world's.
+//!
 //! Stage 1 (local automation) starts the first step special tools make at
 //! least `stage1_special_share` of a region's industry output. Stage 2
 //! (general technology) starts the first step the general technology makes

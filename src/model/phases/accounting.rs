@@ -1,7 +1,19 @@
 //! Accounting: the books must balance every step.
 //!
-//! Reads: every money stock and the step's ledger.
-//! Writes: the ledger's opening balances for the next step.
+//! Reads:
+//! - every money stock, through `money_stocks`: `workers.savings`,
+//!   `inventors.savings`, `firms.cash`, `regions[r].owners_wealth`,
+//!   `regions[r].rest_cash`, `regions[r].merchants_cash`,
+//!   `regions[r].government`.
+//! - ledger: the step's flows, their gross amounts and the opening
+//!   balances.
+//!
+//! Writes:
+//! - ledger: the opening balances for the next step (the closing stocks),
+//!   with the flows and gross amounts cleared; only when the books balance.
+//! - `worst_imbalance`.
+//! - `partial` (households' savings per chunk of workers): working memory
+//!   only.
 //!
 //! Fails the run, naming the step and the flow or sector, when any flow's
 //! payments and receipts differ or a sector's money moved by anything but

@@ -1,8 +1,22 @@
 //! Diffusion of technology along trade routes.
 //!
-//! Reads: knowledge and experience of each region, routes, export embargoes,
-//! the year each technology becomes possible.
-//! Writes: knowledge (productivity known, experience); events.
+//! Reads:
+//! - knowledge: `knowledge.productivity`, `knowledge.experience` (both as
+//!   they stand at the start of the route flows, and as they are updated).
+//! - regions: `regions[r].institutions.export_embargo` and `.embargo_leak`
+//!   (through `innovation::leak`).
+//! - routes: every route of `network` and its `knowledge_flow`.
+//! - scenario: `scenario.technologies[j]` (`possible_from`, `origin`,
+//!   `productivity`).
+//!
+//! Writes:
+//! - knowledge: `knowledge.productivity` (a technology becoming possible,
+//!   arriving along a route, or catching up with a neighbour),
+//!   `knowledge.experience` (spillovers from neighbours).
+//! - events: `TechnologyPossible`, `TechnologyArrives`, `EmbargoLeak` (a
+//!   technology reaching a region from one under embargo).
+//! - `buf`: working memory only (knowledge and experience at the start of
+//!   the route flows, the routes), refilled each step.
 //!
 //! A technology first becomes known in its origin region in the year the
 //! scenario makes it possible. From there it spreads along trade routes: a

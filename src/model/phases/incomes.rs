@@ -1,11 +1,58 @@
 //! Incomes and government.
 //!
-//! Reads: employment, wages, layoffs, institutions, firms' revenue and cash,
-//! the rest of the economy's sales, prices.
-//! Writes: workers' income, savings, reference income, education and
-//! lifetime income; firms' cash and loss record; owners', inventors', the
-//! rest of the economy's, merchants' and the government's money; prices;
-//! the ledger.
+//! Reads:
+//! - workers: `workers.employer`, `workers.class`, `workers.fired` (severance
+//!   in the quarter of a layoff), `workers.savings` (consumption out of
+//!   wealth).
+//! - firms: `firms.labour`, `firms.hires`, `firms.fired`, `firms.revenue`,
+//!   `firms.capital`, `firms.cash`, `firms.alive`, `firms.sharing` (pay
+//!   factor, through `pay_factor`).
+//! - inventors: `inventors.region`, `inventors.income`, `inventors.savings`.
+//! - regions: `regions[r].firms`, `regions[r].wage`,
+//!   `regions[r].accommodation_relief`, `regions[r].cpi`, `regions[r].cpi0`,
+//!   `regions[r].rest_employed`, `regions[r].rest_productivity`,
+//!   `regions[r].rest_price` (own, and trade neighbours'),
+//!   `regions[r].rest_cash`, `regions[r].government`,
+//!   `regions[r].owners_wealth`, `regions[r].budget_share`,
+//!   `regions[r].price_index`, `regions[r].price_index0`;
+//!   `regions[r].institutions.relief_replacement`, `.relief_eligibility`,
+//!   `.education_spending`, `.retraining`, `.firing_cost`, `.income_tax`,
+//!   `.profit_tax`, `.infrastructure_spending`.
+//! - flows: `flows[r].industry_revenue`, `flows[r].government_revenue` (as
+//!   recorded so far this step).
+//! - routes: `network` (trade neighbours) and each route's `transport_cost`.
+//! - scenario: `scenario.behaviour` (`consumption_income`,
+//!   `consumption_wealth`, `learning_speed`, `hiring_cost`, `payout`,
+//!   `capital_user_cost`, `owners_consumption`, `rest_openness`);
+//!   `scenario.industry.demand_elasticity` and `.saturation_share`;
+//!   `scenario.wage_policy.premium`.
+//!
+//! Writes:
+//! - workers: `workers.income`, `workers.savings`, `workers.reference`,
+//!   `workers.lifetime`, `workers.education`, `workers.fired` (the layoff
+//!   clock advances while unemployed).
+//! - firms: `firms.cash`, `firms.loss_quarters`.
+//! - inventors: `inventors.savings`.
+//! - regions: `regions[r].rest_cash`, `regions[r].rest_sales`,
+//!   `regions[r].government`, `regions[r].infrastructure`,
+//!   `regions[r].owners_income`, `regions[r].owners_wealth`,
+//!   `regions[r].merchants_cash`, `regions[r].cpi`.
+//! - flows: `flows[r].relief_spending`, `flows[r].education_spending`,
+//!   `flows[r].government_revenue`, `flows[r].government_spending`,
+//!   `flows[r].wage_bill`, `flows[r].rest_output`.
+//! - ledger: `Flow::Wages` (firms and the rest of the economy to
+//!   households), `Flow::Severance` (firms to households), `Flow::Hiring`
+//!   (firms to the rest of the economy), `Flow::Taxes` (firms, households,
+//!   owners and inventors to the government), `Flow::Relief` and
+//!   `Flow::PublicSpending` (the government to households and to the rest of
+//!   the economy), `Flow::Dividends` (firms and the rest of the economy to
+//!   owners), `Flow::Equity` (owners to firms and to the rest of the
+//!   economy), `Flow::Consumption` (households, owners and inventors to
+//!   merchants and the rest of the economy).
+//! - `buf`: working memory only (terms per region, pay factors, sums per
+//!   chunk and region, the balance of payments), refilled each step.
+//!   `per_worker` is only handed on to `for_each_chunk`; this phase neither
+//!   reads nor writes it.
 //!
 //! Every payment is entered for its payer and its payee. Workers' side of
 //! wages, relief, severance, taxes and consumption is summed worker by

@@ -1,10 +1,36 @@
 //! Innovation: research funding, inventors' choices, invention, imitation
 //! and inventors' moves between regions.
 //!
-//! Reads: firms' revenue and technologies, knowledge, experience, perceived
-//! risk, wages, export embargoes.
-//! Writes: firms' cash (research spending), inventors' income, savings,
-//! project and region; knowledge (productivity, improvement counts); events; the ledger.
+//! Reads:
+//! - firms: `firms.region`, `firms.alive`, `firms.revenue`, `firms.cash`,
+//!   `firms.choice` (the technology each task uses).
+//! - inventors: `inventors.region`, `inventors.income` (this step's pay, as
+//!   research effort).
+//! - knowledge: `knowledge.productivity`, `knowledge.improvements`,
+//!   `knowledge.experience` (the general technology's returns to scale,
+//!   through `costs::scale_factor`).
+//! - regions: `regions[r].risk`, `regions[r].wage` (the general class's, to
+//!   turn pay into effort), `regions[r].institutions.export_embargo` and
+//!   `.embargo_leak` (through `leak`).
+//! - routes: `network` (trade neighbours through `neighbours`) and each
+//!   route's `knowledge_flow`.
+//! - scenario: `scenario.behaviour` (`research_share`, `appropriability`,
+//!   `inventor_choice_sharpness`, `imitation_rate`, `innovation_zeta`,
+//!   `gain_beta_a`, `gain_beta_b`, `inventor_mobility`);
+//!   `scenario.technologies[j]` (`improvement`, `diminishing`, `scale_gain`).
+//!
+//! Writes:
+//! - firms: `firms.cash` (research spending).
+//! - inventors: `inventors.income`, `inventors.savings`, `inventors.region`
+//!   (moves).
+//! - knowledge: `knowledge.productivity` (invention, imitation, know-how
+//!   carried by a moving inventor), `knowledge.improvements`.
+//! - flows: `flows[r].research_spending`.
+//! - ledger: `Flow::Research` (firms pay, inventors receive).
+//! - events: `Invention`, `Migration`, `EmbargoLeak` (an inventor leaves a
+//!   region under embargo).
+//! - `buf`: working memory only (inventors and research money per region,
+//!   the value of output each technology could improve), refilled each step.
 //!
 //! Firms spend a share of revenue on research, less where they fear
 //! machine-breaking. Inventors pick a project by expected reward, the value

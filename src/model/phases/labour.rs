@@ -1,10 +1,31 @@
 //! Labour market.
 //!
-//! Reads: firms' plans, expected sales and inventory; rest-of-economy demand;
-//! wages; workers' education, group and employer; institutions (firing cost,
-//! union strength, minimum wage, pass-through).
-//! Writes: workers' employer, class, group and layoff clock; firms' head
-//! counts, layoffs and quits; rest-of-economy jobs; wages by class.
+//! Reads:
+//! - firms: `firms.alive`, `firms.region`, `firms.expected`, `firms.req`
+//!   (the plan's labour per unit), `firms.labour`, `firms.sharing` (pay
+//!   factor and quit rate, through `pay_factor` and `quit_rate`).
+//! - workers: `workers.employer`, `workers.class`, `workers.group`,
+//!   `workers.education`, `workers.fired` (the layoff clock).
+//! - regions: `regions[r].firms`, `regions[r].wage`,
+//!   `regions[r].rest_sales_last` (the rest of the economy's demand),
+//!   `regions[r].rest_price`, `regions[r].rest_productivity`,
+//!   `regions[r].rest_productivity_growth`, `regions[r].rest_jobs`,
+//!   `regions[r].rest_employed`; `regions[r].institutions.firing_cost`,
+//!   `.union_strength`, `.minimum_wage`, `.wage_passthrough`.
+//! - scenario: `scenario.behaviour` (`rest_adjustment`, `on_the_job_search`,
+//!   `craft_attachment`, `wage_adjustment`, `rest_markup`, `base_quit_rate`);
+//!   `scenario.wage_policy` (`premium`, `quit_reduction`); `class_education`.
+//!
+//! Writes:
+//! - firms: `firms.target`, `firms.labour`, `firms.fired`, `firms.quits`,
+//!   `firms.hires`.
+//! - workers: `workers.employer`, `workers.class`, `workers.group`,
+//!   `workers.fired` (set on a layoff, cleared on a hire).
+//! - regions: `regions[r].rest_jobs`, `regions[r].rest_employed`,
+//!   `regions[r].wage`, `regions[r].rest_productivity`,
+//!   `regions[r].rest_price`.
+//! - `buf` and `per_worker` (each worker's search option and previous
+//!   employer): working memory only, refilled each step.
 //!
 //! Firms set a head count per class from planned output; excess workers are
 //! laid off at random (slower with firing costs). Job seekers (the

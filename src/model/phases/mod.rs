@@ -1,5 +1,34 @@
 //! The step: a pipeline of named phases. Each phase is a module with one
-//! public function whose doc comment says what it reads and what it writes.
+//! public function; the module's header says what it reads and what it
+//! writes.
+//!
+//! The headers' `Reads:` and `Writes:` lists are grouped by owner and name
+//! state by its path: `firms.cash`, `workers.grievance`, `regions[r].wage`,
+//! `regions[r].institutions.*`, `knowledge.experience`, `flows[r].*` (the
+//! step's outputs), the `ledger` by flow, the `events` by kind. They count
+//! what a phase reaches through the helpers it calls (the formulas of
+//! `costs`, and `World` methods such as `pay_factor`, `neighbours`,
+//! `output_shares`, `event`, `first_adoption`). A field updated from its
+//! own value (`+=`, `-=`, `*=`, a moving average) is listed under `Writes`,
+//! and under `Reads` as well only when its value also steers something
+//! else. Left out everywhere: the clock and seed (`step`, `year`, `seed`,
+//! `scenario.steps_per_year`) and the metadata fixed at the start
+//! (`tech_kind`, `tech_class`, `tech_tasks`, `task_labour`, names,
+//! `layout`). A phase's buffers (`Buffers` below) are working memory only:
+//! refilled each quarter, they carry nothing the model reads.
+//!
+//! `begin_step`, before the phases:
+//!
+//! Reads: `scenario.policies` (`year`, `region`, `field`, `value`, `note`)
+//! from `next_policy` on; `regions[r].rest_sales`.
+//!
+//! Writes:
+//! - flows: every `flows[r].*` field, cleared.
+//! - regions: `regions[r].rest_sales_last` (last step's sales),
+//!   `regions[r].rest_sales` (cleared), and the `regions[r].institutions`
+//!   field each policy that has come due names (any of them).
+//! - `next_policy`.
+//! - events: `Policy`.
 
 pub mod accounting;
 pub mod diffusion;

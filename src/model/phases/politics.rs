@@ -1,11 +1,31 @@
 //! Politics: grievance, contagion, protest and the state's response.
 //!
-//! Reads: workers' income, reference income, employment and group; last
-//! quarter's protest here and in trade neighbours; the local rate of
-//! adoption; institutions (repression, accommodation, machine bans).
-//! Writes: workers' grievance and protest; regions' protest intensity,
-//! perceived risk, accommodation relief and ban;
-//! firms' capital (machine-breaking); events.
+//! Reads:
+//! - workers: `workers.income`, `workers.reference`, `workers.employer`
+//!   (unemployment), `workers.group`, `workers.threshold`.
+//! - regions: `regions[r].protest` (last quarter's, here and in trade
+//!   neighbours), `regions[r].adoption_rate`, `regions[r].ban_until`,
+//!   `regions[r].workers` (head count), `regions[r].firms`;
+//!   `regions[r].institutions.repression`, `.accommodation`,
+//!   `.machine_ban_years`, `.machine_ban_trigger`.
+//! - routes: `network` (trade neighbours, through `neighbours`).
+//! - scenario: `scenario.behaviour` (`contagion_local`,
+//!   `contagion_neighbours`, `grievance_persistence`, `loss_weight`,
+//!   `gain_weight`, `unemployment_weight`, `adoption_rate_weight`,
+//!   `repression_backlash`, `risk_persistence`, `risk_sensitivity`,
+//!   `destruction_rate`).
+//!
+//! Writes:
+//! - workers: `workers.grievance` (a slow average of the signal, raised by
+//!   repression), `workers.protesting`.
+//! - regions: `regions[r].protest`, `regions[r].accommodation_relief`,
+//!   `regions[r].risk` (decays, rises with protest), `regions[r].ban_until`.
+//! - firms: `firms.capital` (machine-breaking, at every firm of the region).
+//! - flows: `flows[r].capital_destroyed`.
+//! - events: `Protest`, `Repression`, `MachineBan`.
+//! - `buf`: working memory only (each region's climate, protesters per
+//!   chunk and region), refilled each step. `per_worker` is only handed on
+//!   to `for_each_chunk`; this phase neither reads nor writes it.
 //!
 //! Grievance grows with income losses against a reference (losses weigh
 //! more than gains), with unemployment, and with the local rate at which

@@ -1,7 +1,34 @@
 //! Production.
 //!
-//! Reads: firms' workforce, capital, technology plans, expected sales, inventory; wages.
-//! Writes: firms' output, inventory, unit cost and price.
+//! Reads:
+//! - firms: `firms.alive`, `firms.region`, `firms.choice`, `firms.labour`,
+//!   `firms.capital`, `firms.expected`, `firms.inventory`; through the plan's
+//!   costing (`technology::evaluate`) `firms.efficiency`,
+//!   `firms.reorganized_at`, `firms.sharing` and `firms.fixed_paid`, and,
+//!   when a set-up is still unpaid, `firms.price`; through
+//!   `output_shares`, `firms.output` and `firms.org`.
+//! - knowledge: `knowledge.productivity`, `knowledge.experience` (machine
+//!   prices and returns to scale, through the cost formulas).
+//! - regions: `regions[r].wage`, `regions[r].risk`,
+//!   `regions[r].institutions.general_tech_tax`, `regions[r].experience_unit`,
+//!   `regions[r].mechanized_history` (a year ago), `regions[r].firms`; when a
+//!   set-up is still unpaid, `regions[r].market_units`,
+//!   `regions[r].supplier_weight`, `regions[r].firms_alive`,
+//!   `regions[r].infrastructure`, `regions[r].institutions.tariff` and the
+//!   routes' `transport_cost` and `tariff`.
+//! - scenario: `scenario.industry.markup`; `scenario.technologies[j]`
+//!   (`capital_per_worker`, `learning_exponent`, `scale_gain`, `fixed_cost`);
+//!   `scenario.behaviour` (`capital_user_cost`, `reorganization_dip_years`,
+//!   `reorganization_bonus`, and for unpaid set-ups `payback_years` and
+//!   `price_sensitivity`); `scenario.wage_policy` (`premium`, `effort_gain`).
+//!
+//! Writes:
+//! - firms: `firms.output`, `firms.inventory`, `firms.req`,
+//!   `firms.capital_req`, `firms.unit_cost`, `firms.price`.
+//! - knowledge: `knowledge.experience` (learning by doing: output made with
+//!   each technology).
+//! - regions: `regions[r].mechanized_history` (this step's machine-made
+//!   share), `regions[r].adoption_rate`.
 //!
 //! A firm produces what it expects to sell plus a small buffer, less its
 //! inventory, up to the capacity its workers and machines allow. It prices

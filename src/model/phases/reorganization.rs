@@ -1,9 +1,31 @@
 //! Reorganization, entry and exit.
 //!
-//! Reads: firms' technologies, output, losses and cash; perceived risk;
-//! owners' wealth.
-//! Writes: firms' organization, life and death, cash; owners' wealth;
-//! events; the ledger.
+//! Reads:
+//! - firms: `firms.alive`, `firms.output`, `firms.loss_quarters`,
+//!   `firms.choice`, `firms.fixed_paid`, `firms.org`, `firms.cash` (paid out
+//!   at exit); for an entrant, the leader's (with no firm left, the slot's
+//!   own) `firms.expected`, `firms.unit_cost`, `firms.choice` and
+//!   `firms.price`.
+//! - knowledge: `knowledge.productivity` (the best hand or special method an
+//!   entrant can start with).
+//! - regions: `regions[r].firms`, `regions[r].risk`,
+//!   `regions[r].owners_wealth`, `regions[r].wage` (the craft wage, for an
+//!   entrant's seed money).
+//! - scenario: `scenario.behaviour` (`reorganization_rate`, `exit_patience`,
+//!   `entry_rate`, `firm_heterogeneity`).
+//!
+//! Writes:
+//! - firms: `firms.org`, `firms.reorganized_at` (reorganization); at exit
+//!   `firms.alive`, `firms.cash`, `firms.capital`, `firms.inventory`,
+//!   `firms.expected`, `firms.loss_quarters`; at entry `firms.alive`,
+//!   `firms.choice`, `firms.efficiency`, `firms.fixed_paid`, `firms.org`,
+//!   `firms.reorganized_at`, `firms.capital`, `firms.inventory`,
+//!   `firms.expected`, `firms.price`, `firms.loss_quarters`, `firms.cash`.
+//! - regions: `regions[r].owners_wealth` (an exiting firm's cash, an
+//!   entrant's seed money).
+//! - ledger: `Flow::Dividends` (an exiting firm's cash to owners),
+//!   `Flow::Equity` (owners to an entrant).
+//! - events: `Reorganization`, `Exit`, `Entry`.
 //!
 //! A factory that runs the general technology on every task it covers and
 //! produces at least the average firm's output may reorganize around it

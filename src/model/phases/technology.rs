@@ -1,8 +1,45 @@
 //! Technology choice and investment.
 //!
-//! Reads: knowledge, wages, firms' expected sales, perceived risk, machine bans.
-//! Writes: firms' technology per task, capital, cash, fixed costs paid and
-//! organization; regions' experience with each technology; the ledger.
+//! Reads:
+//! - firms: `firms.alive`, `firms.region`, `firms.choice`, `firms.fixed_paid`,
+//!   `firms.efficiency`, `firms.reorganized_at` (the organization factor),
+//!   `firms.sharing` (pay and effort factors, the wage-policy review),
+//!   `firms.expected`, `firms.price` (set-up costing through
+//!   `costs::potential_sales`), `firms.capital`, `firms.cash`.
+//! - knowledge: `knowledge.productivity` (what is known and usable),
+//!   `knowledge.experience` (machine prices by Wright's law and returns to
+//!   scale, through the cost formulas), `knowledge.adopted` (first use).
+//! - regions: `regions[r].firms`, `regions[r].wage`, `regions[r].risk`,
+//!   `regions[r].ban_until`, `regions[r].institutions.general_tech_tax`,
+//!   `regions[r].owners_wealth` (equity finance); for set-up costing, last
+//!   quarter's `regions[r].market_units` and `regions[r].supplier_weight`,
+//!   `regions[r].firms_alive` (as counted here), `regions[r].infrastructure`
+//!   and `regions[r].institutions.tariff`.
+//! - routes: each route's `transport_cost` and `tariff` (delivered prices).
+//! - scenario: `scenario.behaviour` (`review_rate`, `switch_threshold`,
+//!   `capital_user_cost`, `payback_years`, `price_sensitivity`,
+//!   `reorganization_dip_years`, `reorganization_bonus`, and for the wage
+//!   policy `hiring_cost` and `base_quit_rate`); `scenario.technologies[j]`
+//!   (`fixed_cost`, `capital_per_worker`, `learning_exponent`, `scale_gain`);
+//!   `scenario.industry.markup`; `scenario.wage_policy` (`origin`,
+//!   `possible_from`, `premium`, `effort_gain`, `quit_reduction`).
+//!
+//! Writes:
+//! - firms: `firms.choice`, `firms.fixed_paid`, `firms.org` (to factory),
+//!   `firms.capital` (depreciation, scrapping, investment), `firms.cash`,
+//!   `firms.sharing` (the wage policy), `firms.req`, `firms.capital_req`,
+//!   `firms.unit_cost`.
+//! - knowledge: `knowledge.adopted` (through `first_adoption`).
+//! - regions: `regions[r].firms_alive`, `regions[r].owners_wealth` (equity),
+//!   `regions[r].rest_cash` and `regions[r].rest_sales` (machines bought),
+//!   `regions[r].government` (the general-technology tax).
+//! - flows: `flows[r].general_capital_sales`, `flows[r].government_revenue`.
+//! - ledger: `Flow::Equity` (owners to firms), `Flow::Investment` (firms to
+//!   the rest of the economy), `Flow::Taxes` (firms to the government).
+//! - events: `Adoption` (a technology's first use in a region, and a firm
+//!   taking up the wage policy).
+//! - `reviews`: working memory only (each firm's plans, costed at the start
+//!   of the phase).
 //!
 //! A firm that reviews its methods compares, task by task, the unit cost of
 //! each technology it knows: labour at the going wage of the class that

@@ -1,8 +1,32 @@
 //! Trade in the industry's good.
 //!
-//! Reads: firms' prices and inventories, routes (transport cost, infrastructure), tariffs, merchants' cash.
-//! Writes: firms' sales, revenue, inventory and expected sales; merchants' cash;
-//! transport income of the exporter's rest of the economy; tariff revenue; regions' price index; the ledger.
+//! Reads:
+//! - firms: `firms.alive`, `firms.region`, `firms.price`, `firms.expected`
+//!   (presence, through `costs::presence`), `firms.inventory`.
+//! - regions: `regions[r].merchants_cash`, `regions[r].infrastructure` and
+//!   `regions[r].institutions.tariff` (through `costs::transport` and
+//!   `costs::tariff`).
+//! - routes: each route's `transport_cost` and `tariff`.
+//! - scenario: `scenario.behaviour` (`price_sensitivity`,
+//!   `expectation_speed`).
+//!
+//! Writes:
+//! - firms: `firms.sales`, `firms.revenue`, `firms.inventory`, `firms.cash`
+//!   (revenue received), `firms.expected`.
+//! - regions: `regions[r].merchants_cash`, `regions[r].rest_cash` and
+//!   `regions[r].rest_sales` (the exporter's transport income),
+//!   `regions[r].government` (the importer's tariff revenue),
+//!   `regions[r].price_index`, `regions[r].market_units`,
+//!   `regions[r].supplier_weight`.
+//! - flows: `flows[r].industry_revenue`, `flows[r].exports`,
+//!   `flows[r].imports`, `flows[r].government_revenue`.
+//! - `trade_matrix` (cleared, then this step's sales by pair of regions).
+//! - ledger: `Flow::Sales` (merchants pay, firms receive),
+//!   `Flow::Transport` (merchants to the rest of the economy),
+//!   `Flow::Tariffs` (merchants to the government).
+//! - `buf`: working memory only (demand per firm, price index, quantity and
+//!   suppliers' weights per region, transport and tariffs per pair of
+//!   regions, delivered-price weights), refilled each step.
 //!
 //! Merchants in each region spend what households gave them for the good.
 //! They buy from the firms of their own region and of regions joined by a
