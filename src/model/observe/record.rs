@@ -1,6 +1,7 @@
 //! What a run records each step: the series by region, the groups, the
-//! technologies and the events. Pure computation on the state; the tables
-//! are written elsewhere.
+//! technologies and the trade between regions. (Events are recorded by the
+//! phases as they happen, in `World::events`.) Pure computation on the
+//! state; the tables are written elsewhere.
 //!
 //! Reads:
 //! - workers: `workers.group`, `workers.employer`, `workers.class`,
