@@ -35,8 +35,11 @@ fn advance(w: &mut World) {
     w.year = w.scenario.year_of(w.step);
 }
 
+/// A phase of the step, run alone.
+type Phase = fn(&mut World);
+
 /// The phases in step order, to be timed one by one.
-const PHASES: [(&str, fn(&mut World)); 10] = [
+const PHASES: [(&str, Phase); 10] = [
     ("innovation", ludd::model::phases::innovation::innovation),
     ("technology", ludd::model::phases::technology::technology),
     ("production", ludd::model::phases::production::production),
