@@ -3,9 +3,9 @@
 //! mechanisms: change a mechanism or an institution and the outcome moves
 //! the way the literature says, with nothing in the scenario scripting it.
 
-mod common;
-
-use common::*;
+use crate::common::loom;
+use crate::runs::{ensemble, general_crossing, last_year, stage2, total_protest};
+use ludd::analysis::stats::mean;
 use ludd::scenario::{Scenario, TechKind};
 
 const SEEDS: u64 = 10;
@@ -24,8 +24,10 @@ fn without_increasing_returns_the_general_technology_stalls() {
     }
     let share = |runs: &[ludd::RunOutput]| {
         mean(
-            runs.iter()
-                .map(|o| last_year(o, "britain", |s| s.general_output_share)),
+            &runs
+                .iter()
+                .map(|o| last_year(o, "britain", |s| s.general_output_share))
+                .collect::<Vec<_>>(),
         )
     };
     let with = share(&ensemble(&base, SEEDS));
@@ -53,14 +55,16 @@ fn with_relief(base: &Scenario, replacement: f64, eligibility: f64) -> Scenario 
 fn generous_relief_means_less_protest_than_none() {
     let base = loom();
     let generous = mean(
-        ensemble(&with_relief(&base, 0.7, 1.0), SEEDS)
+        &ensemble(&with_relief(&base, 0.7, 1.0), SEEDS)
             .iter()
-            .map(total_protest),
+            .map(total_protest)
+            .collect::<Vec<_>>(),
     );
     let none = mean(
-        ensemble(&with_relief(&base, 0.0, 0.0), SEEDS)
+        &ensemble(&with_relief(&base, 0.0, 0.0), SEEDS)
             .iter()
-            .map(total_protest),
+            .map(total_protest)
+            .collect::<Vec<_>>(),
     );
     eprintln!(
         "total protest (share x years, all regions): generous relief {generous:.3}, none {none:.3}"
@@ -80,8 +84,14 @@ fn cheaper_transport_brings_the_general_technology_to_half_of_british_output_ear
     for r in cheap.routes.iter_mut() {
         r.transport_cost *= 0.3;
     }
-    let year =
-        |runs: &[ludd::RunOutput]| mean(runs.iter().map(|o| general_crossing(o, "britain", 0.5)));
+    let year = |runs: &[ludd::RunOutput]| {
+        mean(
+            &runs
+                .iter()
+                .map(|o| general_crossing(o, "britain", 0.5))
+                .collect::<Vec<_>>(),
+        )
+    };
     let normal = year(&ensemble(&base, SEEDS));
     let cheaper = year(&ensemble(&cheap, SEEDS));
     eprintln!("year the general technology passes half of British output: normal transport {normal:.1}, 70% cheaper {cheaper:.1}");
@@ -93,7 +103,8 @@ fn without_the_export_ban_stage_two_starts_earlier_in_the_usa() {
     let base = loom();
     let mut open = base.clone();
     open.policies.retain(|p| p.field != "export_embargo");
-    let year = |runs: &[ludd::RunOutput]| mean(runs.iter().map(|o| stage2(o, "usa")));
+    let year =
+        |runs: &[ludd::RunOutput]| mean(&runs.iter().map(|o| stage2(o, "usa")).collect::<Vec<_>>());
     let banned = year(&ensemble(&base, SEEDS));
     let free = year(&ensemble(&open, SEEDS));
     eprintln!("start of stage 2 in the usa (censored at 1900): with the ban {banned:.1}, without {free:.1}");

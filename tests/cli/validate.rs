@@ -1,9 +1,8 @@
 //! `ludd validate`: the targets table parses, statistics are computed as
-//! documented in ../shared/targets/README.md, and the command writes its table.
+//! documented in ../shared/targets/README.md, and the command writes its
+//! table, for one scenario and for every target (`validate all`).
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, text};
 use ludd::analysis::validation::{parse_targets, statistic, targets, Statistic};
 
 #[test]
@@ -117,5 +116,41 @@ fn validate_writes_its_table_and_strict_fails_on_a_miss() {
         strict.status.success(),
         misses == 0,
         "--strict exits non-zero exactly when a target is missed"
+    );
+}
+
+#[test]
+fn validate_all_covers_every_target() {
+    let dir = scratch("validate-all");
+    let out = ludd(&["validate", "all", "--seeds", "10", "--out", "v"], &dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let df = ludd::analysis::output::read_parquet(&dir.join("v/validation.parquet")).unwrap();
+    let all = ludd::analysis::validation::targets().unwrap();
+    assert_eq!(df.height(), all.len(), "every target has a row");
+    let ids: Vec<String> = df
+        .column("id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .map(String::from)
+        .collect();
+    for t in &all {
+        assert!(ids.contains(&t.id), "target {} missing", t.id);
+    }
+    let hits = df
+        .column("hit")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .into_iter()
+        .filter(|h| *h == Some(true))
+        .count();
+    // A measurement for the record, not a threshold.
+    eprintln!(
+        "validate all --seeds 10: {hits} of {} targets inside their band\n{}",
+        all.len(),
+        text(&out.stdout)
     );
 }

@@ -2,9 +2,8 @@
 //! the schema documented in docs/OUTPUTS.md; the tables read back through
 //! polars and hold no NaN or infinity.
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, text};
+use crate::common::loom;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -11,9 +11,7 @@
 //!
 //! `LUDD_PROPERTY_CASES` sets the number of cases (default 100).
 
-mod common;
-
-use common::env_count;
+use crate::env_count;
 use ludd::scenario::INSTITUTION_FIELDS;
 use ludd::{RunOutput, Scenario};
 use rand::{Rng, SeedableRng};

@@ -15,16 +15,16 @@
 //! derived from their index alone, so a failure names the index that
 //! reproduces it.
 
-mod common;
-
-use common::env_count;
+use crate::env_count;
 use ludd::analysis::sweep::SweepFile;
 use ludd::error::LuddError;
 use ludd::scenario::experiment::Experiment;
 use ludd::Scenario;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Once;
 
 /// Accepted scenarios run for 20 steps, at most this many of them unless
 /// `LUDD_FUZZ_RUNS` says otherwise.
@@ -266,51 +266,79 @@ fn run_twenty_steps(s: &Scenario) -> Result<(), String> {
     Ok(())
 }
 
+thread_local! {
+    /// Whether this thread's panics go unreported (they are caught and counted).
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A pool of the default size whose threads' panics print nothing. The
+/// panic hook is the process's: it stays as it was for every other thread.
+fn quiet_pool() -> rayon::ThreadPool {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    rayon::ThreadPoolBuilder::new()
+        .start_handler(|_| QUIET.with(|q| q.set(true)))
+        .build()
+        .expect("the fuzzing pool starts")
+}
+
 #[test]
 fn mutated_inputs_are_refused_with_a_location_or_run_cleanly() {
     let inputs = env_count("LUDD_FUZZ_INPUTS", 20_000);
     let run_cap = env_count("LUDD_FUZZ_RUNS", RUN_CAP);
     let files = corpus();
-    // Panics are caught and counted; their messages would only clutter the output.
-    std::panic::set_hook(Box::new(|_| {}));
-    let (mut refused, mut accepted, mut ran) = (0usize, 0usize, 0usize);
-    let mut failures = Vec::new();
-    for i in 0..inputs {
-        let (kind, file, original) = &files[i % files.len()];
-        let mut rng = ChaCha8Rng::seed_from_u64(i as u64);
-        let mut text = original.clone();
-        for _ in 0..rng.random_range(1..=3) {
-            text = mutate(&text, &mut rng);
-        }
-        match catch_unwind(AssertUnwindSafe(|| check(*kind, file, &text))) {
-            Err(_) => failures.push(format!("input {i} ({file}): panicked while loading")),
-            Ok(Outcome::Refused(e)) => {
-                refused += 1;
-                if !located(&e) {
-                    failures.push(format!(
-                        "input {i} ({file}): refused without a location: {e}"
-                    ));
-                }
+    // Panics are caught and counted; their messages would only clutter the
+    // output. The inputs are checked and run on a pool whose threads alone
+    // are silenced: other tests share the process and its panic hook.
+    let (refused, accepted, ran, failures) = quiet_pool().install(|| {
+        let (mut refused, mut accepted, mut ran) = (0usize, 0usize, 0usize);
+        let mut failures = Vec::new();
+        for i in 0..inputs {
+            let (kind, file, original) = &files[i % files.len()];
+            let mut rng = ChaCha8Rng::seed_from_u64(i as u64);
+            let mut text = original.clone();
+            for _ in 0..rng.random_range(1..=3) {
+                text = mutate(&text, &mut rng);
             }
-            Ok(Outcome::Accepted(scenarios)) => {
-                accepted += 1;
-                for s in scenarios {
-                    // Large worlds are valid but too slow for a test;
-                    // `check_memory` guards the machine in `ludd` itself.
-                    if ran >= run_cap || s.memory_estimate() > 512 << 20 {
-                        continue;
-                    }
-                    ran += 1;
-                    match catch_unwind(AssertUnwindSafe(|| run_twenty_steps(&s))) {
-                        Err(_) => failures.push(format!("input {i} ({file}): the run panicked")),
-                        Ok(Err(e)) => failures.push(format!("input {i} ({file}): {e}")),
-                        Ok(Ok(())) => {}
+            match catch_unwind(AssertUnwindSafe(|| check(*kind, file, &text))) {
+                Err(_) => failures.push(format!("input {i} ({file}): panicked while loading")),
+                Ok(Outcome::Refused(e)) => {
+                    refused += 1;
+                    if !located(&e) {
+                        failures.push(format!(
+                            "input {i} ({file}): refused without a location: {e}"
+                        ));
                     }
                 }
+                Ok(Outcome::Accepted(scenarios)) => {
+                    accepted += 1;
+                    for s in scenarios {
+                        // Large worlds are valid but too slow for a test;
+                        // `check_memory` guards the machine in `ludd` itself.
+                        if ran >= run_cap || s.memory_estimate() > 512 << 20 {
+                            continue;
+                        }
+                        ran += 1;
+                        match catch_unwind(AssertUnwindSafe(|| run_twenty_steps(&s))) {
+                            Err(_) => {
+                                failures.push(format!("input {i} ({file}): the run panicked"))
+                            }
+                            Ok(Err(e)) => failures.push(format!("input {i} ({file}): {e}")),
+                            Ok(Ok(())) => {}
+                        }
+                    }
+                }
             }
         }
-    }
-    let _ = std::panic::take_hook();
+        (refused, accepted, ran, failures)
+    });
     eprintln!(
         "{inputs} inputs from {} files: {refused} refused with a location, {accepted} accepted, \
          {ran} accepted scenarios run 20 steps; {} failures",

@@ -1,8 +1,7 @@
 //! Determinism across thread counts and stock-flow consistency.
 
-mod common;
-
-use common::*;
+use crate::common::loom;
+use crate::runs::ensemble;
 use ludd::RunOutput;
 
 fn run_with_threads(threads: usize, seed: u64) -> RunOutput {

@@ -5,9 +5,8 @@
 //! run locally in one process. The daemons this test starts are stopped by
 //! their pids at the end, also when it fails.
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, sorted, text};
+use crate::debian::apt_install;
 use ludd::analysis::sweep::read_metrics;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,27 +24,7 @@ fn ensure_packages() {
     if have {
         return;
     }
-    let install = || {
-        Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "slurmctld",
-                "slurmd",
-                "slurm-client",
-                "munge",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let ok = install()
-        || (Command::new("apt-get")
-            .arg("update")
-            .status()
-            .is_ok_and(|s| s.success())
-            && install());
+    let ok = apt_install(&["slurmctld", "slurmd", "slurm-client", "munge"]);
     assert!(
         ok,
         "could not install slurmctld, slurmd, slurm-client and munge with apt-get"
@@ -224,11 +203,8 @@ fn a_sweep_as_a_slurm_job_array_equals_the_local_sweep() {
 
     let local = ludd(&["sweep", "grid.ron", "--out", "local"], &root);
     assert!(local.status.success(), "{}", text(&local.stderr));
-    let sort = |df: polars::prelude::DataFrame| {
-        df.sort(["point", "replicate"], Default::default()).unwrap()
-    };
-    let cluster = sort(read_metrics(&root.join("cluster")).expect("the cluster's dataset reads"));
-    let local = sort(read_metrics(&root.join("local")).unwrap());
+    let cluster = sorted(read_metrics(&root.join("cluster")).expect("the cluster's dataset reads"));
+    let local = sorted(read_metrics(&root.join("local")).unwrap());
     assert_eq!(cluster.height(), 8, "every run of the array is there once");
     assert!(
         cluster.equals_missing(&local),

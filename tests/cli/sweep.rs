@@ -3,9 +3,7 @@
 //! design grows; a sweep killed halfway and resumed equals an uninterrupted
 //! one; status; bad sweep files located.
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, sorted, text, walk};
 use ludd::analysis::sweep::read_metrics;
 use polars::prelude::*;
 use std::path::Path;

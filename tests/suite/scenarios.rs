@@ -1,9 +1,7 @@
 //! Every built-in scenario runs, keeps its books balanced, and shows the
 //! three stages in order, from the agents' decisions, in its leading region.
 
-mod common;
-
-use common::*;
+use crate::common::seeds;
 
 /// Scenario and the region that leads its transition in history.
 const LEADERS: [(&str, &str); 4] = [
@@ -51,40 +49,4 @@ fn every_scenario_shows_three_stages_in_order_in_its_leading_region() {
             "{name}: the stage column must never go back"
         );
     }
-}
-
-#[test]
-fn validate_all_covers_every_target() {
-    let dir = scratch("validate-all");
-    let out = ludd(&["validate", "all", "--seeds", "10", "--out", "v"], &dir);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let df = ludd::analysis::output::read_parquet(&dir.join("v/validation.parquet")).unwrap();
-    let all = ludd::analysis::validation::targets().unwrap();
-    assert_eq!(df.height(), all.len(), "every target has a row");
-    let ids: Vec<String> = df
-        .column("id")
-        .unwrap()
-        .str()
-        .unwrap()
-        .into_iter()
-        .flatten()
-        .map(String::from)
-        .collect();
-    for t in &all {
-        assert!(ids.contains(&t.id), "target {} missing", t.id);
-    }
-    let hits = df
-        .column("hit")
-        .unwrap()
-        .bool()
-        .unwrap()
-        .into_iter()
-        .filter(|h| *h == Some(true))
-        .count();
-    // A measurement for the record, not a threshold.
-    eprintln!(
-        "validate all --seeds 10: {hits} of {} targets inside their band\n{}",
-        all.len(),
-        text(&out.stdout)
-    );
 }

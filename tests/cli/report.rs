@@ -3,9 +3,8 @@
 //! here when missing. The page must load with no console message, hold every
 //! chart as SVG, fetch nothing from the network, and leave a screenshot.
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, text};
+use crate::debian::apt_install;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,18 +14,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// root on CI machines, which have the Debian registry).
 fn chromium() -> PathBuf {
     if !Path::new(CHROMIUM).exists() {
-        let install = || {
-            Command::new("apt-get")
-                .args(["install", "-y", "--no-install-recommends", "chromium"])
-                .env("DEBIAN_FRONTEND", "noninteractive")
-                .status()
-        };
-        let ok = install().is_ok_and(|s| s.success())
-            || (Command::new("apt-get")
-                .arg("update")
-                .status()
-                .is_ok_and(|s| s.success())
-                && install().is_ok_and(|s| s.success()));
+        let ok = apt_install(&["chromium"]);
         assert!(ok, "could not install chromium with apt-get");
     }
     PathBuf::from(CHROMIUM)

@@ -1,9 +1,7 @@
 //! Bad input: each kind gives a clear error that says where and what, the
 //! process exits non-zero, and no output directory is left behind.
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, text};
 
 /// A scenario file made by editing the built-in loom text.
 struct FileCase {

@@ -2,9 +2,8 @@
 //! reports speed, time per phase and memory. Performance targets live in
 //! benchmarks and docs, never in timed tests; this checks what it prints.
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, text};
+use crate::common::loom;
 
 #[test]
 fn bench_scales_the_scenario_and_reports_every_phase() {

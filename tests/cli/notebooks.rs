@@ -2,9 +2,7 @@
 //! a virtual environment built from analysis/requirements.txt (created in
 //! analysis/.venv when missing). A failing cell fails the test.
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, text};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -2,9 +2,7 @@
 //! locations that are full or read-only. Nothing already written may be
 //! lost or left looking complete when it is not.
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, sorted, text, walk};
 use ludd::analysis::sweep::read_metrics;
 use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};

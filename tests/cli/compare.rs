@@ -3,9 +3,7 @@
 //! run's tables; bad experiments and bad --vary fail with their location and
 //! leave nothing behind.
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, text};
 use ludd::analysis::output::read_parquet;
 use ludd::scenario::experiment::{self, BUILTIN_EXPERIMENTS};
 

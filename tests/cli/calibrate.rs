@@ -1,9 +1,8 @@
 //! `ludd calibrate`: the search improves the distance to history when a
 //! parameter has been moved away from its calibrated value.
 
-mod common;
-
-use common::*;
+use crate::command::{ludd, scratch, text};
+use crate::common::{loom, seeds};
 use ludd::analysis::calibration::{calibrate, distance, Param};
 
 #[test]

@@ -22,6 +22,8 @@ use ludd::analysis::stats::{bootstrap, bootstrap_paired, mean, slope, welch};
 use ludd::scenario::experiment;
 use ludd::RunOutput;
 
+use crate::runs::general_crossing;
+
 const SEEDS: u64 = 40;
 const ALPHA: f64 = 0.05;
 
@@ -61,15 +63,6 @@ fn window(
     let lo = ((from - start).max(0.0) as usize).min(a.len());
     let hi = ((to - start).max(0.0) as usize).min(a.len());
     mean(&a[lo..hi])
-}
-
-/// First year a region's general output share reaches `share`; the end year when it never does.
-fn crossing(out: &RunOutput, region: &str, share: f64) -> f64 {
-    out.records
-        .series
-        .iter()
-        .find(|s| s.region == region && s.general_output_share >= share)
-        .map_or(out.scenario.end_year, |s| s.year)
 }
 
 /// Prints and returns the paired bootstrap interval of mean(a - b), runs paired by seed.
@@ -121,7 +114,7 @@ fn f1_generous_relief_does_not_delay_the_transition() {
     // (a quarter of the 20-year band of the stage-2 target L7).
     let half = |runs: &[RunOutput]| {
         runs.iter()
-            .map(|o| crossing(o, "britain", 0.5))
+            .map(|o| general_crossing(o, "britain", 0.5))
             .collect::<Vec<_>>()
     };
     let ci = report(
@@ -195,7 +188,7 @@ fn f3_a_faster_rate_of_adoption_raises_protest() {
     // The manipulation must work: the switch from a tenth to nine tenths of British output is quicker.
     let spread = |runs: &[RunOutput]| {
         runs.iter()
-            .map(|o| crossing(o, "britain", 0.9) - crossing(o, "britain", 0.1))
+            .map(|o| general_crossing(o, "britain", 0.9) - general_crossing(o, "britain", 0.1))
             .collect::<Vec<_>>()
     };
     let ci = report(
@@ -451,7 +444,7 @@ fn f8_broad_sharing_completes_stage_2_no_later_and_the_displaced_lose_less() {
     // US output (the end year when it never does). Margin: one year.
     let done = |runs: &[RunOutput]| {
         runs.iter()
-            .map(|o| crossing(o, "usa", 0.9))
+            .map(|o| general_crossing(o, "usa", 0.9))
             .collect::<Vec<_>>()
     };
     let ci = report(

@@ -1,0 +1,22 @@
+//! The tests that drive the `ludd` binary, in one binary: bad input,
+//! outputs, comparisons, sweeps (also killed, on full disks, and as a Slurm
+//! job array), validation, calibration, `bench`, the report in a real
+//! browser and the notebooks. Each test works in a scratch directory of its
+//! own, since the tests run in parallel threads of this one process.
+
+mod command;
+#[path = "../common/mod.rs"]
+mod common;
+mod debian;
+
+mod bad_input;
+mod bench;
+mod calibrate;
+mod compare;
+mod faults;
+mod notebooks;
+mod outputs;
+mod report;
+mod slurm;
+mod sweep;
+mod validate;

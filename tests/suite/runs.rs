@@ -1,0 +1,54 @@
+//! Ensembles of the built-in loom scenario and the measures the
+//! counterfactuals and findings read from a run.
+
+use ludd::analysis::stats::mean;
+use ludd::scenario::Scenario;
+use ludd::RunOutput;
+
+use crate::common::seeds;
+
+pub fn ensemble(s: &Scenario, n: u64) -> Vec<RunOutput> {
+    ludd::ensemble(s, &seeds(n)).expect("the run completes")
+}
+
+/// Mean of a series over the last year of the run in one region.
+pub fn last_year(
+    out: &RunOutput,
+    region: &str,
+    pick: impl Fn(&ludd::model::observe::record::SeriesRow) -> f64,
+) -> f64 {
+    let rows: Vec<f64> = out
+        .records
+        .series
+        .iter()
+        .filter(|s| s.region == region)
+        .map(pick)
+        .collect();
+    let spy = out.scenario.steps_per_year as usize;
+    mean(&rows[rows.len() - spy..])
+}
+
+/// First year the general technology makes at least `share` of a region's
+/// industry output; the end year when it never does (censored).
+pub fn general_crossing(out: &RunOutput, region: &str, share: f64) -> f64 {
+    out.records
+        .series
+        .iter()
+        .filter(|s| s.region == region)
+        .find(|s| s.general_output_share >= share)
+        .map_or(out.scenario.end_year, |s| s.year)
+}
+
+/// Year stage 2 starts in a region; the end year when it never does (censored).
+pub fn stage2(out: &RunOutput, region: &str) -> f64 {
+    out.summary
+        .iter()
+        .find(|s| s.region == region)
+        .and_then(|s| s.stage2_year)
+        .unwrap_or(out.scenario.end_year)
+}
+
+/// Protest summed over regions and years (share of workers protesting times years).
+pub fn total_protest(out: &RunOutput) -> f64 {
+    out.summary.iter().map(|s| s.protest_years).sum()
+}
