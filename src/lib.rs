@@ -2,16 +2,17 @@
 //! history (special-purpose tools, a general-purpose technology,
 //! reorganization) and of the backlash it provokes.
 //!
-//! The crate is built in layers, each using only the ones above it in this
-//! list (docs/ARCHITECTURE.md; `tests/suite/layers.rs` enforces it):
+//! The crate is built in layers, bottom first; each uses only the layers
+//! below it (docs/ARCHITECTURE.md; `tests/suite/layers.rs` enforces it):
 //!
 //! - [`error`]: the one error type, located (file, line, field, step).
+//! - [`scenario`]: scenario and experiment types, built-ins, overrides,
+//!   validation: the plain data a world is built from.
 //! - [`model`]: the pure simulation core: state, step pipeline, ledger,
 //!   random streams, observation and `run`. No I/O, no polars.
-//! - [`scenario`]: scenario, experiment types; built-ins, overrides, validation.
 //! - [`analysis`]: polars tables and files, comparisons, sweeps, validation
 //!   against history, calibration, redistribution, statistics.
-//! - [`report`]: the HTML report with its charts.
+//! - [`report`]: the HTML report with its charts, and the terminal text.
 //!
 //! The command line (`src/cli/`) belongs to the binary.
 
