@@ -13,6 +13,7 @@ use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub mod terminal;
 const FONT: &[u8] = include_bytes!("DejaVuSans.ttf");
 const FAMILY: &str = "DejaVu Sans";
 const SIZE: (u32, u32) = (900, 420);
