@@ -7,8 +7,10 @@
 //! general technology (Britain for the loom, the USA for the others). Every
 //! run's own tables, written beside, hold the other regions.
 
-use crate::analysis::output::{self, Provenance};
-use crate::error::{LuddError, Result};
+use crate::analysis::files::{polars_error, write_atomic, write_dir, write_parquet};
+use crate::analysis::output;
+use crate::analysis::provenance::{seeds_text, Provenance};
+use crate::error::Result;
 use crate::model::observe::record::SeriesRow;
 use crate::model::run::RunOutput;
 use crate::scenario::experiment::{Experiment, Resolved};
@@ -16,74 +18,72 @@ use polars::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// What a comparison reports about one run.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RunMetrics {
-    /// Protest waves (a wave starts when protest passes 1% of workers).
-    pub protest_waves: f64,
-    /// Highest share of workers protesting in any quarter.
-    pub peak_protest: f64,
-    /// Protest summed over years (share of workers times years).
-    pub protest_years: f64,
-    /// Year the general technology first makes half of the leading region's industry output.
-    pub general_half_year: Option<f64>,
-    pub stage2_year: Option<f64>,
-    pub stage3_year: Option<f64>,
-    /// Lowest annual craft real wage from the start of stage 2 on, relative to the year before
-    /// (over the whole run, relative to the first year, when stage 2 never starts).
-    pub craft_wage_trough: f64,
-    /// Lowest annual labour share of the leading region.
-    pub labour_share_trough: f64,
-    /// Highest annual income Gini of the leading region.
-    pub gini_peak: f64,
-    /// Output per worker in the last year, in the leading region's first-year prices.
-    pub output_per_worker_end: f64,
-    /// Real income of the stage-2 craft cohort from stage 2 to the end, relative to what
-    /// they would have earned at craft incomes of the year before, minus one.
-    pub cohort_lifetime_change: Option<f64>,
+/// Declares the measures of a run once: the `RunMetrics` struct, the
+/// `METRICS` table of names and descriptions, and `RunMetrics::values`,
+/// all in the same order. A measure is `f64`, or `Option<f64>` when a run
+/// may not define it.
+macro_rules! measures {
+    ($($(#[doc = $doc:literal])* $name:ident: $ty:ty => $label:literal,)*) => {
+        /// What a comparison reports about one run.
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct RunMetrics {
+            $($(#[doc = $doc])* pub $name: $ty,)*
+        }
+
+        /// Names and descriptions of the measures, in table order.
+        pub const METRICS: [(&str, &str); [$(stringify!($name)),*].len()] =
+            [$((stringify!($name), $label)),*];
+
+        impl RunMetrics {
+            /// The measures in `METRICS` order; `None` where one is undefined.
+            pub fn values(&self) -> [Option<f64>; METRICS.len()] {
+                [$(Measure::value(self.$name)),*]
+            }
+        }
+    };
 }
 
-/// Names and descriptions of the measures, in table order.
-pub const METRICS: [(&str, &str); 11] = [
-    ("protest_waves", "protest waves"),
-    ("peak_protest", "peak protest intensity (share of workers)"),
-    ("protest_years", "total protest (share of workers x years)"),
-    (
-        "general_half_year",
-        "year the general technology passes half of leading region's output",
-    ),
-    ("stage2_year", "year stage 2 begins, leading region"),
-    ("stage3_year", "year stage 3 begins, leading region"),
-    (
-        "craft_wage_trough",
-        "trough of craft real wage / year before stage 2",
-    ),
-    ("labour_share_trough", "trough of the labour share"),
-    ("gini_peak", "peak income Gini"),
-    ("output_per_worker_end", "output per worker, last year"),
-    (
-        "cohort_lifetime_change",
-        "lifetime income change of the stage-2 craft cohort",
-    ),
-];
+/// A measure's value: always defined, or possibly not.
+trait Measure {
+    fn value(self) -> Option<f64>;
+}
 
-impl RunMetrics {
-    /// The measures in `METRICS` order; `None` where one is undefined.
-    pub fn values(&self) -> [Option<f64>; 11] {
-        [
-            Some(self.protest_waves),
-            Some(self.peak_protest),
-            Some(self.protest_years),
-            self.general_half_year,
-            self.stage2_year,
-            self.stage3_year,
-            Some(self.craft_wage_trough),
-            Some(self.labour_share_trough),
-            Some(self.gini_peak),
-            Some(self.output_per_worker_end),
-            self.cohort_lifetime_change,
-        ]
+impl Measure for f64 {
+    fn value(self) -> Option<f64> {
+        Some(self)
     }
+}
+
+impl Measure for Option<f64> {
+    fn value(self) -> Option<f64> {
+        self
+    }
+}
+
+measures! {
+    /// Protest waves (a wave starts when protest passes 1% of workers).
+    protest_waves: f64 => "protest waves",
+    /// Highest share of workers protesting in any quarter.
+    peak_protest: f64 => "peak protest intensity (share of workers)",
+    /// Protest summed over years (share of workers times years).
+    protest_years: f64 => "total protest (share of workers x years)",
+    /// Year the general technology first makes half of the leading region's industry output.
+    general_half_year: Option<f64> =>
+        "year the general technology passes half of leading region's output",
+    stage2_year: Option<f64> => "year stage 2 begins, leading region",
+    stage3_year: Option<f64> => "year stage 3 begins, leading region",
+    /// Lowest annual craft real wage from the start of stage 2 on, relative to the year before
+    /// (over the whole run, relative to the first year, when stage 2 never starts).
+    craft_wage_trough: f64 => "trough of craft real wage / year before stage 2",
+    /// Lowest annual labour share of the leading region.
+    labour_share_trough: f64 => "trough of the labour share",
+    /// Highest annual income Gini of the leading region.
+    gini_peak: f64 => "peak income Gini",
+    /// Output per worker in the last year, in the leading region's first-year prices.
+    output_per_worker_end: f64 => "output per worker, last year",
+    /// Real income of the stage-2 craft cohort from stage 2 to the end, relative to what
+    /// they would have earned at craft incomes of the year before, minus one.
+    cohort_lifetime_change: Option<f64> => "lifetime income change of the stage-2 craft cohort",
 }
 
 /// Index of the leading region of a run (`Scenario::leading_region`).
@@ -233,7 +233,7 @@ pub fn runs_frame(settings: &[Resolved], runs: &[CompareRun]) -> Result<DataFram
         let values: Vec<Option<f64>> = runs.iter().map(|r| r.metrics.values()[k]).collect();
         columns.push(Column::new((*name).into(), values));
     }
-    DataFrame::new(columns).map_err(|e| frame_error("runs", e))
+    DataFrame::new(columns).map_err(polars_error("runs.parquet"))
 }
 
 /// Mean, 5th and 95th percentile (linear interpolation) of a column, named
@@ -272,7 +272,7 @@ pub fn summary_frame(runs: &DataFrame) -> Result<DataFrame> {
         .agg(aggs)
         .sort(["setting_index"], Default::default())
         .collect()
-        .map_err(|e| frame_error("compare", e))
+        .map_err(polars_error("compare.parquet"))
 }
 
 /// The comparison as text: one row per measure, one column per setting,
@@ -282,17 +282,17 @@ pub fn display_frame(summary: &DataFrame) -> Result<DataFrame> {
         Ok(summary
             .column(name)
             .and_then(|c| c.cast(&DataType::Float64))
-            .map_err(|e| frame_error("compare", e))?
+            .map_err(polars_error("compare.parquet"))?
             .f64()
-            .map_err(|e| frame_error("compare", e))?
+            .map_err(polars_error("compare.parquet"))?
             .into_iter()
             .collect())
     };
     let labels: Vec<String> = summary
         .column("setting")
-        .map_err(|e| frame_error("compare", e))?
+        .map_err(polars_error("compare.parquet"))?
         .str()
-        .map_err(|e| frame_error("compare", e))?
+        .map_err(polars_error("compare.parquet"))?
         .into_iter()
         .map(|s| s.unwrap_or_default().to_string())
         .collect();
@@ -332,14 +332,7 @@ pub fn display_frame(summary: &DataFrame) -> Result<DataFrame> {
         }
         columns.push(Column::new(label.as_str().into(), cells));
     }
-    DataFrame::new(columns).map_err(|e| frame_error("compare", e))
-}
-
-fn frame_error(table: &str, e: PolarsError) -> LuddError {
-    LuddError::Output {
-        path: PathBuf::from(format!("{table}.parquet")),
-        message: e.to_string(),
-    }
+    DataFrame::new(columns).map_err(polars_error("compare.parquet"))
 }
 
 /// Directory name of one run inside a comparison.
@@ -378,8 +371,7 @@ pub fn execute(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Comparison> {
     output::check_destination(dir, force)?;
-    let staging = output::staging_dir(dir)?;
-    let result = (|| {
+    write_dir(dir, |staging| {
         let seeds: Vec<u64> = (1..=experiment.seeds).collect();
         let write = |setting: usize, out: &RunOutput| {
             let path = staging.join(run_dir(settings, setting, out.seed));
@@ -390,24 +382,17 @@ pub fn execute(
         let mut summary = summary_frame(&runs)?;
         // The hash covers every setting's resolved scenario.
         let resolved: String = settings.iter().map(|s| s.scenario.to_ron()).collect();
-        let provenance = Provenance {
-            scenario: experiment.name.clone(),
-            scenario_hash: output::scenario_hash(&resolved),
-            seed: output::seeds_text(&seeds),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            overrides: settings.iter().map(|s| s.label.clone()).collect(),
-        };
-        output::write_parquet(&mut summary, &staging.join("compare.parquet"), &provenance)?;
-        output::write_parquet(&mut runs, &staging.join("runs.parquet"), &provenance)?;
-        let path = staging.join("experiment.ron");
-        std::fs::write(&path, experiment_ron(experiment)).map_err(|e| LuddError::io(&path, e))?;
-        output::publish(&staging, dir)?;
+        let provenance = Provenance::new(
+            experiment.name.as_str(),
+            &resolved,
+            seeds_text(&seeds),
+            settings.iter().map(|s| s.label.clone()).collect(),
+        );
+        write_parquet(&mut summary, &staging.join("compare.parquet"), &provenance)?;
+        write_parquet(&mut runs, &staging.join("runs.parquet"), &provenance)?;
+        write_atomic(&staging.join("experiment.ron"), experiment_ron(experiment))?;
         Ok(Comparison { runs, summary })
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
+    })
 }
 
 fn experiment_ron(e: &Experiment) -> String {

@@ -12,6 +12,9 @@
 //!   Engels' pause, the labour share's trough and the Gini's peak;
 //! - by region and year: the labour share and income Gini paths.
 
+use crate::analysis::files::polars_error;
+use crate::analysis::output::read_manifest;
+use crate::analysis::provenance::{seeds_text, Provenance};
 use crate::error::{LuddError, Result};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
@@ -35,17 +38,17 @@ pub fn find_runs(dir: &Path) -> Result<Vec<RunDir>> {
     let labels = dir.join("runs.parquet");
     if labels.is_file() {
         let runs = crate::analysis::output::read_parquet(&labels)?;
+        let err = polars_error("redistribution.parquet");
+        let labels = runs
+            .column("setting")
+            .and_then(|c| c.str().cloned())
+            .map_err(&err)?;
         let names: Vec<(u32, String)> = runs
             .column("setting_index")
             .and_then(|c| c.u32().cloned())
-            .map_err(err)?
-            .into_iter()
-            .zip(
-                runs.column("setting")
-                    .and_then(|c| c.str().cloned())
-                    .map_err(err)?
-                    .into_iter(),
-            )
+            .map_err(&err)?
+            .iter()
+            .zip(labels.iter())
             .filter_map(|(i, s)| Some((i?, s?.to_string())))
             .collect();
         for run in found.iter_mut() {
@@ -74,13 +77,7 @@ pub fn find_runs(dir: &Path) -> Result<Vec<RunDir>> {
 
 fn walk(root: &Path, dir: &Path, found: &mut Vec<RunDir>) -> Result<()> {
     if dir.join("manifest.json").is_file() && dir.join("series.parquet").is_file() {
-        let text = std::fs::read_to_string(dir.join("manifest.json"))
-            .map_err(|e| LuddError::io(dir.join("manifest.json"), e))?;
-        let manifest: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| LuddError::Output {
-                path: dir.join("manifest.json"),
-                message: e.to_string(),
-            })?;
+        let manifest = read_manifest(dir)?;
         let seed = manifest["seed"].as_u64().unwrap_or(0);
         // Inside a comparison a run lives in runs/<NN>-<setting>/seed-<k>.
         let setting = dir
@@ -119,17 +116,12 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<RunDir>) -> Result<()> {
 
 /// Provenance of a table over runs: their scenarios, a hash of their
 /// scenario hashes, their seeds and the overrides any of them had.
-pub fn provenance(runs: &[RunDir]) -> Result<crate::analysis::output::Provenance> {
+pub fn provenance(runs: &[RunDir]) -> Result<Provenance> {
     let mut names = std::collections::BTreeSet::new();
     let mut hashes = String::new();
     let mut overrides = std::collections::BTreeSet::new();
     for r in runs {
-        let path = r.path.join("manifest.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| LuddError::io(&path, e))?;
-        let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| LuddError::Output {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        let m = read_manifest(&r.path)?;
         names.insert(m["scenario_name"].as_str().unwrap_or_default().to_string());
         hashes.push_str(m["scenario_hash"].as_str().unwrap_or_default());
         for o in m["overrides"].as_array().into_iter().flatten() {
@@ -137,13 +129,12 @@ pub fn provenance(runs: &[RunDir]) -> Result<crate::analysis::output::Provenance
         }
     }
     let seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
-    Ok(crate::analysis::output::Provenance {
-        scenario: names.into_iter().collect::<Vec<_>>().join(","),
-        scenario_hash: crate::analysis::output::scenario_hash(&hashes),
-        seed: crate::analysis::output::seeds_text(&seeds),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        overrides: overrides.into_iter().collect(),
-    })
+    Ok(Provenance::new(
+        names.into_iter().collect::<Vec<_>>().join(","),
+        &hashes,
+        seeds_text(&seeds),
+        overrides.into_iter().collect(),
+    ))
 }
 
 /// The three redistribution tables.
@@ -152,13 +143,6 @@ pub struct Redistribution {
     pub by_region: DataFrame,
     pub paths: DataFrame,
     pub runs: usize,
-}
-
-fn err(e: PolarsError) -> LuddError {
-    LuddError::Output {
-        path: PathBuf::from("redistribution.parquet"),
-        message: e.to_string(),
-    }
 }
 
 /// One table of every run, with the run's index, setting and seed.
@@ -172,10 +156,7 @@ fn scan_all(runs: &[RunDir], file: &str) -> Result<LazyFrame> {
                 PlPath::new(&path.to_string_lossy()),
                 ScanArgsParquet::default(),
             )
-            .map_err(|e| LuddError::Output {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(polars_error(&path))?;
             Ok(lf.with_columns([
                 lit(i as u32).alias("run"),
                 lit(r.setting.clone()).alias("setting"),
@@ -183,7 +164,7 @@ fn scan_all(runs: &[RunDir], file: &str) -> Result<LazyFrame> {
             ]))
         })
         .collect::<Result<Vec<_>>>()?;
-    concat(frames, UnionArgs::default()).map_err(err)
+    concat(frames, UnionArgs::default()).map_err(polars_error("redistribution.parquet"))
 }
 
 /// The whole year of a fractional year. Scenario years lie within
@@ -311,7 +292,7 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
     );
     let by_group = over_runs(per_run, &["setting", "region", "group"], &GROUP_MEASURES)
         .collect()
-        .map_err(err)?;
+        .map_err(polars_error("redistribution.parquet"))?;
 
     // The regions' paths, from the series, one value per year.
     let series = scan_all(runs, "series.parquet")?
@@ -364,7 +345,7 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
         ]);
     let by_region = over_runs(regional, &["setting", "region"], &REGION_MEASURES)
         .collect()
-        .map_err(err)?;
+        .map_err(polars_error("redistribution.parquet"))?;
     let paths = over_runs(
         series,
         &["setting", "region", "y"],
@@ -377,7 +358,7 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
     )
     .rename(["y"], ["year"], true)
     .collect()
-    .map_err(err)?;
+    .map_err(polars_error("redistribution.parquet"))?;
     Ok(Redistribution {
         by_group,
         by_region,
@@ -393,15 +374,19 @@ pub fn display(r: &Redistribution) -> Result<(DataFrame, DataFrame)> {
         |df: &DataFrame, labels: &[&str], measures: &[(&str, usize)]| -> Result<DataFrame> {
             let mut columns: Vec<Column> = labels
                 .iter()
-                .map(|l| df.column(l).cloned().map_err(err))
+                .map(|l| {
+                    df.column(l)
+                        .cloned()
+                        .map_err(polars_error("redistribution.parquet"))
+                })
                 .collect::<Result<_>>()?;
             let get = |name: String| -> Result<Vec<Option<f64>>> {
                 Ok(df
                     .column(&name)
                     .and_then(|c| c.cast(&DataType::Float64))
-                    .map_err(err)?
+                    .map_err(polars_error("redistribution.parquet"))?
                     .f64()
-                    .map_err(err)?
+                    .map_err(polars_error("redistribution.parquet"))?
                     .into_iter()
                     .collect())
             };
@@ -422,7 +407,7 @@ pub fn display(r: &Redistribution) -> Result<(DataFrame, DataFrame)> {
                     .collect();
                 columns.push(Column::new(m.into(), cells));
             }
-            DataFrame::new(columns).map_err(err)
+            DataFrame::new(columns).map_err(polars_error("redistribution.parquet"))
         };
     let g: Vec<(&str, usize)> = GROUP_MEASURES
         .iter()

@@ -4,6 +4,8 @@
 //! ensemble of runs is reduced to the statistic of the ensemble-mean series,
 //! with the 5th-95th percentile of the per-run statistics as its spread.
 
+use crate::analysis::files::{polars_error, write_atomic};
+use crate::analysis::stats::quantile;
 use crate::error::{LuddError, Problem, Result};
 use crate::model::run::RunOutput;
 use polars::prelude::*;
@@ -236,6 +238,39 @@ pub fn targets() -> Result<Vec<Target>> {
     parse_targets(TARGETS_CSV, "scenarios/targets.csv")
 }
 
+/// The scenarios `ludd validate WHICH` checks: every built-in scenario with
+/// targets for `all`, else the one named.
+pub fn scenarios_to_check(which: &str, targets: &[Target]) -> Vec<String> {
+    if which != "all" {
+        return vec![which.to_string()];
+    }
+    crate::scenario::BUILTIN
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .filter(|n| targets.iter().any(|t| &t.scenario == n))
+        .collect()
+}
+
+/// The targets of scenario `name`.
+pub fn targets_of<'a>(targets: &'a [Target], name: &str) -> Vec<&'a Target> {
+    targets.iter().filter(|t| t.scenario == name).collect()
+}
+
+/// Scenarios with targets but not among `checked` (no built-in scenario
+/// yet), in table order, with their number of targets.
+pub fn pending(targets: &[Target], checked: &[String]) -> Vec<(String, usize)> {
+    let mut pending: Vec<&str> = targets
+        .iter()
+        .map(|t| t.scenario.as_str())
+        .filter(|s| !checked.iter().any(|c| c == s))
+        .collect();
+    pending.dedup();
+    pending
+        .into_iter()
+        .map(|s| (s.to_string(), targets_of(targets, s).len()))
+        .collect()
+}
+
 /// The statistic of one series, given as (year, value) in time order.
 pub fn statistic(t: &Target, series: &[(f64, f64)]) -> Option<f64> {
     let at = |year: f64| {
@@ -275,10 +310,7 @@ pub fn statistic(t: &Target, series: &[(f64, f64)]) -> Option<f64> {
 /// A target's named series in one run, as (year, value).
 fn series_of(out: &RunOutput, t: &Target) -> Result<Vec<(f64, f64)>> {
     let df = crate::analysis::output::series_frame(out)?;
-    let err = |e: PolarsError| LuddError::Output {
-        path: "series".into(),
-        message: e.to_string(),
-    };
+    let err = polars_error("series");
     let column = df.column(&t.metric).map_err(|_| LuddError::Invalid {
         file: "scenarios/targets.csv".into(),
         problems: vec![Problem {
@@ -286,10 +318,10 @@ fn series_of(out: &RunOutput, t: &Target) -> Result<Vec<(f64, f64)>> {
             message: format!("no series named '{}'", t.metric),
         }],
     })?;
-    let values = column.cast(&DataType::Float64).map_err(err)?;
-    let values = values.f64().map_err(err)?;
-    let regions = df.column("region").map_err(err)?.str().map_err(err)?;
-    let years = df.column("year").map_err(err)?.f64().map_err(err)?;
+    let values = column.cast(&DataType::Float64).map_err(&err)?;
+    let values = values.f64().map_err(&err)?;
+    let regions = df.column("region").map_err(&err)?.str().map_err(&err)?;
+    let years = df.column("year").map_err(&err)?.f64().map_err(&err)?;
     Ok(regions
         .into_iter()
         .zip(years)
@@ -312,15 +344,6 @@ pub struct Outcome {
     pub reached: usize,
     pub runs: usize,
     pub hit: bool,
-}
-
-fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let pos = q * (sorted.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
 }
 
 /// Evaluates a target on an ensemble of runs of its scenario.
@@ -368,19 +391,19 @@ pub fn evaluate(t: &Target, runs: &[RunOutput]) -> Result<Outcome> {
         }
     }
     let reached = per_run.iter().flatten().count();
-    let mut values: Vec<f64> = match t.statistic {
+    let values: Vec<f64> = match t.statistic {
         Statistic::Date | Statistic::Crossing | Statistic::FirstYearAbove => {
             per_run.iter().map(|y| y.unwrap_or(end)).collect()
         }
         _ => per_run.iter().flatten().copied().collect(),
     };
-    values.sort_by(f64::total_cmp);
+    let percentile = |q: f64| (!values.is_empty()).then(|| quantile(&values, q));
     let hit = mean.is_some_and(|m| m >= t.low && m <= t.high);
     Ok(Outcome {
         target: t.clone(),
         mean,
-        p5: percentile(&values, 0.05),
-        p95: percentile(&values, 0.95),
+        p5: percentile(0.05),
+        p95: percentile(0.95),
         reached,
         runs: runs.len(),
         hit,
@@ -425,10 +448,7 @@ pub fn frame(outcomes: &[Outcome]) -> Result<DataFrame> {
         text("unit", &|o| o.target.unit.clone()),
         text("source", &|o| o.target.source.clone()),
     ])
-    .map_err(|e| LuddError::Output {
-        path: "validation".into(),
-        message: e.to_string(),
-    })
+    .map_err(polars_error("validation"))
 }
 
 fn show(x: Option<f64>) -> String {
@@ -514,4 +534,31 @@ pub fn text_table(outcomes: &[Outcome]) -> String {
         s.push('\n');
     }
     s
+}
+
+/// The markers between which `ludd validate --markdown` writes its table.
+pub const TABLE_START: &str = "<!-- validation table: start -->";
+pub const TABLE_END: &str = "<!-- validation table: end -->";
+
+/// `old` with the text between the table markers replaced by `block`
+/// (which carries the markers); a text without markers, or none, becomes
+/// the block alone.
+pub fn replace_table(old: Option<&str>, block: &str) -> String {
+    match old.map(|old| (old, old.find(TABLE_START), old.find(TABLE_END))) {
+        Some((old, Some(a), Some(b))) if a < b => {
+            format!("{}{block}{}", &old[..a], &old[b + TABLE_END.len()..])
+        }
+        _ => format!("{block}\n"),
+    }
+}
+
+/// Writes the table into the markdown file `path` between the table
+/// markers, keeping the text around them, with the command that made it.
+pub fn write_markdown(path: &std::path::Path, table: &str, which: &str, seeds: u64) -> Result<()> {
+    let block = format!(
+        "{TABLE_START}\nGenerated by `ludd validate {which} --seeds {seeds} --markdown {}`.\n\n{table}{TABLE_END}",
+        path.display()
+    );
+    let old = std::fs::read_to_string(path).ok();
+    write_atomic(path, replace_table(old.as_deref(), &block))
 }

@@ -12,6 +12,7 @@
 mod charts;
 mod data;
 mod html;
+pub mod terminal;
 
 use crate::error::{LuddError, Result};
 use std::path::Path;

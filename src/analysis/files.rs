@@ -1,0 +1,153 @@
+//! Files written whole or not at all, parquet in and out, and polars
+//! errors located at the file they concern.
+//!
+//! Every file ludd writes goes through `write_atomic`: into a temporary
+//! beside it, then renamed over it, so a file that exists is complete. A
+//! directory of files (a run, a comparison) is written into a staging
+//! directory beside its destination and renamed into place only when every
+//! file in it is complete (`staging_dir`, `publish`); an existing directory
+//! is replaced only when the caller asks for it.
+
+use crate::analysis::provenance::Provenance;
+use crate::error::{LuddError, Result};
+use polars::prelude::*;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` through a temporary file beside it and a
+/// rename. The temporary is hidden and named after this process, so that
+/// processes writing the same file at once (the shards of a sweep) never
+/// share one; on a failure (a full disk) it is removed. Errors name `path`.
+pub fn write_atomic(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    fs::write(&tmp, bytes)
+        .and_then(|()| fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            LuddError::io(path, e)
+        })
+}
+
+/// Converts polars errors into `LuddError::Output` at `path` (a file, or
+/// the table being built): `.map_err(polars_error("series.parquet"))`.
+pub fn polars_error(path: impl Into<PathBuf>) -> impl Fn(PolarsError) -> LuddError {
+    let path = path.into();
+    move |e| LuddError::Output {
+        path: path.clone(),
+        message: e.to_string(),
+    }
+}
+
+/// Writes `df` to `path` as parquet with `provenance` as key-value
+/// metadata, whole or not at all (`write_atomic`).
+pub fn write_parquet(df: &mut DataFrame, path: &Path, provenance: &Provenance) -> Result<()> {
+    // The file is encoded in memory and written with one call: the encoder
+    // writes in many small pieces (thousands of system calls for a run's
+    // tables), and a write error then surfaces here, with the path. Snappy
+    // compression: a run's tables are small, and setting up zstd for every
+    // column cost more than the 10% of space it saves.
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .with_key_value_metadata(Some(provenance.metadata()))
+        .with_compression(ParquetCompression::Snappy)
+        .finish(df)
+        .map_err(polars_error(path))?;
+    write_atomic(path, &bytes)
+}
+
+pub fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let file = File::open(path).map_err(|e| LuddError::io(path, e))?;
+    ParquetReader::new(file)
+        .finish()
+        .map_err(polars_error(path))
+}
+
+/// Refuses to start when `dir` exists and `force` is false, before any work is done.
+pub fn check_destination(dir: &Path, force: bool) -> Result<()> {
+    if dir.exists() && !force {
+        return Err(LuddError::OutputExists(dir.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// A fresh, empty staging directory beside `dir`, hidden and named after
+/// this process, into which a result is written before `publish`.
+pub fn staging_dir(dir: &Path) -> Result<PathBuf> {
+    remove_abandoned_staging(dir);
+    let staging = sibling(dir, "partial");
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(|e| LuddError::io(&staging, e))?;
+    }
+    fs::create_dir_all(&staging).map_err(|e| LuddError::io(&staging, e))?;
+    Ok(staging)
+}
+
+/// Moves a complete staging directory into place, replacing an old one.
+pub fn publish(staging: &Path, dir: &Path) -> Result<()> {
+    if dir.exists() {
+        let old = sibling(dir, "old");
+        fs::rename(dir, &old).map_err(|e| LuddError::io(dir, e))?;
+        fs::rename(staging, dir).map_err(|e| LuddError::io(dir, e))?;
+        fs::remove_dir_all(&old).map_err(|e| LuddError::io(&old, e))?;
+    } else {
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(|e| LuddError::io(parent, e))?;
+        }
+        fs::rename(staging, dir).map_err(|e| LuddError::io(dir, e))?;
+    }
+    Ok(())
+}
+
+/// Writes a directory whole or not at all: `fill` writes into a fresh
+/// staging directory, which is then published as `dir`; on an error the
+/// staging directory is removed.
+pub fn write_dir<T>(dir: &Path, fill: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+    let staging = staging_dir(dir)?;
+    let result = fill(&staging).and_then(|value| publish(&staging, dir).map(|()| value));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+/// Removes staging directories for `dir` left by processes that no longer
+/// run (killed before they could publish or clean up). Best effort: what
+/// cannot be read or removed is left alone, and a live process's staging is
+/// never touched. Linux only (a process is alive while /proc/<pid> exists).
+fn remove_abandoned_staging(dir: &Path) {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{}.partial-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = entry_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn sibling(dir: &Path, tag: &str) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    dir.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+}

@@ -1,0 +1,208 @@
+//! Running a sweep: this process's slice of the jobs (`--shard`, or the
+//! array index of Slurm or a Kubernetes Indexed Job), run in parallel and
+//! streamed into the dataset one row per run as each ends; a re-run resumes,
+//! skipping the runs already complete.
+
+use super::dataset::{failed_file, metrics_file, partition};
+use super::design::{Job, Keep, Point, SweepFile};
+use crate::analysis::compare::{metrics, RunMetrics, METRICS};
+use crate::analysis::files::{polars_error, write_atomic, write_parquet};
+use crate::analysis::output;
+use crate::analysis::provenance::Provenance;
+use crate::error::{LuddError, Result};
+use crate::scenario::Scenario;
+use polars::prelude::*;
+use std::path::Path;
+
+/// Which slice of the jobs this process runs: `--shard I/N`, or the array
+/// index of Slurm or a Kubernetes Indexed Job, or everything.
+pub fn shard_from(flag: Option<&str>) -> Result<(usize, usize)> {
+    let parse = |text: &str, what: &str| -> Result<(usize, usize)> {
+        let bad = || LuddError::Override {
+            path: what.to_string(),
+            message: format!("expected I/N with 0 <= I < N, found '{text}'"),
+        };
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (i, n): (usize, usize) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if n == 0 || i >= n {
+            return Err(bad());
+        }
+        Ok((i, n))
+    };
+    if let Some(f) = flag {
+        return parse(f, "--shard");
+    }
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if let (Some(i), Some(n)) = (env("SLURM_ARRAY_TASK_ID"), env("SLURM_ARRAY_TASK_COUNT")) {
+        // Slurm numbers tasks from SLURM_ARRAY_TASK_MIN, normally 0.
+        let min: usize = env("SLURM_ARRAY_TASK_MIN")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        let i: usize = i.parse().map_err(|_| LuddError::Override {
+            path: "SLURM_ARRAY_TASK_ID".into(),
+            message: format!("not a number: {i}"),
+        })?;
+        return parse(&format!("{}/{n}", i - min.min(i)), "SLURM_ARRAY_TASK_ID");
+    }
+    if let Some(i) = env("JOB_COMPLETION_INDEX") {
+        let n = env("JOB_COMPLETION_COUNT").ok_or_else(|| LuddError::Override {
+            path: "JOB_COMPLETION_INDEX".into(),
+            message: "set JOB_COMPLETION_COUNT (the Job's completions) beside it, or pass --shard"
+                .into(),
+        })?;
+        return parse(&format!("{i}/{n}"), "JOB_COMPLETION_INDEX");
+    }
+    Ok((0, 1))
+}
+
+/// The row of one run.
+fn metrics_frame(
+    sweep: &SweepFile,
+    numeric: &std::collections::HashSet<String>,
+    point: &Point,
+    job: &Job,
+    m: &RunMetrics,
+) -> Result<DataFrame> {
+    let mut columns = vec![
+        Column::new("seed".into(), vec![job.seed]),
+        Column::new("sweep".into(), vec![sweep.name.clone()]),
+    ];
+    if let Some((row, block)) = &point.saltelli {
+        columns.push(Column::new("saltelli_row".into(), vec![*row as u32]));
+        columns.push(Column::new("saltelli_block".into(), vec![block.clone()]));
+    }
+    // A parameter is a number column when every point's value is a number,
+    // so that every file of the dataset has the same schema.
+    for (path, value) in &point.values {
+        let column = match value.parse::<f64>() {
+            Ok(v) if numeric.contains(path) => Column::new(path.as_str().into(), vec![v]),
+            _ => Column::new(path.as_str().into(), vec![value.clone()]),
+        };
+        columns.push(column);
+    }
+    for ((name, _), v) in METRICS.iter().zip(m.values()) {
+        columns.push(Column::new((*name).into(), vec![v]));
+    }
+    DataFrame::new(columns).map_err(polars_error("metrics"))
+}
+
+/// What a sweep did in this process.
+#[derive(Debug, Default, Clone)]
+pub struct Outcome {
+    pub jobs_in_shard: usize,
+    pub skipped: usize,
+    pub done: usize,
+    pub failed: usize,
+}
+
+/// Runs this shard's missing jobs on `threads` threads, one run per thread
+/// at a time (`run::bounded_parallel`), writing each as it ends.
+pub fn execute(
+    sweep: &SweepFile,
+    base: &Scenario,
+    points: &[Point],
+    dir: &Path,
+    shard: (usize, usize),
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Outcome> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    std::fs::create_dir_all(dir).map_err(|e| LuddError::io(dir, e))?;
+    // The sweep file is written once and must match on every resume, so a
+    // directory never mixes two designs.
+    let record = dir.join("sweep.ron");
+    let text = sweep.to_ron();
+    match std::fs::read_to_string(&record) {
+        Ok(old) if old != text => {
+            return Err(LuddError::Output {
+                path: record,
+                message: "this directory holds a different sweep; choose another --out".into(),
+            })
+        }
+        Ok(_) => {}
+        Err(_) => write_atomic(&record, &text)?,
+    }
+    let jobs: Vec<Job> = sweep
+        .jobs(points)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % shard.1 == shard.0)
+        .map(|(_, j)| j)
+        .collect();
+    let todo: Vec<&Job> = jobs
+        .iter()
+        .filter(|j| !metrics_file(dir, &points[j.point], j.replicate).is_file())
+        .collect();
+    let outcome = Outcome {
+        jobs_in_shard: jobs.len(),
+        skipped: jobs.len() - todo.len(),
+        ..Default::default()
+    };
+    let mut numeric: std::collections::HashSet<String> = points
+        .iter()
+        .flat_map(|p| p.values.iter().map(|(path, _)| path.clone()))
+        .collect();
+    for p in points {
+        for (path, value) in &p.values {
+            if value.parse::<f64>().is_err() {
+                numeric.remove(path);
+            }
+        }
+    }
+    let (done, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let total = todo.len();
+    crate::model::run::bounded_parallel(todo.len(), threads, &|k| -> Result<()> {
+        let job = todo[k];
+        let point = &points[job.point];
+        let result = sweep
+            .scenario_at(base, point)
+            .and_then(|s| crate::run(&s, job.seed));
+        match result {
+            Ok(out) => {
+                let overrides: Vec<String> = point
+                    .values
+                    .iter()
+                    .map(|(p, v)| format!("{p}={v}"))
+                    .collect();
+                if sweep.keep == Keep::Full {
+                    let run_dir = dir.join("runs").join(partition(point, job.replicate));
+                    output::write_run(&out, &run_dir, &overrides, 1, true)?;
+                }
+                let mut df = metrics_frame(sweep, &numeric, point, job, &metrics(&out))?;
+                let file = metrics_file(dir, point, job.replicate);
+                let parent = file.parent().expect("a partition directory");
+                std::fs::create_dir_all(parent).map_err(|e| LuddError::io(parent, e))?;
+                let provenance = Provenance::new(
+                    sweep.name.as_str(),
+                    &out.scenario.to_ron(),
+                    job.seed.to_string(),
+                    overrides,
+                );
+                write_parquet(&mut df, &file, &provenance)?;
+                let _ = std::fs::remove_file(failed_file(dir, point, job.replicate));
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => {
+                // A failed run is recorded and the sweep goes on.
+                let file = failed_file(dir, point, job.replicate);
+                let parent = file.parent().expect("a partition directory");
+                std::fs::create_dir_all(parent).map_err(|e| LuddError::io(parent, e))?;
+                write_atomic(&file, format!("seed {}: {e}\n", job.seed))?;
+                failed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        progress(
+            done.load(Ordering::Relaxed) + failed.load(Ordering::Relaxed),
+            total,
+        );
+        Ok(())
+    })?;
+    Ok(Outcome {
+        done: done.into_inner(),
+        failed: failed.into_inner(),
+        ..outcome
+    })
+}

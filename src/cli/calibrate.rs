@@ -1,0 +1,75 @@
+//! `ludd calibrate`: parameters fitted to a scenario's historical targets.
+
+use super::options::Overrides;
+use super::progress_bar;
+use anyhow::Result;
+use clap::Args;
+use ludd::analysis::{calibration, files::write_atomic, validation};
+use std::path::PathBuf;
+
+#[derive(Args)]
+#[command(mut_arg("set", |a| a.help("Overrides applied before calibration")))]
+pub struct CalibrateArgs {
+    /// Built-in name or file.
+    scenario: String,
+    /// A parameter to search, as path=low..high; repeat for several.
+    #[arg(long = "param", value_name = "PATH=LOW..HIGH", required = true)]
+    params: Vec<String>,
+    /// Candidate ensembles to evaluate in all.
+    #[arg(long, default_value_t = 40)]
+    budget: usize,
+    /// Runs per candidate (seeds 1..=N).
+    #[arg(long, default_value_t = 5)]
+    seeds: u64,
+    /// Write the best parameters as a RON fragment to FILE (default: print it).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+pub fn execute(args: CalibrateArgs) -> Result<()> {
+    let (budget, seeds) = (args.budget, args.seeds);
+    anyhow::ensure!(seeds >= 1, "--seeds must be at least 1");
+    let params: Vec<calibration::Param> = args
+        .params
+        .iter()
+        .map(|p| calibration::Param::parse(p))
+        .collect::<Result<_, _>>()?;
+    anyhow::ensure!(
+        budget > 2 * params.len(),
+        "--budget must be at least {} for {} parameters",
+        2 * params.len() + 1,
+        params.len()
+    );
+    let loaded = ludd::load(&args.scenario, &args.overrides.set)?;
+    let s = &loaded.scenario;
+    let targets: Vec<_> = validation::targets()?
+        .into_iter()
+        .filter(|t| t.scenario == s.name)
+        .collect();
+    anyhow::ensure!(
+        !targets.is_empty(),
+        "no targets for scenario '{}' in scenarios/targets.csv",
+        s.name
+    );
+    let seed_list: Vec<u64> = (1..=seeds).collect();
+    let bar = progress_bar(budget as u64, "candidates");
+    let result = calibration::calibrate(s, &params, &targets, &seed_list, budget, &|done| {
+        bar.set_position(done as u64)
+    })?;
+    bar.finish_and_clear();
+    println!("before (distance {:.3}):", result.start_distance);
+    print!("{}", validation::text_table(&result.before));
+    println!("after (distance {:.3}):", result.best_distance);
+    print!("{}", validation::text_table(&result.after));
+    let fragment = result.fragment(&s.name, seed_list.len(), budget, &calibration::today());
+    match &args.out {
+        Some(path) => {
+            write_atomic(path, &fragment)?;
+            println!("best parameters written to {}", path.display());
+        }
+        None => print!("{fragment}"),
+    }
+    Ok(())
+}

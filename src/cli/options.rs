@@ -1,0 +1,67 @@
+//! The options several commands share, declared once and flattened into
+//! each command's arguments with `#[command(flatten)]`, with what they
+//! start (the thread pool) or mean (the default output directory).
+//!
+//! A shared option keeps the help its commands gave it before: where that
+//! differs by command (what `--set` applies to, which directory `--out`
+//! defaults to), the option is declared here without help and each command
+//! sets its own with `#[command(mut_arg(..))]`.
+//!
+//! Not every `--out` is shared: `run`, `compare` and `sweep` take an output
+//! directory defaulting under `runs/` (`OutDir`), but `validate --out` is a
+//! directory defaulting to `.`, `calibrate --out FILE` a RON fragment and
+//! `report -o/--out FILE.html` a page; those keep their own declarations.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use std::path::PathBuf;
+
+/// `--set PATH=VALUE`, repeatable: overrides of scenario parameters.
+#[derive(Args, Debug, Clone)]
+pub struct Overrides {
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// `--threads N`: the size of the thread pool.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct Threads {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl Threads {
+    /// The pool the command's work runs in: `--threads` threads, or one per core.
+    pub fn pool(&self) -> Result<rayon::ThreadPool> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads.unwrap_or(0))
+            .build()
+            .context("starting the thread pool")
+    }
+}
+
+/// `--force`: replace an existing output directory.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct Force {
+    /// Replace an existing output directory.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `--out DIR`: where a run, comparison or sweep writes, by default a
+/// directory under `runs/` named after it.
+#[derive(Args, Debug, Clone)]
+pub struct OutDir {
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+impl OutDir {
+    /// The directory given, or `runs/<name>`.
+    pub fn or_runs(&self, name: &str) -> PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("runs/{name}")))
+    }
+}

@@ -1,0 +1,74 @@
+//! `ludd summarize DIR`: who gains and who loses, printed and written
+//! beside the runs; for a sweep that kept only its measures, one row per
+//! point.
+
+use anyhow::Result;
+use clap::Args;
+use ludd::analysis::{output::write_parquet, redistribution, sweep};
+use ludd::report::terminal;
+use std::path::{Path, PathBuf};
+
+#[derive(Args)]
+pub struct SummarizeArgs {
+    /// A run directory, a comparison directory, or a directory holding run directories.
+    dir: PathBuf,
+}
+
+pub fn execute(args: SummarizeArgs) -> Result<()> {
+    let dir = &args.dir;
+    if sweep::is_measures_only(dir) {
+        return sweep_summary(dir);
+    }
+    let runs = redistribution::find_runs(dir)?;
+    let mut r = redistribution::summarize(&runs)?;
+    let (by_group, by_region) = redistribution::display(&r)?;
+    let settings: std::collections::BTreeSet<&str> =
+        runs.iter().map(|r| r.setting.as_str()).collect();
+    println!(
+        "{}: {} run(s) in {} setting(s); real income per quarter at start prices{}",
+        dir.display(),
+        runs.len(),
+        settings.len(),
+        if runs.len() > 1 {
+            ", mean [5th, 95th percentile] over runs"
+        } else {
+            ""
+        }
+    );
+    println!("\nby group: before stage 2, in its first year, its trough from then on, in stage 3's first year, and years below the level before\n");
+    println!("{}", terminal::table(&by_group));
+    println!("\nby region: protest (share x years, and waves), lifetime income change of the displaced hand trades, Engels' pause (years output per worker outgrew real wages since stage 2), labour share trough, peak Gini\n");
+    println!("{}", terminal::table(&by_region));
+    let provenance = redistribution::provenance(&runs)?;
+    for (name, df) in [
+        ("redistribution.parquet", &mut r.by_group),
+        ("redistribution_regions.parquet", &mut r.by_region),
+        ("redistribution_paths.parquet", &mut r.paths),
+    ] {
+        write_parquet(df, &dir.join(name), &provenance)?;
+    }
+    println!(
+        "\nwritten to {}: redistribution.parquet, redistribution_regions.parquet, redistribution_paths.parquet",
+        dir.display()
+    );
+    Ok(())
+}
+
+/// A sweep that kept only its measures is summarized from its dataset.
+fn sweep_summary(dir: &Path) -> Result<()> {
+    let mut df = sweep::summary(dir)?;
+    let shown: Vec<&str> = df
+        .get_column_names_str()
+        .into_iter()
+        .filter(|c| !c.ends_with("_p5") && !c.ends_with("_p95"))
+        .collect();
+    println!(
+        "{}: one row per point, means over its replicates (5th and 95th percentiles in the file)\n",
+        dir.display()
+    );
+    println!("{}", terminal::table(&df.select(shown)?));
+    let path = dir.join("sweep_summary.parquet");
+    write_parquet(&mut df, &path, &sweep::summary_provenance(dir)?)?;
+    println!("\nwritten to {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! `ludd sweep FILE`: a parameter sweep into its dataset, this shard's part;
+//! `ludd sweep status DIR`: its complete, failed and missing runs.
+
+use super::options::{OutDir, Threads};
+use super::progress_bar;
+use anyhow::{Context, Result};
+use clap::Args;
+use ludd::analysis::sweep;
+use std::path::{Path, PathBuf};
+
+#[derive(Args)]
+#[command(mut_arg("out", |a| a.help(
+    "Output directory (default runs/sweep-<name>). Re-running resumes it"
+)))]
+pub struct SweepArgs {
+    /// The sweep file (RON), or `status`.
+    file: String,
+    /// With `status`: the sweep's output directory.
+    dir: Option<PathBuf>,
+    #[command(flatten)]
+    out: OutDir,
+    /// Run slice I of N (0-based); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX/COUNT.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    #[command(flatten)]
+    threads: Threads,
+}
+
+pub fn execute(args: SweepArgs) -> Result<()> {
+    if args.file == "status" {
+        let dir = args.dir.context("usage: ludd sweep status <dir>")?;
+        return status(&dir);
+    }
+    anyhow::ensure!(
+        args.dir.is_none(),
+        "unexpected argument after the sweep file; did you mean `ludd sweep status <dir>`?"
+    );
+    let file = &args.file;
+    let shard = sweep::shard_from(args.shard.as_deref())?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+    let sw = sweep::SweepFile::from_ron(&text, file)?;
+    let (base, points) = sw.validate(file)?;
+    let dir = args.out.or_runs(&format!("sweep-{}", sw.name));
+    let pool = args.threads.pool()?;
+    let threads = pool.current_num_threads();
+    let runs = points.len() as u64 * sw.replicates;
+    eprintln!(
+        "{}: {} points x {} replicates = {runs} runs; shard {}/{}; {threads} threads",
+        sw.name,
+        points.len(),
+        sw.replicates,
+        shard.0,
+        shard.1,
+    );
+    let bar = progress_bar(0, "runs");
+    let started = std::time::Instant::now();
+    let outcome = pool.install(|| {
+        sweep::execute(&sw, &base, &points, &dir, shard, threads, &|done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+    })?;
+    bar.finish_and_clear();
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    println!(
+        "{}: {} runs in this shard; {} already complete, {} done now ({:.1} runs per minute), {} failed",
+        dir.display(),
+        outcome.jobs_in_shard,
+        outcome.skipped,
+        outcome.done,
+        outcome.done as f64 / minutes.max(1e-9),
+        outcome.failed
+    );
+    if outcome.failed > 0 {
+        println!("see `ludd sweep status {}` for the errors", dir.display());
+    }
+    Ok(())
+}
+
+fn status(dir: &Path) -> Result<()> {
+    let s = sweep::status(dir)?;
+    println!(
+        "{}: {} runs expected, {} complete, {} failed, {} missing",
+        dir.display(),
+        s.expected,
+        s.complete,
+        s.failed.len(),
+        s.missing.len()
+    );
+    for (point, replicate, error) in &s.failed {
+        println!("failed  point={point} replicate={replicate}: {error}");
+    }
+    for (point, replicate) in s.missing.iter().take(20) {
+        println!("missing point={point} replicate={replicate}");
+    }
+    if s.missing.len() > 20 {
+        println!("... and {} more missing", s.missing.len() - 20);
+    }
+    Ok(())
+}

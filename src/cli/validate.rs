@@ -1,0 +1,85 @@
+//! `ludd validate`: ensembles checked against the historical targets.
+
+use super::options::Overrides;
+use anyhow::{Context, Result};
+use clap::Args;
+use ludd::analysis::output::{seeds_text, write_parquet, Provenance};
+use ludd::analysis::validation;
+use ludd::scenario;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct ValidateArgs {
+    /// Built-in name, file, or `all` (every built-in scenario with targets).
+    scenario: String,
+    /// Runs per scenario (seeds 1..=N), executed in parallel.
+    #[arg(long, default_value_t = 10)]
+    seeds: u64,
+    /// Exit non-zero when any target is missed.
+    #[arg(long)]
+    strict: bool,
+    /// Directory for validation.parquet.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+    /// Also write the table as markdown into FILE (between the table markers if it has them).
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+pub fn execute(args: ValidateArgs) -> Result<()> {
+    let (which, seeds, set) = (args.scenario.as_str(), args.seeds, &args.overrides.set);
+    anyhow::ensure!(seeds >= 1, "--seeds must be at least 1");
+    let targets = validation::targets()?;
+    let names = validation::scenarios_to_check(which, &targets);
+    let seed_list: Vec<u64> = (1..=seeds).collect();
+    let mut outcomes = Vec::new();
+    for name in &names {
+        let loaded = scenario::load(name, set)?;
+        let s = &loaded.scenario;
+        let mine = validation::targets_of(&targets, &s.name);
+        if mine.is_empty() {
+            eprintln!("{}: no targets for scenario '{}'", loaded.source, s.name);
+            continue;
+        }
+        eprintln!("{}: {} runs for {} targets", s.name, seeds, mine.len());
+        let runs = ludd::ensemble(s, &seed_list)?;
+        for t in mine {
+            outcomes.push(validation::evaluate(t, &runs)?);
+        }
+    }
+    if which == "all" {
+        for (s, n) in validation::pending(&targets, &names) {
+            eprintln!("{s}: no built-in scenario yet; its {n} targets are not checked");
+        }
+    }
+    let mut df = validation::frame(&outcomes)?;
+    print!("{}", validation::text_table(&outcomes));
+    let hits = outcomes.iter().filter(|o| o.hit).count();
+    println!("{hits} of {} targets inside their band", outcomes.len());
+    let out = &args.out;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let resolved: String = names
+        .iter()
+        .map(|n| scenario::load(n, set).map(|l| l.scenario.to_ron()))
+        .collect::<Result<_, _>>()?;
+    let provenance = Provenance::new(
+        names.join(","),
+        &resolved,
+        seeds_text(&seed_list),
+        set.clone(),
+    );
+    write_parquet(&mut df, &out.join("validation.parquet"), &provenance)?;
+    if let Some(path) = &args.markdown {
+        validation::write_markdown(path, &validation::markdown(&outcomes), which, seeds)?;
+    }
+    if args.strict && hits < outcomes.len() {
+        anyhow::bail!(
+            "{} of {} targets missed (--strict)",
+            outcomes.len() - hits,
+            outcomes.len()
+        );
+    }
+    Ok(())
+}
