@@ -14,13 +14,6 @@ use std::path::Path;
 /// A named line of (year, value) points.
 pub(super) type Line = (String, Vec<(f64, f64)>);
 
-/// Whether `dir` holds a sweep that kept only its measures (a sweep that
-/// kept its runs is reported like any directory of runs). The test is made
-/// here only, so that it can become a call to the sweep module's own.
-pub(super) fn is_sweep_dir(dir: &Path) -> bool {
-    dir.join("sweep.ron").is_file() && !dir.join("runs").is_dir()
-}
-
 /// One run's tables, read whole (they are small).
 pub(super) struct Run {
     pub series: DataFrame,
@@ -37,19 +30,9 @@ pub(super) fn read_runs(dir: &Path) -> Result<Vec<Run>> {
     find_runs(dir)?.iter().map(read).collect()
 }
 
-/// The manifest of the run directory `dir`, as JSON.
-fn read_manifest(dir: &Path) -> Result<serde_json::Value> {
-    let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| LuddError::io(&path, e))?;
-    serde_json::from_str(&text).map_err(|e| LuddError::Output {
-        path,
-        message: e.to_string(),
-    })
-}
-
 fn read(dir: &RunDir) -> Result<Run> {
     let table = |name: &str| crate::analysis::output::read_parquet(&dir.path.join(name));
-    let manifest = read_manifest(&dir.path)?;
+    let manifest = crate::analysis::output::read_manifest(&dir.path)?;
     let scenario: Scenario =
         serde_json::from_value(manifest["scenario"].clone()).map_err(|e| LuddError::Output {
             path: dir.path.join("manifest.json"),
@@ -359,9 +342,7 @@ pub(super) struct Sweep {
 
 pub(super) fn read_sweep(dir: &Path) -> Result<Sweep> {
     let data = crate::analysis::sweep::read_metrics(dir)?;
-    let record = dir.join("sweep.ron");
-    let text = std::fs::read_to_string(&record).map_err(|e| LuddError::io(&record, e))?;
-    let sweep = crate::analysis::sweep::SweepFile::from_ron(&text, &record.to_string_lossy())?;
+    let (sweep, _) = crate::analysis::sweep::read_record(dir)?;
     let points = sweep.points();
     let params: Vec<String> = points
         .first()

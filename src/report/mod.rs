@@ -41,7 +41,7 @@ fn fail(message: impl Into<String>) -> LuddError {
 
 /// The report of every run at or under `dir`, as one HTML page.
 pub fn report(dir: &Path) -> Result<String> {
-    if data::is_sweep_dir(dir) {
+    if crate::analysis::sweep::is_measures_only(dir) {
         return html::sweep_page(&data::read_sweep(dir)?);
     }
     html::runs_page(dir, &data::read_runs(dir)?)
