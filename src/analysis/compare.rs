@@ -11,7 +11,7 @@ use crate::analysis::files::{polars_error, write_atomic, write_dir, write_parque
 use crate::analysis::output;
 use crate::analysis::provenance::{seeds_text, Provenance};
 use crate::error::Result;
-use crate::model::observe::record::SeriesRow;
+use crate::model::observe::SeriesRow;
 use crate::model::run::RunOutput;
 use crate::scenario::experiment::{Experiment, Resolved};
 use polars::prelude::*;

@@ -11,7 +11,7 @@ pub use crate::analysis::provenance::{scenario_hash, seeds_text, Provenance};
 
 use crate::analysis::files::{polars_error, write_atomic, write_dir};
 use crate::error::{LuddError, Result};
-use crate::model::observe::record::{TechRow, GROUPS};
+use crate::model::observe::{TechRow, GROUPS};
 use crate::model::run::RunOutput;
 use polars::prelude::*;
 use std::path::Path;

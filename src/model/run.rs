@@ -1,8 +1,8 @@
 //! Running a scenario: build the world, step it, record every step.
 
 use crate::error::Result;
-use crate::model::observe::record::Records;
 use crate::model::observe::summary::{summarize, SummaryRow};
+use crate::model::observe::Records;
 use crate::model::phases::{self, Buffers};
 use crate::model::world::{Event, World};
 use crate::scenario::Scenario;

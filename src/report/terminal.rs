@@ -1,6 +1,6 @@
 //! Text for the terminal: a run's summary and polars tables printed in full.
 
-use crate::model::observe::record::GROUPS;
+use crate::model::observe::GROUPS;
 use crate::model::run::RunOutput;
 use polars::prelude::DataFrame;
 use std::fmt::Write;

@@ -8,7 +8,7 @@ use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ludd::model::observe::record::GROUPS;
+use ludd::model::observe::GROUPS;
 
 /// Documented columns per parquet file: name -> (type, nullable).
 fn documented_schema() -> BTreeMap<String, Vec<(String, String, bool, String)>> {

@@ -56,7 +56,7 @@ fn window(
     region: &str,
     from: f64,
     to: f64,
-    pick: fn(&ludd::model::observe::record::SeriesRow) -> f64,
+    pick: fn(&ludd::model::observe::SeriesRow) -> f64,
 ) -> f64 {
     let start = out.scenario.start_year;
     let a = annual(out, region, pick);
@@ -249,7 +249,7 @@ fn f4_after_a_protest_wave_adoption_and_research_slow_down() {
                 continue;
             }
             let after_over_before =
-                |o: &RunOutput, pick: fn(&ludd::model::observe::record::SeriesRow) -> f64| {
+                |o: &RunOutput, pick: fn(&ludd::model::observe::SeriesRow) -> f64| {
                     let before = window(o, r, t0 - 5.0, t0, pick);
                     (before > 0.0).then(|| window(o, r, t0, t0 + 10.0, pick) / before)
                 };

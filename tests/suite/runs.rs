@@ -15,7 +15,7 @@ pub fn ensemble(s: &Scenario, n: u64) -> Vec<RunOutput> {
 pub fn last_year(
     out: &RunOutput,
     region: &str,
-    pick: impl Fn(&ludd::model::observe::record::SeriesRow) -> f64,
+    pick: impl Fn(&ludd::model::observe::SeriesRow) -> f64,
 ) -> f64 {
     let rows: Vec<f64> = out
         .records

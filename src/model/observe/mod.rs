@@ -3,5 +3,8 @@
 //! (`summary`). Observation reads the state and never calls a phase.
 
 pub mod record;
+mod rows;
 pub mod stages;
 pub mod summary;
+
+pub use rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS};

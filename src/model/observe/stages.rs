@@ -28,7 +28,7 @@
 //! `stage3_general_share` and reorganized firms at least
 //! `stage3_reorganized_share`. Stages never go back.
 
-use crate::model::observe::record::Records;
+use crate::model::observe::Records;
 use crate::model::world::{EventKind, World, CRAFT, OPERATOR, REST};
 
 /// Updates the regions' stages from the rows just recorded for this step,

@@ -1,7 +1,7 @@
 //! The end-of-run summary: stage dates and who gained and who lost, per
 //! region. Computed from the recorded tables and the final worker state.
 
-use crate::model::observe::record::{Records, GROUPS};
+use crate::model::observe::{Records, GROUPS};
 use crate::model::world::World;
 
 /// Real income of one group around the transition.

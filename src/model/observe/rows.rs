@@ -1,0 +1,105 @@
+//! The rows a run records: one type per table (`series`, `groups`,
+//! `technologies`, `trade`), gathered in `Records`. Plain data, filled by
+//! `record` and read by the analysis layer, which writes them as parquet.
+
+/// One row of `series.parquet`.
+#[derive(Clone, Debug, Default)]
+pub struct SeriesRow {
+    pub step: u32,
+    pub year: f64,
+    pub region: String,
+    pub stage: u8,
+    /// True from the scenario's `projection_from` year on.
+    pub projection: bool,
+    pub output: f64,
+    pub industry_output: f64,
+    pub output_per_worker: f64,
+    pub employment: f64,
+    pub unemployment_rate: f64,
+    pub real_wage: f64,
+    pub craft_real_wage: f64,
+    pub labour_share: f64,
+    pub gini_income: f64,
+    pub price_level: f64,
+    pub craft_output_share: f64,
+    pub special_output_share: f64,
+    pub general_output_share: f64,
+    pub reorganized_output_share: f64,
+    pub general_unit_cost: Option<f64>,
+    pub general_capital_sales: f64,
+    pub general_worker_use_share: f64,
+    pub general_firm_adoption_share: f64,
+    pub top_firm_share: f64,
+    pub leader_output: Option<f64>,
+    pub leader_price: Option<f64>,
+    pub leader_unit_labor: Option<f64>,
+    pub leader_quit_rate: Option<f64>,
+    pub grievance_mean: f64,
+    pub protest_intensity: f64,
+    pub capital_destroyed: f64,
+    pub relief_spending: f64,
+    pub research_spending: f64,
+    pub education_spending: f64,
+    pub government_balance: f64,
+    pub exports: f64,
+    pub imports: f64,
+}
+
+/// One row of `groups.parquet`.
+#[derive(Clone, Debug)]
+pub struct GroupRow {
+    pub step: u32,
+    pub year: f64,
+    pub region: String,
+    pub group: &'static str,
+    pub people: f64,
+    pub employed: f64,
+    pub real_wage: f64,
+    pub real_income: f64,
+    pub wealth: f64,
+}
+
+/// One row of `technologies.parquet`.
+#[derive(Clone, Debug)]
+pub struct TechRow {
+    pub step: u32,
+    pub year: f64,
+    pub region: String,
+    pub technology: String,
+    pub kind: &'static str,
+    pub output_share: f64,
+    pub unit_cost: Option<f64>,
+    pub productivity: f64,
+    pub firms_using: u32,
+}
+
+/// One row of `trade.parquet`: the industry's good sold from one region to
+/// another in one step, for every pair joined by a route.
+#[derive(Clone, Debug)]
+pub struct TradeRow {
+    pub step: u32,
+    pub year: f64,
+    pub from: String,
+    pub to: String,
+    pub value: f64,
+}
+
+#[derive(Default)]
+pub struct Records {
+    pub series: Vec<SeriesRow>,
+    pub groups: Vec<GroupRow>,
+    pub technologies: Vec<TechRow>,
+    pub trade: Vec<TradeRow>,
+    /// Every income of the step, for the Gini coefficients; kept between
+    /// steps so that recording does not allocate it anew each quarter.
+    pub(super) incomes: Vec<f64>,
+}
+
+pub const GROUPS: [&str; 6] = [
+    "craft",
+    "operator",
+    "general",
+    "unskilled",
+    "owners",
+    "inventors",
+];
