@@ -1,11 +1,11 @@
 //! `ludd compare`: an ensemble per setting of an experiment, or of the
 //! values given with `--vary`, summarized and written.
 
-use super::options::{Force, OutDir, Overrides, Threads};
+use super::options::Publish;
 use super::progress_bar;
 use anyhow::Result;
 use clap::Args;
-use ludd::analysis::{compare, output::check_destination};
+use ludd::analysis::compare;
 use ludd::report::terminal;
 use ludd::scenario::{self, experiment};
 
@@ -24,17 +24,11 @@ pub struct CompareArgs {
     #[arg(long)]
     seeds: Option<u64>,
     #[command(flatten)]
-    out: OutDir,
-    #[command(flatten)]
-    overrides: Overrides,
-    #[command(flatten)]
-    threads: Threads,
-    #[command(flatten)]
-    force: Force,
+    publish: Publish,
 }
 
 pub fn execute(args: CompareArgs) -> Result<()> {
-    let (target, set) = (&args.target, &args.overrides.set);
+    let (target, set) = (&args.target, &args.publish.overrides.set);
     let axes: Vec<experiment::Vary> = args
         .vary
         .iter()
@@ -60,9 +54,7 @@ pub fn execute(args: CompareArgs) -> Result<()> {
         e.seeds = n;
     }
     let settings = e.resolve(&source)?;
-    let dir = args.out.or_runs(&format!("compare-{}", e.name));
-    check_destination(&dir, args.force.force)?;
-    let pool = args.threads.pool()?;
+    let (dir, pool) = args.publish.prepare(&format!("compare-{}", e.name))?;
     let threads = pool.current_num_threads();
     let total = settings.len() as u64 * e.seeds;
     eprintln!(
@@ -73,9 +65,14 @@ pub fn execute(args: CompareArgs) -> Result<()> {
     );
     let bar = progress_bar(total, "runs");
     let result = pool.install(|| {
-        compare::execute(&e, &settings, &dir, args.force.force, threads, &|done| {
-            bar.set_position(done as u64)
-        })
+        compare::execute(
+            &e,
+            &settings,
+            &dir,
+            args.publish.force.force,
+            threads,
+            &|done| bar.set_position(done as u64),
+        )
     })?;
     bar.finish_and_clear();
     if !e.question.is_empty() {

@@ -65,3 +65,28 @@ impl OutDir {
             .unwrap_or_else(|| PathBuf::from(format!("runs/{name}")))
     }
 }
+
+/// The options of a command that runs the model and publishes a directory
+/// of results (`run`, `compare`): where, with which overrides, on how many
+/// threads, and whether an existing directory may be replaced.
+#[derive(Args, Debug, Clone)]
+pub struct Publish {
+    #[command(flatten)]
+    pub out: OutDir,
+    #[command(flatten)]
+    pub overrides: Overrides,
+    #[command(flatten)]
+    pub threads: Threads,
+    #[command(flatten)]
+    pub force: Force,
+}
+
+impl Publish {
+    /// The output directory (given, or `runs/<name>`), checked before any
+    /// work starts, and the thread pool the work runs in.
+    pub fn prepare(&self, name: &str) -> Result<(PathBuf, rayon::ThreadPool)> {
+        let dir = self.out.or_runs(name);
+        ludd::analysis::output::check_destination(&dir, self.force.force)?;
+        Ok((dir, self.threads.pool()?))
+    }
+}

@@ -1,9 +1,9 @@
 //! `ludd run`: one run of a scenario, its tables written and its summary printed.
 
-use super::options::{Force, OutDir, Overrides, Threads};
+use super::options::Publish;
 use anyhow::Result;
 use clap::Args;
-use ludd::analysis::output::{check_destination, write_run};
+use ludd::analysis::output::write_run;
 use ludd::report::terminal;
 use std::io::Write;
 
@@ -20,28 +20,20 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     #[command(flatten)]
-    out: OutDir,
-    #[command(flatten)]
-    overrides: Overrides,
-    #[command(flatten)]
-    threads: Threads,
-    #[command(flatten)]
-    force: Force,
+    publish: Publish,
 }
 
 pub fn execute(args: RunArgs) -> Result<()> {
-    let set = &args.overrides.set;
+    let set = &args.publish.overrides.set;
     let loaded = ludd::load(&args.scenario, set)?;
     let s = &loaded.scenario;
     let seed = args.seed;
-    let dir = args.out.or_runs(&format!("{}-{seed}", s.name));
-    check_destination(&dir, args.force.force)?;
-    let pool = args.threads.pool()?;
+    let (dir, pool) = args.publish.prepare(&format!("{}-{seed}", s.name))?;
     let threads = pool.current_num_threads();
     tracing::info!(scenario = %s.name, seed, threads, "running");
     let output = pool.install(|| ludd::run(s, seed))?;
     let writing = std::time::Instant::now();
-    write_run(&output, &dir, set, threads, args.force.force)?;
+    write_run(&output, &dir, set, threads, args.publish.force.force)?;
     let written = writing.elapsed().as_secs_f64();
     // A closed pipe (`| head`) is not an error.
     let _ = std::io::stdout().write_all(terminal::run_summary(&output, &dir).as_bytes());
