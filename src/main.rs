@@ -4,7 +4,7 @@
 mod cli;
 
 use clap::{Parser, Subcommand};
-use cli::{bench, calibrate, compare, inspect, report, run, summarize, sweep, validate};
+use cli::{bench, calibrate, check, compare, list, report, run, show, summarize, sweep, validate};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -26,9 +26,9 @@ enum Command {
     /// List the built-in scenarios.
     List,
     /// Print a scenario as RON, ready to copy and edit.
-    Show(inspect::ShowArgs),
+    Show(show::ShowArgs),
     /// Validate a scenario without running it.
-    Check(inspect::CheckArgs),
+    Check(check::CheckArgs),
     /// Run a scenario and write its tables.
     Run(run::RunArgs),
     /// Fit parameters to the scenario's historical targets (simulated method of moments).
@@ -87,9 +87,9 @@ fn init_tracing(verbose: u8) {
 
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::List => inspect::list(),
-        Command::Show(args) => inspect::show(args),
-        Command::Check(args) => inspect::check(args),
+        Command::List => list::execute(),
+        Command::Show(args) => show::execute(args),
+        Command::Check(args) => check::execute(args),
         Command::Run(args) => run::execute(args),
         Command::Calibrate(args) => calibrate::execute(args),
         Command::Compare(args) => compare::execute(args),

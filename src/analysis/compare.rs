@@ -10,6 +10,7 @@
 use crate::analysis::files::{polars_error, write_atomic, write_dir, write_parquet};
 use crate::analysis::output;
 use crate::analysis::provenance::{seeds_text, Provenance};
+use crate::analysis::stats::annual_means;
 use crate::error::Result;
 use crate::model::observe::SeriesRow;
 use crate::model::run::RunOutput;
@@ -91,20 +92,19 @@ pub fn leading_region(out: &RunOutput) -> usize {
     out.scenario.leading_region()
 }
 
-/// Annual means of one field of one region's series.
+/// Annual means of one field of one region's series. A model year is
+/// `steps_per_year` steps from the start, whatever the calendar year the
+/// run starts in.
 pub fn annual(out: &RunOutput, region: &str, pick: impl Fn(&SeriesRow) -> f64) -> Vec<f64> {
-    let spy = out.scenario.steps_per_year as usize;
-    let values: Vec<f64> = out
+    let spy = out.scenario.steps_per_year as f64;
+    let points: Vec<(f64, f64)> = out
         .records
         .series
         .iter()
         .filter(|s| s.region == region)
-        .map(pick)
+        .map(|s| ((s.step as f64 / spy).floor(), pick(s)))
         .collect();
-    values
-        .chunks(spy)
-        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
-        .collect()
+    annual_means(&points).into_iter().map(|(_, v)| v).collect()
 }
 
 pub fn metrics(out: &RunOutput) -> RunMetrics {

@@ -203,6 +203,25 @@ fn ln_gamma(x: f64) -> f64 {
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
 }
 
+/// Annual means of a (year, value) series: the points of each calendar
+/// year (the floor of their year) averaged, leaving out missing values
+/// (NaN, infinities), in year order. The report draws these from the
+/// tables; a comparison's measures take them from a run in memory.
+pub fn annual_means(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut by_year: std::collections::BTreeMap<i64, (f64, f64)> = Default::default();
+    for &(y, v) in points {
+        if v.is_finite() {
+            let e = by_year.entry(y.floor() as i64).or_default();
+            e.0 += v;
+            e.1 += 1.0;
+        }
+    }
+    by_year
+        .into_iter()
+        .map(|(y, (s, n))| (y as f64, s / n))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

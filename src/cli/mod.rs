@@ -5,11 +5,13 @@
 
 pub mod bench;
 pub mod calibrate;
+pub mod check;
 pub mod compare;
-pub mod inspect;
+pub mod list;
 pub mod options;
 pub mod report;
 pub mod run;
+pub mod show;
 pub mod summarize;
 pub mod sweep;
 pub mod validate;

@@ -4,6 +4,7 @@
 
 use super::fail;
 use crate::analysis::redistribution::{find_runs, RunDir};
+use crate::analysis::stats::annual_means;
 use crate::analysis::validation::{self, Statistic};
 use crate::error::{LuddError, Result};
 use crate::scenario::Scenario;
@@ -85,27 +86,6 @@ pub(super) fn region_series(run: &Run, region: &str, column: &str) -> Result<Vec
         .collect())
 }
 
-/// Annual means of a (year, value) series.
-///
-/// `analysis::compare::annual` is not the same computation: it averages
-/// consecutive chunks of `steps_per_year` steps of a run held in memory,
-/// while the report has only the parquet tables, groups points by calendar
-/// year and leaves out the missing values (NaN) that the tables can hold.
-pub(super) fn annual(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    let mut by_year: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
-    for &(y, v) in points {
-        if v.is_finite() {
-            let e = by_year.entry(y.floor() as i64).or_default();
-            e.0 += v;
-            e.1 += 1.0;
-        }
-    }
-    by_year
-        .into_iter()
-        .map(|(y, (s, n))| (y as f64, s / n))
-        .collect()
-}
-
 /// Years at which the leading region's stage changes, as shaded spans.
 pub(super) fn stage_spans(run: &Run, region: &str, end: f64) -> Result<Vec<(f64, f64, String)>> {
     let stages = region_series(run, region, "stage")?;
@@ -160,7 +140,7 @@ pub(super) fn income_index(run: &Run, region: &str) -> Result<Vec<Line>> {
             .filter(|&i| regions[i] == region && groups[i] == g && people[i] > 0.0)
             .map(|i| (years[i], income[i]))
             .collect();
-        let a = annual(&points);
+        let a = annual_means(&points);
         if let Some(&(_, base)) = a.iter().find(|p| p.1 > 0.0) {
             lines.push((
                 g.to_string(),
@@ -168,7 +148,7 @@ pub(super) fn income_index(run: &Run, region: &str) -> Result<Vec<Line>> {
             ));
         }
     }
-    let opw = annual(&region_series(run, region, "output_per_worker")?);
+    let opw = annual_means(&region_series(run, region, "output_per_worker")?);
     if let Some(&(_, base)) = opw.iter().find(|p| p.1 > 0.0) {
         lines.push((
             "output per worker".into(),
@@ -184,7 +164,7 @@ pub(super) fn per_setting_mean(runs: &[Run], region: &str, column: &str) -> Resu
     for r in runs {
         by.entry(r.setting.clone())
             .or_default()
-            .push(annual(&region_series(r, region, column)?));
+            .push(annual_means(&region_series(r, region, column)?));
     }
     Ok(by
         .into_iter()

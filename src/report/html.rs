@@ -3,6 +3,7 @@
 
 use super::charts::{self, LineChart, FAMILY, FONT};
 use super::data::{self, Run, Sweep};
+use crate::analysis::stats::annual_means;
 use crate::error::Result;
 use std::path::Path;
 
@@ -159,11 +160,11 @@ pub(super) fn runs_page(dir: &Path, runs: &[Run]) -> Result<String> {
             lines: vec![
                 (
                     "labour share".into(),
-                    data::annual(&data::region_series(first, &lead, "labour_share")?),
+                    annual_means(&data::region_series(first, &lead, "labour_share")?),
                 ),
                 (
                     "income Gini".into(),
-                    data::annual(&data::region_series(first, &lead, "gini_income")?),
+                    annual_means(&data::region_series(first, &lead, "gini_income")?),
                 ),
             ],
             spans: Vec::new(),
