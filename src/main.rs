@@ -1,6 +1,7 @@
 //! The `ludd` command line: parses the arguments and dispatches each
 //! command to its file under `src/cli/`, a thin layer over the library.
 
+#[macro_use]
 mod cli;
 
 use clap::{Parser, Subcommand};

@@ -47,7 +47,7 @@ pub fn execute(args: BenchArgs) -> Result<()> {
     // The repeat nearest the median speed stands for all of them below.
     let (median, b) = median_repeat(&runs);
     let peak = peak_resident_bytes();
-    println!(
+    say!(
         "{} at {} workers ({} agents), {} steps on {} threads: {:.2} s stepping ({:.2} s set-up), {:.3e} agent-steps/s",
         s.name,
         b.workers,
@@ -57,32 +57,31 @@ pub fn execute(args: BenchArgs) -> Result<()> {
         b.wall_seconds,
         b.setup_seconds,
         b.agent_steps_per_second()
-    );
+    )?;
     if repeat > 1 {
         let (low, high) = runs
             .iter()
             .map(|r| r.agent_steps_per_second())
             .fold((f64::INFINITY, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
-        println!(
+        say!(
             "{repeat} repeats: median {median:.3e} agent-steps/s, range {low:.3e} to {high:.3e} \
              (the figures above and below are from the repeat nearest the median)"
-        );
+        )?;
     }
     let total: f64 = b.phase_seconds.iter().sum();
-    println!("\n{:<16} {:>10} {:>8}", "phase", "seconds", "share");
+    say!("\n{:<16} {:>10} {:>8}", "phase", "seconds", "share")?;
     for (name, secs) in PHASES.iter().zip(b.phase_seconds) {
-        println!(
+        say!(
             "{name:<16} {secs:>10.3} {:>7.1}%",
             100.0 * secs / total.max(1e-12)
-        );
+        )?;
     }
     match peak {
-        Some(bytes) => println!(
+        Some(bytes) => say!(
             "\npeak resident memory {:.1} MiB, {:.0} bytes per worker (all state included)",
             bytes as f64 / 1048576.0,
             bytes as f64 / b.workers as f64
         ),
-        None => println!("\npeak resident memory: not available on this system"),
+        None => say!("\npeak resident memory: not available on this system"),
     }
-    Ok(())
 }

@@ -59,17 +59,17 @@ pub fn execute(args: CalibrateArgs) -> Result<()> {
         bar.set_position(done as u64)
     })?;
     bar.finish_and_clear();
-    println!("before (distance {:.3}):", result.start_distance);
-    print!("{}", validation::text_table(&result.before));
-    println!("after (distance {:.3}):", result.best_distance);
-    print!("{}", validation::text_table(&result.after));
+    say!("before (distance {:.3}):", result.start_distance)?;
+    say_raw!("{}", validation::text_table(&result.before))?;
+    say!("after (distance {:.3}):", result.best_distance)?;
+    say_raw!("{}", validation::text_table(&result.after))?;
     let fragment = result.fragment(&s.name, seed_list.len(), budget, &calibration::today());
     match &args.out {
         Some(path) => {
             write_atomic(path, &fragment)?;
-            println!("best parameters written to {}", path.display());
+            say!("best parameters written to {}", path.display())?;
         }
-        None => print!("{fragment}"),
+        None => say_raw!("{fragment}")?,
     }
     Ok(())
 }

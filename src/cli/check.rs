@@ -15,7 +15,7 @@ pub struct CheckArgs {
 pub fn execute(args: CheckArgs) -> Result<()> {
     let loaded = scenario::load(&args.scenario, &args.overrides.set)?;
     let s = &loaded.scenario;
-    println!(
+    say!(
         "{}: valid ({} regions, {} routes, {} technologies, {} steps from {} to {})",
         loaded.source,
         s.regions.len(),
@@ -24,6 +24,6 @@ pub fn execute(args: CheckArgs) -> Result<()> {
         s.steps(),
         s.start_year,
         s.end_year
-    );
+    )?;
     Ok(())
 }

@@ -76,21 +76,21 @@ pub fn execute(args: CompareArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
     if !e.question.is_empty() {
-        println!("{}\n", e.question);
+        say!("{}\n", e.question)?;
     }
-    println!(
+    say!(
         "{}",
         terminal::table(&compare::display_frame(&result.summary)?)
-    );
+    )?;
     let s = &settings[0].scenario;
-    println!(
+    say!(
         "mean [5th, 95th percentile] over {} runs per setting; leading region: {}",
         e.seeds,
         s.regions[s.leading_region()].name
-    );
-    println!(
+    )?;
+    say!(
         "tables written to {} (compare.parquet, runs.parquet, runs/)",
         dir.display()
-    );
+    )?;
     Ok(())
 }

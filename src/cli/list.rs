@@ -4,15 +4,15 @@ use anyhow::Result;
 use ludd::scenario::{experiment, BUILTIN};
 
 pub fn execute() -> Result<()> {
-    println!("scenarios (ludd run <name>):");
+    say!("scenarios (ludd run <name>):")?;
     for (name, text) in BUILTIN {
         let s = ludd::Scenario::from_ron(text, name)?;
-        println!("  {name:<16} {}", s.description);
+        say!("  {name:<16} {}", s.description)?;
     }
-    println!("experiments (ludd compare <name>):");
+    say!("experiments (ludd compare <name>):")?;
     for (name, _) in experiment::BUILTIN_EXPERIMENTS {
         let (e, _) = experiment::load(name)?;
-        println!("  {name:<16} {}", e.question);
+        say!("  {name:<16} {}", e.question)?;
     }
     Ok(())
 }

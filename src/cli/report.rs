@@ -18,6 +18,6 @@ pub fn execute(args: ReportArgs) -> Result<()> {
     let html = ludd::report::report(&args.dir)?;
     let path = args.out.unwrap_or_else(|| args.dir.join("report.html"));
     write_atomic(&path, html)?;
-    println!("report written to {}", path.display());
+    say!("report written to {}", path.display())?;
     Ok(())
 }

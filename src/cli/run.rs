@@ -37,9 +37,9 @@ pub fn execute(args: RunArgs) -> Result<()> {
     let written = writing.elapsed().as_secs_f64();
     // A closed pipe (`| head`) is not an error.
     let _ = std::io::stdout().write_all(terminal::run_summary(&output, &dir).as_bytes());
-    println!(
+    say!(
         "tables written in {written:.2} s, {:.1}% of the run's wall time",
         100.0 * written / (written + output.wall_seconds)
-    );
+    )?;
     Ok(())
 }

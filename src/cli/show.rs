@@ -20,10 +20,10 @@ pub struct ShowArgs {
 pub fn execute(args: ShowArgs) -> Result<()> {
     let set = &args.overrides.set;
     if args.resolved || !set.is_empty() {
-        print!("{}", scenario::load(&args.scenario, set)?.scenario.to_ron());
-        println!();
+        say_raw!("{}", scenario::load(&args.scenario, set)?.scenario.to_ron())?;
+        say!()?;
     } else {
-        print!("{}", scenario::read_source(&args.scenario)?.0);
+        say_raw!("{}", scenario::read_source(&args.scenario)?.0)?;
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ pub fn execute(args: SummarizeArgs) -> Result<()> {
     let (by_group, by_region) = redistribution::display(&r)?;
     let settings: std::collections::BTreeSet<&str> =
         runs.iter().map(|r| r.setting.as_str()).collect();
-    println!(
+    say!(
         "{}: {} run(s) in {} setting(s); real income per quarter at start prices{}",
         dir.display(),
         runs.len(),
@@ -34,11 +34,11 @@ pub fn execute(args: SummarizeArgs) -> Result<()> {
         } else {
             ""
         }
-    );
-    println!("\nby group: before stage 2, in its first year, its trough from then on, in stage 3's first year, and years below the level before\n");
-    println!("{}", terminal::table(&by_group));
-    println!("\nby region: protest (share x years, and waves), lifetime income change of the displaced hand trades, Engels' pause (years output per worker outgrew real wages since stage 2), labour share trough, peak Gini\n");
-    println!("{}", terminal::table(&by_region));
+    )?;
+    say!("\nby group: before stage 2, in its first year, its trough from then on, in stage 3's first year, and years below the level before\n")?;
+    say!("{}", terminal::table(&by_group))?;
+    say!("\nby region: protest (share x years, and waves), lifetime income change of the displaced hand trades, Engels' pause (years output per worker outgrew real wages since stage 2), labour share trough, peak Gini\n")?;
+    say!("{}", terminal::table(&by_region))?;
     let provenance = redistribution::provenance(&runs)?;
     for (name, df) in [
         ("redistribution.parquet", &mut r.by_group),
@@ -47,10 +47,10 @@ pub fn execute(args: SummarizeArgs) -> Result<()> {
     ] {
         write_parquet(df, &dir.join(name), &provenance)?;
     }
-    println!(
+    say!(
         "\nwritten to {}: redistribution.parquet, redistribution_regions.parquet, redistribution_paths.parquet",
         dir.display()
-    );
+    )?;
     Ok(())
 }
 
@@ -62,13 +62,13 @@ fn sweep_summary(dir: &Path) -> Result<()> {
         .into_iter()
         .filter(|c| !c.ends_with("_p5") && !c.ends_with("_p95"))
         .collect();
-    println!(
+    say!(
         "{}: one row per point, means over its replicates (5th and 95th percentiles in the file)\n",
         dir.display()
-    );
-    println!("{}", terminal::table(&df.select(shown)?));
+    )?;
+    say!("{}", terminal::table(&df.select(shown)?))?;
     let path = dir.join("sweep_summary.parquet");
     write_parquet(&mut df, &path, &sweep::summary_provenance(dir)?)?;
-    println!("\nwritten to {}", path.display());
+    say!("\nwritten to {}", path.display())?;
     Ok(())
 }

@@ -62,7 +62,7 @@ pub fn execute(args: SweepArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
     let minutes = started.elapsed().as_secs_f64() / 60.0;
-    println!(
+    say!(
         "{}: {} runs in this shard; {} already complete, {} done now ({:.1} runs per minute), {} failed",
         dir.display(),
         outcome.jobs_in_shard,
@@ -70,31 +70,31 @@ pub fn execute(args: SweepArgs) -> Result<()> {
         outcome.done,
         outcome.done as f64 / minutes.max(1e-9),
         outcome.failed
-    );
+    )?;
     if outcome.failed > 0 {
-        println!("see `ludd sweep status {}` for the errors", dir.display());
+        say!("see `ludd sweep status {}` for the errors", dir.display())?;
     }
     Ok(())
 }
 
 fn status(dir: &Path) -> Result<()> {
     let s = sweep::status(dir)?;
-    println!(
+    say!(
         "{}: {} runs expected, {} complete, {} failed, {} missing",
         dir.display(),
         s.expected,
         s.complete,
         s.failed.len(),
         s.missing.len()
-    );
+    )?;
     for (point, replicate, error) in &s.failed {
-        println!("failed  point={point} replicate={replicate}: {error}");
+        say!("failed  point={point} replicate={replicate}: {error}")?;
     }
     for (point, replicate) in s.missing.iter().take(20) {
-        println!("missing point={point} replicate={replicate}");
+        say!("missing point={point} replicate={replicate}")?;
     }
     if s.missing.len() > 20 {
-        println!("... and {} more missing", s.missing.len() - 20);
+        say!("... and {} more missing", s.missing.len() - 20)?;
     }
     Ok(())
 }

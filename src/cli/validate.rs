@@ -55,9 +55,9 @@ pub fn execute(args: ValidateArgs) -> Result<()> {
         }
     }
     let mut df = validation::frame(&outcomes)?;
-    print!("{}", validation::text_table(&outcomes));
+    say_raw!("{}", validation::text_table(&outcomes))?;
     let hits = outcomes.iter().filter(|o| o.hit).count();
-    println!("{hits} of {} targets inside their band", outcomes.len());
+    say!("{hits} of {} targets inside their band", outcomes.len())?;
     let out = &args.out;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let resolved: String = names
