@@ -44,15 +44,18 @@ pub enum LuddError {
         problems: Vec<Problem>,
     },
 
-    /// The run would need more memory than the machine has available.
+    /// The runs would need more memory than the machine has available.
+    /// `what` says which runs are counted ("a run", "4 runs at once").
     #[error(
-        "{file}: a run would need about {:.1} GiB of memory and {:.1} GiB are available; \
-         use fewer agents (with a larger people_per_agent) or a shorter run",
-        *needed as f64 / GIB,
-        *available as f64 / GIB
+        "{file}: {what} would need about {} of memory and {} are available; \
+         use fewer agents (with a larger people_per_agent), a shorter run, \
+         fewer seeds or fewer threads",
+        size_text(*needed),
+        size_text(*available)
     )]
     TooLarge {
         file: String,
+        what: String,
         needed: u64,
         available: u64,
     },
@@ -65,6 +68,18 @@ pub enum LuddError {
     /// A `--set path=value` override that cannot be applied.
     #[error("--set {path}: {message}")]
     Override { path: String, message: String },
+
+    /// A `--param path=low..high` of `ludd calibrate` that cannot be searched.
+    #[error("--param {path}: {message}")]
+    Param { path: String, message: String },
+
+    /// An environment variable ludd reads holds a value it cannot use.
+    #[error("environment variable {variable}={value:?}: {message}")]
+    Environment {
+        variable: &'static str,
+        value: String,
+        message: String,
+    },
 
     /// The simulation stopped because an invariant broke (the books do not
     /// balance, or a number became NaN or infinite).
@@ -101,6 +116,17 @@ impl LuddError {
     }
 }
 
-const GIB: f64 = (1u64 << 30) as f64;
+/// A number of bytes in the largest binary unit (GiB, MiB, KiB) in which
+/// it is at least 1, with one decimal, or in bytes below 1 KiB: the one
+/// way sizes are shown, so that a small limit never reads "0.0 GiB".
+pub fn size_text(bytes: u64) -> String {
+    const UNITS: [(&str, u32); 3] = [("GiB", 30), ("MiB", 20), ("KiB", 10)];
+    UNITS
+        .iter()
+        .find(|(_, shift)| bytes >= 1u64 << shift)
+        .map_or(format!("{bytes} bytes"), |(unit, shift)| {
+            format!("{:.1} {unit}", bytes as f64 / (1u64 << shift) as f64)
+        })
+}
 
 pub type Result<T, E = LuddError> = std::result::Result<T, E>;

@@ -7,12 +7,11 @@
 //! parallel pattern search (Hooke and Jeeves); every candidate is an
 //! ensemble with the same seeds, so candidates differ only by parameters.
 
-use crate::analysis::validation::{evaluate, Outcome, Target};
+use crate::analysis::validation::{ensembles as evaluate_ensembles, Outcome, Target};
 use crate::error::{LuddError, Result};
 use crate::model::rng::{self, Phase};
 use crate::scenario::{apply_override, validate, Scenario};
 use rand::Rng;
-use rayon::prelude::*;
 
 /// One parameter to search: a scenario path and its range, which the
 /// scenario's comment must justify from history or literature.
@@ -26,7 +25,7 @@ pub struct Param {
 impl Param {
     /// Parses `path=low..high`.
     pub fn parse(text: &str) -> Result<Param> {
-        let bad = |message: &str| LuddError::Override {
+        let bad = |message: &str| LuddError::Param {
             path: text.to_string(),
             message: message.to_string(),
         };
@@ -57,6 +56,62 @@ impl Param {
     fn value(&self, unit: f64) -> f64 {
         self.low + unit.clamp(0.0, 1.0) * (self.high - self.low)
     }
+
+    /// The parameter as given on the command line.
+    fn text(&self) -> String {
+        format!("{}={}..{}", self.path, self.low, self.high)
+    }
+}
+
+/// The error of a `--set` made for `param` as the error of `--param`, so
+/// that the message names the option the user gave.
+fn as_param(param: &Param, e: LuddError) -> LuddError {
+    match e {
+        LuddError::Override { message, .. } => LuddError::Param {
+            path: param.text(),
+            message,
+        },
+        e => e,
+    }
+}
+
+/// Refuses, before any run, a parameter whose path does not exist or
+/// whose range reaches outside what a scenario may hold: the base scenario
+/// with the parameter at either end of its range must validate. Parameters
+/// with a documented range (institutions, behaviour, the stage rule) are
+/// thus held to it, and every other one to its validation rule; the
+/// problems name the allowed range. All parameters are checked at once.
+pub fn check_ranges(base: &Scenario, params: &[Param]) -> Result<()> {
+    let mut refused = Vec::new();
+    for p in params {
+        let mut problems = Vec::new();
+        for end in [p.low, p.high] {
+            let s =
+                apply_override(base, &format!("{}={end}", p.path)).map_err(|e| as_param(p, e))?;
+            problems.extend(validate(&s).into_iter().map(|q| format!("at {end}, {q}")));
+        }
+        if !problems.is_empty() {
+            refused.push(LuddError::Param {
+                path: p.text(),
+                message: format!(
+                    "the range reaches outside what the parameter allows: {}",
+                    problems.join("; ")
+                ),
+            });
+        }
+    }
+    match refused.len() {
+        0 => Ok(()),
+        1 => Err(refused.remove(0)),
+        _ => Err(LuddError::Param {
+            path: params.iter().map(Param::text).collect::<Vec<_>>().join(" "),
+            message: refused
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }),
+    }
 }
 
 /// Penalty for a target the model never reaches (its statistic is undefined),
@@ -82,7 +137,8 @@ pub fn distance(outcomes: &[Outcome]) -> f64 {
 pub fn apply(base: &Scenario, params: &[Param], unit: &[f64]) -> Result<Scenario> {
     let mut s = base.clone();
     for (p, u) in params.iter().zip(unit) {
-        s = apply_override(&s, &format!("{}={}", p.path, p.value(*u)))?;
+        s = apply_override(&s, &format!("{}={}", p.path, p.value(*u)))
+            .map_err(|e| as_param(p, e))?;
     }
     let problems = validate(&s);
     if problems.is_empty() {
@@ -97,8 +153,37 @@ pub fn apply(base: &Scenario, params: &[Param], unit: &[f64]) -> Result<Scenario
 
 /// Runs the ensemble of one candidate and evaluates every target.
 pub fn outcomes(s: &Scenario, targets: &[Target], seeds: &[u64]) -> Result<Vec<Outcome>> {
-    let runs = crate::model::run::ensemble(s, seeds)?;
-    targets.iter().map(|t| evaluate(t, &runs)).collect()
+    let targets: Vec<&Target> = targets.iter().collect();
+    let threads = rayon::current_num_threads();
+    evaluate_ensembles(std::slice::from_ref(s), &targets, seeds, threads, &|_| {}).remove(0)
+}
+
+/// The distance of every candidate (points of the unit cube) to history,
+/// or why it could not be evaluated (it breaks a rule, or a run fails).
+/// The ensembles of all candidates are streamed together, at most one run
+/// per thread alive at once, so candidates differ only by parameters and
+/// memory does not grow with the batch.
+fn scores(
+    base: &Scenario,
+    params: &[Param],
+    batch: &[Vec<f64>],
+    targets: &[&Target],
+    seeds: &[u64],
+) -> Vec<Result<f64>> {
+    let candidates: Vec<Result<Scenario>> =
+        batch.iter().map(|unit| apply(base, params, unit)).collect();
+    let valid: Vec<Scenario> = candidates.iter().flatten().cloned().collect();
+    let threads = rayon::current_num_threads();
+    let mut evaluated = evaluate_ensembles(&valid, targets, seeds, threads, &|_| {}).into_iter();
+    candidates
+        .into_iter()
+        .map(|c| {
+            c.and_then(|_| {
+                let o = evaluated.next().expect("one result per valid candidate")?;
+                Ok(distance(&o))
+            })
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug)]
@@ -123,17 +208,27 @@ pub fn calibrate(
     budget: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Calibration> {
-    // Fail early on a bad path, before any ensemble runs.
+    // Fail early on a bad path or range, before any ensemble runs.
+    check_ranges(base, params)?;
     apply(base, params, &vec![0.5; params.len()])?;
     let before = outcomes(base, targets, seeds)?;
     let start_distance = distance(&before);
+    let target_refs: Vec<&Target> = targets.iter().collect();
     let d = params.len();
     let mut done = 0usize;
-    let score = |unit: &Vec<f64>| -> f64 {
-        match apply(base, params, unit).and_then(|s| outcomes(&s, targets, seeds)) {
-            Ok(o) => distance(&o),
-            Err(_) => f64::INFINITY,
-        }
+    // A candidate that cannot be evaluated is never the best; the first
+    // such failure is kept to explain a search in which none could be.
+    let first_failure = std::sync::Mutex::new(None);
+    let score_all = |batch: &[Vec<f64>]| -> Vec<f64> {
+        scores(base, params, batch, &target_refs, seeds)
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|e| {
+                    first_failure.lock().expect("not poisoned").get_or_insert(e);
+                    f64::INFINITY
+                })
+            })
+            .collect()
     };
 
     // Latin hypercube: half the budget, one point per stratum in every dimension.
@@ -156,7 +251,7 @@ pub fn calibrate(
                 .collect()
         })
         .collect();
-    let scores: Vec<f64> = design.par_iter().map(&score).collect();
+    let scores: Vec<f64> = score_all(&design);
     done += n;
     progress(done);
     let (mut best, mut best_distance) = design
@@ -182,7 +277,7 @@ pub fn calibrate(
                 })
             })
             .collect();
-        let scores: Vec<f64> = trials.par_iter().map(&score).collect();
+        let scores: Vec<f64> = score_all(&trials);
         done += trials.len();
         progress(done);
         match trials.iter().zip(&scores).min_by(|a, b| a.1.total_cmp(b.1)) {
@@ -193,11 +288,19 @@ pub fn calibrate(
             _ => step /= 2.0,
         }
     }
-    let after = if best_distance.is_finite() {
-        outcomes(&apply(base, params, &best)?, targets, seeds)?
-    } else {
-        before.clone()
-    };
+    if !best_distance.is_finite() {
+        let why = first_failure
+            .into_inner()
+            .expect("not poisoned")
+            .map_or(String::new(), |e| format!("; the first failure: {e}"));
+        return Err(LuddError::Param {
+            path: params.iter().map(Param::text).collect::<Vec<_>>().join(" "),
+            message: format!(
+                "none of the {done} candidates could be evaluated, so there is no best value{why}"
+            ),
+        });
+    }
+    let after = outcomes(&apply(base, params, &best)?, targets, seeds)?;
     Ok(Calibration {
         params: params.to_vec(),
         best: params.iter().zip(&best).map(|(p, u)| p.value(*u)).collect(),

@@ -8,6 +8,7 @@ use crate::analysis::files::{polars_error, write_atomic};
 use crate::analysis::stats::quantile;
 use crate::error::{LuddError, Problem, Result};
 use crate::model::run::RunOutput;
+use crate::scenario::Scenario;
 use polars::prelude::*;
 
 /// The targets, embedded so that `ludd validate` works from any directory.
@@ -307,9 +308,8 @@ pub fn statistic(t: &Target, series: &[(f64, f64)]) -> Option<f64> {
     }
 }
 
-/// A target's named series in one run, as (year, value).
-fn series_of(out: &RunOutput, t: &Target) -> Result<Vec<(f64, f64)>> {
-    let df = crate::analysis::output::series_frame(out)?;
+/// A target's named series in one run's series table, as (year, value).
+fn series_in(df: &DataFrame, t: &Target) -> Result<Vec<(f64, f64)>> {
     let err = polars_error("series");
     let column = df.column(&t.metric).map_err(|_| LuddError::Invalid {
         file: "scenarios/targets.csv".into(),
@@ -346,68 +346,275 @@ pub struct Outcome {
     pub hit: bool,
 }
 
-/// Evaluates a target on an ensemble of runs of its scenario.
-pub fn evaluate(t: &Target, runs: &[RunOutput]) -> Result<Outcome> {
-    let end = runs.first().map_or(f64::NAN, |o| o.scenario.end_year);
-    let mut per_run = Vec::with_capacity(runs.len());
-    let mut mean = None;
-    if t.statistic == Statistic::Date {
-        for out in runs {
-            let year = out
-                .summary
-                .iter()
-                .find(|s| s.region == t.region)
-                .and_then(|s| s.stage2_year);
-            per_run.push(year);
-        }
-        let censored: Vec<f64> = per_run.iter().map(|y| y.unwrap_or(end)).collect();
-        if !censored.is_empty() {
-            mean = Some(censored.iter().sum::<f64>() / censored.len() as f64);
-        }
-    } else {
-        let mut all = Vec::with_capacity(runs.len());
-        for out in runs {
-            let s = series_of(out, t)?;
-            per_run.push(statistic(t, &s));
-            all.push(s);
-        }
-        if let Some(first) = all.first() {
-            let mean_series: Vec<(f64, f64)> = (0..first.len())
-                .map(|i| {
-                    let v: Vec<f64> = all
-                        .iter()
-                        .map(|s| s[i].1)
-                        .filter(|x| x.is_finite())
-                        .collect();
-                    let m = if v.is_empty() {
-                        f64::NAN
-                    } else {
-                        v.iter().sum::<f64>() / v.len() as f64
-                    };
-                    (first[i].0, m)
-                })
-                .collect();
-            mean = statistic(t, &mean_series);
+/// What one run says about one target: for a date, the year of the event;
+/// otherwise the target's series, from which come the run's own statistic
+/// and its share of the ensemble-mean series.
+enum Seen {
+    Date(Option<f64>),
+    Series(Vec<(f64, f64)>),
+}
+
+/// What one run says about each of a list of targets, in the list's
+/// order: all that the outcomes need of it, a small part of the run.
+pub struct RunStatistics {
+    end_year: f64,
+    seen: Vec<Seen>,
+}
+
+/// Reduces a run to what `targets` need of it. The run's series table is
+/// built once, and only when a target needs a series.
+pub fn observe(targets: &[&Target], out: &RunOutput) -> Result<RunStatistics> {
+    let needs_series = targets.iter().any(|t| t.statistic != Statistic::Date);
+    let df = match needs_series {
+        true => Some(crate::analysis::output::series_frame(out)?),
+        false => None,
+    };
+    let seen = targets
+        .iter()
+        .map(|t| match (&df, t.statistic) {
+            (Some(df), s) if s != Statistic::Date => series_in(df, t).map(Seen::Series),
+            _ => Ok(Seen::Date(
+                out.summary
+                    .iter()
+                    .find(|s| s.region == t.region)
+                    .and_then(|s| s.stage2_year),
+            )),
+        })
+        .collect::<Result<_>>()?;
+    Ok(RunStatistics {
+        end_year: out.scenario.end_year,
+        seen,
+    })
+}
+
+/// One target's outcome over an ensemble, gathered run by run. Runs must
+/// be added in seed order: the mean series is summed in that order, as a
+/// sum over all runs at once would be, so the outcome does not depend on
+/// how many runs were alive at once or which finished first.
+struct Tally {
+    target: Target,
+    /// The first run's end year, where runs that never reach a date or a
+    /// threshold are counted.
+    end: Option<f64>,
+    /// Every run's own statistic, for the percentiles.
+    per_run: Vec<Option<f64>>,
+    /// Per point of the first run's series: its year, the sum of the
+    /// finite values of the runs so far and their number.
+    sums: Vec<(f64, f64, usize)>,
+}
+
+impl Tally {
+    fn new(target: &Target) -> Tally {
+        Tally {
+            target: target.clone(),
+            end: None,
+            per_run: Vec::new(),
+            sums: Vec::new(),
         }
     }
-    let reached = per_run.iter().flatten().count();
-    let values: Vec<f64> = match t.statistic {
-        Statistic::Date | Statistic::Crossing | Statistic::FirstYearAbove => {
-            per_run.iter().map(|y| y.unwrap_or(end)).collect()
+
+    fn add(&mut self, end_year: f64, seen: Seen) {
+        let first = self.end.is_none();
+        self.end.get_or_insert(end_year);
+        match seen {
+            Seen::Date(year) => self.per_run.push(year),
+            Seen::Series(series) => {
+                self.per_run.push(statistic(&self.target, &series));
+                if first {
+                    // The empty sum, as `Iterator::sum` starts from it, so
+                    // that adding one value at a time gives the same bits.
+                    let empty: f64 = std::iter::empty::<f64>().sum();
+                    self.sums = series.iter().map(|&(year, _)| (year, empty, 0)).collect();
+                }
+                for (slot, &(_, v)) in self.sums.iter_mut().zip(&series) {
+                    if v.is_finite() {
+                        slot.1 += v;
+                        slot.2 += 1;
+                    }
+                }
+            }
         }
-        _ => per_run.iter().flatten().copied().collect(),
+    }
+
+    fn outcome(self) -> Outcome {
+        let t = &self.target;
+        let end = self.end.unwrap_or(f64::NAN);
+        let per_run = &self.per_run;
+        let mean = if t.statistic == Statistic::Date {
+            let censored: Vec<f64> = per_run.iter().map(|y| y.unwrap_or(end)).collect();
+            (!censored.is_empty()).then(|| censored.iter().sum::<f64>() / censored.len() as f64)
+        } else if self.end.is_some() {
+            let mean_series: Vec<(f64, f64)> = self
+                .sums
+                .iter()
+                .map(|&(year, sum, n)| (year, if n == 0 { f64::NAN } else { sum / n as f64 }))
+                .collect();
+            statistic(t, &mean_series)
+        } else {
+            None
+        };
+        let reached = per_run.iter().flatten().count();
+        let values: Vec<f64> = match t.statistic {
+            Statistic::Date | Statistic::Crossing | Statistic::FirstYearAbove => {
+                per_run.iter().map(|y| y.unwrap_or(end)).collect()
+            }
+            _ => per_run.iter().flatten().copied().collect(),
+        };
+        let percentile = |q: f64| (!values.is_empty()).then(|| quantile(&values, q));
+        let hit = mean.is_some_and(|m| m >= t.low && m <= t.high);
+        Outcome {
+            target: t.clone(),
+            mean,
+            p5: percentile(0.05),
+            p95: percentile(0.95),
+            reached,
+            runs: per_run.len(),
+            hit,
+        }
+    }
+}
+
+/// Evaluates a target on an ensemble of runs of its scenario, given in
+/// seed order.
+pub fn evaluate(t: &Target, runs: &[RunOutput]) -> Result<Outcome> {
+    let mut tally = Tally::new(t);
+    for out in runs {
+        let mut seen = observe(&[t], out)?;
+        tally.add(seen.end_year, seen.seen.remove(0));
+    }
+    Ok(tally.outcome())
+}
+
+/// Bytes kept of every run of a streamed ensemble: its own statistic for
+/// each target.
+const KEPT_PER_TARGET: u64 = 16;
+
+/// Memory `ensembles` needs for `runs` runs of `s` (the largest of its
+/// scenarios) checked against `targets` targets on `threads` threads, in
+/// bytes: `threads` runs alive, each run's statistics, and the series of
+/// the runs that finished ahead of a slower one (at most two per thread).
+pub fn streaming_estimate(s: &Scenario, targets: usize, runs: u64, threads: usize) -> u64 {
+    let targets = targets as u64;
+    let ahead = 2 * threads as u64;
+    let series = targets.saturating_mul(s.steps() as u64).saturating_mul(16);
+    s.ensemble_estimate(
+        threads as u64,
+        runs,
+        targets.saturating_mul(KEPT_PER_TARGET),
+    )
+    .saturating_add(ahead.saturating_mul(series))
+}
+
+/// Refuses, before any run, `runs` runs of `s` streamed by `ensembles`
+/// that would need more memory than is available (see
+/// `streaming_estimate`).
+pub fn check_streaming_memory(
+    s: &Scenario,
+    source: &str,
+    targets: usize,
+    runs: u64,
+    threads: usize,
+) -> Result<()> {
+    let at_once = (threads as u64).clamp(1, runs.max(1));
+    crate::scenario::check_needed(
+        streaming_estimate(s, targets, runs, threads),
+        &format!("{runs} runs, {at_once} at once,"),
+        source,
+    )
+}
+
+/// What has been gathered of `ensembles`' runs: runs are folded into their
+/// scenario's tallies strictly in job order, those that finish early wait
+/// in `ahead`.
+struct Fold {
+    next: usize,
+    ahead: std::collections::BTreeMap<usize, Option<Result<RunStatistics>>>,
+    tallies: Vec<Result<Vec<Tally>>>,
+    done: usize,
+}
+
+/// The outcomes of `targets` over an ensemble of each of `scenarios` with
+/// `seeds`, one entry per scenario: its outcomes, or the error of its first
+/// failed run (later runs of that scenario are skipped).
+///
+/// Runs go `threads` at a time (`run::bounded_parallel`), and each is
+/// reduced to its statistics (`observe`) as soon as it ends and then
+/// dropped, so memory holds `threads` runs whatever the number of seeds;
+/// a thread that gets more than two runs per thread ahead of the oldest
+/// unfinished one waits for it. Statistics are folded in seed order, so the
+/// outcomes are those of `evaluate` on all the runs at once. `progress`
+/// gets the number of runs done.
+pub fn ensembles(
+    scenarios: &[Scenario],
+    targets: &[&Target],
+    seeds: &[u64],
+    threads: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<Result<Vec<Outcome>>> {
+    let n = seeds.len().max(1);
+    let jobs = scenarios.len() * seeds.len();
+    let window = 2 * threads.max(1);
+    let fold = std::sync::Mutex::new(Fold {
+        next: 0,
+        ahead: std::collections::BTreeMap::new(),
+        tallies: scenarios
+            .iter()
+            .map(|_| Ok(targets.iter().map(|t| Tally::new(t)).collect()))
+            .collect(),
+        done: 0,
+    });
+    let advanced = std::sync::Condvar::new();
+    let lock = || {
+        fold.lock()
+            .expect("no thread panics while holding the fold")
     };
-    let percentile = |q: f64| (!values.is_empty()).then(|| quantile(&values, q));
-    let hit = mean.is_some_and(|m| m >= t.low && m <= t.high);
-    Ok(Outcome {
-        target: t.clone(),
-        mean,
-        p5: percentile(0.05),
-        p95: percentile(0.95),
-        reached,
-        runs: runs.len(),
-        hit,
-    })
+    let job = |j: usize| -> Result<()> {
+        let failed = {
+            let mut f = lock();
+            while j >= f.next + window {
+                f = advanced
+                    .wait(f)
+                    .expect("no thread panics while holding the fold");
+            }
+            f.tallies[j / n].is_err()
+        };
+        // A scenario whose run failed has its answer; the rest is skipped.
+        let result = (!failed).then(|| {
+            let out = crate::model::run::run(&scenarios[j / n], seeds[j % n])?;
+            observe(targets, &out)
+        });
+        let mut f = lock();
+        f.ahead.insert(j, result);
+        loop {
+            let next = f.next;
+            let Some(result) = f.ahead.remove(&next) else {
+                break;
+            };
+            let slot = &mut f.tallies[next / n];
+            match (result, slot.as_mut()) {
+                (Some(Ok(stats)), Ok(tallies)) => {
+                    for (tally, seen) in tallies.iter_mut().zip(stats.seen) {
+                        tally.add(stats.end_year, seen);
+                    }
+                }
+                (Some(Err(e)), Ok(_)) => *slot = Err(e),
+                _ => {}
+            }
+            f.next += 1;
+        }
+        f.done += 1;
+        progress(f.done);
+        advanced.notify_all();
+        Ok(())
+    };
+    // Jobs never fail: a failed run is its scenario's answer.
+    let _ = crate::model::run::bounded_parallel(jobs, threads, &job);
+    fold.into_inner()
+        .expect("no thread panics while holding the fold")
+        .tallies
+        .into_iter()
+        .map(|t| t.map(|tallies| tallies.into_iter().map(Tally::outcome).collect()))
+        .collect()
 }
 
 /// The validation table as a DataFrame.
@@ -540,25 +747,75 @@ pub fn text_table(outcomes: &[Outcome]) -> String {
 pub const TABLE_START: &str = "<!-- validation table: start -->";
 pub const TABLE_END: &str = "<!-- validation table: end -->";
 
-/// `old` with the text between the table markers replaced by `block`
-/// (which carries the markers); a text without markers, or none, becomes
-/// the block alone.
-pub fn replace_table(old: Option<&str>, block: &str) -> String {
-    match old.map(|old| (old, old.find(TABLE_START), old.find(TABLE_END))) {
-        Some((old, Some(a), Some(b))) if a < b => {
-            format!("{}{block}{}", &old[..a], &old[b + TABLE_END.len()..])
+/// `old` with the text between the table markers (the markers included)
+/// replaced by `block`, which carries the markers; no old text gives the
+/// block alone. `None` when `old` lacks either marker or has them in the
+/// wrong order: a file without markers is not ludd's to rewrite.
+pub fn replace_table(old: Option<&str>, block: &str) -> Option<String> {
+    let Some(old) = old else {
+        return Some(format!("{block}\n"));
+    };
+    let a = old.find(TABLE_START)?;
+    let b = a + old[a..].find(TABLE_END)?;
+    Some(format!(
+        "{}{block}{}",
+        &old[..a],
+        &old[b + TABLE_END.len()..]
+    ))
+}
+
+/// What `--markdown path` may write into: `None` for a file that does not
+/// exist yet (it will hold the table alone), the text of an existing text
+/// file with the table markers, and otherwise an error that leaves the
+/// file as it is: a binary file, or text without the markers, is refused
+/// rather than replaced. `ludd validate` asks before its runs, so that a
+/// wrong destination costs nothing, and again before writing.
+pub fn markdown_destination(path: &std::path::Path) -> Result<Option<String>> {
+    let refuse = |message: String| LuddError::Output {
+        path: path.to_path_buf(),
+        message,
+    };
+    let bytes = match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            if parent.is_some_and(|p| !p.is_dir()) {
+                return Err(refuse("its directory does not exist".into()));
+            }
+            return Ok(None);
         }
-        _ => format!("{block}\n"),
+        Err(e) => return Err(LuddError::io(path, e)),
+        Ok(bytes) => bytes,
+    };
+    let text = String::from_utf8(bytes)
+        .ok()
+        .filter(|t| !t.contains('\0'))
+        .ok_or_else(|| {
+            refuse(
+                "is not a text file; --markdown writes only into a markdown file that has \
+                 the validation table markers, or into a new file"
+                    .into(),
+            )
+        })?;
+    if replace_table(Some(&text), "").is_none() {
+        return Err(refuse(format!(
+            "has no validation table markers, so it is left as it is; put the lines \
+             {TABLE_START} and {TABLE_END} where the table belongs (what lies between them \
+             is replaced), or name a new file"
+        )));
     }
+    Ok(Some(text))
 }
 
 /// Writes the table into the markdown file `path` between the table
-/// markers, keeping the text around them, with the command that made it.
+/// markers, keeping the text around them, with the command that made it;
+/// a new file holds the table alone (see `markdown_destination`).
 pub fn write_markdown(path: &std::path::Path, table: &str, which: &str, seeds: u64) -> Result<()> {
     let block = format!(
         "{TABLE_START}\nGenerated by `ludd validate {which} --seeds {seeds} --markdown {}`.\n\n{table}{TABLE_END}",
         path.display()
     );
-    let old = std::fs::read_to_string(path).ok();
-    write_atomic(path, replace_table(old.as_deref(), &block))
+    let old = markdown_destination(path)?;
+    let text =
+        replace_table(old.as_deref(), &block).expect("markdown_destination checks the markers");
+    write_atomic(path, text)
 }

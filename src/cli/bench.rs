@@ -5,6 +5,7 @@ use super::options::Threads;
 use anyhow::Result;
 use clap::Args;
 use ludd::analysis::bench::{median_repeat, peak_resident_bytes};
+use ludd::error::{size_text, LuddError};
 use ludd::model::{phases::PHASES, run};
 
 #[derive(Args)]
@@ -28,14 +29,17 @@ pub struct BenchArgs {
 }
 
 pub fn execute(args: BenchArgs) -> Result<()> {
-    let mut s = ludd::load(&args.scenario, &[])?.scenario;
+    let loaded = ludd::load(&args.scenario, &[])?;
+    let mut s = loaded.scenario;
     if let Some(n) = args.workers {
         s = run::scaled(&s, n);
+        let file = format!("{} scaled to {n} workers", loaded.source);
         let problems = ludd::scenario::validate(&s);
-        anyhow::ensure!(
-            problems.is_empty(),
-            "scaled to {n} workers the scenario is invalid: {problems:?}"
-        );
+        if !problems.is_empty() {
+            return Err(LuddError::Invalid { file, problems }.into());
+        }
+        // The scenario as it will run is checked, not the one loaded.
+        ludd::scenario::check_memory(&s, &file)?;
     }
     let steps = args.steps.unwrap_or_else(|| s.steps());
     let pool = args.threads.pool()?;
@@ -78,8 +82,8 @@ pub fn execute(args: BenchArgs) -> Result<()> {
     }
     match peak {
         Some(bytes) => say!(
-            "\npeak resident memory {:.1} MiB, {:.0} bytes per worker (all state included)",
-            bytes as f64 / 1048576.0,
+            "\npeak resident memory {}, {:.0} bytes per worker (all state included)",
+            size_text(bytes),
             bytes as f64 / b.workers as f64
         ),
         None => say!("\npeak resident memory: not available on this system"),

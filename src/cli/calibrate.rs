@@ -30,7 +30,6 @@ pub struct CalibrateArgs {
 
 pub fn execute(args: CalibrateArgs) -> Result<()> {
     let (budget, seeds) = (args.budget, args.seeds);
-    anyhow::ensure!(seeds >= 1, "--seeds must be at least 1");
     let params: Vec<calibration::Param> = args
         .params
         .iter()
@@ -53,6 +52,16 @@ pub fn execute(args: CalibrateArgs) -> Result<()> {
         "no targets for scenario '{}' in scenarios/targets.csv",
         s.name
     );
+    // Every candidate, and the ensembles before and after, run every seed.
+    let runs = ludd::scenario::run_count((budget as u64).saturating_add(2), seeds)
+        .map_err(|m| anyhow::anyhow!("--seeds {seeds} with --budget {budget}: {m}"))?;
+    validation::check_streaming_memory(
+        s,
+        &loaded.source,
+        targets.len(),
+        runs,
+        rayon::current_num_threads(),
+    )?;
     let seed_list: Vec<u64> = (1..=seeds).collect();
     let bar = progress_bar(budget as u64, "candidates");
     let result = calibration::calibrate(s, &params, &targets, &seed_list, budget, &|done| {

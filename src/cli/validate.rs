@@ -30,10 +30,16 @@ pub struct ValidateArgs {
 
 pub fn execute(args: ValidateArgs) -> Result<()> {
     let (which, seeds, set) = (args.scenario.as_str(), args.seeds, &args.overrides.set);
-    anyhow::ensure!(seeds >= 1, "--seeds must be at least 1");
     let targets = validation::targets()?;
     let names = validation::scenarios_to_check(which, &targets);
+    scenario::run_count(names.len() as u64, seeds)
+        .map_err(|m| anyhow::anyhow!("--seeds {seeds}: {m}"))?;
+    // A destination that would be refused is refused before the runs.
+    if let Some(path) = &args.markdown {
+        validation::markdown_destination(path)?;
+    }
     let seed_list: Vec<u64> = (1..=seeds).collect();
+    let threads = rayon::current_num_threads();
     let mut outcomes = Vec::new();
     for name in &names {
         let loaded = scenario::load(name, set)?;
@@ -43,11 +49,13 @@ pub fn execute(args: ValidateArgs) -> Result<()> {
             eprintln!("{}: no targets for scenario '{}'", loaded.source, s.name);
             continue;
         }
+        validation::check_streaming_memory(s, &loaded.source, mine.len(), seeds, threads)?;
         eprintln!("{}: {} runs for {} targets", s.name, seeds, mine.len());
-        let runs = ludd::ensemble(s, &seed_list)?;
-        for t in mine {
-            outcomes.push(validation::evaluate(t, &runs)?);
-        }
+        // Each run is reduced to its statistics as it ends, so memory holds
+        // a run per thread, not the whole ensemble.
+        let mut result =
+            validation::ensembles(std::slice::from_ref(s), &mine, &seed_list, threads, &|_| {});
+        outcomes.extend(result.remove(0)?);
     }
     if which == "all" {
         for (s, n) in validation::pending(&targets, &names) {

@@ -21,7 +21,9 @@ mod validate;
 pub use behaviour::Behaviour;
 pub use builtin::{builtin, builtin_names, BUILTIN};
 pub use institutions::{Institutions, INSTITUTION_FIELDS};
-pub use memory::{available_memory, check_memory};
+pub use memory::{
+    available_memory, check_ensemble_memory, check_memory, check_needed, run_count, MAX_RUNS,
+};
 pub use overrides::apply_override;
 pub use validate::validate;
 
@@ -268,7 +270,11 @@ impl Scenario {
 
 /// Parses any of ludd's RON files (scenarios, experiments, sweeps), turning
 /// a syntax error, an unknown field or a wrong type into file:line:column.
+///
+/// A leading UTF-8 byte-order mark, which some editors write and which
+/// says nothing about the content, is skipped rather than refused at 1:1.
 pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     ron::Options::default()
         .from_str::<T>(text)
         .map_err(|e| LuddError::Parse {

@@ -4,7 +4,8 @@
 //! (`routes.0.transport_cost`), `from-to` for routes
 //! (`routes.britain-usa.transport_cost`), `region-field-year` for policies
 //! (`policies.britain-repression-1812.value`), or `*` for all of them.
-//! `null` removes an optional part (`wage_policy=null`).
+//! `null` removes an optional part (`wage_policy=null`,
+//! `projection_from=null`); given for a required part it is refused.
 
 use super::Scenario;
 use crate::error::{LuddError, Result};
@@ -30,7 +31,31 @@ pub fn apply_override(scenario: &Scenario, assignment: &str) -> Result<Scenario>
     let mut tree = serde_json::to_value(scenario).expect("a scenario always converts to a tree");
     let segments: Vec<&str> = path.split('.').collect();
     set(&mut tree, &segments, &value, &mut Vec::new()).map_err(|m| fail(path, m))?;
-    serde_json::from_value(tree).map_err(|e| fail(path, format!("value '{raw}' does not fit: {e}")))
+    serde_json::from_value(tree).map_err(|e| {
+        let message = if value.is_null() {
+            "this part is required; null removes only optional parts \
+             (such as projection_from, wage_policy or a technology's origin)"
+                .to_string()
+        } else if non_finite(&value) {
+            NOT_FINITE.to_string()
+        } else {
+            format!("value '{raw}' does not fit: {e}")
+        };
+        fail(path, message)
+    })
+}
+
+/// What an override that gives NaN or an infinity is told: such a value
+/// would only surface later as a failed run.
+const NOT_FINITE: &str = "expects a finite number; NaN and infinities are not allowed";
+
+/// Whether `value` is text that reads as NaN or an infinity (`NaN`, `inf`,
+/// `-infinity`, `1e999`), which JSON cannot hold as a number.
+fn non_finite(value: &Value) -> bool {
+    value
+        .as_str()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .is_some_and(|v| !v.is_finite())
 }
 
 /// Numbers, booleans, `null` and JSON lists or maps are taken as such;
@@ -125,8 +150,11 @@ fn assign(node: &mut Value, value: &Value, at: &[String]) -> Result<(), String> 
                     | Value::Null
                     | Value::Object(_)
             )
-            | (Value::String(_) | Value::Object(_), Value::Null)
+            | (_, Value::Null)
     );
+    if matches!(node, Value::Number(_)) && non_finite(value) {
+        return Err(format!("{} {NOT_FINITE}", at.join(".")));
+    }
     if !compatible {
         return Err(format!(
             "{} expects {}, found {}",
