@@ -122,8 +122,11 @@ pub fn run_count(groups: u64, seeds: u64) -> std::result::Result<u64, String> {
     }
     match groups.checked_mul(seeds) {
         Some(runs) if runs <= MAX_RUNS => Ok(runs),
+        _ if groups == 1 => Err(format!(
+            "{seeds} runs are more than the {MAX_RUNS} one command may make"
+        )),
         _ => Err(format!(
-            "{seeds} seeds for each of {groups} would make more than the {MAX_RUNS} runs \
+            "{groups} ensembles of {seeds} runs make more than the {MAX_RUNS} runs \
              one command may make"
         )),
     }
