@@ -55,7 +55,7 @@ impl Scenario {
         let techs = self.technologies.len() as u64;
         let steps = self.steps() as u64;
         let routes = self.routes.len() as u64;
-        let per_step = regions * (400 + 6 * 120 + techs * 150) + (2 * routes + regions) * 140;
+        let per_step = regions * (400 + 6 * 120 + techs * 180) + (2 * routes + regions) * 140;
         steps.saturating_mul(per_step).saturating_mul(2)
     }
 
