@@ -18,7 +18,7 @@ pub struct CalibrateArgs {
     /// Candidate ensembles to evaluate in all.
     #[arg(long, default_value_t = 40)]
     budget: usize,
-    /// Runs per candidate (seeds 1..=N).
+    /// Runs per candidate (seeds 1..=N); at most 1,000,000 runs in all (seeds x (budget + 2)).
     #[arg(long, default_value_t = 5)]
     seeds: u64,
     /// Write the best parameters as a RON fragment to FILE (default: print it).

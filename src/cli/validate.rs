@@ -12,7 +12,7 @@ use std::path::PathBuf;
 pub struct ValidateArgs {
     /// Built-in name, file, or `all` (every built-in scenario with targets).
     scenario: String,
-    /// Runs per scenario (seeds 1..=N), executed in parallel.
+    /// Runs per scenario (seeds 1..=N), executed in parallel; at most 1,000,000 runs in all.
     #[arg(long, default_value_t = 10)]
     seeds: u64,
     /// Exit non-zero when any target is missed.
