@@ -24,9 +24,12 @@ const REPORT: FileKind = FileKind {
 
 pub fn execute(args: ReportArgs) -> Result<()> {
     let path = args.out.unwrap_or_else(|| args.dir.join("report.html"));
-    // The page is locked against a second writer and checked before the
-    // report is built, and never written onto the directory it reads; the
-    // directory read is locked shared, so that no run replaces it meanwhile.
+    // The page is checked before the report is built, and never written
+    // onto the directory it reads (checked before the locks too, since a
+    // page named after that directory would meet its own lock); the
+    // directory read is locked shared, so that no run replaces it
+    // meanwhile, and the page exclusively, then checked again.
+    files::check_file_destination(&path, &REPORT, &[&args.dir])?;
     let _reading = files::lock_shared(&args.dir)?;
     let _writing = files::lock_file_destination(&path)?;
     files::check_file_destination(&path, &REPORT, &[&args.dir])?;
