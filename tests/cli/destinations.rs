@@ -582,6 +582,43 @@ fn sigterm_during_a_sweep_leaves_it_resumable() {
     eprintln!("SIGTERM after {kept} of 12 runs; resumed to 12");
 }
 
+#[test]
+fn sigint_during_a_run_and_sigterm_during_a_calibration_leave_nothing() {
+    let dir = scratch("dest-signal-run-calibrate");
+    for (args, sig, out) in [
+        (
+            &["run", "loom", "--threads", "1", "--out", "r"][..],
+            libc::SIGINT,
+            "r",
+        ),
+        (
+            &[
+                "calibrate",
+                "loom",
+                "--param",
+                "behaviour.threshold_mean=1..2",
+                "--budget",
+                "3",
+                "--seeds",
+                "1",
+                "--out",
+                "best.ron",
+            ][..],
+            libc::SIGTERM,
+            "best.ron",
+        ),
+    ] {
+        // Stopped while it holds its destination's lock, then signalled.
+        let child = start_holding(args, &dir);
+        signal(&child, sig);
+        let o = resume(child);
+        assert_eq!(o.status.code(), Some(128 + sig), "{}", text(&o.stderr));
+        assert!(!dir.join(out).exists());
+        assert_eq!(hidden_beside(&dir, out), Vec::<String>::new());
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
+
 /// One command of the property below, writing to the destination `d`.
 #[derive(Clone, Copy, Debug)]
 enum Writer {
