@@ -105,6 +105,19 @@ pub enum LuddError {
 
     #[error("output directory {} already exists; pass --force to replace it", .0.display())]
     OutputExists(PathBuf),
+
+    /// Another ludd process holds the destination's lock (`files::lock_destination`).
+    #[error(
+        "{}: another ludd process is writing it (or reading it to write elsewhere); \
+         wait for it to finish or choose another destination",
+        .0.display()
+    )]
+    OutputBusy(PathBuf),
+
+    /// A destination that ludd will not write: not its own, an input of the
+    /// command, or not where a file can go.
+    #[error("{}: not written: {reason}", path.display())]
+    OutputRefused { path: PathBuf, reason: String },
 }
 
 impl LuddError {

@@ -53,6 +53,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // First, before any thread starts: SIGINT and SIGTERM stop the command
+    // cleanly, exiting with 130 or 143.
+    cli::signals::handle();
     // Printing into a closed pipe (`ludd bench | head -1`) ends the program
     // quietly, as it does for other command-line tools, instead of a panic.
     #[cfg(unix)]

@@ -7,7 +7,9 @@
 //! general technology (Britain for the loom, the USA for the others). Every
 //! run's own tables, written beside, hold the other regions.
 
-use crate::analysis::files::{polars_error, write_atomic, write_dir, write_parquet};
+use crate::analysis::files::{
+    polars_error, safe_file_name, write_atomic, write_dir, write_parquet,
+};
 use crate::analysis::output;
 use crate::analysis::provenance::{seeds_text, Provenance};
 use crate::analysis::stats::annual_means;
@@ -337,17 +339,7 @@ pub fn display_frame(summary: &DataFrame) -> Result<DataFrame> {
 
 /// Directory name of one run inside a comparison.
 pub fn run_dir(settings: &[Resolved], setting: usize, seed: u64) -> PathBuf {
-    let slug: String = settings[setting]
-        .label
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let slug = safe_file_name(&settings[setting].label);
     PathBuf::from("runs")
         .join(format!("{setting:02}-{slug}"))
         .join(format!("seed-{seed}"))
@@ -370,8 +362,7 @@ pub fn execute(
     threads: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Comparison> {
-    output::check_destination(dir, force)?;
-    write_dir(dir, |staging| {
+    write_dir(dir, force, |staging| {
         let seeds: Vec<u64> = (1..=experiment.seeds).collect();
         let write = |setting: usize, out: &RunOutput| {
             let path = staging.join(run_dir(settings, setting, out.seed));

@@ -295,7 +295,9 @@ pub fn read_manifest(dir: &Path) -> Result<serde_json::Value> {
 /// Builds one of a run's tables.
 type TableOf = fn(&RunOutput) -> Result<DataFrame>;
 
-/// Writes every table of a run into `dir`, whole or not at all.
+/// Writes every table of a run into `dir`, whole or not at all; an
+/// existing `dir` is replaced only with `force`, and only if ludd wrote it
+/// (`files::check_destination`).
 pub fn write_run(
     out: &RunOutput,
     dir: &Path,
@@ -303,9 +305,8 @@ pub fn write_run(
     threads: usize,
     force: bool,
 ) -> Result<()> {
-    check_destination(dir, force)?;
     let provenance = Provenance::of_run(out, overrides);
-    write_dir(dir, |staging| {
+    write_dir(dir, force, |staging| {
         let frames: [(&str, TableOf); 6] = [
             ("series.parquet", series_frame),
             ("groups.parquet", groups_frame),

@@ -4,8 +4,18 @@ use super::options::Overrides;
 use super::progress_bar;
 use anyhow::Result;
 use clap::Args;
-use ludd::analysis::{calibration, files::write_atomic, validation};
-use std::path::PathBuf;
+use ludd::analysis::files::{self, write_atomic, FileKind};
+use ludd::analysis::{calibration, validation};
+use std::path::{Path, PathBuf};
+
+/// A calibration's fragment: it starts with this comment
+/// (`calibration::Calibration::fragment`), so a fragment ludd wrote may be
+/// replaced and any other file is kept.
+const FRAGMENT: FileKind = FileKind {
+    mark: "// Calibrated ",
+    what: "calibration fragment",
+    example: "best.ron",
+};
 
 #[derive(Args)]
 #[command(mut_arg("set", |a| a.help("Overrides applied before calibration")))]
@@ -41,6 +51,18 @@ pub fn execute(args: CalibrateArgs) -> Result<()> {
         2 * params.len() + 1,
         params.len()
     );
+    // `--out` is locked and checked before the calibration starts, and is
+    // never the scenario file it reads.
+    let scenario_file = Path::new(&args.scenario);
+    let inputs: Vec<&Path> = Vec::from_iter(scenario_file.is_file().then_some(scenario_file));
+    let _lock = match &args.out {
+        Some(path) => {
+            let lock = files::lock_file_destination(path)?;
+            files::check_file_destination(path, &FRAGMENT, &inputs)?;
+            Some(lock)
+        }
+        None => None,
+    };
     let loaded = ludd::load(&args.scenario, &args.overrides.set)?;
     let s = &loaded.scenario;
     let targets: Vec<_> = validation::targets()?
@@ -75,6 +97,7 @@ pub fn execute(args: CalibrateArgs) -> Result<()> {
     let fragment = result.fragment(&s.name, seed_list.len(), budget, &calibration::today());
     match &args.out {
         Some(path) => {
+            files::check_file_destination(path, &FRAGMENT, &inputs)?;
             write_atomic(path, &fragment)?;
             say!("best parameters written to {}", path.display())?;
         }

@@ -54,7 +54,8 @@ pub fn execute(args: CompareArgs) -> Result<()> {
         e.seeds = n;
     }
     let settings = e.resolve(&source)?;
-    let (dir, pool) = args.publish.prepare(&format!("compare-{}", e.name))?;
+    let (lock, pool) = args.publish.prepare(&format!("compare-{}", e.name))?;
+    let dir = lock.dir();
     let threads = pool.current_num_threads();
     let total = settings.len() as u64 * e.seeds;
     eprintln!(
@@ -68,7 +69,7 @@ pub fn execute(args: CompareArgs) -> Result<()> {
         compare::execute(
             &e,
             &settings,
-            &dir,
+            dir,
             args.publish.force.force,
             threads,
             &|done| bar.set_position(done as u64),

@@ -44,6 +44,7 @@ pub mod options;
 pub mod report;
 pub mod run;
 pub mod show;
+pub mod signals;
 pub mod summarize;
 pub mod sweep;
 pub mod validate;

@@ -14,6 +14,7 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
+use ludd::analysis::files::{self, DestinationLock};
 use std::path::PathBuf;
 
 /// `--set PATH=VALUE`, repeatable: overrides of scenario parameters.
@@ -41,10 +42,10 @@ impl Threads {
     }
 }
 
-/// `--force`: replace an existing output directory.
+/// `--force`: replace an existing output directory that ludd wrote.
 #[derive(Args, Debug, Clone, Copy)]
 pub struct Force {
-    /// Replace an existing output directory.
+    /// Replace an existing output directory that ludd wrote (a run, comparison or sweep).
     #[arg(long)]
     pub force: bool,
 }
@@ -58,11 +59,13 @@ pub struct OutDir {
 }
 
 impl OutDir {
-    /// The directory given, or `runs/<name>`.
+    /// The directory given, or `runs/<name>` with `name` made safe as one
+    /// file name (`files::safe_file_name`): a scenario or sweep named
+    /// `../x` stays under `runs/`.
     pub fn or_runs(&self, name: &str) -> PathBuf {
         self.out
             .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("runs/{name}")))
+            .unwrap_or_else(|| PathBuf::from("runs").join(files::safe_file_name(name)))
     }
 }
 
@@ -82,11 +85,12 @@ pub struct Publish {
 }
 
 impl Publish {
-    /// The output directory (given, or `runs/<name>`), checked before any
-    /// work starts, and the thread pool the work runs in.
-    pub fn prepare(&self, name: &str) -> Result<(PathBuf, rayon::ThreadPool)> {
-        let dir = self.out.or_runs(name);
-        ludd::analysis::output::check_destination(&dir, self.force.force)?;
-        Ok((dir, self.threads.pool()?))
+    /// The output directory (given, or `runs/<name>`), locked for this
+    /// process and checked before any work starts, and the thread pool the
+    /// work runs in. Hold the lock until the result is published.
+    pub fn prepare(&self, name: &str) -> Result<(DestinationLock, rayon::ThreadPool)> {
+        let lock = files::lock_destination(&self.out.or_runs(name))?;
+        files::check_destination(lock.dir(), self.force.force)?;
+        Ok((lock, self.threads.pool()?))
     }
 }

@@ -28,15 +28,16 @@ pub fn execute(args: RunArgs) -> Result<()> {
     let loaded = ludd::load(&args.scenario, set)?;
     let s = &loaded.scenario;
     let seed = args.seed;
-    let (dir, pool) = args.publish.prepare(&format!("{}-{seed}", s.name))?;
+    let (lock, pool) = args.publish.prepare(&format!("{}-{seed}", s.name))?;
+    let dir = lock.dir();
     let threads = pool.current_num_threads();
     tracing::info!(scenario = %s.name, seed, threads, "running");
     let output = pool.install(|| ludd::run(s, seed))?;
     let writing = std::time::Instant::now();
-    write_run(&output, &dir, set, threads, args.publish.force.force)?;
+    write_run(&output, dir, set, threads, args.publish.force.force)?;
     let written = writing.elapsed().as_secs_f64();
     // A closed pipe (`| head`) is not an error.
-    let _ = std::io::stdout().write_all(terminal::run_summary(&output, &dir).as_bytes());
+    let _ = std::io::stdout().write_all(terminal::run_summary(&output, dir).as_bytes());
     say!(
         "tables written in {written:.2} s, {:.1}% of the run's wall time",
         100.0 * written / (written + output.wall_seconds)

@@ -120,9 +120,32 @@ impl Experiment {
         if self.seeds == 0 {
             c.fail("seeds", "must be at least 1");
         }
+        // Two equal settings would be run twice and give the comparison's
+        // tables two columns or settings of one name: refused here, before
+        // any run, with the axis and value named.
         for (i, v) in self.vary.iter().enumerate() {
             if v.values.is_empty() {
                 c.fail(format!("vary.{i}.values"), "must list at least one value");
+            }
+            if let Some(j) = self.vary[..i].iter().position(|w| w.path == v.path) {
+                c.fail(
+                    format!("vary.{i}.path"),
+                    format!(
+                        "'{}' is varied twice (also vary.{j}); give all its values in one list",
+                        v.path
+                    ),
+                );
+            }
+            for (k, value) in v.values.iter().enumerate() {
+                if let Some(l) = v.values[..k].iter().position(|w| same_value(w, value)) {
+                    c.fail(
+                        format!("vary.{i}.values.{k}"),
+                        format!(
+                            "'{}={value}' is listed twice (also value {l}, '{}'); each value once",
+                            v.path, v.values[l]
+                        ),
+                    );
+                }
             }
         }
         let mut labels = std::collections::HashSet::new();
@@ -217,6 +240,12 @@ impl Experiment {
         }
         Ok(resolved)
     }
+}
+
+/// Whether two values of an axis give the same setting: equal text, or
+/// equal numbers written differently (`0.1` and `0.10`).
+fn same_value(a: &str, b: &str) -> bool {
+    a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// Whether `name_or_path` names an experiment (built-in or a file whose

@@ -59,11 +59,14 @@ fn a_run_killed_at_any_moment_leaves_nothing_or_a_complete_run() {
             absent += 1;
         }
     }
-    // Whatever the kills left behind is hidden and named as unfinished.
+    // Whatever the kills left behind is hidden and named as unfinished, or
+    // is an empty lock file (which holds no lock once its process is gone).
     for entry in std::fs::read_dir(&dir).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         assert!(
-            name.starts_with("run") || (name.starts_with('.') && name.contains(".partial-")),
+            name.starts_with("run")
+                || (name.starts_with('.')
+                    && (name.contains(".partial-") || name.ends_with(".lock"))),
             "unexpected entry {name}"
         );
     }

@@ -13,6 +13,7 @@ mod bad_input;
 mod bench;
 mod calibrate;
 mod compare;
+mod destinations;
 mod faults;
 mod limits;
 mod notebooks;
