@@ -57,7 +57,11 @@ pub fn execute(args: CompareArgs) -> Result<()> {
     let (lock, pool) = args.publish.prepare(&format!("compare-{}", e.name))?;
     let dir = lock.dir();
     let threads = pool.current_num_threads();
-    let total = settings.len() as u64 * e.seeds;
+    let total = settings.len() as u64 * e.seeds; // resolve checked it against MAX_RUNS
+    if let Some(largest) = settings.iter().max_by_key(|r| r.scenario.memory_estimate()) {
+        let kept = std::mem::size_of::<compare::CompareRun>() as u64 * 2;
+        scenario::check_ensemble_memory(&largest.scenario, &source, threads as u64, total, kept)?;
+    }
     eprintln!(
         "{}: {} settings x {} seeds = {total} runs on {threads} threads",
         e.name,

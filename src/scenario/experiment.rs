@@ -117,8 +117,8 @@ impl Experiment {
     /// problems in all settings are reported together.
     pub fn resolve(&self, source: &str) -> Result<Vec<Resolved>> {
         let mut c = Checker::default();
-        if self.seeds == 0 {
-            c.fail("seeds", "must be at least 1");
+        if let Err(m) = scenario::run_count(1, self.seeds) {
+            c.fail("seeds", m);
         }
         // Two equal settings would be run twice and give the comparison's
         // tables two columns or settings of one name: refused here, before
@@ -233,6 +233,9 @@ impl Experiment {
                 overrides,
                 scenario: s,
             });
+        }
+        if let Err(m) = scenario::run_count(resolved.len() as u64, self.seeds) {
+            c.fail("seeds", m);
         }
         c.finish(source)?;
         if let Some(largest) = resolved.iter().max_by_key(|r| r.scenario.memory_estimate()) {
