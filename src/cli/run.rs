@@ -5,7 +5,6 @@ use anyhow::Result;
 use clap::Args;
 use ludd::analysis::output::write_run;
 use ludd::report::terminal;
-use std::io::Write;
 
 #[derive(Args)]
 #[command(
@@ -36,8 +35,7 @@ pub fn execute(args: RunArgs) -> Result<()> {
     let writing = std::time::Instant::now();
     write_run(&output, dir, set, threads, args.publish.force.force)?;
     let written = writing.elapsed().as_secs_f64();
-    // A closed pipe (`| head`) is not an error.
-    let _ = std::io::stdout().write_all(terminal::run_summary(&output, dir).as_bytes());
+    say_raw!("{}", terminal::run_summary(&output, dir))?;
     say!(
         "tables written in {written:.2} s, {:.1}% of the run's wall time",
         100.0 * written / (written + output.wall_seconds)
