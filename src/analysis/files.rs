@@ -58,11 +58,49 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path, provenance: &Provenance) -
     write_atomic(path, &bytes)
 }
 
+/// Reads the parquet file at `path` whole; a file that does not read back
+/// is reported as `unreadable`, naming it.
 pub fn read_parquet(path: &Path) -> Result<DataFrame> {
     let file = File::open(path).map_err(|e| LuddError::io(path, e))?;
     ParquetReader::new(file)
         .finish()
-        .map_err(polars_error(path))
+        .map_err(|e| unreadable(path, polars_cause(e)))
+}
+
+/// A lazy scan of the parquet file at `path`. Its footer is read first, so
+/// that a truncated, empty or foreign file is reported here, naming it,
+/// rather than when a query over many files runs and can no longer say
+/// which one failed.
+pub fn scan_parquet(path: &Path) -> Result<LazyFrame> {
+    let file = File::open(path).map_err(|e| LuddError::io(path, e))?;
+    ParquetReader::new(file)
+        .schema()
+        .map_err(|e| unreadable(path, polars_cause(e)))?;
+    LazyFrame::scan_parquet(
+        PlPath::new(&path.to_string_lossy()),
+        ScanArgsParquet::default(),
+    )
+    .map_err(|e| unreadable(path, polars_cause(e)))
+}
+
+/// The error of an input (a table or record read back) that cannot be read
+/// whole: truncated, emptied or replaced since ludd wrote it. Every input
+/// that summaries and reports read is reported through here, so that the
+/// message names the damaged file, never the table being made from it.
+pub fn unreadable(path: &Path, cause: impl std::fmt::Display) -> LuddError {
+    LuddError::Output {
+        path: path.to_path_buf(),
+        message: format!(
+            "could not be read whole (truncated, empty, or not the file ludd wrote): {cause}"
+        ),
+    }
+}
+
+/// A polars error's own message, without the query-plan steps polars adds
+/// to it on the way up (`'parquet scan': 'with_columns': ...`), which say
+/// nothing to a reader of ludd's messages.
+pub fn polars_cause(e: PolarsError) -> String {
+    e.remove_context().to_string()
 }
 
 /// Refuses to start when `dir` exists and `force` is false, before any work is done.
