@@ -14,6 +14,7 @@ mod bench;
 mod calibrate;
 mod compare;
 mod faults;
+mod inputs;
 mod notebooks;
 mod outputs;
 mod report;
