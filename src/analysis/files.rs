@@ -96,6 +96,44 @@ pub fn unreadable(path: &Path, cause: impl std::fmt::Display) -> LuddError {
     }
 }
 
+/// The error of a query over many input files that failed when it ran:
+/// the first input that does not read back whole, named; or, when every
+/// input reads, the query's own message at `what` (the table being made),
+/// never its plan. Reading the inputs again happens only on this failure.
+pub fn query_error(inputs: &[PathBuf], what: &Path, e: PolarsError) -> LuddError {
+    for input in inputs {
+        if let Err(damaged) = read_parquet(input) {
+            return damaged;
+        }
+    }
+    LuddError::Output {
+        path: what.to_path_buf(),
+        message: polars_cause(e),
+    }
+}
+
+/// Every parquet file at or under `dir`, in path order, not following
+/// symbolic links; what cannot be listed is left out (this serves to name
+/// a damaged input, not to find the inputs).
+pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => pending.push(path),
+                Ok(t) if t.is_file() && path.extension().is_some_and(|x| x == "parquet") => {
+                    found.push(path)
+                }
+                _ => {}
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// A polars error's own message, without the query-plan steps polars adds
 /// to it on the way up (`'parquet scan': 'with_columns': ...`), which say
 /// nothing to a reader of ludd's messages.

@@ -12,7 +12,9 @@
 //!   Engels' pause, the labour share's trough and the Gini's peak;
 //! - by region and year: the labour share and income Gini paths.
 
-use crate::analysis::files::{polars_cause, polars_error, read_parquet, scan_parquet, unreadable};
+use crate::analysis::files::{
+    polars_cause, polars_error, query_error, read_parquet, scan_parquet, unreadable,
+};
 use crate::analysis::output::read_manifest;
 use crate::analysis::provenance::{seeds_text, Provenance};
 use crate::error::{LuddError, Result};
@@ -347,25 +349,14 @@ const INPUTS: [&str; 3] = ["summary.parquet", "groups.parquet", "series.parquet"
 
 /// Runs a query over the runs' tables into the table `output`. Every input's
 /// footer was read when it was scanned, so a failure here is damage inside
-/// a file, or a file that lacks a column: each input is then read whole, to
-/// name the one at fault, and the query's plan is never shown.
+/// a file (named by `query_error`), or a file that lacks a column.
 fn collect(lf: LazyFrame, runs: &[RunDir], output: &str) -> Result<DataFrame> {
     lf.collect().map_err(|e| {
-        for r in runs {
-            for file in INPUTS {
-                if let Err(damaged) = read_parquet(&r.path.join(file)) {
-                    return damaged;
-                }
-            }
-        }
-        LuddError::Output {
-            path: output.into(),
-            message: format!(
-                "could not be made from the runs' tables ({}): {}",
-                INPUTS.join(", "),
-                polars_cause(e)
-            ),
-        }
+        let inputs: Vec<PathBuf> = runs
+            .iter()
+            .flat_map(|r| INPUTS.iter().map(|file| r.path.join(file)))
+            .collect();
+        query_error(&inputs, Path::new(output), e)
     })
 }
 

@@ -417,3 +417,88 @@ fn a_manifest_missing_what_the_report_needs_is_an_error() {
         );
     }
 }
+
+#[test]
+fn absurd_values_in_a_table_are_charted_never_a_hang_or_a_panic() {
+    let dir = scratch("inputs_absurd");
+    run_llm(&dir, "run", "1", "2016");
+    // Values no model reaches, far apart: a chart's range built from them
+    // would not be finite, and plotters would loop for ever on its ticks.
+    let path = dir.join("run/series.parquet");
+    let mut df = read_parquet(&path).unwrap();
+    let n = df.height();
+    for column in [
+        "labour_share",
+        "protest_intensity",
+        "craft_output_share",
+        "output_per_worker",
+    ] {
+        let values: Vec<f64> = (0..n)
+            .map(|i| if i < n / 2 { 1.5e308 } else { -1.5e308 })
+            .collect();
+        df.with_column(Column::new(column.into(), values)).unwrap();
+    }
+    // Years far outside the run, and NaN: the stage spans are drawn from them.
+    let years: Vec<f64> = (0..n)
+        .map(|i| match i % 3 {
+            0 => 1e308,
+            1 => f64::NAN,
+            _ => 2012.0,
+        })
+        .collect();
+    df.with_column(Column::new("year".into(), years)).unwrap();
+    let provenance = ludd::analysis::provenance::Provenance::new("llm", "", "1", Vec::new());
+    ludd::analysis::files::write_parquet(&mut df, &path, &provenance).unwrap();
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ludd"))
+        .args(["report", "run"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("report still drawing after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(status.success(), "{err}");
+}
+
+#[test]
+fn a_damaged_sweep_part_is_named_by_summarize_and_report() {
+    let dir = scratch("inputs_sweep_part");
+    std::fs::write(
+        dir.join("s.ron"),
+        "Sweep(\n    name: \"s\",\n    base: \"llm\",\n    set: [\"end_year=2016\", \"projection_from=2015\"],\n    design: Grid([\n        Axis(path: \"behaviour.threshold_mean\", values: [\"1.0\", \"2.0\"]),\n    ]),\n    replicates: 1,\n    master_seed: 3,\n)\n",
+    )
+    .unwrap();
+    ok(&["sweep", "s.ron", "--out", "sweep"], &dir);
+    ok(&["summarize", "sweep"], &dir);
+    let parts = ludd::analysis::files::parquet_files(&dir.join("sweep/metrics"));
+    assert_eq!(parts.len(), 2, "a part per run: {parts:?}");
+    let bytes = std::fs::read(&parts[1]).unwrap();
+    std::fs::write(&parts[1], &bytes[..bytes.len() / 2]).unwrap();
+    let named = parts[1]
+        .strip_prefix(&dir)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    for command in ["summarize", "report"] {
+        fails_naming(
+            &[command, "sweep"],
+            &dir,
+            &[&named, "could not be read whole"],
+        );
+    }
+}
