@@ -75,11 +75,87 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path, provenance: &Provenance) -
     write_atomic(path, &bytes)
 }
 
+/// Reads the parquet file at `path` whole; a file that does not read back
+/// is reported as `unreadable`, naming it.
 pub fn read_parquet(path: &Path) -> Result<DataFrame> {
     let file = File::open(path).map_err(|e| LuddError::io(path, e))?;
     ParquetReader::new(file)
         .finish()
-        .map_err(polars_error(path))
+        .map_err(|e| unreadable(path, polars_cause(e)))
+}
+
+/// A lazy scan of the parquet file at `path`. Its footer is read first, so
+/// that a truncated, empty or foreign file is reported here, naming it,
+/// rather than when a query over many files runs and can no longer say
+/// which one failed.
+pub fn scan_parquet(path: &Path) -> Result<LazyFrame> {
+    let file = File::open(path).map_err(|e| LuddError::io(path, e))?;
+    ParquetReader::new(file)
+        .schema()
+        .map_err(|e| unreadable(path, polars_cause(e)))?;
+    LazyFrame::scan_parquet(
+        PlPath::new(&path.to_string_lossy()),
+        ScanArgsParquet::default(),
+    )
+    .map_err(|e| unreadable(path, polars_cause(e)))
+}
+
+/// The error of an input (a table or record read back) that cannot be read
+/// whole: truncated, emptied or replaced since ludd wrote it. Every input
+/// that summaries and reports read is reported through here, so that the
+/// message names the damaged file, never the table being made from it.
+pub fn unreadable(path: &Path, cause: impl std::fmt::Display) -> LuddError {
+    LuddError::Output {
+        path: path.to_path_buf(),
+        message: format!(
+            "could not be read whole (truncated, empty, or not the file ludd wrote): {cause}"
+        ),
+    }
+}
+
+/// The error of a query over many input files that failed when it ran:
+/// the first input that does not read back whole, named; or, when every
+/// input reads, the query's own message at `what` (the table being made),
+/// never its plan. Reading the inputs again happens only on this failure.
+pub fn query_error(inputs: &[PathBuf], what: &Path, e: PolarsError) -> LuddError {
+    for input in inputs {
+        if let Err(damaged) = read_parquet(input) {
+            return damaged;
+        }
+    }
+    LuddError::Output {
+        path: what.to_path_buf(),
+        message: polars_cause(e),
+    }
+}
+
+/// Every parquet file at or under `dir`, in path order, not following
+/// symbolic links; what cannot be listed is left out (this serves to name
+/// a damaged input, not to find the inputs).
+pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => pending.push(path),
+                Ok(t) if t.is_file() && path.extension().is_some_and(|x| x == "parquet") => {
+                    found.push(path)
+                }
+                _ => {}
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A polars error's own message, without the query-plan steps polars adds
+/// to it on the way up (`'parquet scan': 'with_columns': ...`), which say
+/// nothing to a reader of ludd's messages.
+pub fn polars_cause(e: PolarsError) -> String {
+    e.remove_context().to_string()
 }
 
 // ---------------------------------------------------------------------

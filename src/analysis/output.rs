@@ -286,10 +286,7 @@ pub fn manifest(out: &RunOutput, provenance: &Provenance, threads: usize) -> ser
 pub fn read_manifest(dir: &Path) -> Result<serde_json::Value> {
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path).map_err(|e| LuddError::io(&path, e))?;
-    serde_json::from_str(&text).map_err(|e| LuddError::Output {
-        path,
-        message: e.to_string(),
-    })
+    serde_json::from_str(&text).map_err(|e| crate::analysis::files::unreadable(&path, e))
 }
 
 /// Builds one of a run's tables.

@@ -19,27 +19,51 @@ pub fn execute(args: SummarizeArgs) -> Result<()> {
     if sweep::is_measures_only(dir) {
         return sweep_summary(dir);
     }
-    let runs = redistribution::find_runs(dir)?;
-    let mut r = redistribution::summarize(&runs)?;
-    let (by_group, by_region) = redistribution::display(&r)?;
-    let settings: std::collections::BTreeSet<&str> =
-        runs.iter().map(|r| r.setting.as_str()).collect();
-    say!(
-        "{}: {} run(s) in {} setting(s); real income per quarter at start prices{}",
-        dir.display(),
-        runs.len(),
-        settings.len(),
-        if runs.len() > 1 {
-            ", mean [5th, 95th percentile] over runs"
-        } else {
-            ""
+    let found = redistribution::find_runs(dir)?;
+    let runs = &found.runs;
+    let mut r = redistribution::summarize(runs)?;
+    let scenarios = found.scenarios();
+    let spread = ", mean [5th, 95th percentile] over runs";
+    if let [scenario] = scenarios.as_slice() {
+        let all: Vec<_> = runs.iter().collect();
+        say!(
+            "{}: {} run(s) in {} setting(s) of scenario {scenario}; real income per quarter at start prices{}",
+            dir.display(),
+            runs.len(),
+            redistribution::settings(&all),
+            if runs.len() > 1 { spread } else { "" }
+        )?;
+    } else {
+        // Runs of different scenarios are never averaged together: each
+        // scenario gets a block of its own, and the tables a column.
+        say!(
+            "{}: {} run(s) of {} scenarios ({}), summarized one scenario at a time and never averaged together; real income per quarter at start prices",
+            dir.display(),
+            runs.len(),
+            scenarios.len(),
+            scenarios.join(", ")
+        )?;
+    }
+    if let Some(note) = found.links_note() {
+        say!("{note}")?;
+    }
+    for scenario in &scenarios {
+        let of = found.of_scenario(scenario);
+        if scenarios.len() > 1 {
+            say!(
+                "\n=== scenario {scenario}: {} run(s) in {} setting(s){}",
+                of.len(),
+                redistribution::settings(&of),
+                if of.len() > 1 { spread } else { "" }
+            )?;
         }
-    )?;
-    say!("\nby group: before stage 2, in its first year, its trough from then on, in stage 3's first year, and years below the level before\n")?;
-    say!("{}", terminal::table(&by_group))?;
-    say!("\nby region: protest (share x years, and waves), lifetime income change of the displaced hand trades, Engels' pause (years output per worker outgrew real wages since stage 2), labour share trough, peak Gini\n")?;
-    say!("{}", terminal::table(&by_region))?;
-    let provenance = redistribution::provenance(&runs)?;
+        let (by_group, by_region) = redistribution::display(&r, scenario, of.len() > 1)?;
+        say!("\nby group: before stage 2, in its first year, its trough from then on, in stage 3's first year, and years below the level before\n")?;
+        say!("{}", terminal::table(&by_group))?;
+        say!("\nby region: protest (share x years, and waves), lifetime income change of the displaced hand trades, Engels' pause (years output per worker outgrew real wages since stage 2), labour share trough, peak Gini\n")?;
+        say!("{}", terminal::table(&by_region))?;
+    }
+    let provenance = redistribution::provenance(runs);
     for (name, df) in [
         ("redistribution.parquet", &mut r.by_group),
         ("redistribution_regions.parquet", &mut r.by_region),
@@ -48,7 +72,7 @@ pub fn execute(args: SummarizeArgs) -> Result<()> {
         write_parquet(df, &dir.join(name), &provenance)?;
     }
     say!(
-        "\nwritten to {}: redistribution.parquet, redistribution_regions.parquet, redistribution_paths.parquet",
+        "\nwritten to {}: redistribution.parquet, redistribution_regions.parquet, redistribution_paths.parquet (a row per scenario, setting and region)",
         dir.display()
     )?;
     Ok(())

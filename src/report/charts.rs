@@ -29,16 +29,32 @@ fn register_font() {
     });
 }
 
+/// The largest magnitude a chart draws. Beyond it, the span of a chart's
+/// range (and plotters' tick arithmetic on it) would overflow to infinity,
+/// and plotters then loops for ever looking for ticks; no quantity of the
+/// model comes near it, so a value beyond it (from a damaged table) is left
+/// out of the chart like a NaN.
+const DRAWABLE: f64 = 1e300;
+
+fn drawable(v: f64) -> bool {
+    v.is_finite() && v.abs() <= DRAWABLE
+}
+
+/// The range of the drawable values, padded; (0, 1) when there is none.
 fn range_of(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
-        .filter(|v| v.is_finite())
+        .filter(|v| drawable(*v))
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(v), b.max(v))
         });
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
-    let pad = ((hi - lo) * 0.05).max(1e-9);
+    // The padding is relative to the values' size as well, so that a
+    // constant large value still spans a range that f64 can tell apart.
+    let pad = ((hi - lo) * 0.05)
+        .max(hi.abs().max(lo.abs()) * 1e-6)
+        .max(1e-9);
     (lo - pad, hi + pad)
 }
 
@@ -75,7 +91,16 @@ pub(super) struct LineChart<'a> {
 
 pub(super) fn line_chart(c: LineChart<'_>) -> Result<String> {
     svg(|root| {
-        let (y0, y1) = range_of(c.lines.iter().flat_map(|(_, p)| p.iter().map(|q| q.1)));
+        // Spans, markers and the lines' points are at years read from the
+        // run's tables: only what lies within the chart's years is drawn,
+        // since plotters overflows mapping a point far outside its range.
+        let (x0, x1) = c.x_range;
+        let within = |x: f64| x.is_finite() && (x0..=x1).contains(&x);
+        let (y0, y1) = range_of(
+            c.lines
+                .iter()
+                .flat_map(|(_, p)| p.iter().filter(|q| within(q.0)).map(|q| q.1)),
+        );
         let y0 = y0.min(0.0);
         let mut chart = ChartBuilder::on(&root)
             .caption(c.title, font(20))
@@ -98,10 +123,13 @@ pub(super) fn line_chart(c: LineChart<'_>) -> Result<String> {
             RGBColor(229, 245, 224),
         ];
         for (i, (a, b, label)) in c.spans.iter().enumerate() {
+            if a.is_nan() || b.is_nan() {
+                continue;
+            }
             let color = shades[i % shades.len()];
             chart
                 .draw_series(std::iter::once(Rectangle::new(
-                    [(*a, y0), (*b, y1)],
+                    [(a.clamp(x0, x1), y0), (b.clamp(x0, x1), y1)],
                     color.filled(),
                 )))?
                 .label(label.clone())
@@ -109,7 +137,7 @@ pub(super) fn line_chart(c: LineChart<'_>) -> Result<String> {
                     Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled())
                 });
         }
-        for (x, label, color) in &c.markers {
+        for (x, label, color) in c.markers.iter().filter(|m| within(m.0)) {
             let color = *color;
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(*x, y0), (*x, y1)],
@@ -125,7 +153,10 @@ pub(super) fn line_chart(c: LineChart<'_>) -> Result<String> {
             let color = PALETTE[i % PALETTE.len()];
             chart
                 .draw_series(LineSeries::new(
-                    points.iter().copied().filter(|p| p.1.is_finite()),
+                    points
+                        .iter()
+                        .copied()
+                        .filter(|p| within(p.0) && drawable(p.1)),
                     color.stroke_width(2),
                 ))?
                 .label(label.clone())
@@ -258,7 +289,7 @@ pub(super) fn history_chart(rows: &[TargetRow]) -> Result<String> {
                 6,
                 BLACK.stroke_width(2),
             )))?;
-            if row.mean.is_finite() {
+            if drawable(row.mean) && drawable(row.low) && drawable(row.high) {
                 chart.draw_series(std::iter::once(PathElement::new(
                     vec![(clip(row.low), y), (clip(row.high), y)],
                     PALETTE[0].stroke_width(3),
@@ -333,6 +364,7 @@ pub(super) fn scatter(
             .draw_series(
                 points
                     .iter()
+                    .filter(|p| drawable(p.0) && drawable(p.1))
                     .map(|&p| Circle::new(p, 3, PALETTE[0].mix(0.6).filled())),
             )?
             .label("one run")

@@ -2,43 +2,92 @@
 //! dataset of a sweep that kept only its measures, reshaped into the lines,
 //! spans, markers and rows the charts draw.
 
-use super::fail;
-use crate::analysis::redistribution::{find_runs, RunDir};
+use crate::analysis::files::{polars_cause, read_parquet};
+use crate::analysis::output::read_manifest;
+use crate::analysis::redistribution::{find_runs, Found, RunDir};
 use crate::analysis::stats::annual_means;
 use crate::analysis::validation::{self, Statistic};
 use crate::error::{LuddError, Result};
 use crate::scenario::Scenario;
 use polars::prelude::*;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A named line of (year, value) points.
 pub(super) type Line = (String, Vec<(f64, f64)>);
 
+/// A table read from a file, kept with its path so that a column missing
+/// or of the wrong type is reported against the file that lacks it.
+pub(super) struct Table {
+    pub df: DataFrame,
+    pub path: PathBuf,
+}
+
+impl Table {
+    fn read(path: PathBuf) -> Result<Table> {
+        Ok(Table {
+            df: read_parquet(&path)?,
+            path,
+        })
+    }
+
+    fn column_error(&self, name: &str, e: PolarsError) -> LuddError {
+        LuddError::Output {
+            path: self.path.clone(),
+            message: format!("column '{name}': {}", polars_cause(e)),
+        }
+    }
+}
+
 /// One run's tables, read whole (they are small).
 pub(super) struct Run {
-    pub series: DataFrame,
-    pub groups: DataFrame,
-    pub events: DataFrame,
-    pub trade: DataFrame,
-    pub summary: DataFrame,
+    pub series: Table,
+    pub groups: Table,
+    pub events: Table,
+    pub trade: Table,
+    pub summary: Table,
     pub scenario: Scenario,
     pub setting: String,
 }
 
-/// Every run at or under `dir`, in path order.
-pub(super) fn read_runs(dir: &Path) -> Result<Vec<Run>> {
-    find_runs(dir)?.iter().map(read).collect()
+/// The runs at or under a directory, in path order, and what was found on
+/// the way (their scenarios, the links skipped).
+pub(super) struct Runs {
+    pub runs: Vec<Run>,
+    pub found: Found,
 }
 
+/// Every run at or under `dir`, in path order.
+pub(super) fn read_runs(dir: &Path) -> Result<Runs> {
+    let found = find_runs(dir)?;
+    let runs = found.runs.iter().map(read).collect::<Result<_>>()?;
+    Ok(Runs { runs, found })
+}
+
+/// One run's tables and scenario. The scenario in its manifest is checked
+/// as a scenario file is: the report indexes its regions, years and
+/// routes, and a damaged but parseable manifest (no regions, an end before
+/// the start) must be an error naming the file, not a panic.
 fn read(dir: &RunDir) -> Result<Run> {
-    let table = |name: &str| crate::analysis::output::read_parquet(&dir.path.join(name));
-    let manifest = crate::analysis::output::read_manifest(&dir.path)?;
+    let table = |name: &str| Table::read(dir.path.join(name));
+    let manifest_path = dir.path.join("manifest.json");
+    let manifest = read_manifest(&dir.path)?;
+    let scenario = manifest.get("scenario").ok_or_else(|| LuddError::Output {
+        path: manifest_path.clone(),
+        message: "field 'scenario' is missing".into(),
+    })?;
     let scenario: Scenario =
-        serde_json::from_value(manifest["scenario"].clone()).map_err(|e| LuddError::Output {
-            path: dir.path.join("manifest.json"),
+        serde_json::from_value(scenario.clone()).map_err(|e| LuddError::Output {
+            path: manifest_path.clone(),
             message: format!("scenario: {e}"),
         })?;
+    let problems = crate::scenario::validate(&scenario);
+    if !problems.is_empty() {
+        return Err(LuddError::Invalid {
+            file: format!("{} (its scenario)", manifest_path.display()),
+            problems,
+        });
+    }
     Ok(Run {
         series: table("series.parquet")?,
         groups: table("groups.parquet")?,
@@ -50,24 +99,28 @@ fn read(dir: &RunDir) -> Result<Run> {
     })
 }
 
-pub(super) fn f64s(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    Ok(df
+pub(super) fn f64s(table: &Table, name: &str) -> Result<Vec<f64>> {
+    let err = |e| table.column_error(name, e);
+    Ok(table
+        .df
         .column(name)
         .and_then(|c| c.cast(&DataType::Float64))
-        .map_err(|e| fail(format!("{name}: {e}")))?
+        .map_err(err)?
         .f64()
-        .map_err(|e| fail(format!("{name}: {e}")))?
+        .map_err(err)?
         .into_iter()
         .map(|v| v.unwrap_or(f64::NAN))
         .collect())
 }
 
-pub(super) fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    Ok(df
+pub(super) fn strs(table: &Table, name: &str) -> Result<Vec<String>> {
+    let err = |e| table.column_error(name, e);
+    Ok(table
+        .df
         .column(name)
-        .map_err(|e| fail(format!("{name}: {e}")))?
+        .map_err(err)?
         .str()
-        .map_err(|e| fail(format!("{name}: {e}")))?
+        .map_err(err)?
         .into_iter()
         .map(|v| v.unwrap_or_default().to_string())
         .collect())
@@ -159,7 +212,7 @@ pub(super) fn income_index(run: &Run, region: &str) -> Result<Vec<Line>> {
 }
 
 /// Annual means of one column in one region over each setting's runs.
-pub(super) fn per_setting_mean(runs: &[Run], region: &str, column: &str) -> Result<Vec<Line>> {
+pub(super) fn per_setting_mean(runs: &[&Run], region: &str, column: &str) -> Result<Vec<Line>> {
     let mut by: BTreeMap<String, Vec<Vec<(f64, f64)>>> = BTreeMap::new();
     for r in runs {
         by.entry(r.setting.clone())
@@ -317,11 +370,14 @@ pub(super) struct Sweep {
     /// The numeric parameters varied, in the sweep's order.
     pub params: Vec<String>,
     /// One row per run: the parameters' values and the measures.
-    pub data: DataFrame,
+    pub data: Table,
 }
 
 pub(super) fn read_sweep(dir: &Path) -> Result<Sweep> {
-    let data = crate::analysis::sweep::read_metrics(dir)?;
+    let data = Table {
+        df: crate::analysis::sweep::read_metrics(dir)?,
+        path: dir.join("metrics"),
+    };
     let (sweep, _) = crate::analysis::sweep::read_record(dir)?;
     let points = sweep.points();
     let params: Vec<String> = points

@@ -2,7 +2,7 @@
 //! its heading and caption. Everything is inline, so the page loads nothing.
 
 use super::charts::{self, LineChart, FAMILY, FONT};
-use super::data::{self, Run, Sweep};
+use super::data::{self, Run, Runs, Sweep};
 use crate::analysis::stats::annual_means;
 use crate::error::Result;
 use std::path::Path;
@@ -61,7 +61,7 @@ pub(super) fn sweep_page(sweep: &Sweep) -> Result<String> {
     html.push_str(&format!(
         "<h1>ludd report: sweep {}</h1>\n<p>{} runs over {} points of base scenario {}; measures in the leading region (docs/OUTPUTS.md).</p>\n",
         escape(&sweep.name),
-        sweep.data.height(),
+        sweep.data.df.height(),
         sweep.points,
         escape(&sweep.base)
     ));
@@ -90,17 +90,130 @@ pub(super) fn sweep_page(sweep: &Sweep) -> Result<String> {
     Ok(html)
 }
 
-/// The page of the runs found under `dir`: the single-run charts of the
-/// first run, the model against history over the runs of its setting, and,
-/// when there are several settings, one line per setting.
-pub(super) fn runs_page(dir: &Path, runs: &[Run]) -> Result<String> {
-    let first = &runs[0];
+/// A chart on the page: its id, heading, SVG and caption.
+type Figure = (&'static str, String, String, String);
+
+/// The page of the runs found under `dir`. Runs of one scenario: the
+/// single-run charts of the first run, the model against history over the
+/// runs of its setting, and, when there are several settings, one line per
+/// setting. Runs of several scenarios: a section for each scenario holding
+/// the same charts over its runs alone, so that nothing is averaged across
+/// scenarios.
+pub(super) fn runs_page(dir: &Path, all: &Runs) -> Result<String> {
+    let scenarios = all.found.scenarios();
+    let groups: Vec<(&str, Vec<&Run>)> = scenarios
+        .iter()
+        .map(|name| {
+            let runs = all
+                .runs
+                .iter()
+                .zip(&all.found.runs)
+                .filter(|(_, found)| found.scenario == *name)
+                .map(|(run, _)| run)
+                .collect();
+            (*name, runs)
+        })
+        .collect();
+    let links = all
+        .found
+        .links_note()
+        .map(|note| format!("<p class=\"links\">{}.</p>\n", escape(&note)))
+        .unwrap_or_default();
+    let source = escape(&dir.display().to_string());
+    let mut html;
+    if let [(_, runs)] = groups.as_slice() {
+        let first = first_of(runs)?;
+        html = page_head(&first.scenario.name);
+        html.push_str(&format!(
+            "<h1>ludd report: {}</h1>\n",
+            escape(&first.scenario.name)
+        ));
+        html.push_str(&intro(runs, &source)?);
+        html.push_str(&links);
+        for figure in scenario_figures(runs)? {
+            push_figure(&mut html, &figure, "", "h2");
+        }
+    } else {
+        html = page_head(&format!("{} scenarios", groups.len()));
+        html.push_str(&format!(
+            "<h1>ludd report: {} scenarios</h1>\n<p>{} run(s) of {} scenarios ({}) from <code>{source}</code>: a section for each scenario, over its own runs; runs of different scenarios are never averaged together.</p>\n",
+            groups.len(),
+            all.runs.len(),
+            groups.len(),
+            escape(&scenarios.join(", "))
+        ));
+        html.push_str(&links);
+        for (k, (name, runs)) in groups.iter().enumerate() {
+            html.push_str(&format!(
+                "<section id=\"scenario-{k}\" class=\"scenario\">\n<h2>scenario {}</h2>\n",
+                escape(name)
+            ));
+            html.push_str(&intro(runs, &source)?);
+            for figure in scenario_figures(runs)? {
+                push_figure(&mut html, &figure, &format!("scenario-{k}-"), "h3");
+            }
+            html.push_str("</section>\n");
+        }
+    }
+    html.push_str("</body>\n</html>\n");
+    Ok(html)
+}
+
+/// The first of a scenario's runs, whose single-run charts are drawn.
+fn first_of<'a>(runs: &[&'a Run]) -> Result<&'a Run> {
+    runs.first()
+        .copied()
+        .ok_or_else(|| crate::error::LuddError::Output {
+            path: "report.html".into(),
+            message: "no runs to report on".into(),
+        })
+}
+
+/// The scenario's name of the leading region, checked rather than indexed.
+fn leading_region(s: &crate::scenario::Scenario) -> Result<String> {
+    s.regions
+        .get(s.leading_region())
+        .map(|r| r.name.clone())
+        .ok_or_else(|| crate::error::LuddError::Output {
+            path: "report.html".into(),
+            message: format!("scenario {} has no regions to report on", s.name),
+        })
+}
+
+/// The paragraph under a scenario's heading: its description, its runs and
+/// settings, and which run the single-run charts show.
+fn intro(runs: &[&Run], source: &str) -> Result<String> {
+    let first = first_of(runs)?;
+    let settings: std::collections::BTreeSet<&str> =
+        runs.iter().map(|r| r.setting.as_str()).collect();
+    Ok(format!(
+        "<p>{}<br>{} run(s) in {} setting(s) from <code>{source}</code>; leading region {}; the single-run charts show the first run (setting '{}').</p>\n",
+        escape(&first.scenario.description),
+        runs.len(),
+        settings.len(),
+        escape(&leading_region(&first.scenario)?),
+        escape(&first.setting)
+    ))
+}
+
+fn push_figure(html: &mut String, figure: &Figure, prefix: &str, heading: &str) {
+    let (id, title, chart, caption) = figure;
+    html.push_str(&format!(
+        "<figure id=\"{prefix}chart-{id}\" class=\"chart\">\n<{heading}>{}</{heading}>\n{chart}\n<figcaption>{}</figcaption>\n</figure>\n",
+        escape(title),
+        escape(caption)
+    ));
+}
+
+/// The charts of the runs of one scenario.
+fn scenario_figures(runs: &[&Run]) -> Result<Vec<Figure>> {
+    let first = first_of(runs)?;
     let s = &first.scenario;
-    let lead = s.regions[s.leading_region()].name.clone();
+    let lead = leading_region(s)?;
     let range = (s.start_year, s.end_year);
     let settings: std::collections::BTreeSet<&str> =
         runs.iter().map(|r| r.setting.as_str()).collect();
-    let mut figures: Vec<(&str, String, String, String)> = Vec::new();
+    let mut figures: Vec<Figure> = Vec::new();
 
     // 1. Adoption by technology kind, stages shaded.
     let lines = vec![
@@ -218,7 +331,11 @@ pub(super) fn runs_page(dir: &Path, runs: &[Run]) -> Result<String> {
     ));
 
     // 6. Model against history, over the runs of the first setting.
-    let first_setting: Vec<&Run> = runs.iter().filter(|r| r.setting == first.setting).collect();
+    let first_setting: Vec<&Run> = runs
+        .iter()
+        .copied()
+        .filter(|r| r.setting == first.setting)
+        .collect();
     if let Some(rows) = data::targets(&first_setting, &s.name)? {
         figures.push((
             "history",
@@ -265,24 +382,5 @@ pub(super) fn runs_page(dir: &Path, runs: &[Run]) -> Result<String> {
         ));
     }
 
-    let mut html = page_head(&s.name);
-    html.push_str(&format!("<h1>ludd report: {}</h1>\n", escape(&s.name)));
-    html.push_str(&format!(
-        "<p>{}<br>{} run(s) in {} setting(s) from <code>{}</code>; leading region {}; the single-run charts show the first run (setting '{}').</p>\n",
-        escape(&s.description),
-        runs.len(),
-        settings.len(),
-        escape(&dir.display().to_string()),
-        escape(&lead),
-        escape(&first.setting)
-    ));
-    for (id, heading, chart, caption) in &figures {
-        html.push_str(&format!(
-            "<figure id=\"chart-{id}\" class=\"chart\">\n<h2>{}</h2>\n{chart}\n<figcaption>{}</figcaption>\n</figure>\n",
-            escape(heading),
-            escape(caption)
-        ));
-    }
-    html.push_str("</body>\n</html>\n");
-    Ok(html)
+    Ok(figures)
 }

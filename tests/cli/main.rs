@@ -15,6 +15,7 @@ mod calibrate;
 mod compare;
 mod destinations;
 mod faults;
+mod inputs;
 mod limits;
 mod notebooks;
 mod outputs;

@@ -4,7 +4,7 @@
 
 use super::design::{Point, SweepFile};
 use crate::analysis::compare::{spread, METRICS};
-use crate::analysis::files::polars_error;
+use crate::analysis::files::{parquet_files, polars_error};
 use crate::analysis::provenance::Provenance;
 use crate::error::{LuddError, Result};
 use polars::prelude::*;
@@ -98,11 +98,14 @@ pub fn read_metrics(dir: &Path) -> Result<DataFrame> {
         },
         ..Default::default()
     };
+    // A damaged part file is named, not the query over all of them.
+    let metrics = dir.join("metrics");
+    let failed = |e| crate::analysis::files::query_error(&parquet_files(&metrics), &metrics, e);
     LazyFrame::scan_parquet(PlPath::new(&pattern.to_string_lossy()), args)
-        .map_err(polars_error("metrics"))?
+        .map_err(failed)?
         .sort(["point", "replicate"], Default::default())
         .collect()
-        .map_err(polars_error("metrics"))
+        .map_err(failed)
 }
 
 /// Per point of a sweep: its parameter values, the runs made, and the
