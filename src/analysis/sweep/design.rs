@@ -104,6 +104,23 @@ pub fn seed_of(master: u64, point_id: &str, replicate: u64) -> u64 {
     mix(mix(master) ^ h ^ mix(replicate.wrapping_add(1))) >> 11
 }
 
+/// Whether two listed values are the same: the same text, or the same
+/// number written two ways (`0.1` and `0.10`).
+fn same_value(a: &str, b: &str) -> bool {
+    a.trim() == b.trim()
+        || matches!((a.trim().parse::<f64>(), b.trim().parse::<f64>()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// The index and path of every parameter path that an earlier entry names
+/// already.
+fn duplicate_paths<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<(usize, &'a str)> {
+    let mut seen = std::collections::HashSet::new();
+    paths
+        .enumerate()
+        .filter(|(_, p)| !seen.insert(p.trim()))
+        .collect()
+}
+
 impl SweepFile {
     pub fn from_ron(text: &str, file: &str) -> Result<SweepFile> {
         scenario::parse_ron(text, file)
@@ -271,6 +288,24 @@ impl SweepFile {
                             "must list at least one value".into(),
                         );
                     }
+                    // A value listed twice would make two runs of one
+                    // point write the same file.
+                    for (k, v) in a.values.iter().enumerate() {
+                        if let Some(j) = a.values[..k].iter().position(|w| same_value(v, w)) {
+                            fail(
+                                format!("design.{i}.values.{k}"),
+                                format!("'{v}' is value {j} already; list each value once"),
+                            );
+                        }
+                    }
+                }
+                // The same parameter on two axes would be two columns of
+                // one name, refused only when the first row is written.
+                for (k, path) in duplicate_paths(axes.iter().map(|a| a.path.as_str())) {
+                    fail(
+                        format!("design.{k}.path"),
+                        format!("'{path}' is an axis already; each parameter may be one axis"),
+                    );
                 }
                 &[][..]
             }
@@ -331,6 +366,12 @@ impl SweepFile {
             fail(
                 "design.ranges".into(),
                 format!("the Sobol sequence here has at most {MAX_SOBOL_DIMENSIONS} dimensions"),
+            );
+        }
+        for (k, path) in duplicate_paths(ranges.iter().map(|r| r.path.as_str())) {
+            fail(
+                format!("design.ranges.{k}.path"),
+                format!("'{path}' has a range already; each parameter may have one"),
             );
         }
         for (i, r) in ranges.iter().enumerate() {
