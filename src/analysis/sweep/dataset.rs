@@ -2,14 +2,16 @@
 //! error go, which runs are complete, failed or missing, and the rows read
 //! back as one table or summarized per point.
 
-use super::design::{Point, SweepFile};
+use super::design::{Job, Point, SweepFile};
 use super::record::{self, record_file, Recorded};
 use crate::analysis::compare::{spread, METRICS};
 use crate::analysis::files::polars_error;
 use crate::analysis::provenance::Provenance;
 use crate::error::{LuddError, Result};
+use crate::model::run::bounded_parallel;
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Whether `dir` is a sweep that kept only its measures (`Keep::Summary`):
 /// it has its record and no run directories, so its tables come from the
@@ -119,23 +121,44 @@ pub(super) fn read_part(dir: &Path, point: &Point, replicate: u64) -> Part {
     Part::Complete(df)
 }
 
-/// `look` at the part file of every run of `sweep` in `dir`, in parallel,
-/// in the order of its jobs.
-fn survey<T: Send>(
+/// `look` at the part file of every one of `jobs`, in parallel, in their
+/// order. The files are read on threads of their own
+/// (`run::bounded_parallel`), not in a rayon pool: polars reads in its own
+/// pool, and a rayon worker waiting on another pool takes up more of its
+/// own pool's jobs meanwhile, one on the stack of the other, until a
+/// thousand part files overflow the stack.
+pub(super) fn survey<T: Send>(
+    dir: &Path,
+    points: &[Point],
+    jobs: &[Job],
+    look: &(dyn Fn(&Point, u64, Part) -> T + Sync),
+) -> Vec<T> {
+    let slots: Vec<Mutex<Option<T>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let _ = bounded_parallel(jobs.len(), threads, &|k| -> Result<()> {
+        let (point, replicate) = (&points[jobs[k].point], jobs[k].replicate);
+        let seen = look(point, replicate, read_part(dir, point, replicate));
+        *slots[k].lock().expect("not poisoned") = Some(seen);
+        Ok(())
+    });
+    slots
+        .into_iter()
+        .map(|s| {
+            s.into_inner()
+                .expect("not poisoned")
+                .expect("every job is looked at")
+        })
+        .collect()
+}
+
+/// `survey` of every run of `sweep`.
+fn survey_all<T: Send>(
     dir: &Path,
     sweep: &SweepFile,
     look: &(dyn Fn(&Point, u64, Part) -> T + Sync),
 ) -> Vec<T> {
-    use rayon::prelude::*;
     let points = sweep.points();
-    sweep
-        .jobs(&points)
-        .par_iter()
-        .map(|j| {
-            let point = &points[j.point];
-            look(point, j.replicate, read_part(dir, point, j.replicate))
-        })
-        .collect()
+    survey(dir, &points, &sweep.jobs(&points), look)
 }
 
 /// Complete, damaged, failed and missing runs of a sweep directory, and
@@ -167,7 +190,7 @@ pub fn status(dir: &Path) -> Result<Status> {
             message: "no sweep record here: not a sweep's output directory".into(),
         });
     };
-    let seen = survey(dir, recorded.sweep(), &|p, replicate, part| match part {
+    let seen = survey_all(dir, recorded.sweep(), &|p, replicate, part| match part {
         Part::Complete(_) => Seen::Complete,
         Part::Damaged(why) => Seen::Damaged(p.id.clone(), replicate, why),
         Part::Absent => match std::fs::read_to_string(failed_file(dir, p, replicate)) {
@@ -204,7 +227,7 @@ pub fn status(dir: &Path) -> Result<Status> {
 /// file is refused, naming it, rather than silently left out.
 pub fn read_metrics(dir: &Path) -> Result<DataFrame> {
     let (sweep, _) = read_record(dir)?;
-    let parts = survey(dir, &sweep, &|p, replicate, part| match part {
+    let parts = survey_all(dir, &sweep, &|p, replicate, part| match part {
         Part::Complete(df) => df
             .hstack(&[
                 Column::new("point".into(), vec![p.id.clone()]),

@@ -4,7 +4,7 @@
 //! skipping the runs already complete, once the directory's record allows
 //! it (`record::adopt`).
 
-use super::dataset::{failed_file, metrics_file, partition, read_part, Part};
+use super::dataset::{failed_file, metrics_file, partition, survey, Part};
 use super::design::{Job, Keep, Point, SweepFile};
 use super::record::{self, Adopted};
 use crate::analysis::compare::{metrics, RunMetrics, METRICS};
@@ -157,16 +157,11 @@ pub fn execute(
         Damaged,
         Absent,
     }
-    let found: Vec<Found> = {
-        use rayon::prelude::*;
-        jobs.par_iter()
-            .map(|j| match read_part(dir, &points[j.point], j.replicate) {
-                Part::Complete(_) => Found::Complete,
-                Part::Damaged(_) => Found::Damaged,
-                Part::Absent => Found::Absent,
-            })
-            .collect()
-    };
+    let found: Vec<Found> = survey(dir, points, &jobs, &|_, _, part| match part {
+        Part::Complete(_) => Found::Complete,
+        Part::Damaged(_) => Found::Damaged,
+        Part::Absent => Found::Absent,
+    });
     let todo: Vec<&Job> = jobs
         .iter()
         .zip(&found)
