@@ -313,3 +313,47 @@ fn a_duplicate_grid_axis_or_value_is_refused_before_any_run() {
         assert!(!dir.join(name).exists(), "{name}: nothing ran, nothing written");
     }
 }
+
+#[test]
+fn two_thousand_part_files_are_surveyed_without_exhausting_the_stack() {
+    // Reading part files from rayon workers, while polars read in its own
+    // pool, nested one read inside another on a worker's stack until a
+    // thousand files overflowed it. The files here are written directly,
+    // so no run is needed.
+    let dir = scratch("resume_many_parts");
+    let values: Vec<String> = (0..2000)
+        .map(|i| format!("\"{}\"", 1.0 + i as f64 / 4000.0))
+        .collect();
+    let sweep_text = format!(
+        "Sweep(\n    name: \"many\",\n    base: \"loom\",\n    design: Grid([Axis(path: \"behaviour.threshold_mean\", values: [{}])]),\n)\n",
+        values.join(", ")
+    );
+    let file = dir.join("many.ron");
+    std::fs::write(&file, &sweep_text).unwrap();
+    let sweep = SweepFile::from_ron(&sweep_text, "many.ron").unwrap();
+    let base = sweep.base_scenario(&file.to_string_lossy()).unwrap();
+    let out = dir.join("o");
+    std::fs::create_dir_all(&out).unwrap();
+    ludd::analysis::sweep::adopt(&out, &sweep, &base).unwrap();
+    // One row with a part file's columns; the check reads the columns'
+    // names and the row count, so one file's bytes serve every point.
+    let mut columns = vec![
+        Column::new("seed".into(), vec![1u64]),
+        Column::new("sweep".into(), vec!["many"]),
+        Column::new("behaviour.threshold_mean".into(), vec![1.0f64]),
+    ];
+    for (name, _) in ludd::analysis::compare::METRICS {
+        columns.push(Column::new(name.into(), vec![0.0f64]));
+    }
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .finish(&mut DataFrame::new(columns).unwrap())
+        .unwrap();
+    for p in &sweep.points() {
+        let path = ludd::analysis::sweep::metrics_file(&out, p, 0);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
+    }
+    let status = ludd::analysis::sweep::status(&out).unwrap();
+    assert_eq!((status.expected, status.complete), (2000, 2000));
+}
