@@ -6,7 +6,9 @@
 //! axis is refused before any run.
 
 use crate::command::{ludd, scratch, sorted, text, walk};
-use ludd::analysis::sweep::{read_full_record, read_metrics, Record, Recorded, SweepFile, VERSION};
+use ludd::analysis::sweep::{
+    growth, read_full_record, read_metrics, Record, Recorded, SweepFile, VERSION,
+};
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -356,4 +358,68 @@ fn two_thousand_part_files_are_surveyed_without_exhausting_the_stack() {
     }
     let status = ludd::analysis::sweep::status(&out).unwrap();
     assert_eq!((status.expected, status.complete), (2000, 2000));
+}
+
+#[test]
+fn growth_follows_the_documented_rules() {
+    // docs/CLUSTER.md, "Growing a sweep": more grid values, more Sobol
+    // points or Saltelli rows on the same ranges, more replicates; nothing
+    // else. Checked on the designs alone (no run is made).
+    let sweep = |design: &str, replicates: u32, seed: u32| {
+        SweepFile::from_ron(
+            &format!(
+                "Sweep(name: \"s\", base: \"loom\", design: {design}, replicates: {replicates}, master_seed: {seed})"
+            ),
+            "s.ron",
+        )
+        .unwrap()
+    };
+    let ranges = |high: f64| {
+        format!("[Range(path: \"behaviour.threshold_mean\", low: 1.0, high: {high}), Range(path: \"behaviour.contagion_local\", low: 0.5, high: 1.5)]")
+    };
+    let grid = |values: &str| {
+        format!("Grid([Axis(path: \"behaviour.threshold_mean\", values: [{values}]), Axis(path: \"behaviour.contagion_local\", values: [\"1.0\"])])")
+    };
+    let sobol = |n: usize, high: f64| format!("Sobol(points: {n}, ranges: {})", ranges(high));
+    let saltelli = |n: usize, high: f64| format!("Saltelli(base: {n}, ranges: {})", ranges(high));
+    let lhs = |n: usize| format!("LatinHypercube(points: {n}, ranges: {})", ranges(2.0));
+    let g = grid;
+    let grows = [
+        (g("\"1.2\""), 1, g("\"1.2\""), 1, (1, 1)),
+        (g("\"1.2\""), 1, g("\"0.8\", \"1.2\""), 2, (1, 4)),
+        (sobol(4, 2.0), 2, sobol(8, 2.0), 3, (8, 24)),
+        (saltelli(2, 2.0), 1, saltelli(5, 2.0), 1, (8, 20)),
+        (lhs(5), 1, lhs(5), 4, (5, 20)),
+    ];
+    for (old, r_old, new, r_new, runs) in grows {
+        assert_eq!(
+            growth(&sweep(&old, r_old, 1), &sweep(&new, r_new, 1)),
+            Ok(runs),
+            "{old} x {r_old} grows into {new} x {r_new}"
+        );
+    }
+    let refused = [
+        (
+            g("\"1.2\", \"1.5\""),
+            2,
+            g("\"1.2\""),
+            2,
+            1,
+            "not in this design",
+        ),
+        (g("\"1.2\""), 2, g("\"1.2\""), 1, 1, "replicates"),
+        (g("\"1.2\""), 1, g("\"1.2\""), 1, 2, "master seed"),
+        (sobol(4, 2.0), 1, sobol(8, 3.0), 1, 1, "other values"),
+        (sobol(8, 2.0), 1, sobol(4, 2.0), 1, 1, "not in this design"),
+        (saltelli(2, 2.0), 1, saltelli(2, 2.5), 1, 1, "other values"),
+        (lhs(5), 1, lhs(6), 1, 1, "not in this design"),
+        (sobol(4, 2.0), 1, g("\"1.2\""), 1, 1, "not in this design"),
+    ];
+    for (old, r_old, new, r_new, seed, why) in refused {
+        let answer = growth(&sweep(&old, r_old, 1), &sweep(&new, r_new, seed));
+        assert!(
+            answer.as_ref().is_err_and(|e| e.contains(why)),
+            "{old} x {r_old} into {new} x {r_new} (seed {seed}): {answer:?}"
+        );
+    }
 }

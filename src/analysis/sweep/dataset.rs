@@ -105,7 +105,7 @@ pub(super) fn read_part(dir: &Path, point: &Point, replicate: u64) -> Part {
             // what is wrong.
             let e = e.to_string();
             let first = e.lines().next().unwrap_or_default();
-            return Part::Damaged(format!("not a whole parquet file ({first})"));
+            return Part::Damaged(format!("is not a whole parquet file ({first})"));
         }
     };
     let lacking: Vec<String> = part_columns(point)
@@ -238,8 +238,8 @@ pub fn read_metrics(dir: &Path) -> Result<DataFrame> {
         Part::Damaged(why) => Err(LuddError::Output {
             path: metrics_file(dir, p, replicate),
             message: format!(
-                "{why}; `ludd sweep status` lists the damaged runs and running the sweep \
-                 again makes them anew"
+                "this run's part file {why}; `ludd sweep status` lists the damaged runs, and \
+                 running the sweep again makes them anew"
             ),
         }),
         Part::Absent => Ok(None),

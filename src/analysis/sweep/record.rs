@@ -97,13 +97,14 @@ pub fn read(dir: &Path) -> Result<Option<(Recorded, String)>> {
         Err(e) => return Err(LuddError::io(&path, e)),
     };
     let file = path.to_string_lossy();
-    // A bare sweep file is an earlier version's record; anything else is
-    // read as a current record, so that its errors are the ones reported.
+    // A bare sweep file is an earlier version's record. When neither reads,
+    // the error reported is that of the kind the text names.
     let recorded = match scenario::parse_ron::<Record>(&text, &file) {
         Ok(r) => Recorded::Current(r),
         Err(current) => match SweepFile::from_ron(&text, &file) {
             Ok(s) => Recorded::Legacy(s),
-            Err(_) => return Err(current),
+            Err(_) if text.contains("SweepRecord") => return Err(current),
+            Err(legacy) => return Err(legacy),
         },
     };
     Ok(Some((recorded, text)))
@@ -130,20 +131,32 @@ pub fn adopt(dir: &Path, sweep: &SweepFile, base: &Scenario) -> Result<Adopted> 
         message,
     };
     let ours = Record::new(sweep, base);
-    let Some((recorded, _)) = read(dir)? else {
-        if let Some(entry) = first_visible_entry(dir)? {
-            return Err(LuddError::Output {
-                path: dir.to_path_buf(),
-                message: format!(
-                    "holds files ({} among them) but no sweep record ({RECORD}), so what \
-                     made them cannot be checked and a sweep would mix its runs with them; \
-                     choose another --out",
-                    entry.display()
-                ),
-            });
-        }
-        write_atomic(&path, ours.to_ron())?;
-        return Ok(Adopted::New);
+    let recorded = match read(dir)? {
+        Some((recorded, _)) => recorded,
+        None => match first_visible_entry(dir)? {
+            None => {
+                write_atomic(&path, ours.to_ron())?;
+                return Ok(Adopted::New);
+            }
+            // Shards started at the same moment: another one may have
+            // written the record, and then its files, since it was read.
+            // The record is written before any other file, so when those
+            // files are its, the record is there now.
+            Some(entry) => match read(dir)? {
+                Some((recorded, _)) => recorded,
+                None => {
+                    return Err(LuddError::Output {
+                        path: dir.to_path_buf(),
+                        message: format!(
+                            "holds files ({} among them) but no sweep record ({RECORD}), so \
+                             what made them cannot be checked and a sweep would mix its runs \
+                             with them; choose another --out",
+                            entry.display()
+                        ),
+                    })
+                }
+            },
+        },
     };
     let old = match recorded {
         Recorded::Current(r) => r,
