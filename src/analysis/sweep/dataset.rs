@@ -1,5 +1,5 @@
 //! A sweep's output directory as a dataset: where each run's row and
-//! error go, which runs are complete, failed or missing, and the rows read
+//! error go, which runs are complete, damaged, failed or missing, and the rows read
 //! back as one table or summarized per point.
 
 use super::design::{Job, Point, SweepFile};
@@ -23,13 +23,16 @@ pub fn is_measures_only(dir: &Path) -> bool {
 /// The sweep recorded in a sweep directory (`sweep.ron`, current or
 /// written by an earlier version), with the record's text.
 pub fn read_record(dir: &Path) -> Result<(SweepFile, String)> {
-    match record::read(dir)? {
-        Some((recorded, text)) => Ok((recorded.sweep().clone(), text)),
-        None => Err(LuddError::Output {
-            path: record_file(dir),
-            message: "no sweep record here: not a sweep's output directory".into(),
-        }),
-    }
+    let (recorded, text) = recorded(dir)?;
+    Ok((recorded.sweep().clone(), text))
+}
+
+/// The record of a sweep directory and its text; an error where there is none.
+fn recorded(dir: &Path) -> Result<(Recorded, String)> {
+    record::read(dir)?.ok_or_else(|| LuddError::Output {
+        path: record_file(dir),
+        message: "no sweep record here: not a sweep's output directory".into(),
+    })
 }
 
 /// The provenance of a table over a whole sweep: the directory, a hash of
@@ -184,12 +187,7 @@ pub fn status(dir: &Path) -> Result<Status> {
         Failed(String, u64, String),
         Missing(String, u64),
     }
-    let Some((recorded, _)) = record::read(dir)? else {
-        return Err(LuddError::Output {
-            path: record_file(dir),
-            message: "no sweep record here: not a sweep's output directory".into(),
-        });
-    };
+    let (recorded, _) = recorded(dir)?;
     let seen = survey_all(dir, recorded.sweep(), &|p, replicate, part| match part {
         Part::Complete(_) => Seen::Complete,
         Part::Damaged(why) => Seen::Damaged(p.id.clone(), replicate, why),
@@ -251,15 +249,15 @@ pub fn read_metrics(dir: &Path) -> Result<DataFrame> {
         }
     }
     let metrics = dir.join("metrics");
-    let Some(first) = frames.first().cloned() else {
+    let mut frames = frames.into_iter();
+    let Some(mut all) = frames.next() else {
         return Err(LuddError::Output {
             path: metrics,
             message: "no complete run yet (`ludd sweep status` lists them)".into(),
         });
     };
-    let mut all = first;
-    for df in &frames[1..] {
-        all.vstack_mut(df).map_err(polars_error(&metrics))?;
+    for df in frames {
+        all.vstack_mut(&df).map_err(polars_error(&metrics))?;
     }
     all.sort(["point", "replicate"], Default::default())
         .map_err(polars_error(&metrics))

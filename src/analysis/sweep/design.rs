@@ -104,11 +104,32 @@ pub fn seed_of(master: u64, point_id: &str, replicate: u64) -> u64 {
     mix(mix(master) ^ h ^ mix(replicate.wrapping_add(1))) >> 11
 }
 
-/// Whether two listed values are the same: the same text, or the same
-/// number written two ways (`0.1` and `0.10`).
-fn same_value(a: &str, b: &str) -> bool {
-    a.trim() == b.trim()
-        || matches!((a.trim().parse::<f64>(), b.trim().parse::<f64>()), (Ok(x), Ok(y)) if x == y)
+/// Every value of a grid axis that an earlier one repeats, as (its index,
+/// the earlier one's): the same text, or the same number written another
+/// way (`0.1` and `0.10`). Linear in the number of values, which a file may
+/// make large.
+fn listed_twice(values: &[String]) -> Vec<(usize, usize)> {
+    #[derive(PartialEq, Eq, Hash)]
+    enum Key<'a> {
+        Number(u64),
+        Text(&'a str),
+    }
+    let mut first = std::collections::HashMap::new();
+    let mut twice = Vec::new();
+    for (k, v) in values.iter().enumerate() {
+        let key = match v.trim().parse::<f64>() {
+            // 0.0 and -0.0 are one value.
+            Ok(x) => Key::Number(if x == 0.0 { 0 } else { x.to_bits() }),
+            Err(_) => Key::Text(v.trim()),
+        };
+        match first.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => twice.push((k, *e.get())),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(k);
+            }
+        }
+    }
+    twice
 }
 
 /// The index and path of every parameter path that an earlier entry names
@@ -290,13 +311,19 @@ impl SweepFile {
                     }
                     // A value listed twice would make two runs of one
                     // point write the same file.
-                    for (k, v) in a.values.iter().enumerate() {
-                        if let Some(j) = a.values[..k].iter().position(|w| same_value(v, w)) {
-                            fail(
-                                format!("design.{i}.values.{k}"),
-                                format!("'{v}' is value {j} already; list each value once"),
-                            );
-                        }
+                    let twice = listed_twice(&a.values);
+                    if let Some(&(k, j)) = twice.first() {
+                        let more = match twice.len() - 1 {
+                            0 => String::new(),
+                            n => format!(" (and {n} more values listed twice)"),
+                        };
+                        fail(
+                            format!("design.{i}.values.{k}"),
+                            format!(
+                                "'{}' is value {j} already{more}; list each value once",
+                                a.values[k]
+                            ),
+                        );
                     }
                 }
                 // The same parameter on two axes would be two columns of
