@@ -92,7 +92,7 @@ fn metrics_frame(
 }
 
 /// What a sweep did in this process.
-#[derive(Debug, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct Outcome {
     pub jobs_in_shard: usize,
     /// Runs complete before, and so not made again.
@@ -103,19 +103,6 @@ pub struct Outcome {
     pub failed: usize,
     /// Whether the directory was new, resumed, or its design grew.
     pub adopted: Adopted,
-}
-
-impl Default for Outcome {
-    fn default() -> Outcome {
-        Outcome {
-            jobs_in_shard: 0,
-            skipped: 0,
-            damaged: 0,
-            done: 0,
-            failed: 0,
-            adopted: Adopted::New,
-        }
-    }
 }
 
 /// Runs this shard's missing jobs on `threads` threads, one run per thread

@@ -112,11 +112,15 @@ pub fn read(dir: &Path) -> Result<Option<(Recorded, String)>> {
 
 /// What adopting the record found: a new sweep, a resume of the recorded
 /// one, or a growth of it (runs before, runs now).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Adopted {
+    #[default]
     New,
     Resumed,
-    Grown { from: usize, to: usize },
+    Grown {
+        from: usize,
+        to: usize,
+    },
 }
 
 /// Checks `sweep` (whose base resolved to `base`) against the record in
