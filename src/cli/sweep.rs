@@ -1,5 +1,5 @@
 //! `ludd sweep FILE`: a parameter sweep into its dataset, this shard's part;
-//! `ludd sweep status DIR`: its complete, failed and missing runs.
+//! `ludd sweep status DIR`: its complete, failed, missing and damaged runs.
 
 use super::options::{OutDir, Threads};
 use super::progress_bar;
@@ -61,6 +61,19 @@ pub fn execute(args: SweepArgs) -> Result<()> {
         })
     })?;
     bar.finish_and_clear();
+    if let sweep::Adopted::Grown { from, to } = outcome.adopted {
+        eprintln!(
+            "{}: the design grew from {from} to {to} runs; the {from} earlier runs keep their seeds",
+            dir.display()
+        );
+    }
+    if outcome.damaged > 0 {
+        eprintln!(
+            "{}: {} run(s) whose part file did not read back whole were made again",
+            dir.display(),
+            outcome.damaged
+        );
+    }
     let minutes = started.elapsed().as_secs_f64() / 60.0;
     say!(
         "{}: {} runs in this shard; {} already complete, {} done now ({:.1} runs per minute), {} failed",
@@ -80,13 +93,24 @@ pub fn execute(args: SweepArgs) -> Result<()> {
 fn status(dir: &Path) -> Result<()> {
     let s = sweep::status(dir)?;
     say!(
-        "{}: {} runs expected, {} complete, {} failed, {} missing",
+        "{}: {} runs expected, {} complete, {} failed, {} missing, {} damaged",
         dir.display(),
         s.expected,
         s.complete,
         s.failed.len(),
-        s.missing.len()
+        s.missing.len(),
+        s.damaged.len()
     )?;
+    match &s.made_by {
+        Some((version, hash)) => say!("made by ludd {version} from a base scenario with hash {hash}")?,
+        None => say!("recorded by an earlier ludd without its base scenario or version: readable, not resumable")?,
+    }
+    for (point, replicate, why) in s.damaged.iter().take(20) {
+        say!("damaged point={point} replicate={replicate}: its part file {why}; running the sweep again makes it anew")?;
+    }
+    if s.damaged.len() > 20 {
+        say!("... and {} more damaged", s.damaged.len() - 20)?;
+    }
     for (point, replicate, error) in &s.failed {
         say!("failed  point={point} replicate={replicate}: {error}")?;
     }

@@ -22,4 +22,5 @@ mod outputs;
 mod report;
 mod slurm;
 mod sweep;
+mod sweep_resume;
 mod validate;

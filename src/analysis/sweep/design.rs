@@ -104,6 +104,44 @@ pub fn seed_of(master: u64, point_id: &str, replicate: u64) -> u64 {
     mix(mix(master) ^ h ^ mix(replicate.wrapping_add(1))) >> 11
 }
 
+/// Every value of a grid axis that an earlier one repeats, as (its index,
+/// the earlier one's): the same text, or the same number written another
+/// way (`0.1` and `0.10`). Linear in the number of values, which a file may
+/// make large.
+fn listed_twice(values: &[String]) -> Vec<(usize, usize)> {
+    #[derive(PartialEq, Eq, Hash)]
+    enum Key<'a> {
+        Number(u64),
+        Text(&'a str),
+    }
+    let mut first = std::collections::HashMap::new();
+    let mut twice = Vec::new();
+    for (k, v) in values.iter().enumerate() {
+        let key = match v.trim().parse::<f64>() {
+            // 0.0 and -0.0 are one value.
+            Ok(x) => Key::Number(if x == 0.0 { 0 } else { x.to_bits() }),
+            Err(_) => Key::Text(v.trim()),
+        };
+        match first.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => twice.push((k, *e.get())),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(k);
+            }
+        }
+    }
+    twice
+}
+
+/// The index and path of every parameter path that an earlier entry names
+/// already.
+fn duplicate_paths<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<(usize, &'a str)> {
+    let mut seen = std::collections::HashSet::new();
+    paths
+        .enumerate()
+        .filter(|(_, p)| !seen.insert(p.trim()))
+        .collect()
+}
+
 impl SweepFile {
     pub fn from_ron(text: &str, file: &str) -> Result<SweepFile> {
         scenario::parse_ron(text, file)
@@ -271,6 +309,30 @@ impl SweepFile {
                             "must list at least one value".into(),
                         );
                     }
+                    // A value listed twice would make two runs of one
+                    // point write the same file.
+                    let twice = listed_twice(&a.values);
+                    if let Some(&(k, j)) = twice.first() {
+                        let more = match twice.len() - 1 {
+                            0 => String::new(),
+                            n => format!(" (and {n} more values listed twice)"),
+                        };
+                        fail(
+                            format!("design.{i}.values.{k}"),
+                            format!(
+                                "'{}' is value {j} already{more}; list each value once",
+                                a.values[k]
+                            ),
+                        );
+                    }
+                }
+                // The same parameter on two axes would be two columns of
+                // one name, refused only when the first row is written.
+                for (k, path) in duplicate_paths(axes.iter().map(|a| a.path.as_str())) {
+                    fail(
+                        format!("design.{k}.path"),
+                        format!("'{path}' is an axis already; each parameter may be one axis"),
+                    );
                 }
                 &[][..]
             }
@@ -331,6 +393,12 @@ impl SweepFile {
             fail(
                 "design.ranges".into(),
                 format!("the Sobol sequence here has at most {MAX_SOBOL_DIMENSIONS} dimensions"),
+            );
+        }
+        for (k, path) in duplicate_paths(ranges.iter().map(|r| r.path.as_str())) {
+            fail(
+                format!("design.ranges.{k}.path"),
+                format!("'{path}' has a range already; each parameter may have one"),
             );
         }
         for (i, r) in ranges.iter().enumerate() {

@@ -1,10 +1,12 @@
 //! Running a sweep: this process's slice of the jobs (`--shard`, or the
 //! array index of Slurm or a Kubernetes Indexed Job), run in parallel and
 //! streamed into the dataset one row per run as each ends; a re-run resumes,
-//! skipping the runs already complete.
+//! skipping the runs already complete, once the directory's record allows
+//! it (`record::adopt`).
 
-use super::dataset::{failed_file, metrics_file, partition};
+use super::dataset::{failed_file, metrics_file, partition, survey, Part};
 use super::design::{Job, Keep, Point, SweepFile};
+use super::record::{self, Adopted};
 use crate::analysis::compare::{metrics, RunMetrics, METRICS};
 use crate::analysis::files::{polars_error, write_atomic, write_parquet};
 use crate::analysis::output;
@@ -93,9 +95,14 @@ fn metrics_frame(
 #[derive(Debug, Default, Clone)]
 pub struct Outcome {
     pub jobs_in_shard: usize,
+    /// Runs complete before, and so not made again.
     pub skipped: usize,
+    /// Runs whose part file was there but did not read back whole, made again.
+    pub damaged: usize,
     pub done: usize,
     pub failed: usize,
+    /// Whether the directory was new, resumed, or its design grew.
+    pub adopted: Adopted,
 }
 
 /// Runs this shard's missing jobs on `threads` threads, one run per thread
@@ -111,20 +118,17 @@ pub fn execute(
 ) -> Result<Outcome> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     std::fs::create_dir_all(dir).map_err(|e| LuddError::io(dir, e))?;
-    // The sweep file is written once and must match on every resume, so a
-    // directory never mixes two designs.
-    let record = dir.join("sweep.ron");
-    let text = sweep.to_ron();
-    match std::fs::read_to_string(&record) {
-        Ok(old) if old != text => {
-            return Err(LuddError::Output {
-                path: record,
-                message: "this directory holds a different sweep; choose another --out".into(),
-            })
-        }
-        Ok(_) => {}
-        Err(_) => write_atomic(&record, &text)?,
-    }
+    // DESTINATION LOCK: `files::lock_destination(dir)` is to be taken here,
+    // before the record is checked and the first job starts, and its guard
+    // held until this function returns. Note for whoever wires it: the
+    // shards of one sweep (`--shard`, Slurm and Kubernetes arrays) run into
+    // the same directory at the same time by design, so an exclusive lock
+    // held for the whole execution would refuse every shard but the first.
+    // What must not interleave is `record::adopt` (read the record, check,
+    // write it): an exclusive lock around that call alone, or a shared lock
+    // for the execution and an exclusive one for `adopt`, keeps shards
+    // concurrent.
+    let adopted = record::adopt(dir, sweep, base)?;
     let jobs: Vec<Job> = sweep
         .jobs(points)
         .into_iter()
@@ -132,13 +136,30 @@ pub fn execute(
         .filter(|(i, _)| i % shard.1 == shard.0)
         .map(|(_, j)| j)
         .collect();
+    // A part file that does not read back whole is made again, like a
+    // missing one (`dataset::read_part`).
+    #[derive(PartialEq)]
+    enum Found {
+        Complete,
+        Damaged,
+        Absent,
+    }
+    let found: Vec<Found> = survey(dir, points, &jobs, &|_, _, part| match part {
+        Part::Complete(_) => Found::Complete,
+        Part::Damaged(_) => Found::Damaged,
+        Part::Absent => Found::Absent,
+    });
     let todo: Vec<&Job> = jobs
         .iter()
-        .filter(|j| !metrics_file(dir, &points[j.point], j.replicate).is_file())
+        .zip(&found)
+        .filter(|(_, f)| **f != Found::Complete)
+        .map(|(j, _)| j)
         .collect();
     let outcome = Outcome {
         jobs_in_shard: jobs.len(),
         skipped: jobs.len() - todo.len(),
+        damaged: found.iter().filter(|f| **f == Found::Damaged).count(),
+        adopted,
         ..Default::default()
     };
     let mut numeric: std::collections::HashSet<String> = points
@@ -186,7 +207,10 @@ pub fn execute(
                 done.fetch_add(1, Ordering::Relaxed);
             }
             Err(e) => {
-                // A failed run is recorded and the sweep goes on.
+                // A failed run is recorded and the sweep goes on. A
+                // damaged part file it was to replace goes, so that status
+                // reports the run as failed, with its error.
+                let _ = std::fs::remove_file(metrics_file(dir, point, job.replicate));
                 let file = failed_file(dir, point, job.replicate);
                 let parent = file.parent().expect("a partition directory");
                 std::fs::create_dir_all(parent).map_err(|e| LuddError::io(parent, e))?;

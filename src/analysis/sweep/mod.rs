@@ -9,24 +9,29 @@
 //! changes a run already made.
 //!
 //! Layout of the output directory:
-//! - `sweep.ron`: the sweep as run (written first, checked on resume);
+//! - `sweep.ron`: the record: the sweep as run, the hash of its resolved
+//!   base scenario and ludd's version (written first, checked on every
+//!   resume; `record`);
 //! - `metrics/point=<id>/replicate=<r>/part.parquet`: one row per run (the
 //!   comparison measures of `compare::RunMetrics`, the parameter values, the
 //!   seed), readable as one table with its partition columns;
 //! - `runs/point=<id>/replicate=<r>/`: the run's own tables (`keep: Full`);
 //! - `failed/point=<id>/replicate=<r>.txt`: the error of a run that failed.
 //!
-//! Every file goes through a temporary name and a rename, so a file that
-//! exists is complete; a re-run skips complete runs and does the rest.
+//! Every file goes through a temporary name and a rename; a run is complete
+//! when its part file reads back whole (`dataset::read_part`), and a re-run
+//! skips complete runs and does the rest.
 //!
 //! The files: `design` (the sweep file, its designs, points and jobs),
-//! `sobol` (the Sobol sequence behind two of the designs), `execute`
-//! (sharding and running into the dataset) and `dataset` (its layout,
-//! status, and reading it back).
+//! `sobol` (the Sobol sequence behind two of the designs), `record` (what
+//! the directory records, and which resumes and growths it allows),
+//! `execute` (sharding and running into the dataset) and `dataset` (its
+//! layout, which runs are complete, status, and reading it back).
 
 mod dataset;
 mod design;
 mod execute;
+mod record;
 mod sobol;
 
 pub use dataset::{
@@ -35,4 +40,5 @@ pub use dataset::{
 };
 pub use design::{seed_of, Axis, Design, Job, Keep, Point, Range, SweepFile, MAX_RUNS};
 pub use execute::{execute, shard_from, Outcome};
+pub use record::{adopt, growth, read as read_full_record, Adopted, Record, Recorded, VERSION};
 pub use sobol::{sobol_point, MAX_SOBOL_DIMENSIONS};
