@@ -661,6 +661,25 @@ pub fn lock_shared(dir: &Path) -> Result<DestinationLock> {
     lock(dir, libc::LOCK_SH, true)
 }
 
+/// Runs `f` while holding an exclusive lock on the directory `dir` itself,
+/// waiting for other holders to finish: for a short read-check-write
+/// section shared by processes that otherwise work side by side (the
+/// shards of a sweep adopting its record). The lock is on the directory's
+/// own descriptor, so it leaves no file behind, and it ends when the
+/// descriptor is closed, on return or when the process ends.
+pub fn with_directory_lock<T>(dir: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    use std::os::unix::io::AsRawFd;
+    let handle = File::open(dir).map_err(|e| LuddError::io(dir, e))?;
+    // SAFETY: flock on a descriptor this function owns and keeps open
+    // until `f` has returned.
+    if unsafe { libc::flock(handle.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(LuddError::io(dir, std::io::Error::last_os_error()));
+    }
+    let result = f();
+    drop(handle);
+    result
+}
+
 /// Takes the lock (`mode`: `LOCK_EX` or `LOCK_SH`) on `dir`, creating the
 /// directories above it first when `make_parent`.
 fn lock(dir: &Path, mode: libc::c_int, make_parent: bool) -> Result<DestinationLock> {

@@ -117,18 +117,17 @@ pub fn execute(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome> {
     use std::sync::atomic::{AtomicUsize, Ordering};
+    // The shards of one sweep (`--shard`, Slurm and Kubernetes arrays) write
+    // disjoint part files into one directory at the same time, so they share
+    // the destination's lock from before the record is read until the last
+    // part is written: another sweep's shards may join, while a `run`,
+    // `compare` or `report` aimed at the directory is refused. Reading,
+    // checking and writing the record must not interleave between shards:
+    // that section holds the directory itself exclusively, waiting its turn.
+    let _shared = crate::analysis::files::lock_shared(dir)?;
     std::fs::create_dir_all(dir).map_err(|e| LuddError::io(dir, e))?;
-    // DESTINATION LOCK: `files::lock_destination(dir)` is to be taken here,
-    // before the record is checked and the first job starts, and its guard
-    // held until this function returns. Note for whoever wires it: the
-    // shards of one sweep (`--shard`, Slurm and Kubernetes arrays) run into
-    // the same directory at the same time by design, so an exclusive lock
-    // held for the whole execution would refuse every shard but the first.
-    // What must not interleave is `record::adopt` (read the record, check,
-    // write it): an exclusive lock around that call alone, or a shared lock
-    // for the execution and an exclusive one for `adopt`, keeps shards
-    // concurrent.
-    let adopted = record::adopt(dir, sweep, base)?;
+    let adopted =
+        crate::analysis::files::with_directory_lock(dir, || record::adopt(dir, sweep, base))?;
     let jobs: Vec<Job> = sweep
         .jobs(points)
         .into_iter()
