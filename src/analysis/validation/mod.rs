@@ -1,0 +1,25 @@
+//! Checking scenarios against history. The targets in `scenarios/targets.csv`
+//! (copied with their sources and derivations from the project's shared
+//! targets) name a model series, a region, a statistic and a band; an
+//! ensemble of runs is reduced to the statistic of the ensemble-mean series,
+//! with the 5th-95th percentile of the per-run statistics as its spread.
+//!
+//! The parts: `targets` (the targets and their parsing), `statistics` (the
+//! statistic of a series and what one run says about each target),
+//! `ensembles` (ensembles, streamed, evaluated into outcomes) and `tables`
+//! (the validation table as a DataFrame, text and markdown).
+
+mod ensembles;
+mod statistics;
+mod tables;
+mod targets;
+
+pub use ensembles::{check_streaming_memory, ensembles, evaluate, streaming_estimate, Outcome};
+pub use statistics::{observe, statistic, RunStatistics};
+pub use tables::{
+    frame, markdown, markdown_destination, replace_table, text_table, write_markdown, TABLE_END,
+    TABLE_START,
+};
+pub use targets::{
+    parse_targets, pending, scenarios_to_check, targets, targets_of, Statistic, Target, TARGETS_CSV,
+};
