@@ -1,0 +1,282 @@
+// ---------------------------------------------------------------------
+// Destinations: checked before work starts and again at publish.
+
+use crate::analysis::output::RUN_FILES;
+use crate::error::{LuddError, Result};
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+/// Refuses a destination directory before any work is done, and again at
+/// publish: an existing `dir` without `force`; with `force`, anything but a
+/// directory that ludd wrote (`ludd_wrote`): a file, a symbolic link, the
+/// current directory or one holding it, a directory without ludd's record
+/// or with files ludd did not write.
+pub fn check_destination(dir: &Path, force: bool) -> Result<()> {
+    let Ok(meta) = fs::symlink_metadata(dir) else {
+        return Ok(());
+    };
+    if !force {
+        return Err(LuddError::OutputExists(dir.to_path_buf()));
+    }
+    let refuse = |reason: String| {
+        Err(LuddError::OutputRefused {
+            path: dir.to_path_buf(),
+            reason,
+        })
+    };
+    const ONLY: &str = "--force replaces only a directory that ludd wrote";
+    if meta.file_type().is_symlink() {
+        return refuse(format!("it is a symbolic link; {ONLY}"));
+    }
+    if !meta.is_dir() {
+        return refuse(format!("it is a file, not a directory; {ONLY}"));
+    }
+    if holds_current_dir(dir) {
+        return refuse(format!("it is the current directory or holds it; {ONLY}"));
+    }
+    if let Err(reason) = ludd_wrote(dir) {
+        return refuse(format!(
+            "{reason}; {ONLY}: move what you want to keep, or choose another --out"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the current directory is `dir` or lies inside it.
+fn holds_current_dir(dir: &Path) -> bool {
+    match (
+        fs::canonicalize(dir),
+        std::env::current_dir().and_then(fs::canonicalize),
+    ) {
+        (Ok(dir), Ok(here)) => here.starts_with(dir),
+        // A directory that cannot be resolved is not replaced either.
+        _ => true,
+    }
+}
+
+/// The files ludd writes into a run, comparison or sweep directory
+/// besides a run's own (`RUN_FILES`).
+const OTHER_FILES: [&str; 9] = [
+    "compare.parquet",
+    "runs.parquet",
+    "experiment.ron",
+    "sweep.ron",
+    "part.parquet",
+    "sweep_summary.parquet",
+    "redistribution.parquet",
+    "redistribution_regions.parquet",
+    "redistribution_paths.parquet",
+];
+
+/// The files ludd writes into a run, comparison or sweep directory, at
+/// any depth: a run's tables and manifest, a comparison's tables and
+/// experiment, a sweep's record, rows and summary, the redistribution
+/// tables of `summarize` and the page of `report`.
+const LUDD_FILES: [&str; RUN_FILES.len() + OTHER_FILES.len()] = {
+    let mut all = [""; RUN_FILES.len() + OTHER_FILES.len()];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = if i < RUN_FILES.len() {
+            RUN_FILES[i]
+        } else {
+            OTHER_FILES[i - RUN_FILES.len()]
+        };
+        i += 1;
+    }
+    all
+};
+
+/// Whether ludd wrote `name`: one of its files, a sweep's record of a
+/// failed run (`replicate=N.txt`), its report page, or one of its hidden
+/// temporaries, staging directories and lock files.
+fn is_ludd_name(name: &str) -> bool {
+    LUDD_FILES.contains(&name)
+        || name == "report.html"
+        || (name.starts_with("replicate=") && name.ends_with(".txt"))
+        || (name.starts_with('.')
+            && (name.ends_with(".tmp")
+                || name.ends_with(".lock")
+                || name.contains(".partial-")
+                || name.contains(".old-")))
+}
+
+/// `Ok` when ludd wrote the directory `dir`: it carries ludd's record (a
+/// run's `manifest.json` naming ludd's version, a comparison's
+/// `compare.parquet` and `experiment.ron`, or a sweep's `sweep.ron`), and
+/// every file below it, at any depth, is one ludd writes. Otherwise the
+/// reason, naming what is missing or the first file ludd did not write.
+/// Symbolic links are never followed: ludd writes none.
+pub fn ludd_wrote(dir: &Path) -> std::result::Result<(), String> {
+    let is_run = fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|m| m.get("ludd_version").is_some());
+    let is_comparison =
+        dir.join("compare.parquet").is_file() && dir.join("experiment.ron").is_file();
+    let is_sweep = dir.join("sweep.ron").is_file();
+    if !(is_run || is_comparison || is_sweep) {
+        return Err(
+            "it holds no run (manifest.json), comparison (compare.parquet and \
+                    experiment.ron) or sweep (sweep.ron) written by ludd"
+                .into(),
+        );
+    }
+    match foreign_entry(dir, Path::new("")) {
+        Some(found) => Err(format!(
+            "it holds {}, which ludd did not write",
+            found.display()
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The first entry below `dir` (as a path relative to it, `under` being
+/// the part already walked) that ludd did not write: a file with a name
+/// ludd does not use, a symbolic link, or anything that cannot be read.
+fn foreign_entry(dir: &Path, under: &Path) -> Option<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir.join(under)) else {
+        return Some(under.to_path_buf());
+    };
+    for entry in entries {
+        let Ok(entry) = entry else {
+            return Some(under.to_path_buf());
+        };
+        let name = entry.file_name();
+        let relative = under.join(&name);
+        let Ok(kind) = entry.file_type() else {
+            return Some(relative);
+        };
+        if kind.is_dir() {
+            if let Some(found) = foreign_entry(dir, &relative) {
+                return Some(found);
+            }
+        } else if kind.is_symlink() || !is_ludd_name(&name.to_string_lossy()) {
+            return Some(relative);
+        }
+    }
+    None
+}
+
+/// A kind of file ludd writes alone (not in a directory of results),
+/// which a later command may replace: `mark` is text its head always
+/// contains, `what` names the kind in messages, `example` is a file name
+/// for it.
+pub struct FileKind {
+    pub mark: &'static str,
+    pub what: &'static str,
+    pub example: &'static str,
+}
+
+/// Checks a destination file (a report page, a calibration fragment)
+/// before work starts and again just before it is written: its directory
+/// must exist; an existing `path` must be a file of the same `kind` that
+/// ludd wrote, and never one of `inputs` (the files and directories the
+/// command reads) nor another file inside an input directory.
+pub fn check_file_destination(path: &Path, kind: &FileKind, inputs: &[&Path]) -> Result<()> {
+    let refuse = |reason: String| {
+        Err(LuddError::OutputRefused {
+            path: path.to_path_buf(),
+            reason,
+        })
+    };
+    let parent = parent_or_here(path);
+    if !parent.is_dir() {
+        return refuse(format!("its directory {} does not exist", parent.display()));
+    }
+    let Ok(meta) = fs::metadata(path) else {
+        return Ok(());
+    };
+    if meta.is_dir() {
+        return refuse(format!(
+            "it is a directory; give the name of a file, for example {}",
+            path.join(kind.example).display()
+        ));
+    }
+    let here = fs::canonicalize(path).ok();
+    let inputs: Vec<PathBuf> = inputs
+        .iter()
+        .filter_map(|i| fs::canonicalize(i).ok())
+        .collect();
+    if let Some(input) = inputs.iter().find(|i| Some(*i) == here.as_ref()) {
+        return refuse(format!(
+            "it is one of this command's inputs ({}); choose another file",
+            input.display()
+        ));
+    }
+    if meta.is_file() && is_mark_in(path, kind.mark) {
+        return Ok(());
+    }
+    let what = kind.what;
+    match inputs
+        .iter()
+        .find(|i| i.is_dir() && here.as_ref().is_some_and(|h| h.starts_with(i)))
+    {
+        Some(input) => refuse(format!(
+            "it is one of this command's inputs (a file in {} that is not a {what} written by \
+             ludd); choose another file",
+            input.display()
+        )),
+        None => refuse(format!(
+            "it exists and is not a {what} written by ludd; remove it or choose another file"
+        )),
+    }
+}
+
+/// Whether the head of the file at `path` contains `mark`.
+fn is_mark_in(path: &Path, mark: &str) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .is_ok()
+        && String::from_utf8_lossy(&head).contains(mark)
+}
+
+/// The directory `path` is in ("." for a bare name).
+pub(super) fn parent_or_here(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A name made from `text` (a scenario, experiment or setting name) that
+/// is safe as one file name: letters, digits, `.` and `-` are kept, any
+/// other character (a path separator among them) becomes `_`, and a leading
+/// `.` becomes `_`, so the name is neither hidden nor `..`. Long names are
+/// cut to 200 bytes, ending in a hash of the whole text so that two long
+/// names that share their start stay apart; 200 leaves room for a prefix
+/// (`compare-`) within the file-name limit.
+pub fn safe_file_name(text: &str) -> String {
+    const LONGEST: usize = 200;
+    let mut name: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.starts_with('.') {
+        name.replace_range(..1, "_");
+    }
+    if name.len() > LONGEST {
+        let hash = format!("~{:016x}", fnv1a(text.as_bytes()));
+        // Every character is ASCII by now, so any length is a boundary.
+        name.truncate(LONGEST - hash.len());
+        name.push_str(&hash);
+    }
+    if name.is_empty() {
+        name.push('_');
+    }
+    name
+}
+
+/// The FNV-1a hash of `bytes`: stable across builds and platforms, so
+/// every ludd process derives the same names from the same text.
+pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}

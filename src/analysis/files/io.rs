@@ -1,0 +1,134 @@
+use super::interrupt::gate;
+use super::publish::hidden_sibling;
+use crate::analysis::provenance::Provenance;
+use crate::error::{LuddError, Result};
+use polars::prelude::*;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` through a temporary file beside it and a
+/// rename. The temporary is hidden and named after this process, so that
+/// processes writing the same file at once (the shards of a sweep) never
+/// share one; on a failure (a full disk) it is removed. Errors name `path`.
+pub fn write_atomic(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
+    let tmp = hidden_sibling(path, &format!("{}.tmp", std::process::id()));
+    // The gate is held from creating the temporary to renaming it, so an
+    // interruption never leaves it behind.
+    let _gate = gate();
+    fs::write(&tmp, bytes)
+        .and_then(|()| fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            LuddError::io(path, e)
+        })
+}
+
+/// Converts polars errors into `LuddError::Output` at `path` (a file, or
+/// the table being built): `.map_err(polars_error("series.parquet"))`.
+pub fn polars_error(path: impl Into<PathBuf>) -> impl Fn(PolarsError) -> LuddError {
+    let path = path.into();
+    move |e| LuddError::Output {
+        path: path.clone(),
+        message: e.to_string(),
+    }
+}
+
+/// Writes `df` to `path` as parquet with `provenance` as key-value
+/// metadata, whole or not at all (`write_atomic`).
+pub fn write_parquet(df: &mut DataFrame, path: &Path, provenance: &Provenance) -> Result<()> {
+    // The file is encoded in memory and written with one call: the encoder
+    // writes in many small pieces (thousands of system calls for a run's
+    // tables), and a write error then surfaces here, with the path. Snappy
+    // compression: a run's tables are small, and setting up zstd for every
+    // column cost more than the 10% of space it saves.
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .with_key_value_metadata(Some(provenance.metadata()))
+        .with_compression(ParquetCompression::Snappy)
+        .finish(df)
+        .map_err(polars_error(path))?;
+    write_atomic(path, &bytes)
+}
+
+/// Reads the parquet file at `path` whole; a file that does not read back
+/// is reported as `unreadable`, naming it.
+pub fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let file = File::open(path).map_err(|e| LuddError::io(path, e))?;
+    ParquetReader::new(file)
+        .finish()
+        .map_err(|e| unreadable(path, polars_cause(e)))
+}
+
+/// A lazy scan of the parquet file at `path`. Its footer is read first, so
+/// that a truncated, empty or foreign file is reported here, naming it,
+/// rather than when a query over many files runs and can no longer say
+/// which one failed.
+pub fn scan_parquet(path: &Path) -> Result<LazyFrame> {
+    let file = File::open(path).map_err(|e| LuddError::io(path, e))?;
+    ParquetReader::new(file)
+        .schema()
+        .map_err(|e| unreadable(path, polars_cause(e)))?;
+    LazyFrame::scan_parquet(
+        PlPath::new(&path.to_string_lossy()),
+        ScanArgsParquet::default(),
+    )
+    .map_err(|e| unreadable(path, polars_cause(e)))
+}
+
+/// The error of an input (a table or record read back) that cannot be read
+/// whole: truncated, emptied or replaced since ludd wrote it. Every input
+/// that summaries and reports read is reported through here, so that the
+/// message names the damaged file, never the table being made from it.
+pub fn unreadable(path: &Path, cause: impl std::fmt::Display) -> LuddError {
+    LuddError::Output {
+        path: path.to_path_buf(),
+        message: format!(
+            "could not be read whole (truncated, empty, or not the file ludd wrote): {cause}"
+        ),
+    }
+}
+
+/// The error of a query over many input files that failed when it ran:
+/// the first input that does not read back whole, named; or, when every
+/// input reads, the query's own message at `what` (the table being made),
+/// never its plan. Reading the inputs again happens only on this failure.
+pub fn query_error(inputs: &[PathBuf], what: &Path, e: PolarsError) -> LuddError {
+    for input in inputs {
+        if let Err(damaged) = read_parquet(input) {
+            return damaged;
+        }
+    }
+    LuddError::Output {
+        path: what.to_path_buf(),
+        message: polars_cause(e),
+    }
+}
+
+/// Every parquet file at or under `dir`, in path order, not following
+/// symbolic links; what cannot be listed is left out (this serves to name
+/// a damaged input, not to find the inputs).
+pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => pending.push(path),
+                Ok(t) if t.is_file() && path.extension().is_some_and(|x| x == "parquet") => {
+                    found.push(path)
+                }
+                _ => {}
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A polars error's own message, without the query-plan steps polars adds
+/// to it on the way up (`'parquet scan': 'with_columns': ...`), which say
+/// nothing to a reader of ludd's messages.
+pub fn polars_cause(e: PolarsError) -> String {
+    e.remove_context().to_string()
+}

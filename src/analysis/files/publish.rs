@@ -1,0 +1,184 @@
+// ---------------------------------------------------------------------
+// Staging and publishing.
+
+use super::destination::{check_destination, fnv1a, parent_or_here};
+use super::interrupt::{forget, gate, register, Held};
+use crate::error::{LuddError, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A fresh, empty staging directory beside `dir`, hidden and named after
+/// this process, into which a result is written before `publish`. It is
+/// registered, so an interruption removes it.
+pub fn staging_dir(dir: &Path) -> Result<PathBuf> {
+    remove_abandoned_staging(dir);
+    let staging = hidden_sibling(dir, &format!("partial-{}", std::process::id()));
+    let _gate = gate();
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(|e| LuddError::io(&staging, e))?;
+    }
+    fs::create_dir_all(&staging).map_err(|e| LuddError::io(&staging, e))?;
+    register(Held::Dir(staging.clone()));
+    Ok(staging)
+}
+
+/// Moves a complete staging directory into place as `dir`. The
+/// destination is checked again first (`check_destination`), since a
+/// writer that takes no lock may have created it meanwhile. An old
+/// directory is renamed aside, the new one renamed in, then the old one
+/// removed; if the new one cannot be renamed in, the old one is put back,
+/// so a failure never leaves the user's directory hidden.
+pub fn publish(staging: &Path, dir: &Path, force: bool) -> Result<()> {
+    let _gate = gate();
+    check_destination(dir, force)?;
+    if fs::symlink_metadata(dir).is_ok() {
+        let old = hidden_sibling(dir, &format!("old-{}", std::process::id()));
+        fs::rename(dir, &old).map_err(|e| LuddError::io(dir, e))?;
+        if let Err(e) = fs::rename(staging, dir) {
+            let _ = fs::rename(&old, dir);
+            return Err(LuddError::io(dir, e));
+        }
+        forget(staging);
+        if let Err(e) = fs::remove_dir_all(&old) {
+            // The new result is in place; only the old copy is left over.
+            tracing::warn!(
+                "{} is published, but its old copy {} could not be removed: {e}",
+                dir.display(),
+                old.display()
+            );
+        }
+    } else {
+        let parent = parent_or_here(dir);
+        fs::create_dir_all(parent).map_err(|e| LuddError::io(parent, e))?;
+        rename_no_replace(staging, dir)?;
+        forget(staging);
+    }
+    Ok(())
+}
+
+/// Renames `from` to `to`, failing if `to` appeared meanwhile: a rename
+/// onto an empty directory would otherwise replace it without a word.
+#[cfg(target_os = "linux")]
+fn rename_no_replace(from: &Path, to: &Path) -> Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c =
+        |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|e| LuddError::io(p, e.into()));
+    let (cf, ct) = (c(from)?, c(to)?);
+    // SAFETY: two valid NUL-terminated paths relative to the current directory.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            cf.as_ptr(),
+            libc::AT_FDCWD,
+            ct.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EEXIST) | Some(libc::ENOTEMPTY) => {
+            Err(LuddError::OutputExists(to.to_path_buf()))
+        }
+        // A file system without the flag: the plain rename.
+        Some(libc::EINVAL) | Some(libc::ENOSYS) => {
+            fs::rename(from, to).map_err(|e| LuddError::io(to, e))
+        }
+        _ => Err(LuddError::io(to, e)),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_no_replace(from: &Path, to: &Path) -> Result<()> {
+    fs::rename(from, to).map_err(|e| LuddError::io(to, e))
+}
+
+/// Writes a directory whole or not at all: the destination is checked
+/// (`check_destination`), `fill` writes into a fresh staging directory,
+/// which is then published as `dir`; on an error the staging directory is
+/// removed. The caller holds the destination's lock (`lock_destination`)
+/// when other processes may write there.
+pub fn write_dir<T>(dir: &Path, force: bool, fill: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+    check_destination(dir, force)?;
+    let staging = staging_dir(dir)?;
+    let result = fill(&staging).and_then(|value| publish(&staging, dir, force).map(|()| value));
+    if result.is_err() {
+        let _gate = gate();
+        let _ = fs::remove_dir_all(&staging);
+        forget(&staging);
+    }
+    result
+}
+
+/// Removes staging directories for `dir` left by processes that no longer
+/// run (killed before they could publish or clean up). Best effort: what
+/// cannot be read or removed is left alone, and a live process's staging is
+/// never touched. Linux only (a process is alive while /proc/<pid> exists).
+fn remove_abandoned_staging(dir: &Path) {
+    let Some(name) = dir.file_name() else {
+        return;
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!("{}.partial-", hidden_stem(&name.to_string_lossy()));
+    let Ok(entries) = fs::read_dir(parent_or_here(dir)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = entry_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The longest byte length of a file name (Linux and most file systems).
+const NAME_MAX: usize = 255;
+
+/// The longest tag `hidden_sibling` appends, with its dot: `.partial-` and
+/// a process id of up to ten digits.
+const LONGEST_TAG: usize = ".partial-4294967295".len();
+
+/// The hidden prefix of every name ludd keeps beside `name`: `.name`, or,
+/// when a tag would then pass the file-name limit, `name` cut short and a
+/// hash of the whole name, so that any destination whose own name fits has
+/// staging, temporary and lock names that fit too, and two long names that
+/// share their start still get different ones.
+fn hidden_stem(name: &str) -> String {
+    if 1 + name.len() + LONGEST_TAG <= NAME_MAX {
+        return format!(".{name}");
+    }
+    let hash = format!("~{:016x}", fnv1a(name.as_bytes()));
+    let mut keep = NAME_MAX - LONGEST_TAG - hash.len() - 1;
+    while !name.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!(".{}{hash}", &name[..keep])
+}
+
+/// The hidden name beside `path` for `tag` (`partial-<pid>`, `old-<pid>`,
+/// `<pid>.tmp`, `lock`). A path without a file name of its own (`.`, `..`)
+/// is resolved first.
+pub(super) fn hidden_sibling(path: &Path, tag: &str) -> PathBuf {
+    let path = named(path);
+    let name = path
+        .file_name()
+        .map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!("{}.{tag}", hidden_stem(&name)))
+}
+
+/// `path`, or its absolute form when it ends in `.` or `..` (which name
+/// no file of their own).
+fn named(path: &Path) -> PathBuf {
+    if path.file_name().is_some() {
+        return path.to_path_buf();
+    }
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
