@@ -494,11 +494,13 @@ fn a_damaged_sweep_part_is_named_by_summarize_and_report() {
         .unwrap()
         .to_string_lossy()
         .into_owned();
+    // The sweep's own reading of its parts names the damaged run's file and
+    // says it is not whole, as `sweep status` does.
     for command in ["summarize", "report"] {
         fails_naming(
             &[command, "sweep"],
             &dir,
-            &[&named, "could not be read whole"],
+            &[&named, "is not a whole parquet file"],
         );
     }
 }
