@@ -103,19 +103,17 @@ fn two_runs_into_one_out_one_is_refused_never_both_written() {
         ],
         &dir,
     );
-    let second = ludd(
-        &[
-            "run",
-            "loom",
-            "--seed",
-            "2",
-            "--set",
-            "end_year=1735",
-            "--out",
-            "out",
-        ],
-        &dir,
-    );
+    let second_run = [
+        "run",
+        "loom",
+        "--seed",
+        "2",
+        "--set",
+        "end_year=1735",
+        "--out",
+        "out",
+    ];
+    let second = ludd(&second_run, &dir);
     let first = resume(first);
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert_eq!(second.status.code(), Some(1));
@@ -124,19 +122,7 @@ fn two_runs_into_one_out_one_is_refused_never_both_written() {
     assert!(!text(&second.stdout).contains("tables written"));
     assert_eq!(seed_of(&dir.join("out")), 1, "the first run's result stays");
     // Once the first is done the second is still refused: the place is taken.
-    let third = ludd(
-        &[
-            "run",
-            "loom",
-            "--seed",
-            "2",
-            "--set",
-            "end_year=1735",
-            "--out",
-            "out",
-        ],
-        &dir,
-    );
+    let third = ludd(&second_run, &dir);
     assert!(text(&third.stderr).contains("already exists"));
     assert_eq!(seed_of(&dir.join("out")), 1);
     assert_eq!(hidden_beside(&dir, "out"), Vec::<String>::new());
