@@ -79,6 +79,16 @@ fn hidden_beside(dir: &Path, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// A ten-year loom run into `dir/out`, which must succeed: an input for the
+/// commands under test.
+fn short_run(dir: &Path, out: &str) {
+    let run = ludd(
+        &["run", "loom", "--set", "end_year=1740", "--out", out],
+        dir,
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+}
+
 fn seed_of(run: &Path) -> u64 {
     ludd::analysis::output::read_manifest(run).unwrap()["seed"]
         .as_u64()
@@ -292,12 +302,7 @@ fn force_onto_a_file_is_refused_and_nothing_is_hidden() {
 #[test]
 fn report_never_writes_onto_its_input_or_a_directory() {
     let dir = scratch("dest-report");
-    assert!(ludd(
-        &["run", "loom", "--set", "end_year=1740", "--out", "r"],
-        &dir
-    )
-    .status
-    .success());
+    short_run(&dir, "r");
     let series = std::fs::read(dir.join("r/series.parquet")).unwrap();
     std::fs::write(dir.join("notes.html"), "<p>mine</p>").unwrap();
     for (out, want) in [
@@ -696,12 +701,7 @@ fn snapshot(d: &Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn any_two_writers_on_one_destination_never_lose_a_result_silently() {
     let dir = scratch("dest-property");
-    assert!(ludd(
-        &["run", "loom", "--set", "end_year=1740", "--out", "input"],
-        &dir
-    )
-    .status
-    .success());
+    short_run(&dir, "input");
     let d = dir.join("d");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(14);
     let mut next = 1u64;
