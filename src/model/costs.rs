@@ -15,15 +15,19 @@ pub struct TaskCost {
     pub unit_cost: f64,
 }
 
-/// Machine price index of technology `j` in region `r`: 1 at first use,
-/// falling as (1 + experience)^(-learning_exponent), where experience is the
-/// cumulative output made with it (Wright's law; see the production phase).
+/// Machine price of technology `j` in region `r`: an index that is 1 at
+/// first use and falls as (1 + experience)^(-learning_exponent), where
+/// experience is the cumulative output made with it (Wright's law; see the
+/// production phase), times the price of the rest of the economy's good,
+/// of which machines, buildings and engines are made. Where that good
+/// cheapens against labour, machines do too (Allen's high-wage economy).
 pub fn machine_price(w: &World, r: usize, j: usize) -> f64 {
     let t = &w.scenario.technologies[j];
     let e = w.knowledge.experience[r * w.techs() + j];
     (1.0 + e)
         .powf(-t.learning_exponent)
         .max(MACHINE_PRICE_FLOOR)
+        * w.regions[r].rest_price
 }
 
 /// Machines never get cheaper than this share of their first price: iron,

@@ -29,6 +29,7 @@ pub mod costs;
 pub mod ledger;
 pub mod observe;
 pub mod phases;
+pub mod rest;
 pub mod rng;
 pub mod run;
 pub mod world;

@@ -18,6 +18,7 @@ pub enum Phase {
     Diffusion = 6,
     Reorganization = 7,
     Hiring = 8,
+    Careers = 9,
 }
 
 /// SplitMix64: a bijective mixer that spreads nearby ids far apart.

@@ -63,14 +63,52 @@ parameters! {
     owners_consumption: f64 = 0.05, [0.0, 1.0];
     /// Share of cash above a buffer firms pay out per quarter.
     payout: f64 = 0.25, [0.0, 1.0];
-    /// Markup of the rest of the economy on its labour cost.
-    rest_markup: f64 = 0.25, [0.0, 5.0];
+    /// Capital's output elasticity in the rest of the economy (Cobb-Douglas):
+    /// the capital share in British growth accounting is 0.35 (Crafts 1985,
+    /// British Economic Growth during the Industrial Revolution, table 4.2,
+    /// land folded into capital here); 0.33-0.35 for the USA (Solow 1957).
+    capital_elasticity: f64 = 0.35, [0.05, 0.9];
+    /// Share of the rest of the economy's labour tasks that the general
+    /// technology takes over once it has spread through the industry: steam,
+    /// the assembly line, computers and language models each automated work
+    /// far beyond the industry that first used them (Acemoglu and Restrepo
+    /// 2019, "Automation and New Tasks", J. Econ. Perspectives 33(2): the
+    /// displacement effect). Not a measured value: a setting of the mechanism.
+    automation_reach: f64 = 0.1, [0.0, 0.5];
+    /// Years over which new tasks for labour restore, at rate one over this
+    /// many years, the tasks automation took (the reinstatement effect,
+    /// Acemoglu and Restrepo 2019); a generation, as in Allen's (2009)
+    /// forty-year pause.
+    reinstatement_years: f64 = 30.0, [1.0, 500.0];
+    /// Annual depreciation of the rest of the economy's capital: structures
+    /// about 2% and equipment about 7% a year (Feinstein 1988, Studies in
+    /// Capital Formation in the United Kingdom), about 5% for the mix.
+    depreciation: f64 = 0.05, [0.0, 1.0];
+    /// Quarterly share of the gap between wanted and actual capital that the
+    /// rest of the economy's investment closes (partial adjustment; Jorgenson 1963).
+    investment_speed: f64 = 0.05, [0.0, 1.0];
+    /// Quarterly share of the gap between the rest of the economy's price and
+    /// the price that clears its market that the price closes.
+    price_adjustment: f64 = 0.25, [0.0, 1.0];
     /// Share of households' spending on other goods bought from trade neighbours.
     rest_openness: f64 = 0.1, [0.0, 1.0];
     /// Quarterly share of the gap between rest-of-economy jobs and demand closed by hiring or firing.
     rest_adjustment: f64 = 0.2, [0.0, 1.0];
     /// Wage premium a craft worker forgoes to stay in the trade (attachment to the craft).
     craft_attachment: f64 = 0.4, [0.0, 5.0];
+    /// Years a worker spends in the labour force: from about 15 to about 55
+    /// in England's 18th and 19th centuries, when life expectancy at 15 was
+    /// about 40 more years (Wrigley and Schofield 1981, The Population
+    /// History of England, table 7.15).
+    working_life: f64 = 40.0, [1.0, 100.0];
+    /// Share of lifetime earnings an entrant gives up to learn a trade: a
+    /// seven-year apprenticeship at low pay (Statute of Artificers 1563;
+    /// Humphries 2010, Childhood and Child Labour in the British Industrial
+    /// Revolution, ch. 9), about a tenth of a forty-year working life.
+    training_cost: f64 = 0.1, [0.0, 1.0];
+    /// Sharpness of entrants' choice of occupation (logit in log earnings):
+    /// at 4, a trade paying 20% more draws about two-thirds of entrants.
+    occupation_sharpness: f64 = 4.0, [0.0, 50.0];
     /// Quarterly probability that an employed worker looks for a better job.
     on_the_job_search: f64 = 0.05, [0.0, 1.0];
     /// Quarterly gain in general education of a worker out of the industry at retraining 1 and education spending 1%.

@@ -245,7 +245,7 @@ pub fn record(w: &World, rec: &mut Records) {
         a.by_kind = by_kind;
         a.reorganized = reorganized;
         a.industry_output = total;
-        a.real_output = total * reg.price_index0 + reg.rest_employed as f64 * reg.rest_productivity;
+        a.real_output = total * reg.price_index0 + reg.rest_output();
         a.flows = w.flows[r];
         a.nominal_output = a.flows.industry_revenue + a.flows.rest_output;
         let tasks = w.tasks();

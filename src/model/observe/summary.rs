@@ -101,20 +101,31 @@ pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
                 },
             });
         }
-        let (mut cohort, mut cohort_income, mut all_income) = (0.0, 0.0, 0.0);
-        for i in reg.workers.clone() {
-            all_income += w.workers.lifetime[i];
-            if w.workers.cohort[i] == 1 {
-                cohort += 1.0;
-                cohort_income += w.workers.lifetime[i];
+        // Real income per quarter present since stage 2, for the cohort and
+        // for everyone, counting those who have since left the labour force
+        // (their records are kept in `leavers`) and, for entrants, only the
+        // quarters since they entered.
+        let l = &reg.leavers;
+        let (mut cohort, mut cohort_income, mut cohort_steps) =
+            (l.cohort, l.cohort_income, l.cohort_steps);
+        let (mut all_income, mut all_steps) = (l.all_income, l.all_steps);
+        // Lifetime income restarts after the step in which stage 2 began.
+        let now = series.len().saturating_sub(1) as u32;
+        if let Some(s2) = stage2_step {
+            for i in reg.workers.clone() {
+                let steps = now.saturating_sub((s2 as u32).max(w.workers.entered[i])) as f64;
+                all_income += w.workers.lifetime[i];
+                all_steps += steps;
+                if w.workers.cohort[i] == 1 {
+                    cohort += 1.0;
+                    cohort_income += w.workers.lifetime[i];
+                    cohort_steps += steps;
+                }
             }
         }
-        let n = reg.workers.len() as f64;
-        // Lifetime income restarts after the step in which stage 2 began.
-        let steps_since = stage2_step.map_or(0, |s| series.len() - s - 1);
         let baseline = reg.cohort_baseline;
-        let lifetime_change = (cohort > 0.0 && baseline > 0.0 && steps_since > 0)
-            .then(|| cohort_income / cohort / (baseline * steps_since as f64) - 1.0);
+        let lifetime_change = (cohort > 0.0 && baseline > 0.0 && cohort_steps > 0.0)
+            .then(|| cohort_income / cohort_steps / baseline - 1.0);
         rows.push(SummaryRow {
             region: reg.name.clone(),
             stage1_year: opt(reg.stage_year[0]),
@@ -125,8 +136,8 @@ pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
             peak_protest: peak,
             protest_years,
             craft_cohort_size: cohort * w.scenario.people_per_agent,
-            craft_cohort_relative_lifetime_income: (cohort > 0.0 && all_income > 0.0)
-                .then(|| (cohort_income / cohort) / (all_income / n)),
+            craft_cohort_relative_lifetime_income: (cohort_steps > 0.0 && all_income > 0.0)
+                .then(|| (cohort_income / cohort_steps) / (all_income / all_steps)),
             craft_cohort_lifetime_change: lifetime_change,
             groups,
         });

@@ -62,9 +62,11 @@
 
 use crate::model::ledger::{Flow, Sector};
 use crate::model::phases::for_each_chunk;
+use crate::model::rest;
 use crate::model::rng;
 use crate::model::world::{
-    refill, RegionState, WorkerChunk, WorkerScratch, World, CLASSES, REST, UNEMPLOYED, UNSKILLED,
+    refill, RegionState, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, OPERATOR,
+    REST, UNEMPLOYED, UNSKILLED,
 };
 
 /// Purpose tag for the fixed per-worker draw that decides relief eligibility.
@@ -120,12 +122,53 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
             price: reg.cpi / reg.cpi0,
         }
     }));
+    let depreciation = 0.5 * crate::model::costs::user_cost(w);
+    // Employees earn the going wage of their class (times a sharing
+    // firm's premium). Self-employed hand workers earn what their shop's
+    // cloth fetched less the wear of their tools, shared in proportion to
+    // the going wages: their pay factor is that over the shop's bill at
+    // those wages.
     buf.pay_factors.clear();
-    buf.pay_factors
-        .extend((0..w.firms.len()).map(|f| w.pay_factor(f)));
+    buf.pay_factors.extend((0..w.firms.len()).map(|f| {
+        if w.firms.org[f] != CRAFT_SHOP {
+            return w.pay_factor(f);
+        }
+        let wage = &w.regions[w.firms.region[f] as usize].wage;
+        let bill: f64 = (0..CLASSES)
+            .map(|k| wage[k] * w.firms.labour[f][k] as f64)
+            .sum();
+        if bill > 0.0 {
+            (w.firms.revenue[f] - w.firms.capital[f] * depreciation).max(0.0) / bill
+        } else {
+            1.0
+        }
+    }));
+    // The going rate of each hand class is what the self-employed of that
+    // class earned: piece rates set the hand trades' wages from next quarter.
+    refill(&mut buf.piece_rates, w.regions.len(), [1.0; CLASSES]);
+    for r in 0..w.regions.len() {
+        let mut earned = [0.0; CLASSES];
+        let mut heads = [0.0; CLASSES];
+        for f in w.regions[r].firms.clone() {
+            if w.firms.org[f] != CRAFT_SHOP || !w.firms.alive[f] {
+                continue;
+            }
+            for k in [CRAFT, OPERATOR] {
+                let n = w.firms.labour[f][k] as f64;
+                earned[k] += n * buf.pay_factors[f];
+                heads[k] += n;
+            }
+        }
+        for k in [CRAFT, OPERATOR] {
+            if heads[k] > 0.0 {
+                buf.piece_rates[r][k] = earned[k] / heads[k];
+            }
+        }
+    }
     let Buffers {
         terms,
         pay_factors,
+        piece_rates,
         sums,
         by_region,
         spent_abroad,
@@ -239,8 +282,8 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
             .received(Flow::Wages, Sector::Households, s.rest_wages);
 
         // Government: taxes in, relief out, spending on education and infrastructure.
-        let nominal_output = reg.rest_employed as f64 * reg.rest_productivity * reg.rest_price
-            + w.flows[r].industry_revenue;
+        let rest_output = reg.rest_output();
+        let nominal_output = rest_output * reg.rest_price + w.flows[r].industry_revenue;
         let education = inst.education_spending * nominal_output;
         let infrastructure = inst.infrastructure_spending * nominal_output;
         // Other purchases spend what taxes leave after transfers, and a slice
@@ -267,8 +310,21 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         );
         reg.infrastructure += inst.infrastructure_spending / spy;
 
-        // Owners: dividends of firms and of the rest of the economy, tax, consumption.
+        // The rest of the economy replaces worn capital and moves toward the
+        // stock whose marginal product pays the user cost, paying from its
+        // cash above a buffer; the capital goods are its own product, so the
+        // money stays in the sector and counts as its sales.
         let rest_buffer = 2.0 * rest_bill;
+        let wanted = rest::capital_wanted(reg, b.capital_user_cost / spy);
+        let worn = b.depreciation / spy * reg.rest_capital;
+        let gross = (worn + b.investment_speed * (wanted - reg.rest_capital)).max(0.0);
+        let investment = (gross * reg.rest_price).min((reg.rest_cash - rest_buffer).max(0.0));
+        reg.rest_capital += investment / reg.rest_price - worn;
+        reg.rest_sales += investment;
+        w.ledger
+            .pay(Flow::Investment, Sector::Rest, Sector::Rest, investment);
+
+        // Owners: dividends of firms and of the rest of the economy, tax, consumption.
         let rest_dividend = b.payout * (reg.rest_cash - rest_buffer).max(0.0);
         reg.rest_cash -= rest_dividend;
         w.ledger
@@ -344,9 +400,14 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         fl.government_revenue += s.taxes + profit_tax + owners_tax + inventor_tax;
         fl.government_spending += s.relief + education + infrastructure + purchases;
         fl.wage_bill += wage_bill + rest_bill;
-        fl.rest_output += reg.rest_employed as f64 * reg.rest_productivity * reg.rest_price;
+        fl.rest_output += rest_output * reg.rest_price;
     }
     buy_from_neighbours(w, spent_abroad, received, partners);
+    for (reg, rates) in w.regions.iter_mut().zip(piece_rates.iter()) {
+        for k in 0..CLASSES {
+            reg.wage[k] *= rates[k];
+        }
+    }
 }
 
 /// The incomes phase's working space, kept between steps: the terms each
@@ -356,6 +417,8 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
 pub struct Buffers {
     terms: Vec<Terms>,
     pay_factors: Vec<f64>,
+    /// Per region and class: the self-employed's earnings over the going wage.
+    piece_rates: Vec<[f64; CLASSES]>,
     sums: Vec<Sums>,
     by_region: Vec<Sums>,
     spent_abroad: Vec<f64>,
@@ -384,7 +447,7 @@ fn buy_from_neighbours(
         partners.clear();
         partners.extend(w.neighbours(r).map(|(s, route)| {
             let reg = &w.regions[s];
-            let size = reg.rest_employed as f64 * reg.rest_productivity;
+            let size = reg.rest_output();
             let relative = reg.rest_price * (1.0 + route.transport_cost) / own_price;
             (s, size * relative.powi(-2))
         }));

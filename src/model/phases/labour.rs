@@ -38,10 +38,13 @@
 //! Wages then move with excess demand for each class, downward more slowly
 //! where unions are strong, and take a share of productivity growth.
 
+mod careers;
+
 use crate::model::phases::for_each_chunk;
+use crate::model::rest;
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    refill, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST,
+    refill, Leavers, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, GENERAL, NO_SEARCH, OPERATOR, REST,
     SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use rand::Rng;
@@ -57,6 +60,10 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
 
     // Every buffer the phase needs is kept between steps (see `Buffers`).
     let Buffers {
+        chances,
+        shops,
+        entry,
+        leavers,
         fire_p,
         vacancies,
         demanded,
@@ -82,6 +89,16 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
             fire_p[f] = [1.0; CLASSES];
             continue;
         }
+        if w.firms.org[f] == CRAFT_SHOP {
+            // Self-employed hand workers are never laid off and no shop
+            // advertises: the trade grows by young entrants who choose it
+            // and shrinks as its workers leave for better pay or retire.
+            w.firms.target[f] = w.firms.labour[f];
+            for k in 0..CLASSES {
+                demanded[r][k] += w.firms.labour[f][k] as f64;
+            }
+            continue;
+        }
         // Staff for expected sales, not for this quarter's production net of
         // inventory: firms keep their workers through a short glut.
         let planned = w.firms.expected[f] * 1.05;
@@ -99,8 +116,13 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         }
     }
     refill(rest_fire_p, nr, 0.0);
+    if w.step % 40 == 0 && std::env::var("LUDD_DEBUG").is_ok() {
+        let m = w.money_stocks(&mut Vec::new());
+        let reg = &w.regions[0];
+        eprintln!("money {:.0?} owners0 {:.0} rest0 {:.0} merch0 {:.0} gov0 {:.0}", m, reg.owners_wealth, reg.rest_cash, reg.merchants_cash, reg.government);
+    }
     for (r, reg) in w.regions.iter_mut().enumerate() {
-        let wanted = reg.rest_sales_last / reg.rest_price / reg.rest_productivity;
+        let wanted = rest::labour_wanted(reg, reg.wage[UNSKILLED]);
         reg.rest_jobs += b.rest_adjustment * (wanted - reg.rest_jobs);
         let employed = reg.rest_employed as f64;
         if employed > reg.rest_jobs {
@@ -115,13 +137,81 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
     firm_terms.extend((0..nf).map(|f| (w.pay_factor(f) as f32, w.quit_rate(f) as f32)));
     let class_education = w.class_education;
 
-    // Pass A: layoffs and each worker's search option.
+    // Pass 0: careers end and begin. Entrants choose between the region's
+    // hand shops (weighted by their size) and the open labour market.
     let layout = std::mem::take(&mut w.layout);
     let (seed, step) = (w.seed, w.step);
+    refill(shops, nf, 0.0);
+    entry.clear();
+    for (r, reg) in w.regions.iter().enumerate() {
+        let mut acc = 0.0;
+        for f in reg.firms.clone() {
+            if w.firms.alive[f] && w.firms.org[f] == CRAFT_SHOP {
+                acc += w.firms.labour[f].iter().sum::<u32>() as f64;
+            }
+            shops[f] = acc;
+        }
+        let start = w.scenario.start_year;
+        entry.push(careers::EntryTerms {
+            wage: reg.wage,
+            education: w.scenario.regions[r].education as f32,
+            threshold: (b.threshold_mean, b.threshold_spread),
+            first_firm: reg.firms.start,
+            stage2_step: (!reg.stage_year[1].is_nan())
+                .then(|| ((reg.stage_year[1] - start) * spy).round() as u32),
+        });
+    }
+    refill(leavers, layout.len(), Leavers::default());
+    {
+        let (entry, shops, ranges) = (&*entry, &*shops, &w.regions);
+        let leave_p = 1.0 / (b.working_life * spy);
+        let job = |c: &mut WorkerChunk<'_>, out: &mut Leavers| {
+            let mut rng = rng::stream(seed, step, Phase::Careers, c.index as u64);
+            let firms = ranges[c.region].firms.clone();
+            careers::renew(
+                c,
+                &mut rng,
+                &entry[c.region],
+                &shops[firms],
+                leave_p,
+                b.training_cost,
+                b.occupation_sharpness,
+                step as u32,
+                out,
+            );
+        };
+        for_each_chunk(&mut w.workers, per_worker, &layout, leavers, &job);
+    }
+    for ((r, _), l) in layout.iter().zip(leavers.iter()) {
+        w.regions[*r].leavers.add(l);
+    }
+
+    // Last quarter's chance of a hire by option (certain on the first
+    // step, or where no one applied): `hire_p` and `total` still hold it.
+    chances.clear();
+    chances.extend((0..nr).map(|r| {
+        let mut c = [1.0; OPTIONS];
+        if hire_p.len() == nr {
+            for o in 0..OPTIONS {
+                if total[r][o] > 0 {
+                    c[o] = hire_p[r][o].max(0.02);
+                }
+            }
+        }
+        c
+    }));
+
+    // Pass A: layoffs and each worker's search option.
     refill(seekers, layout.len(), [0; OPTIONS]);
     {
-        let (vac, fire_p, firm_terms, rest_fire_p, wages) =
-            (&*vacancies, &*fire_p, &*firm_terms, &*rest_fire_p, &*wages);
+        let (vac, fire_p, firm_terms, rest_fire_p, wages, chances) = (
+            &*vacancies,
+            &*fire_p,
+            &*firm_terms,
+            &*rest_fire_p,
+            &*wages,
+            &*chances,
+        );
         let job = |c: &mut WorkerChunk<'_>, count: &mut [u32; OPTIONS]| {
             let mut rng = rng::stream(seed, step, Phase::Labour, c.index as u64);
             search(
@@ -132,6 +222,7 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
                 rest_fire_p,
                 wages,
                 vac,
+                chances,
                 class_education,
                 &b,
                 count,
@@ -209,7 +300,16 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         reg.rest_employed = sum.rest_employed[r];
         demanded[r][UNSKILLED] = reg.rest_jobs;
         let inst = &reg.institutions;
-        let growth = (1.0 + reg.rest_productivity_growth).powf(1.0 / spy) - 1.0;
+        // Bargaining: workers win `wage_passthrough` of the gap between the
+        // unskilled wage and labour's marginal revenue product in the rest
+        // of the economy each year, and every class's pay moves with it.
+        let mrp = rest::marginal_revenue_product(reg);
+        let gap = if mrp > 0.0 {
+            (mrp / reg.wage[UNSKILLED] - 1.0).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
+        let bargained = inst.wage_passthrough * gap / spy;
         for k in 0..CLASSES {
             let (d, s) = (demanded[r][k], f64::from(sum.supply[r][k]));
             let excess = if s > 0.0 {
@@ -223,7 +323,7 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
             if change < 0.0 {
                 change *= 1.0 - inst.union_strength;
             }
-            reg.wage[k] *= (1.0 + change) * (1.0 + inst.wage_passthrough * growth);
+            reg.wage[k] *= (1.0 + change) * (1.0 + bargained);
         }
         // Floors. General-technology workers can always take an unskilled
         // job, so their wage never falls below it. Hand workers, with or
@@ -234,8 +334,19 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
             reg.wage[k] = reg.wage[k].max(unskilled * inst.minimum_wage.max(0.2));
         }
         reg.wage[GENERAL] = reg.wage[GENERAL].max(unskilled);
-        reg.rest_productivity *= 1.0 + growth;
-        reg.rest_price = (1.0 + b.rest_markup) * reg.wage[UNSKILLED] / reg.rest_productivity;
+        // Output per worker grows at the scenario's rate in the steady
+        // state when total factor productivity grows at its `1 - a` power.
+        reg.rest_productivity *= (1.0 + reg.rest_productivity_growth).powf((1.0 - reg.rest_alpha) / spy);
+        // The price moves toward the one at which last quarter's spending
+        // buys what the rest of the economy now makes.
+        let made = reg.rest_output();
+        if r == 0 && w.step % 20 == 0 && std::env::var("LUDD_DEBUG").is_ok() {
+            eprintln!("{:.0} jobs {:.0} emp {} p {:.3} w {:.3?} K {:.0} A {:.3} sales {:.0} made {:.0} mrp {:.3} wanted {:.0}", w.year, reg.rest_jobs, reg.rest_employed, reg.rest_price, reg.wage, reg.rest_capital, reg.rest_productivity, reg.rest_sales_last, made, mrp, rest::labour_wanted(reg, reg.wage[UNSKILLED]));
+        }
+        if made > 0.0 && reg.rest_sales_last > 0.0 {
+            let clearing = reg.rest_sales_last / made;
+            reg.rest_price *= (clearing / reg.rest_price).powf(b.price_adjustment);
+        }
     }
 }
 
@@ -248,6 +359,7 @@ fn search(
     rest_fire_p: &[f32],
     wages: &[[f64; CLASSES]],
     vacancies: &[[f64; OPTIONS]],
+    chances: &[[f64; OPTIONS]],
     class_education: [f32; CLASSES],
     b: &crate::scenario::Behaviour,
     count: &mut [u32; OPTIONS],
@@ -296,10 +408,14 @@ fn search(
             }
             0.0
         };
+        // Options are weighed by their pay times the chance of being hired,
+        // judged by last quarter's: a crowded class is worth less than an
+        // open one paying the same.
+        let chance = &chances[r];
         let mut best = (current * 1.05, NO_SEARCH);
         for k in CRAFT..=GENERAL {
             if vac[k] > 0.0 && c.education[i] >= class_education[k] {
-                let v = value(wage, k, c.group[i], b.craft_attachment);
+                let v = value(wage, k, c.group[i], b.craft_attachment) * chance[k];
                 if v > best.0 {
                     best = (v, k as u8);
                 }
@@ -311,8 +427,9 @@ fn search(
         let group = c.group[i] as usize;
         let holding_out = (group == CRAFT || group == OPERATOR)
             && wage[group] * (1.0 + b.craft_attachment) >= wage[UNSKILLED];
-        if vac[SEEK_REST as usize] > 0.0 && wage[UNSKILLED] > best.0 && !holding_out {
-            best = (wage[UNSKILLED], SEEK_REST);
+        let rest_value = wage[UNSKILLED] * chance[SEEK_REST as usize];
+        if vac[SEEK_REST as usize] > 0.0 && rest_value > best.0 && !holding_out {
+            best = (rest_value, SEEK_REST);
         }
         if best.1 != NO_SEARCH {
             c.option[i] = best.1;
@@ -377,6 +494,14 @@ fn hire(
 /// allocates nothing once the first step has sized it.
 #[derive(Clone, Default)]
 pub struct Buffers {
+    /// Per region: last quarter's chance of a hire by search option.
+    chances: Vec<[f64; OPTIONS]>,
+    /// Per firm: cumulative head count of each region's open hand shops,
+    /// where entrants to the trade are seated.
+    shops: Vec<f64>,
+    /// Per region: what entrants face; per chunk: who left.
+    entry: Vec<careers::EntryTerms>,
+    leavers: Vec<Leavers>,
     /// Per firm: layoff probability by class; pay factor and quit rate.
     fire_p: Vec<[f32; CLASSES]>,
     firm_terms: Vec<(f32, f32)>,

@@ -36,11 +36,13 @@
 //! buyers and widen the market.
 
 use crate::model::phases::technology::evaluate;
-use crate::model::world::{World, CLASSES};
+use crate::model::world::{World, CLASSES, CRAFT_SHOP};
+use crate::scenario::TechKind;
 
 pub fn production(w: &mut World) {
     let tasks = w.tasks();
     let markup = w.scenario.industry.markup;
+    let price_adjustment = w.scenario.behaviour.price_adjustment;
     for f in 0..w.firms.len() {
         if !w.firms.alive[f] {
             w.firms.output[f] = 0.0;
@@ -49,22 +51,48 @@ pub fn production(w: &mut World) {
         // Knowledge and wages move every quarter, so the plan is re-costed.
         let plan = evaluate(w, f, &w.firms.choice[f * tasks..(f + 1) * tasks]);
         let mut capacity = f64::INFINITY;
-        for k in 0..CLASSES {
-            if plan.req[k] > 1e-12 {
-                capacity = capacity.min(w.firms.labour[f][k] as f64 / plan.req[k]);
+        if w.firms.org[f] == CRAFT_SHOP {
+            // Hand workers take up their trade's special tools themselves:
+            // a shop's workers are one pool, whatever their class.
+            let staff: u32 = w.firms.labour[f].iter().sum();
+            let req: f64 = plan.req.iter().sum();
+            if req > 1e-12 {
+                capacity = staff as f64 / req;
+            }
+        } else {
+            for k in 0..CLASSES {
+                if plan.req[k] > 1e-12 {
+                    capacity = capacity.min(w.firms.labour[f][k] as f64 / plan.req[k]);
+                }
             }
         }
         if plan.capital_req > 1e-12 {
             capacity = capacity.min(w.firms.capital[f] / plan.capital_req);
         }
-        let desired = (w.firms.expected[f] * 1.1 - w.firms.inventory[f]).max(0.0);
-        let q = capacity.min(desired).max(0.0);
+        let (q, price) = if w.firms.org[f] == CRAFT_SHOP {
+            // Self-employed hand workers work full time and take what their
+            // cloth fetches: the shop's price moves toward the one at which
+            // last quarter's sales would have taken all it made, and their
+            // earnings are its revenue (the incomes phase), so a falling
+            // cloth price cuts a weaver's income directly.
+            let (sold, made) = (w.firms.sales[f], w.firms.output[f]);
+            let clearing = if made > 0.0 {
+                (sold / made).clamp(0.5, 2.0)
+            } else {
+                1.0
+            };
+            let price = w.firms.price[f] * clearing.powf(price_adjustment);
+            (capacity.max(0.0), price)
+        } else {
+            let desired = (w.firms.expected[f] * 1.1 - w.firms.inventory[f]).max(0.0);
+            (capacity.min(desired).max(0.0), (1.0 + markup) * plan.unit_cost)
+        };
         w.firms.output[f] = q;
         w.firms.inventory[f] += q;
         w.firms.req[f] = plan.req;
         w.firms.capital_req[f] = plan.capital_req;
         w.firms.unit_cost[f] = plan.unit_cost;
-        w.firms.price[f] = (1.0 + markup) * plan.unit_cost;
+        w.firms.price[f] = price;
         // Learning by doing: experience with a technology is the cumulative
         // output made with it, in years of the region's initial industry output.
         let r = w.firms.region[f] as usize;
@@ -75,6 +103,13 @@ pub fn production(w: &mut World) {
             w.knowledge.experience[r * techs + j] += q * w.task_labour[t] / unit;
         }
     }
+    let b = &w.scenario.behaviour;
+    let (alpha0, reach, reinstatement_years) = (
+        b.capital_elasticity,
+        b.automation_reach,
+        b.reinstatement_years,
+    );
+    let spy = w.scenario.steps_per_year as f64;
     // The local rate of adoption (change of the machine-made share over a
     // year) is what the politics phase reacts to.
     for r in 0..w.regions.len() {
@@ -93,5 +128,20 @@ pub fn production(w: &mut World) {
         };
         reg.mechanized_history[slot] = mechanized;
         reg.adoption_rate = (mechanized - year_ago).max(0.0);
+        // Automation and new tasks in the rest of the economy (Acemoglu and
+        // Restrepo 2019): as the general technology spreads further than
+        // ever before, it takes over a matching part of the rest of the
+        // economy's labour tasks; new tasks for labour give back a share of
+        // what was taken each quarter, so the displacement fades over a
+        // generation.
+        let general = if total > 0.0 {
+            by_kind[TechKind::General as usize] / total
+        } else {
+            0.0
+        };
+        let spread = (general - reg.general_reach).max(0.0);
+        reg.general_reach += spread;
+        let automated = reg.rest_alpha - alpha0;
+        reg.shift_tasks(reach * spread - automated / (reinstatement_years * spy));
     }
 }

@@ -13,7 +13,7 @@ mod workers;
 
 pub use agents::*;
 pub use events::{Event, EventKind, EVENT_KINDS, EVENT_KIND_NAMES};
-pub use region::{RegionFlows, RegionState, RouteState};
+pub use region::{Leavers, RegionFlows, RegionState, RouteState};
 pub use workers::{
     chunk_layout, Worker, WorkerChunk, WorkerScratch, Workers, CHUNK, NO_SEARCH, REST, SEEK_REST,
     UNEMPLOYED,
@@ -151,17 +151,25 @@ impl World {
                     .expect("validated craft tech") as u8
             })
             .collect();
-        let markup = s.industry.markup;
         let b = &s.behaviour;
 
         for (r, reg) in s.regions.iter().enumerate() {
             let mut rng = rng::stream(seed, 0, rng::Phase::Init, r as u64);
-            // The unskilled wage is the rest of the economy's labour cost at a
-            // rest-of-economy price of 1.
-            let w_u = reg.productivity / (1.0 + b.rest_markup);
+            // The rest of the economy starts in its steady state at a price
+            // of 1: capital where its marginal product pays the user cost, and
+            // the unskilled wage equal to labour's marginal product there.
+            // The region's `productivity` is that wage, so that money is
+            // counted in the reference region's initial unskilled wage (the
+            // unit of machine prices); output per worker is the wage over
+            // labour's share.
+            let alpha = b.capital_elasticity;
+            let w_u = reg.productivity;
+            let per_worker = w_u / (1.0 - alpha);
             // Skilled hand workers earn a premium; machine work starts at the unskilled wage.
             let wage = [w_u * 1.2, w_u, w_u, w_u];
-            let craft_price = (1.0 + markup) * wage[CRAFT];
+            // Hand workers are self-employed and sell at the price that
+            // pays their going earnings (no markup: there is no employer).
+            let craft_price = wage[CRAFT];
 
             let n = reg.workers as usize;
             let n_ind =
@@ -251,7 +259,14 @@ impl World {
                 .iter()
                 .find(|route| route.from == reg.name && route.to == reg.name)
                 .map_or(0.0, |route| route.transport_cost);
+            let user_cost = b.capital_user_cost / s.steps_per_year as f64;
+            let (rest_capital, rest_tfp) =
+                crate::model::rest::steady_state(per_worker, n_rest as f64, alpha, user_cost);
             let income = n_ind as f64 * wage[CRAFT] + n_rest as f64 * w_u;
+            // Owners hold the wealth whose consumption spends their steady
+            // dividends: the rest of the economy's profits (hand workers are
+            // self-employed, so the industry pays none at the start).
+            let profits = alpha * n_rest as f64 * per_worker;
             let industry_value = n_ind as f64 * craft_price * (1.0 + internal);
             let budget_share = (industry_value / income).min(0.5);
             let cpi0 = budget_share * craft_price * (1.0 + internal) + (1.0 - budget_share);
@@ -261,15 +276,18 @@ impl World {
                 workers: worker_start..workers.len(),
                 firms: first_firm..firms.len(),
                 wage,
-                rest_productivity: reg.productivity,
+                rest_productivity: rest_tfp,
+                rest_capital,
+                rest_alpha: alpha,
+                general_reach: 0.0,
                 rest_productivity_growth: reg.productivity_growth,
                 rest_price: 1.0,
                 rest_jobs: n_rest as f64,
                 rest_employed: n_rest as u32,
                 rest_cash: 2.0 * n_rest as f64 * w_u,
-                rest_sales: n_rest as f64 * reg.productivity,
-                rest_sales_last: n_rest as f64 * reg.productivity,
-                owners_wealth: 8.0 * income,
+                rest_sales: n_rest as f64 * per_worker,
+                rest_sales_last: n_rest as f64 * per_worker,
+                owners_wealth: profits / b.owners_consumption.max(0.01),
                 owners_income: 0.0,
                 merchants_cash: industry_value,
                 government: 0.0,
@@ -293,6 +311,7 @@ impl World {
                 stage_year: [f64::NAN; 3],
                 cohort_baseline: 0.0,
                 milestones: Vec::new(),
+                leavers: Leavers::default(),
             });
         }
         for f in 0..firms.len() {

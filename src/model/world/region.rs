@@ -14,8 +14,20 @@ pub struct RegionState {
     pub firms: std::ops::Range<usize>,
     /// Nominal wage per worker-quarter by class.
     pub wage: [f64; CLASSES],
+    /// Total factor productivity `A` of the rest of the economy (see `model::rest`).
     pub rest_productivity: f64,
+    /// Annual growth of output per worker the scenario gives for the rest of
+    /// the economy in its steady state; `A` grows at its `1 - a` power.
     pub rest_productivity_growth: f64,
+    /// The rest of the economy's capital, in units of its own good.
+    pub rest_capital: f64,
+    /// Capital's share of the rest of the economy's tasks (its output
+    /// elasticity): raised as the general technology automates tasks, lowered
+    /// as new tasks for labour arrive (see the production phase).
+    pub rest_alpha: f64,
+    /// Highest output share the general technology has reached in the
+    /// region's industry, the measure of how far it has spread.
+    pub general_reach: f64,
     pub rest_price: f64,
     pub rest_jobs: f64,
     pub rest_employed: u32,
@@ -57,6 +69,34 @@ pub struct RegionState {
     pub cohort_baseline: f64,
     /// Shares of output the general technology has passed (adoption milestones).
     pub milestones: Vec<f64>,
+    /// Workers who left the labour force since stage 2 began, with their
+    /// income record, so the displaced cohort is followed to the end of
+    /// working life.
+    pub leavers: Leavers,
+}
+
+/// Workers who left the labour force since stage 2 began in a region: head
+/// counts, real income since stage 2 and quarters present since stage 2,
+/// for the stage-2 craft cohort and for everyone.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Leavers {
+    pub cohort: f64,
+    pub cohort_income: f64,
+    pub cohort_steps: f64,
+    pub all: f64,
+    pub all_income: f64,
+    pub all_steps: f64,
+}
+
+impl Leavers {
+    pub fn add(&mut self, o: &Leavers) {
+        self.cohort += o.cohort;
+        self.cohort_income += o.cohort_income;
+        self.cohort_steps += o.cohort_steps;
+        self.all += o.all;
+        self.all_income += o.all_income;
+        self.all_steps += o.all_steps;
+    }
 }
 
 impl RegionState {

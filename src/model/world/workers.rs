@@ -133,8 +133,11 @@ worker_arrays! {
         protesting: u8 = 0,
         /// 1 if the worker held a craft job when stage 2 began in the region.
         cohort: u8 = 0,
-        /// Cumulative real income since the start of the run.
+        /// Cumulative real income since the start of the run (since stage 2
+        /// once it begins in the region, or since entry if later).
         lifetime: f64 = 0.0,
+        /// Step at which the worker entered the labour force (0 for those at work at the start).
+        entered: u32 = 0,
     }
     scratch {
         /// The job class a worker searches in this quarter (`NO_SEARCH`, a class, or `SEEK_REST`).

@@ -1,0 +1,118 @@
+//! Careers: retirement and entry, the first pass of the labour market.
+//!
+//! Each quarter a worker leaves the labour force (retires or dies) with
+//! probability one over `working_life` years; the place is taken by a
+//! young entrant of the same region, who inherits the leaver's savings (so
+//! no money is lost) and chooses an occupation: an apprenticeship in the
+//! region's hand trade, or the open labour market. The choice weighs the
+//! going earnings of each, less the cost of training for the trade, with a
+//! logit of sharpness `occupation_sharpness` in log earnings. Hand trades
+//! therefore shrink mainly because fewer young people enter them, as the
+//! handloom weavers' trade did (Bythell 1969, The Handloom Weavers), not
+//! only by layoffs. Leavers are drawn by geometric gaps, so the pass costs
+//! in proportion to the leavers, not to the workers.
+//!
+//! Reads: `workers.entered`, `workers.cohort`, `workers.lifetime` (the
+//! leaver's record); the entry terms built by the labour phase.
+//! Writes, for each leaver's place: every worker array except `savings`
+//! and `region`; the region's `Leavers` tally through `out`.
+
+use crate::model::world::{Leavers, WorkerChunk, CLASSES, CRAFT, UNEMPLOYED, UNSKILLED};
+use rand::Rng;
+use rand_distr::{Distribution, Normal};
+
+/// What an entrant in one region faces this quarter.
+#[derive(Clone, Copy, Debug)]
+pub struct EntryTerms {
+    pub wage: [f64; CLASSES],
+    /// Mean schooling of the region's young (the scenario's education).
+    pub education: f32,
+    pub threshold: (f64, f64),
+    /// First firm of the region, for the shops' table.
+    pub first_firm: usize,
+    /// The step at which stage 2 began in the region, if it has.
+    pub stage2_step: Option<u32>,
+}
+
+/// Retires this quarter's leavers in the chunk and seats their successors.
+/// `shops` is the cumulative head count of the region's open hand shops, by
+/// firm from `terms.first_firm`; empty or all zero when there are none.
+#[allow(clippy::too_many_arguments)]
+pub fn renew(
+    c: &mut WorkerChunk<'_>,
+    rng: &mut impl Rng,
+    terms: &EntryTerms,
+    shops: &[f64],
+    leave_p: f64,
+    training_cost: f64,
+    sharpness: f64,
+    step: u32,
+    out: &mut Leavers,
+) {
+    if leave_p <= 0.0 || c.is_empty() {
+        return;
+    }
+    let log_stay = (1.0 - leave_p.min(0.999_999)).ln();
+    let threshold = Normal::new(terms.threshold.0, terms.threshold.1.max(1e-9)).expect("valid normal");
+    let shop_total = shops.last().copied().unwrap_or(0.0);
+    let craft_value = terms.wage[CRAFT] * (1.0 - training_cost);
+    let open_value = terms.wage[UNSKILLED];
+    let craft_p = if shop_total > 0.0 && craft_value > 0.0 && open_value > 0.0 {
+        1.0 / (1.0 + (open_value / craft_value).powf(sharpness))
+    } else {
+        0.0
+    };
+    let mut i = gap(rng, log_stay);
+    while i < c.len() {
+        if let Some(s2) = terms.stage2_step {
+            let from = s2.max(c.entered[i]);
+            let steps = step.saturating_sub(from) as f64;
+            out.all += 1.0;
+            out.all_income += c.lifetime[i];
+            out.all_steps += steps;
+            if c.cohort[i] == 1 {
+                out.cohort += 1.0;
+                out.cohort_income += c.lifetime[i];
+                out.cohort_steps += steps;
+            }
+        }
+        let u: f64 = rng.random();
+        c.education[i] = (terms.education + 0.15 * (rng.random::<f32>() - 0.5) * 2.0).clamp(0.0, 1.0);
+        c.threshold[i] = threshold.sample(rng).max(0.0) as f32;
+        let pick: f64 = rng.random();
+        if u < craft_p {
+            let x = pick * shop_total;
+            let at = shops.partition_point(|&cum| cum <= x).min(shops.len() - 1);
+            c.employer[i] = (terms.first_firm + at) as u32;
+            c.class[i] = CRAFT as u8;
+            c.group[i] = CRAFT as u8;
+            c.fired[i] = 0;
+            c.reference[i] = terms.wage[CRAFT] as f32;
+        } else {
+            c.employer[i] = UNEMPLOYED;
+            c.class[i] = UNSKILLED as u8;
+            c.group[i] = UNSKILLED as u8;
+            // Not laid off: an entrant looks for work at once.
+            c.fired[i] = 2;
+            c.reference[i] = open_value as f32;
+        }
+        c.income[i] = c.reference[i];
+        c.grievance[i] = 0.0;
+        c.protesting[i] = 0;
+        c.cohort[i] = 0;
+        c.lifetime[i] = 0.0;
+        c.entered[i] = step;
+        i += 1 + gap(rng, log_stay);
+    }
+}
+
+/// Workers to skip before the next leaver: geometric with the leaving probability.
+fn gap(rng: &mut impl Rng, log_stay: f64) -> usize {
+    let u: f64 = rng.random();
+    let g = ((1.0 - u).ln() / log_stay).floor();
+    if g.is_finite() && g < usize::MAX as f64 / 2.0 {
+        g as usize
+    } else {
+        usize::MAX / 2
+    }
+}

@@ -1,0 +1,88 @@
+//! The rest of the economy: every producer outside the modelled industry,
+//! as one competitive sector per region with capital and labour.
+//!
+//! It produces with a Cobb-Douglas technology `Y = A K^a L^(1-a)`, where
+//! `a` is capital's share of its tasks (`Behaviour::capital_elasticity` at
+//! the start, raised by automation and lowered by new tasks; see
+//! `RegionState::shift_tasks` and the production phase), `K` its capital
+//! and `L` its workers. Its price is not a markup on wages:
+//! it moves toward the price at which last quarter's spending buys this
+//! quarter's output, so the labour share `wL / pY` equals `1 - a` only when
+//! the wage equals labour's marginal revenue product, and moves whenever
+//! unemployment, bargaining or demand push the wage away from it. Capital is
+//! bought from retained earnings toward the stock at which its marginal
+//! product pays the user cost, and depreciates.
+//!
+//! These are the formulas; the labour market phase uses them to hire and to
+//! set the price, the incomes phase to pay wages, invest and pay dividends.
+
+use crate::model::world::RegionState;
+
+impl RegionState {
+    /// Real output of the rest of the economy with its current workers and capital.
+    pub fn rest_output(&self) -> f64 {
+        output(
+            self.rest_productivity,
+            self.rest_capital,
+            self.rest_employed as f64,
+            self.rest_alpha,
+        )
+    }
+
+    /// Moves capital's share of the rest of the economy's tasks by
+    /// `change`, rescaling productivity so that output with the present
+    /// workers and capital is unchanged: automation pays through the
+    /// capital it attracts, not at once.
+    pub fn shift_tasks(&mut self, change: f64) {
+        let l = (self.rest_employed as f64).max(1.0);
+        if self.rest_capital > 0.0 {
+            self.rest_productivity *= (self.rest_capital / l).powf(-change);
+        }
+        self.rest_alpha += change;
+    }
+}
+
+/// `A K^a L^(1-a)`.
+pub fn output(productivity: f64, capital: f64, labour: f64, alpha: f64) -> f64 {
+    if labour <= 0.0 || capital <= 0.0 {
+        return 0.0;
+    }
+    productivity * capital.powf(alpha) * labour.powf(1.0 - alpha)
+}
+
+/// Workers the rest of the economy wants: as many as are worth their wage
+/// (marginal revenue product equal to the wage) at the current price. Weak
+/// demand reaches hiring through the price, which falls until what is made
+/// sells; a wage slow to follow it then leaves workers without jobs.
+pub fn labour_wanted(reg: &RegionState, wage: f64) -> f64 {
+    let alpha = reg.rest_alpha;
+    let (a, k, p) = (reg.rest_productivity, reg.rest_capital, reg.rest_price);
+    if k <= 0.0 || wage <= 0.0 || p <= 0.0 || a <= 0.0 {
+        return 0.0;
+    }
+    k * ((1.0 - alpha) * p * a / wage).powf(1.0 / alpha)
+}
+
+/// Labour's marginal revenue product at the current head count.
+pub fn marginal_revenue_product(reg: &RegionState) -> f64 {
+    let l = reg.rest_employed as f64;
+    if l <= 0.0 {
+        return 0.0;
+    }
+    (1.0 - reg.rest_alpha) * reg.rest_price * reg.rest_output() / l
+}
+
+/// The capital stock at which capital's marginal product pays its
+/// quarterly user cost `user_cost`: `a Y / K = user cost`.
+pub fn capital_wanted(reg: &RegionState, user_cost: f64) -> f64 {
+    reg.rest_alpha * reg.rest_output() / user_cost.max(1e-9)
+}
+
+/// The steady state of a region's rest of the economy at a price of 1:
+/// capital at its wanted level for `workers` workers each making `per_worker`,
+/// and the productivity that makes them do so. Returns `(capital, productivity)`.
+pub fn steady_state(per_worker: f64, workers: f64, alpha: f64, user_cost: f64) -> (f64, f64) {
+    let capital_per_worker = alpha * per_worker / user_cost.max(1e-9);
+    let productivity = per_worker / capital_per_worker.powf(alpha);
+    (capital_per_worker * workers, productivity)
+}
