@@ -3,11 +3,13 @@
 //! targets) name a model series, a region, a statistic and a band; an
 //! ensemble of runs is reduced to the statistic of the ensemble-mean series,
 //! with the 5th-95th percentile of the per-run statistics as its spread.
+//! The plausibility checks in `scenarios/checks.csv` (bounds history never
+//! left, such as peacetime unemployment) have the same columns.
 //!
-//! The parts: `targets` (the targets and their parsing), `statistics` (the
-//! statistic of a series and what one run says about each target),
-//! `ensembles` (ensembles, streamed, evaluated into outcomes) and `tables`
-//! (the validation table as a DataFrame, text and markdown).
+//! The parts: `targets` (the targets and checks and their parsing),
+//! `statistics` (the statistic of a series and what one run says about each
+//! target), `ensembles` (ensembles, streamed, evaluated into outcomes) and
+//! `tables` (the validation table as a DataFrame, text and markdown).
 
 mod ensembles;
 mod statistics;
@@ -21,5 +23,6 @@ pub use tables::{
     TABLE_START,
 };
 pub use targets::{
-    parse_targets, pending, scenarios_to_check, targets, targets_of, Statistic, Target, TARGETS_CSV,
+    checks, parse_targets, pending, scenarios_to_check, targets, targets_of, Statistic, Target,
+    CHECKS_CSV, RANGE_YEARS, TARGETS_CSV,
 };
