@@ -7,6 +7,53 @@ use crate::error::Result;
 use crate::model::run::RunOutput;
 use crate::scenario::Scenario;
 
+/// How an ensemble matches a target's band.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The ensemble-mean statistic is inside the band and so is the
+    /// statistic of at least half of the runs: the match does not rest on
+    /// averaging runs that each miss.
+    Solid,
+    /// The ensemble-mean statistic is inside the band, but fewer than half
+    /// of the runs are.
+    Hit,
+    /// The ensemble-mean statistic is outside the band, or there is none.
+    Miss,
+}
+
+impl Verdict {
+    /// The verdict for a mean statistic inside the band or not, with
+    /// `in_band` of `runs` runs inside it.
+    pub fn of(mean_in_band: bool, in_band: usize, runs: usize) -> Verdict {
+        match mean_in_band {
+            false => Verdict::Miss,
+            true if runs > 0 && 2 * in_band >= runs => Verdict::Solid,
+            true => Verdict::Hit,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Solid => "solid",
+            Verdict::Hit => "hit",
+            Verdict::Miss => "miss",
+        }
+    }
+}
+
+/// The number of runs whose own statistic lies inside `t`'s band. A run
+/// without a statistic (an event it never reached, a window it does not
+/// cover) is outside: for dates it is not counted at the end year, as the
+/// spread counts it, since that year says nothing about when the event
+/// would have happened.
+pub fn runs_in_band(t: &Target, per_run: &[Option<f64>]) -> usize {
+    per_run
+        .iter()
+        .flatten()
+        .filter(|&&v| v >= t.low && v <= t.high)
+        .count()
+}
+
 /// What an ensemble says about one target.
 #[derive(Clone, Debug)]
 pub struct Outcome {
@@ -19,7 +66,11 @@ pub struct Outcome {
     /// Runs in which the statistic exists (the event happened).
     pub reached: usize,
     pub runs: usize,
+    /// The ensemble-mean statistic lies inside the band.
     pub hit: bool,
+    /// Runs whose own statistic lies inside the band (`runs_in_band`).
+    pub in_band: usize,
+    pub verdict: Verdict,
 }
 
 /// One target's outcome over an ensemble, gathered run by run. Runs must
@@ -89,14 +140,13 @@ impl Tally {
             None
         };
         let reached = per_run.iter().flatten().count();
-        let values: Vec<f64> = match t.statistic {
-            Statistic::Date | Statistic::Crossing | Statistic::FirstYearAbove => {
-                per_run.iter().map(|y| y.unwrap_or(end)).collect()
-            }
-            _ => per_run.iter().flatten().copied().collect(),
+        let values: Vec<f64> = match t.statistic.is_date() {
+            true => per_run.iter().map(|y| y.unwrap_or(end)).collect(),
+            false => per_run.iter().flatten().copied().collect(),
         };
         let percentile = |q: f64| (!values.is_empty()).then(|| quantile(&values, q));
         let hit = mean.is_some_and(|m| m >= t.low && m <= t.high);
+        let in_band = runs_in_band(t, per_run);
         Outcome {
             target: t.clone(),
             mean,
@@ -105,6 +155,8 @@ impl Tally {
             reached,
             runs: per_run.len(),
             hit,
+            in_band,
+            verdict: Verdict::of(hit, in_band, per_run.len()),
         }
     }
 }
@@ -250,4 +302,100 @@ pub fn ensembles(
         .into_iter()
         .map(|t| t.map(|tallies| tallies.into_iter().map(Tally::outcome).collect()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::statistics::Seen;
+    use super::super::targets::parse_targets;
+    use super::*;
+
+    const HEADER: &str = "scenario,id,metric,region,statistic,year_a,year_b,threshold,value,low,high,unit,derivation,source,quality";
+
+    fn target(spec: &str) -> Target {
+        let text = format!("{HEADER}\nloom,X1,real_wage,britain,{spec},u,d,s,q\n");
+        parse_targets(&text, "t.csv").expect("the test target parses")[0].clone()
+    }
+
+    /// The outcome of runs whose series are constant at the given levels
+    /// over 1800-1801, quarterly.
+    fn constant_runs(t: &Target, levels: &[f64]) -> Outcome {
+        let mut tally = Tally::new(t);
+        for &level in levels {
+            let series = (0..8).map(|q| (1800.0 + q as f64 / 4.0, level)).collect();
+            tally.add(1802.0, Seen::Series(series));
+        }
+        tally.outcome()
+    }
+
+    #[test]
+    fn the_verdict_needs_the_mean_and_half_the_runs_in_the_band() {
+        assert_eq!(Verdict::of(true, 10, 20), Verdict::Solid);
+        assert_eq!(Verdict::of(true, 20, 20), Verdict::Solid);
+        assert_eq!(Verdict::of(true, 9, 20), Verdict::Hit);
+        assert_eq!(Verdict::of(true, 0, 20), Verdict::Hit);
+        assert_eq!(Verdict::of(false, 20, 20), Verdict::Miss);
+        assert_eq!(Verdict::of(true, 0, 0), Verdict::Hit);
+        assert_eq!(Verdict::of(true, 2, 3), Verdict::Solid);
+        assert_eq!(Verdict::of(true, 1, 3), Verdict::Hit);
+    }
+
+    #[test]
+    fn runs_are_counted_in_the_band_by_their_own_statistic() {
+        let t = target("level,1800,,,1,0.9,1.1");
+        // Mean 1.0125, two of four runs inside: solid.
+        let o = constant_runs(&t, &[1.0, 1.05, 0.5, 1.5]);
+        assert!((o.mean.unwrap() - 1.0125).abs() < 1e-12);
+        assert_eq!((o.in_band, o.runs, o.verdict), (2, 4, Verdict::Solid));
+        assert!(o.hit);
+        // Mean 0.93, two of five runs inside: a hit, not solid.
+        let o = constant_runs(&t, &[1.0, 1.05, 0.5, 1.5, 0.6]);
+        assert!((o.mean.unwrap() - 0.93).abs() < 1e-12);
+        assert_eq!((o.in_band, o.runs, o.verdict), (2, 5, Verdict::Hit));
+        assert!(o.hit);
+        // Mean 0.7 outside: a miss, whatever the runs.
+        let o = constant_runs(&t, &[0.5, 0.6, 1.0]);
+        assert_eq!((o.in_band, o.runs, o.verdict), (1, 3, Verdict::Miss));
+        assert!(!o.hit);
+        // The band's ends are inside it.
+        let o = constant_runs(&t, &[0.9, 1.1]);
+        assert_eq!((o.in_band, o.verdict), (2, Verdict::Solid));
+    }
+
+    #[test]
+    fn a_run_that_never_reaches_a_date_is_outside_the_band() {
+        let t = target("date,,,,1790,1785,1805");
+        let mut tally = Tally::new(&t);
+        // The runs end in 1800, inside the band: the two that never reach
+        // the event count at 1800 in the mean and spread, but not as
+        // inside the band.
+        for year in [Some(1790.0), None, None] {
+            tally.add(1800.0, Seen::Date(year));
+        }
+        let o = tally.outcome();
+        assert!((o.mean.unwrap() - (1790.0 + 1800.0 + 1800.0) / 3.0).abs() < 1e-9);
+        assert_eq!(o.p95, Some(1800.0));
+        assert_eq!((o.reached, o.in_band, o.runs), (1, 1, 3));
+        assert_eq!(o.verdict, Verdict::Hit);
+        // The same for a threshold never crossed.
+        let t = target("crossing,,,2.0,1800,1799,1803");
+        let o = constant_runs(&t, &[3.0, 1.0, 1.0]);
+        assert_eq!((o.reached, o.in_band, o.runs), (1, 1, 3));
+    }
+
+    #[test]
+    fn runs_not_covering_a_window_are_outside_the_band() {
+        // Max over 1800-1801 needs both years; a run whose series stops
+        // in 1800 has no statistic and counts outside.
+        let t = target("max,1800,1801,,1,0,2");
+        let mut tally = Tally::new(&t);
+        let full: Vec<(f64, f64)> = (0..8).map(|q| (1800.0 + q as f64 / 4.0, 1.0)).collect();
+        tally.add(1802.0, Seen::Series(full.clone()));
+        tally.add(1802.0, Seen::Series(full[..4].to_vec()));
+        tally.add(1802.0, Seen::Series(full[..4].to_vec()));
+        let o = tally.outcome();
+        assert_eq!(o.mean, Some(1.0));
+        assert_eq!((o.reached, o.in_band, o.runs), (1, 1, 3));
+        assert_eq!(o.verdict, Verdict::Hit);
+    }
 }

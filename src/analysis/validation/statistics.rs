@@ -1,21 +1,38 @@
 //! The statistic of a series, and what one run says about each target.
 
-use super::targets::{Statistic, Target};
+use super::targets::{Statistic, Target, RANGE_YEARS};
 use crate::analysis::files::polars_error;
 use crate::error::{LuddError, Problem, Result};
 use crate::model::run::RunOutput;
 use polars::prelude::*;
 
+/// The mean of the finite values of `series` in the year starting at
+/// `year`, or None when it has none there.
+fn annual_mean(series: &[(f64, f64)], year: f64) -> Option<f64> {
+    let v: Vec<f64> = series
+        .iter()
+        .filter(|(y, v)| *y >= year && *y < year + 1.0 && v.is_finite())
+        .map(|p| p.1)
+        .collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// The annual means of the years `a` to `b`, both included, or None when
+/// the series lacks the first or the last of them: a run that stops
+/// before the window ends (or starts after it begins) has not shown what
+/// the window asks, so it has no statistic rather than one over part of
+/// the window. Years inside without a finite value are kept as None.
+fn window(series: &[(f64, f64)], a: f64, b: f64) -> Option<Vec<Option<f64>>> {
+    let years = (b - a).round() as usize + 1;
+    let means: Vec<Option<f64>> = (0..years)
+        .map(|k| annual_mean(series, a + k as f64))
+        .collect();
+    (means.first()?.is_some() && means.last()?.is_some()).then_some(means)
+}
+
 /// The statistic of one series, given as (year, value) in time order.
 pub fn statistic(t: &Target, series: &[(f64, f64)]) -> Option<f64> {
-    let at = |year: f64| {
-        let v: Vec<f64> = series
-            .iter()
-            .filter(|(y, v)| *y >= year && *y < year + 1.0 && v.is_finite())
-            .map(|p| p.1)
-            .collect();
-        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-    };
+    let at = |year: f64| annual_mean(series, year);
     match t.statistic {
         Statistic::Level => at(t.year_a?),
         Statistic::Ratio | Statistic::Growth | Statistic::AnnualFactor => {
@@ -39,6 +56,30 @@ pub fn statistic(t: &Target, series: &[(f64, f64)]) -> Option<f64> {
             .find(|(_, v)| *v > t.threshold.unwrap_or(f64::NAN))
             .map(|p| p.0),
         Statistic::Date => None,
+        Statistic::Max | Statistic::Min => {
+            let means = window(series, t.year_a?, t.year_b?)?;
+            let values = means.into_iter().flatten();
+            match t.statistic {
+                Statistic::Max => values.reduce(f64::max),
+                _ => values.reduce(f64::min),
+            }
+        }
+        Statistic::Range => {
+            let means = window(series, t.year_a?, t.year_b?)?;
+            let span = RANGE_YEARS as usize;
+            // A ten-year mean needs all ten of its years: one with a gap
+            // would weigh the other nine more than the rest of the window.
+            let decades: Vec<f64> = means
+                .windows(span)
+                .filter_map(|w| {
+                    let years: Option<Vec<f64>> = w.iter().copied().collect();
+                    years.map(|y| y.iter().sum::<f64>() / span as f64)
+                })
+                .collect();
+            let high = decades.iter().copied().reduce(f64::max)?;
+            let low = decades.iter().copied().reduce(f64::min)?;
+            Some(high - low)
+        }
     }
 }
 
@@ -46,7 +87,7 @@ pub fn statistic(t: &Target, series: &[(f64, f64)]) -> Option<f64> {
 fn series_in(df: &DataFrame, t: &Target) -> Result<Vec<(f64, f64)>> {
     let err = polars_error("series");
     let column = df.column(&t.metric).map_err(|_| LuddError::Invalid {
-        file: "scenarios/targets.csv".into(),
+        file: t.file.clone(),
         problems: vec![Problem {
             path: format!("target {}", t.id),
             message: format!("no series named '{}'", t.metric),

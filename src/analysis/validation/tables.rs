@@ -1,7 +1,8 @@
 //! The validation table: a DataFrame, aligned text, markdown, and writing
-//! it into a markdown file between its markers.
+//! it into a markdown file between its markers. The plausibility checks
+//! use the same table, written between markers of their own.
 
-use super::ensembles::Outcome;
+use super::ensembles::{Outcome, Verdict};
 use crate::analysis::files::{polars_error, write_atomic};
 use crate::error::{LuddError, Result};
 use polars::prelude::*;
@@ -41,6 +42,21 @@ pub fn frame(outcomes: &[Outcome]) -> Result<DataFrame> {
             "hit".into(),
             outcomes.iter().map(|o| o.hit).collect::<Vec<_>>(),
         ),
+        Column::new(
+            "in_band".into(),
+            outcomes
+                .iter()
+                .map(|o| o.in_band as u32)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "solid".into(),
+            outcomes
+                .iter()
+                .map(|o| o.verdict == Verdict::Solid)
+                .collect::<Vec<_>>(),
+        ),
+        text("match", &|o| o.verdict.name().into()),
         text("unit", &|o| o.target.unit.clone()),
         text("source", &|o| o.target.source.clone()),
     ])
@@ -55,7 +71,13 @@ fn show(x: Option<f64>) -> String {
     }
 }
 
-const HEADER: [&str; 11] = [
+/// The columns of the text and markdown tables.
+const COLUMNS: usize = 12;
+
+/// The column of the verdict, bold in markdown when it is a miss.
+const MATCH: usize = COLUMNS - 1;
+
+const HEADER: [&str; COLUMNS] = [
     "scenario",
     "id",
     "series",
@@ -66,11 +88,12 @@ const HEADER: [&str; 11] = [
     "model mean",
     "model 5-95%",
     "reached",
+    "runs in band",
     "match",
 ];
 
 /// One outcome as the cells of a table row.
-fn cells(o: &Outcome) -> [String; 11] {
+fn cells(o: &Outcome) -> [String; COLUMNS] {
     let t = &o.target;
     [
         t.scenario.clone(),
@@ -83,7 +106,8 @@ fn cells(o: &Outcome) -> [String; 11] {
         show(o.mean),
         format!("{} to {}", show(o.p5), show(o.p95)),
         format!("{}/{}", o.reached, o.runs),
-        if o.hit { "hit".into() } else { "miss".into() },
+        format!("{}/{}", o.in_band, o.runs),
+        o.verdict.name().into(),
     ]
 }
 
@@ -96,8 +120,8 @@ pub fn markdown(outcomes: &[Outcome]) -> String {
     );
     for o in outcomes {
         let mut row = cells(o);
-        if !o.hit {
-            row[10] = "**miss**".into();
+        if o.verdict == Verdict::Miss {
+            row[MATCH] = "**miss**".into();
         }
         s.push_str(&format!("| {} |\n", row.join(" | ")));
     }
@@ -106,7 +130,7 @@ pub fn markdown(outcomes: &[Outcome]) -> String {
 
 /// The validation table as aligned text for the terminal.
 pub fn text_table(outcomes: &[Outcome]) -> String {
-    let rows: Vec<[String; 11]> = std::iter::once(HEADER.map(String::from))
+    let rows: Vec<[String; COLUMNS]> = std::iter::once(HEADER.map(String::from))
         .chain(outcomes.iter().map(cells))
         .collect();
     let widths: Vec<usize> = (0..HEADER.len())
@@ -119,7 +143,7 @@ pub fn text_table(outcomes: &[Outcome]) -> String {
             .zip(&widths)
             .enumerate()
             .map(|(c, (cell, w))| {
-                if (5..10).contains(&c) {
+                if (5..MATCH).contains(&c) {
                     format!("{cell:>w$}")
                 } else {
                     format!("{cell:<w$}")
@@ -132,33 +156,65 @@ pub fn text_table(outcomes: &[Outcome]) -> String {
     s
 }
 
+/// The summary line under a table: how many rows are solid, and how many
+/// have the ensemble mean in the band (solid ones included), e.g.
+/// `solid: 7 of 20 targets; hits (mean in band): 9 of 20`.
+pub fn summary(outcomes: &[Outcome], noun: &str) -> String {
+    let n = outcomes.len();
+    let solid = outcomes
+        .iter()
+        .filter(|o| o.verdict == Verdict::Solid)
+        .count();
+    let hits = outcomes.iter().filter(|o| o.hit).count();
+    format!("solid: {solid} of {n} {noun}; hits (mean in band): {hits} of {n}")
+}
+
 /// The markers between which `ludd validate --markdown` writes its table.
 pub const TABLE_START: &str = "<!-- validation table: start -->";
 pub const TABLE_END: &str = "<!-- validation table: end -->";
+
+/// The markers between which it writes the plausibility checks.
+pub const CHECKS_START: &str = "<!-- plausibility table: start -->";
+pub const CHECKS_END: &str = "<!-- plausibility table: end -->";
+
+/// Where in `text` the block from the first `start` marker to the first
+/// `end` marker after it lies, the markers included; None when either is
+/// missing or they are in the wrong order.
+fn block_span(text: &str, start: &str, end: &str) -> Option<std::ops::Range<usize>> {
+    let a = text.find(start)?;
+    let b = a + text[a..].find(end)?;
+    Some(a..b + end.len())
+}
+
+/// `old` with the block between the `start` and `end` markers (the
+/// markers included) replaced by `block`, which carries the markers; None
+/// when `old` lacks them (see `block_span`).
+fn replace_block(old: &str, start: &str, end: &str, block: &str) -> Option<String> {
+    let span = block_span(old, start, end)?;
+    Some(format!("{}{block}{}", &old[..span.start], &old[span.end..]))
+}
 
 /// `old` with the text between the table markers (the markers included)
 /// replaced by `block`, which carries the markers; no old text gives the
 /// block alone. `None` when `old` lacks either marker or has them in the
 /// wrong order: a file without markers is not ludd's to rewrite.
 pub fn replace_table(old: Option<&str>, block: &str) -> Option<String> {
-    let Some(old) = old else {
-        return Some(format!("{block}\n"));
-    };
-    let a = old.find(TABLE_START)?;
-    let b = a + old[a..].find(TABLE_END)?;
-    Some(format!(
-        "{}{block}{}",
-        &old[..a],
-        &old[b + TABLE_END.len()..]
-    ))
+    match old {
+        None => Some(format!("{block}\n")),
+        Some(old) => replace_block(old, TABLE_START, TABLE_END, block),
+    }
 }
 
 /// What `--markdown path` may write into: `None` for a file that does not
-/// exist yet (it will hold the table alone), the text of an existing text
+/// exist yet (it will hold the tables alone), the text of an existing text
 /// file with the table markers, and otherwise an error that leaves the
 /// file as it is: a binary file, or text without the markers, is refused
-/// rather than replaced. `ludd validate` asks before its runs, so that a
-/// wrong destination costs nothing, and again before writing.
+/// rather than replaced. The plausibility markers are optional (a file
+/// without them gets no plausibility table, see `write_markdown`), but
+/// when present they must come in order and lie outside the validation
+/// table, or the file is refused as well. `ludd validate` asks before its
+/// runs, so that a wrong destination costs nothing, and again before
+/// writing.
 pub fn markdown_destination(path: &std::path::Path) -> Result<Option<String>> {
     let refuse = |message: String| LuddError::Output {
         path: path.to_path_buf(),
@@ -185,26 +241,67 @@ pub fn markdown_destination(path: &std::path::Path) -> Result<Option<String>> {
                     .into(),
             )
         })?;
-    if replace_table(Some(&text), "").is_none() {
+    let Some(table) = block_span(&text, TABLE_START, TABLE_END) else {
         return Err(refuse(format!(
             "has no validation table markers, so it is left as it is; put the lines \
              {TABLE_START} and {TABLE_END} where the table belongs (what lies between them \
              is replaced), or name a new file"
         )));
+    };
+    let has_checks = text.contains(CHECKS_START) || text.contains(CHECKS_END);
+    if has_checks {
+        let fits = block_span(&text, CHECKS_START, CHECKS_END)
+            .is_some_and(|c| c.end <= table.start || c.start >= table.end);
+        if !fits {
+            return Err(refuse(format!(
+                "has plausibility table markers that are not a pair {CHECKS_START} ... \
+                 {CHECKS_END} outside the validation table, so it is left as it is; put both \
+                 lines, in that order, where the plausibility table belongs, or remove them"
+            )));
+        }
     }
     Ok(Some(text))
 }
 
-/// Writes the table into the markdown file `path` between the table
-/// markers, keeping the text around them, with the command that made it;
-/// a new file holds the table alone (see `markdown_destination`).
-pub fn write_markdown(path: &std::path::Path, table: &str, which: &str, seeds: u64) -> Result<()> {
-    let block = format!(
-        "{TABLE_START}\nGenerated by `ludd validate {which} --seeds {seeds} --markdown {}`.\n\n{table}{TABLE_END}",
+/// Whether `write_markdown` wrote the plausibility table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChecksBlock {
+    Written,
+    /// The existing file has no plausibility markers: only the validation
+    /// table was written, as ludd rewrites only what lies between its
+    /// markers and would otherwise have to choose a place for the block.
+    NoMarkers,
+}
+
+/// Writes the validation table and the plausibility table into the
+/// markdown file `path`, each between its markers, keeping the text around
+/// them, with the command that made them; a new file holds the two tables
+/// alone (see `markdown_destination`).
+pub fn write_markdown(
+    path: &std::path::Path,
+    table: &str,
+    checks: &str,
+    which: &str,
+    seeds: u64,
+) -> Result<ChecksBlock> {
+    let made = format!(
+        "Generated by `ludd validate {which} --seeds {seeds} --markdown {}`.",
         path.display()
     );
+    let block = format!("{TABLE_START}\n{made}\n\n{table}{TABLE_END}");
+    let checks_block = format!("{CHECKS_START}\n{made}\n\n{checks}{CHECKS_END}");
     let old = markdown_destination(path)?;
-    let text =
-        replace_table(old.as_deref(), &block).expect("markdown_destination checks the markers");
-    write_atomic(path, text)
+    let (text, written) = match old {
+        None => (format!("{block}\n\n{checks_block}\n"), ChecksBlock::Written),
+        Some(old) => {
+            let text = replace_block(&old, TABLE_START, TABLE_END, &block)
+                .expect("markdown_destination checks the markers");
+            match replace_block(&text, CHECKS_START, CHECKS_END, &checks_block) {
+                Some(text) => (text, ChecksBlock::Written),
+                None => (text, ChecksBlock::NoMarkers),
+            }
+        }
+    };
+    write_atomic(path, text)?;
+    Ok(written)
 }

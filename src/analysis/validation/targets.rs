@@ -1,9 +1,18 @@
-//! The targets of `scenarios/targets.csv` and their parsing.
+//! The targets of `scenarios/targets.csv`, the plausibility checks of
+//! `scenarios/checks.csv`, and their parsing: both files have the same
+//! columns and become the same `Target`.
 
 use crate::error::{LuddError, Problem, Result};
 
 /// The targets, embedded so that `ludd validate` works from any directory.
 pub const TARGETS_CSV: &str = include_str!("../../../scenarios/targets.csv");
+
+/// The plausibility checks, embedded for the same reason.
+pub const CHECKS_CSV: &str = include_str!("../../../scenarios/checks.csv");
+
+/// The shortest window `range` accepts: it compares ten-year means, so the
+/// window must hold at least one of them.
+pub const RANGE_YEARS: f64 = 10.0;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Statistic {
@@ -21,6 +30,13 @@ pub enum Statistic {
     FirstYearAbove,
     /// Year the detected event (the start of stage 2) happens.
     Date,
+    /// The largest annual mean in the years `year_a` to `year_b`.
+    Max,
+    /// The smallest annual mean in the years `year_a` to `year_b`.
+    Min,
+    /// The largest minus the smallest mean of ten consecutive annual means
+    /// in the years `year_a` to `year_b`.
+    Range,
 }
 
 impl Statistic {
@@ -33,6 +49,9 @@ impl Statistic {
             "crossing" => Statistic::Crossing,
             "first_year_above" => Statistic::FirstYearAbove,
             "date" => Statistic::Date,
+            "max" => Statistic::Max,
+            "min" => Statistic::Min,
+            "range" => Statistic::Range,
             _ => return None,
         })
     }
@@ -45,7 +64,24 @@ impl Statistic {
             Statistic::Crossing => "crossing",
             Statistic::FirstYearAbove => "first_year_above",
             Statistic::Date => "date",
+            Statistic::Max => "max",
+            Statistic::Min => "min",
+            Statistic::Range => "range",
         }
+    }
+
+    /// Whether a run that never reaches the event has no statistic: such
+    /// runs count at the end year in the spread and outside the band.
+    pub fn is_date(self) -> bool {
+        matches!(
+            self,
+            Statistic::Date | Statistic::Crossing | Statistic::FirstYearAbove
+        )
+    }
+
+    /// Whether the statistic summarizes the years `year_a` to `year_b`.
+    fn is_window(self) -> bool {
+        matches!(self, Statistic::Max | Statistic::Min | Statistic::Range)
     }
 }
 
@@ -66,6 +102,8 @@ pub struct Target {
     pub derivation: String,
     pub source: String,
     pub quality: String,
+    /// The file the target was read from, for messages about it.
+    pub file: String,
 }
 
 /// Splits one CSV line, honouring double-quoted fields.
@@ -186,6 +224,9 @@ pub fn parse_targets(text: &str, file: &str) -> Result<Vec<Target>> {
             }
             Statistic::Crossing | Statistic::FirstYearAbove => threshold.is_some(),
             Statistic::Date => true,
+            Statistic::Max | Statistic::Min | Statistic::Range => {
+                year_a.is_some() && year_b.is_some()
+            }
         };
         if !needs {
             problems.push(Problem {
@@ -196,6 +237,24 @@ pub fn parse_targets(text: &str, file: &str) -> Result<Vec<Target>> {
                 ),
             });
             continue;
+        }
+        if let (true, Some(a), Some(b)) = (statistic.is_window(), year_a, year_b) {
+            let shortest = match statistic {
+                Statistic::Range => RANGE_YEARS,
+                _ => 1.0,
+            };
+            // The window counts whole years, both ends included.
+            if b - a + 1.0 < shortest {
+                problems.push(Problem {
+                    path: format!("{place} year_b"),
+                    message: format!(
+                        "statistic '{}' needs a window of at least {shortest} years, \
+                         {a} to {b} is shorter",
+                        statistic.name()
+                    ),
+                });
+                continue;
+            }
         }
         targets.push(Target {
             scenario: at(0).into(),
@@ -213,6 +272,7 @@ pub fn parse_targets(text: &str, file: &str) -> Result<Vec<Target>> {
             derivation: at(12).into(),
             source: at(13).into(),
             quality: at(14).into(),
+            file: file.into(),
         });
     }
     if problems.is_empty() {
@@ -228,6 +288,11 @@ pub fn parse_targets(text: &str, file: &str) -> Result<Vec<Target>> {
 /// The built-in targets.
 pub fn targets() -> Result<Vec<Target>> {
     parse_targets(TARGETS_CSV, "scenarios/targets.csv")
+}
+
+/// The built-in plausibility checks.
+pub fn checks() -> Result<Vec<Target>> {
+    parse_targets(CHECKS_CSV, "scenarios/checks.csv")
 }
 
 /// The scenarios `ludd validate WHICH` checks: every built-in scenario with
@@ -251,12 +316,14 @@ pub fn targets_of<'a>(targets: &'a [Target], name: &str) -> Vec<&'a Target> {
 /// Scenarios with targets but not among `checked` (no built-in scenario
 /// yet), in table order, with their number of targets.
 pub fn pending(targets: &[Target], checked: &[String]) -> Vec<(String, usize)> {
-    let mut pending: Vec<&str> = targets
-        .iter()
-        .map(|t| t.scenario.as_str())
-        .filter(|s| !checked.iter().any(|c| c == s))
-        .collect();
-    pending.dedup();
+    let mut pending: Vec<&str> = Vec::new();
+    // Targets and checks may be chained, so a scenario's rows need not be
+    // next to each other.
+    for s in targets.iter().map(|t| t.scenario.as_str()) {
+        if !checked.iter().any(|c| c == s) && !pending.contains(&s) {
+            pending.push(s);
+        }
+    }
     pending
         .into_iter()
         .map(|s| (s.to_string(), targets_of(targets, s).len()))
