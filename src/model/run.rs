@@ -35,6 +35,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput> {
     let started = Instant::now();
     let mut world = World::new(scenario, seed);
     let mut buffers = Buffers::new(&world);
+    phases::settle(&mut world, &mut buffers)?;
     let mut records = Records::default();
     let steps = scenario.steps();
     for _ in 0..steps {
@@ -150,6 +151,7 @@ pub fn bench(scenario: &Scenario, seed: u64, steps: usize) -> Result<Bench> {
     let started = Instant::now();
     let mut world = World::new(scenario, seed);
     let mut buffers = Buffers::new(&world);
+    phases::settle(&mut world, &mut buffers)?;
     let setup_seconds = started.elapsed().as_secs_f64();
     let mut phase_seconds = [0.0; 10];
     let stepping = Instant::now();

@@ -22,6 +22,10 @@ parameters! {
     consumption_income: f64 = 0.9, [0.0, 1.0];
     /// Share of savings consumed each quarter.
     consumption_wealth: f64 = 0.03, [0.0, 1.0];
+    /// Share of last quarter's change in the cost of living passed into
+    /// wages: 1 when wage setters bargain over real pay (Blanchard and Katz
+    /// 1999, "Wage dynamics: reconciling theory and evidence", AER P&P).
+    wage_indexation: f64 = 0.5, [0.0, 1.0];
     /// Wage response to excess labour demand of a skill class, per quarter.
     wage_adjustment: f64 = 0.04, [0.0, 1.0];
     /// Probability per quarter that a firm reviews its technology choices.
@@ -109,6 +113,9 @@ parameters! {
     /// Sharpness of entrants' choice of occupation (logit in log earnings):
     /// at 4, a trade paying 20% more draws about two-thirds of entrants.
     occupation_sharpness: f64 = 4.0, [0.0, 50.0];
+    /// Years the economy runs with its starting technologies before the
+    /// clock starts, to reach their steady state (see `phases::settle`).
+    settle_years: f64 = 25.0, [0.0, 200.0];
     /// Quarterly probability that an employed worker looks for a better job.
     on_the_job_search: f64 = 0.05, [0.0, 1.0];
     /// Quarterly gain in general education of a worker out of the industry at retraining 1 and education spending 1%.

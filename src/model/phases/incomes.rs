@@ -393,6 +393,7 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         }
 
         // Prices: a fixed-weight consumer price index.
+        reg.cpi_last = reg.cpi;
         reg.cpi = reg.budget_share * reg.price_index + (1.0 - reg.budget_share) * reg.rest_price;
         let fl = &mut w.flows[r];
         fl.relief_spending += s.relief;
@@ -403,9 +404,12 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         fl.rest_output += rest_output * reg.rest_price;
     }
     buy_from_neighbours(w, spent_abroad, received, partners);
+    // Piece rates never fall below subsistence, a fifth of the unskilled
+    // wage: a weaver earning less leaves the loom for the parish or the road.
     for (reg, rates) in w.regions.iter_mut().zip(piece_rates.iter()) {
-        for k in 0..CLASSES {
-            reg.wage[k] *= rates[k];
+        let floor = 0.2 * reg.wage[UNSKILLED];
+        for k in [CRAFT, OPERATOR] {
+            reg.wage[k] = (reg.wage[k] * rates[k]).max(floor);
         }
     }
 }

@@ -157,6 +157,7 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
             education: w.scenario.regions[r].education as f32,
             threshold: (b.threshold_mean, b.threshold_spread),
             first_firm: reg.firms.start,
+            end_firm: reg.firms.end,
             stage2_step: (!reg.stage_year[1].is_nan())
                 .then(|| ((reg.stage_year[1] - start) * spy).round() as u32),
         });
@@ -204,13 +205,15 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
     // Pass A: layoffs and each worker's search option.
     refill(seekers, layout.len(), [0; OPTIONS]);
     {
-        let (vac, fire_p, firm_terms, rest_fire_p, wages, chances) = (
+        let (vac, fire_p, firm_terms, rest_fire_p, wages, chances, entry, shops) = (
             &*vacancies,
             &*fire_p,
             &*firm_terms,
             &*rest_fire_p,
             &*wages,
             &*chances,
+            &*entry,
+            &*shops,
         );
         let job = |c: &mut WorkerChunk<'_>, count: &mut [u32; OPTIONS]| {
             let mut rng = rng::stream(seed, step, Phase::Labour, c.index as u64);
@@ -223,6 +226,8 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
                 wages,
                 vac,
                 chances,
+                entry,
+                shops,
                 class_education,
                 &b,
                 count,
@@ -310,6 +315,10 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
             0.0
         };
         let bargained = inst.wage_passthrough * gap / spy;
+        // Wage setters bargain over real pay: last quarter's change in the
+        // cost of living passes into every wage (Blanchard and Katz 1999),
+        // so deflation alone neither raises real wages nor costs jobs.
+        let indexed = (reg.cpi / reg.cpi_last).powf(b.wage_indexation);
         for k in 0..CLASSES {
             let (d, s) = (demanded[r][k], f64::from(sum.supply[r][k]));
             let excess = if s > 0.0 {
@@ -323,7 +332,7 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
             if change < 0.0 {
                 change *= 1.0 - inst.union_strength;
             }
-            reg.wage[k] *= (1.0 + change) * (1.0 + bargained);
+            reg.wage[k] *= (1.0 + change) * (1.0 + bargained) * indexed;
         }
         // Floors. General-technology workers can always take an unskilled
         // job, so their wage never falls below it. Hand workers, with or
@@ -340,8 +349,8 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         // The price moves toward the one at which last quarter's spending
         // buys what the rest of the economy now makes.
         let made = reg.rest_output();
-        if r == 0 && w.step % 20 == 0 && std::env::var("LUDD_DEBUG").is_ok() {
-            eprintln!("{:.0} jobs {:.0} emp {} p {:.3} w {:.3?} K {:.0} A {:.3} sales {:.0} made {:.0} mrp {:.3} wanted {:.0}", w.year, reg.rest_jobs, reg.rest_employed, reg.rest_price, reg.wage, reg.rest_capital, reg.rest_productivity, reg.rest_sales_last, made, mrp, rest::labour_wanted(reg, reg.wage[UNSKILLED]));
+        if r == 0 && (w.step % 20 == 0 || w.step > 100) && std::env::var("LUDD_DEBUG").is_ok() {
+            eprintln!("{:.0} jobs {:.0} emp {} p {:.3} w {:.3?} K {:.0} A {:.3} sales {:.0} made {:.0} mrp {:.3} wanted {:.0} alpha {:.3} cash {:.0}", w.year, reg.rest_jobs, reg.rest_employed, reg.rest_price, reg.wage, reg.rest_capital, reg.rest_productivity, reg.rest_sales_last, made, mrp, rest::labour_wanted(reg, reg.wage[UNSKILLED]), reg.rest_alpha, reg.rest_cash);
         }
         if made > 0.0 && reg.rest_sales_last > 0.0 {
             let clearing = reg.rest_sales_last / made;
@@ -360,6 +369,8 @@ fn search(
     wages: &[[f64; CLASSES]],
     vacancies: &[[f64; OPTIONS]],
     chances: &[[f64; OPTIONS]],
+    entry: &[careers::EntryTerms],
+    shops: &[f64],
     class_education: [f32; CLASSES],
     b: &crate::scenario::Behaviour,
     count: &mut [u32; OPTIONS],
@@ -434,6 +445,18 @@ fn search(
         if best.1 != NO_SEARCH {
             c.option[i] = best.1;
             count[best.1 as usize] += 1;
+        } else if e == UNEMPLOYED && holding_out {
+            // Back to the loom: a hand worker without a job who will not
+            // take unskilled work works on their own account in one of the
+            // region's shops, adding to its cloth and sharing its earnings,
+            // as the handloom weavers crowded into the trade.
+            let t = &entry[r];
+            let region_shops = &shops[t.first_firm..t.end_firm];
+            if region_shops.last().is_some_and(|&n| n > 0.0) {
+                c.employer[i] = careers::pick_shop(region_shops, looking, t.first_firm);
+                c.class[i] = CRAFT as u8;
+                c.fired[i] = 0;
+            }
         }
     }
 }

@@ -132,6 +132,64 @@ pub fn step_timed(
     result
 }
 
+/// Brings a new world to the steady state of its starting technologies
+/// before the clock starts: the markets, wages, trade and the rest of the
+/// economy run for `settle_years` with every technology choice, invention,
+/// diffusion, reorganization, protest and dated policy held still, so a run
+/// starts from its stage-1 steady state rather than from the shock of its
+/// hand-set initial values. The settling steps draw from their own random
+/// streams (steps numbered from `SETTLING_STEPS`), and afterwards the clock,
+/// the events, experience with each technology, grievance, reference
+/// incomes, lifetime incomes and the price baselines start afresh.
+pub fn settle(w: &mut World, buffers: &mut Buffers) -> Result<()> {
+    let steps = (w.scenario.behaviour.settle_years * w.scenario.steps_per_year as f64).round() as usize;
+    let knowledge = w.knowledge.clone();
+    for k in 0..steps {
+        w.step = SETTLING_STEPS + k;
+        for f in w.flows.iter_mut() {
+            *f = Default::default();
+        }
+        for reg in w.regions.iter_mut() {
+            reg.rest_sales_last = reg.rest_sales;
+            reg.rest_sales = 0.0;
+        }
+        production::production(w);
+        check_finite(w, "production")?;
+        trade::trade(w, &mut buffers.trade);
+        check_finite(w, "trade")?;
+        labour::labour(w, &mut buffers.labour, &mut buffers.workers);
+        check_finite(w, "labour")?;
+        incomes::incomes(w, &mut buffers.incomes, &mut buffers.workers);
+        check_finite(w, "incomes")?;
+        accounting::accounting(w, &mut buffers.accounting)?;
+    }
+    w.step = 0;
+    w.year = w.scenario.start_year;
+    w.events.clear();
+    w.knowledge = knowledge;
+    let ws = &mut w.workers;
+    for i in 0..ws.len() {
+        ws.grievance[i] = 0.0;
+        ws.protesting[i] = 0;
+        ws.reference[i] = ws.income[i];
+        ws.lifetime[i] = 0.0;
+        ws.entered[i] = 0;
+    }
+    for reg in w.regions.iter_mut() {
+        reg.protest = 0.0;
+        reg.risk = 0.0;
+        reg.cpi0 = reg.cpi;
+        reg.mechanized_history.iter_mut().for_each(|x| *x = 0.0);
+        reg.adoption_rate = 0.0;
+        reg.leavers = Default::default();
+    }
+    Ok(())
+}
+
+/// First step number of the settling steps' random streams: far beyond any
+/// run's own steps, so the two never share a stream.
+pub const SETTLING_STEPS: usize = 1 << 40;
+
 /// Start-of-step housekeeping: the step's flow records are cleared and the
 /// dated policy changes that have come due take effect.
 fn begin_step(w: &mut World) {

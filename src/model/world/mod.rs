@@ -262,13 +262,21 @@ impl World {
             let user_cost = b.capital_user_cost / s.steps_per_year as f64;
             let (rest_capital, rest_tfp) =
                 crate::model::rest::steady_state(per_worker, n_rest as f64, alpha, user_cost);
-            let income = n_ind as f64 * wage[CRAFT] + n_rest as f64 * w_u;
             // Owners hold the wealth whose consumption spends their steady
-            // dividends: the rest of the economy's profits (hand workers are
+            // dividends: the rest of the economy's profits less the
+            // investment that replaces worn capital (hand workers are
             // self-employed, so the industry pays none at the start).
-            let profits = alpha * n_rest as f64 * per_worker;
+            let depreciation = b.depreciation / s.steps_per_year as f64;
+            let profits = alpha * n_rest as f64 * per_worker * (1.0 - depreciation / user_cost);
+            // Steady spending on goods: households' wages and relief and
+            // owners' dividends, after income tax.
+            let inst = &reg.institutions;
+            let unemployed = (n - n_ind - n_rest) as f64;
+            let wages = n_ind as f64 * wage[CRAFT] + n_rest as f64 * w_u;
+            let relief = unemployed * w_u * inst.relief_replacement * inst.relief_eligibility;
+            let spending = (1.0 - inst.income_tax) * (wages + profits) + relief;
             let industry_value = n_ind as f64 * craft_price * (1.0 + internal);
-            let budget_share = (industry_value / income).min(0.5);
+            let budget_share = (industry_value / spending).min(0.5);
             let cpi0 = budget_share * craft_price * (1.0 + internal) + (1.0 - budget_share);
             regions.push(RegionState {
                 name: reg.name.clone(),
@@ -296,6 +304,7 @@ impl World {
                 price_index: craft_price * (1.0 + internal),
                 cpi0,
                 cpi: cpi0,
+                cpi_last: cpi0,
                 protest: 0.0,
                 risk: 0.0,
                 ban_until: f64::NEG_INFINITY,

@@ -45,6 +45,8 @@ pub struct RegionState {
     pub price_index: f64,
     pub cpi0: f64,
     pub cpi: f64,
+    /// The consumer price index a quarter earlier, for wage indexation.
+    pub cpi_last: f64,
     pub protest: f64,
     /// Firms' perceived risk of machine-breaking.
     pub risk: f64,

@@ -28,8 +28,9 @@ pub struct EntryTerms {
     /// Mean schooling of the region's young (the scenario's education).
     pub education: f32,
     pub threshold: (f64, f64),
-    /// First firm of the region, for the shops' table.
+    /// First firm of the region, for the shops' table, and one past its last.
     pub first_firm: usize,
+    pub end_firm: usize,
     /// The step at which stage 2 began in the region, if it has.
     pub stage2_step: Option<u32>,
 }
@@ -81,9 +82,7 @@ pub fn renew(
         c.threshold[i] = threshold.sample(rng).max(0.0) as f32;
         let pick: f64 = rng.random();
         if u < craft_p {
-            let x = pick * shop_total;
-            let at = shops.partition_point(|&cum| cum <= x).min(shops.len() - 1);
-            c.employer[i] = (terms.first_firm + at) as u32;
+            c.employer[i] = pick_shop(shops, pick, terms.first_firm);
             c.class[i] = CRAFT as u8;
             c.group[i] = CRAFT as u8;
             c.fired[i] = 0;
@@ -104,6 +103,14 @@ pub fn renew(
         c.entered[i] = step;
         i += 1 + gap(rng, log_stay);
     }
+}
+
+/// A hand shop of the region, chosen with probability proportional to its
+/// head count by the uniform number `pick`; `shops` must not be all zero.
+pub fn pick_shop(shops: &[f64], pick: f64, first_firm: usize) -> u32 {
+    let total = shops.last().copied().unwrap_or(0.0);
+    let at = shops.partition_point(|&cum| cum <= pick * total).min(shops.len() - 1);
+    (first_firm + at) as u32
 }
 
 /// Workers to skip before the next leaver: geometric with the leaving probability.
