@@ -116,11 +116,6 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         }
     }
     refill(rest_fire_p, nr, 0.0);
-    if w.step % 40 == 0 && std::env::var("LUDD_DEBUG").is_ok() {
-        let m = w.money_stocks(&mut Vec::new());
-        let reg = &w.regions[0];
-        eprintln!("money {:.0?} owners0 {:.0} rest0 {:.0} merch0 {:.0} gov0 {:.0}", m, reg.owners_wealth, reg.rest_cash, reg.merchants_cash, reg.government);
-    }
     for (r, reg) in w.regions.iter_mut().enumerate() {
         let wanted = rest::labour_wanted(reg, reg.wage[UNSKILLED]);
         reg.rest_jobs += b.rest_adjustment * (wanted - reg.rest_jobs);
@@ -349,9 +344,6 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         // The price moves toward the one at which last quarter's spending
         // buys what the rest of the economy now makes.
         let made = reg.rest_output();
-        if r == 0 && (w.step % 20 == 0 || w.step > 100) && std::env::var("LUDD_DEBUG").is_ok() {
-            eprintln!("{:.0} jobs {:.0} emp {} p {:.3} w {:.3?} K {:.0} A {:.3} sales {:.0} made {:.0} mrp {:.3} wanted {:.0} alpha {:.3} cash {:.0}", w.year, reg.rest_jobs, reg.rest_employed, reg.rest_price, reg.wage, reg.rest_capital, reg.rest_productivity, reg.rest_sales_last, made, mrp, rest::labour_wanted(reg, reg.wage[UNSKILLED]), reg.rest_alpha, reg.rest_cash);
-        }
         if made > 0.0 && reg.rest_sales_last > 0.0 {
             let clearing = reg.rest_sales_last / made;
             reg.rest_price *= (clearing / reg.rest_price).powf(b.price_adjustment);

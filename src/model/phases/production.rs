@@ -91,12 +91,6 @@ pub fn production(w: &mut World) {
             let desired = (w.firms.expected[f] * 1.1 - w.firms.inventory[f]).max(0.0);
             (capacity.min(desired).max(0.0), (1.0 + markup) * plan.unit_cost)
         };
-        if !(q.is_finite() && price.is_finite()) && std::env::var("LUDD_DEBUG").is_ok() {
-            eprintln!("firm {f} org {} q {q} price {price} old {} sales {} out {} cap {capacity} cost {}", w.firms.org[f], w.firms.price[f], w.firms.sales[f], w.firms.output[f], plan.unit_cost);
-        }
-        if f == 0 && w.step < 12 && std::env::var("LUDD_DEBUG").is_ok() {
-            eprintln!("step {} firm0 org {} q {q:.1} price {price:.3} sales {:.1} out {:.1} inv {:.1} cost {:.3} labour {:?} req {:.3?}", w.step, w.firms.org[f], w.firms.sales[f], w.firms.output[f], w.firms.inventory[f], plan.unit_cost, w.firms.labour[f], plan.req);
-        }
         w.firms.output[f] = q;
         w.firms.inventory[f] += q;
         w.firms.req[f] = plan.req;
