@@ -30,7 +30,7 @@ parameters! {
     minimum_wage: f64 = 0.0, [0.0, 1.0],
         "wage floor as a share of the unskilled wage";
     wage_passthrough: f64 = 0.3, [0.0, 1.0],
-        "share of productivity growth passed into wages";
+        "share of the gap between labour's marginal revenue product and the wage that bargaining closes each year";
     income_tax: f64 = 0.05, [0.0, 0.9],
         "tax rate on wages and other household income";
     profit_tax: f64 = 0.05, [0.0, 0.9],

@@ -1,0 +1,224 @@
+//! The economy earns its aggregates: a world without new technology stays
+//! in its steady state; the labour share falls while the general technology
+//! spreads and recovers as new tasks arrive; real wages rise through the
+//! labour market even without exogenous productivity growth; hand workers
+//! are paid by the piece.
+
+use crate::common::loom;
+use crate::runs::ensemble;
+use ludd::analysis::stats::mean;
+use ludd::model::observe::SeriesRow;
+use ludd::model::phases::{self, Buffers};
+use ludd::model::world::{World, CRAFT_SHOP, REST, UNEMPLOYED};
+use ludd::scenario::{Scenario, TechKind};
+use ludd::RunOutput;
+
+/// The scenario with every technology that becomes possible after the
+/// start removed: the stage-1 world, held still.
+fn still(base: &Scenario) -> Scenario {
+    let mut s = base.clone();
+    let start = s.start_year;
+    s.technologies.retain(|t| t.possible_from <= start);
+    s
+}
+
+/// Annual means of a series in one region, as (year, value).
+fn annual(out: &RunOutput, region: &str, pick: impl Fn(&SeriesRow) -> f64) -> Vec<(f64, f64)> {
+    let spy = out.scenario.steps_per_year as usize;
+    let rows: Vec<&SeriesRow> = out
+        .records
+        .series
+        .iter()
+        .filter(|s| s.region == region)
+        .collect();
+    rows.chunks(spy)
+        .filter(|c| c.len() == spy)
+        .map(|c| (c[0].year.floor(), mean(&c.iter().map(|s| pick(s)).collect::<Vec<_>>())))
+        .collect()
+}
+
+/// Mean of the annual values in `[from, to)`.
+fn window(series: &[(f64, f64)], from: f64, to: f64) -> f64 {
+    mean(
+        &series
+            .iter()
+            .filter(|(y, _)| *y >= from && *y < to)
+            .map(|(_, v)| *v)
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Ensemble mean of a window mean.
+fn ensemble_window(
+    runs: &[RunOutput],
+    region: &str,
+    pick: impl Fn(&SeriesRow) -> f64 + Copy,
+    from: f64,
+    to: f64,
+) -> f64 {
+    mean(
+        &runs
+            .iter()
+            .map(|o| window(&annual(o, region, pick), from, to))
+            .collect::<Vec<_>>(),
+    )
+}
+
+#[test]
+fn a_still_world_stays_in_its_steady_state() {
+    // Leading region and its peacetime unemployment ceiling (the
+    // plausibility checks in scenarios/checks.csv).
+    let cases = [
+        ("loom", "britain", 0.12),
+        ("assembly_line", "usa", 0.12),
+        ("pc", "usa", 0.11),
+        ("llm", "usa", 0.11),
+    ];
+    let mut failures = Vec::new();
+    for (name, region, ceiling) in cases {
+        let base = ludd::scenario::load(name, &[]).expect("built-in").scenario;
+        let s = still(&base);
+        let growth = s
+            .regions
+            .iter()
+            .find(|r| r.name == region)
+            .expect("leading region")
+            .productivity_growth;
+        for out in ensemble(&s, 10) {
+            let seed = out.seed;
+            let unemployment = annual(&out, region, |s| s.unemployment_rate);
+            let protest = annual(&out, region, |s| s.protest_intensity);
+            let wage = annual(&out, region, |s| s.real_wage);
+            let peak_u = unemployment.iter().map(|x| x.1).fold(0.0, f64::max);
+            let peak_p = protest.iter().map(|x| x.1).fold(0.0, f64::max);
+            let (first, last) = (wage[0], wage[wage.len() - 1]);
+            let years = last.0 - first.0;
+            let wage_growth = (last.1 / first.1).powf(1.0 / years) - 1.0;
+            eprintln!(
+                "{name} seed {seed}: peak unemployment {peak_u:.3}, peak protest {peak_p:.4}, real wage growth {:.2}% a year (rest of the economy {:.2}%)",
+                100.0 * wage_growth,
+                100.0 * growth
+            );
+            if peak_u > ceiling {
+                failures.push(format!("{name} seed {seed}: peak unemployment {peak_u:.3} above {ceiling}"));
+            }
+            if peak_p >= 0.005 {
+                failures.push(format!("{name} seed {seed}: protest {peak_p:.4} without any new machine"));
+            }
+            if (wage_growth - growth).abs() > 0.01 {
+                failures.push(format!(
+                    "{name} seed {seed}: real wages grow {:.2}% a year against the rest of the economy's {:.2}%",
+                    100.0 * wage_growth,
+                    100.0 * growth
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "a still world moved:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn the_labour_share_falls_while_the_power_loom_spreads_and_recovers() {
+    let base = loom();
+    let runs = ensemble(&base, 20);
+    let share = |from, to| ensemble_window(&runs, "britain", |s| s.labour_share, from, to);
+    let before = share(1770.0, 1790.0);
+    let trough = (1800..1850)
+        .step_by(10)
+        .map(|y| share(y as f64, y as f64 + 10.0))
+        .fold(f64::INFINITY, f64::min);
+    let end = share(1890.0, 1900.0);
+    eprintln!("British labour share: 1770-1789 {before:.3}, lowest decade 1800-1849 {trough:.3}, 1890s {end:.3}");
+    assert!(
+        trough < before - 0.01,
+        "the labour share must fall while the power loom spreads ({before:.3} to {trough:.3})"
+    );
+    assert!(
+        end > trough + 0.5 * (before - trough),
+        "and recover most of the fall by 1900 ({trough:.3} to {end:.3})"
+    );
+
+    // Without the general technology nothing automates the rest of the economy.
+    let mut without = base.clone();
+    without.technologies.retain(|t| t.kind != TechKind::General);
+    let runs = ensemble(&without, 20);
+    let share = |from, to| ensemble_window(&runs, "britain", |s| s.labour_share, from, to);
+    let before = share(1770.0, 1790.0);
+    let lowest = (1800..1850)
+        .step_by(10)
+        .map(|y| share(y as f64, y as f64 + 10.0))
+        .fold(f64::INFINITY, f64::min);
+    eprintln!("without the power loom: 1770-1789 {before:.3}, lowest decade 1800-1849 {lowest:.3}");
+    assert!(
+        lowest > before - 0.01,
+        "without the general technology the labour share must not fall ({before:.3} to {lowest:.3})"
+    );
+}
+
+#[test]
+fn real_wages_rise_after_the_power_loom_without_exogenous_growth() {
+    let mut s = loom();
+    for r in s.regions.iter_mut() {
+        r.productivity_growth = 0.0;
+    }
+    let runs = ensemble(&s, 10);
+    let wage = |from, to| ensemble_window(&runs, "britain", |s| s.real_wage, from, to);
+    let (before, after) = (wage(1790.0, 1800.0), wage(1880.0, 1900.0));
+    eprintln!("British real wage with no productivity growth outside the industry: 1790s {before:.3}, 1880-1899 {after:.3}");
+    assert!(
+        after > 1.05 * before,
+        "real wages must rise through the labour market and cheaper goods ({before:.3} to {after:.3})"
+    );
+}
+
+#[test]
+fn halving_the_cloth_price_halves_a_hand_weavers_revenue_share_of_income() {
+    let s = loom();
+    let mut w = World::new(&s, 3);
+    let mut b = Buffers::new(&w);
+    phases::production::production(&mut w);
+    let mut cheap = w.clone();
+    let mut cheap_b = b.clone();
+    for f in 0..cheap.firms.len() {
+        cheap.firms.price[f] *= 0.5;
+    }
+    for (w, b) in [(&mut w, &mut b), (&mut cheap, &mut cheap_b)] {
+        phases::trade::trade(w, &mut b.trade);
+        phases::labour::labour(w, &mut b.labour, &mut b.workers);
+        phases::incomes::incomes(w, &mut b.incomes, &mut b.workers);
+    }
+    // A self-employed weaver in Britain's first shop.
+    let f = (0..w.firms.len())
+        .find(|&f| w.firms.org[f] == CRAFT_SHOP && w.firms.region[f] == 0)
+        .expect("a hand shop");
+    let i = (0..w.workers.len())
+        .find(|&i| w.workers.employer[i] == f as u32 && cheap.workers.employer[i] == f as u32)
+        .expect("a weaver who stays");
+    let staff: u32 = w.firms.labour[f].iter().sum();
+    assert_eq!(
+        staff,
+        cheap.firms.labour[f].iter().sum::<u32>(),
+        "the shop keeps its workers"
+    );
+    assert!(
+        (w.firms.sales[f] - cheap.firms.sales[f]).abs() < 1e-9 * w.firms.sales[f],
+        "the same cloth is sold ({} and {})",
+        w.firms.sales[f],
+        cheap.firms.sales[f]
+    );
+    let revenue_share = w.firms.revenue[f] / staff as f64;
+    let tax = s.regions[0].institutions.income_tax;
+    let lost = f64::from(w.workers.income[i] - cheap.workers.income[i]);
+    let expected = 0.5 * revenue_share * (1.0 - tax);
+    eprintln!("weaver's income {} -> {}: lost {lost:.4}, half of their revenue after tax {expected:.4}", w.workers.income[i], cheap.workers.income[i]);
+    assert!(
+        (lost - expected).abs() < 1e-3 * expected,
+        "the weaver loses half of their revenue ({lost:.5} against {expected:.5})"
+    );
+    let employed = |w: &World| {
+        (0..w.workers.len())
+            .filter(|&i| w.workers.employer[i] != UNEMPLOYED && w.workers.employer[i] != REST)
+            .count()
+    };
+    assert_eq!(employed(&w), employed(&cheap), "no one in the industry loses work");
+}
