@@ -57,6 +57,7 @@ pub fn series_frame(out: &RunOutput) -> Result<DataFrame> {
         ),
         c!(projection),
         c!(output),
+        c!(nominal_output),
         c!(industry_output),
         c!(output_per_worker),
         c!(employment),
