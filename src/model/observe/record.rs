@@ -23,7 +23,8 @@
 //!   `costs::transport`).
 //! - flows: every `flows[r].*` field.
 //! - `trade_matrix`.
-//! - scenario: `scenario.people_per_agent`, `scenario.projection_from`;
+//! - scenario: `scenario.people_per_agent`, `scenario.projection_from`,
+//!   `scenario.behaviour.owner_share` (owner households per worker);
 //!   through the cost formulas `scenario.technologies[j]`
 //!   (`capital_per_worker`, `learning_exponent`, `scale_gain`) and
 //!   `scenario.behaviour.capital_user_cost`.
@@ -314,7 +315,11 @@ pub fn record(w: &World, rec: &mut Records) {
             a.general_cost_weight = weight;
         }
         a.protesters = reg.protest * a.workers;
-        a.owners_people = a.firms_alive.max(1.0);
+        // Owner households: a fixed share of the region's people, who hold
+        // the firms' shares between them whichever firms are alive.
+        a.owners_people = (w.scenario.behaviour.owner_share * a.workers)
+            .round()
+            .max(1.0);
         a.owners_income = reg.owners_income / price;
         a.owners_wealth = reg.owners_wealth / price;
         for i in 0..w.inventors.region.len() {
