@@ -256,6 +256,10 @@ pub fn summary_frame(out: &RunOutput) -> Result<DataFrame> {
             s.iter().map(|r| r.groups[k].change).collect::<Vec<_>>(),
         ));
         columns.push(col(
+            &format!("{group}_emptied"),
+            s.iter().map(|r| r.groups[k].emptied).collect::<Vec<_>>(),
+        ));
+        columns.push(col(
             &format!("{group}_years_below"),
             s.iter()
                 .map(|r| r.groups[k].years_below)
