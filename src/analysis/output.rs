@@ -57,6 +57,7 @@ pub fn series_frame(out: &RunOutput) -> Result<DataFrame> {
         ),
         c!(projection),
         c!(output),
+        c!(nominal_output),
         c!(industry_output),
         c!(output_per_worker),
         c!(employment),
@@ -253,6 +254,10 @@ pub fn summary_frame(out: &RunOutput) -> Result<DataFrame> {
         columns.push(col(
             &format!("{group}_income_change"),
             s.iter().map(|r| r.groups[k].change).collect::<Vec<_>>(),
+        ));
+        columns.push(col(
+            &format!("{group}_emptied"),
+            s.iter().map(|r| r.groups[k].emptied).collect::<Vec<_>>(),
         ));
         columns.push(col(
             &format!("{group}_years_below"),

@@ -88,11 +88,12 @@ pub fn run_summary(out: &RunOutput, dir: &Path) -> String {
             } else {
                 0.0
             };
-            print!(
-                " {:>9} {:>8}",
-                format!("{:+.0}%", 100.0 * g.change),
-                format!("({:+.0}%)", 100.0 * trough)
-            );
+            let change = match g.change {
+                Some(c) => format!("{:+.0}%", 100.0 * c),
+                None if g.emptied => "emptied".to_string(),
+                None => "n/a".to_string(),
+            };
+            print!(" {:>9} {:>8}", change, format!("({:+.0}%)", 100.0 * trough));
         }
         println!();
     }

@@ -65,6 +65,14 @@ parameters! {
     imitation_rate: f64 = 0.1, [0.0, 1.0];
     /// Share of dividends and wealth owners consume per quarter.
     owners_consumption: f64 = 0.05, [0.0, 1.0];
+    /// Owner households per worker: the share of a region's people who hold
+    /// the firms' shares and receive their dividends (the `owners` group of
+    /// the outputs), whichever firms are alive. An approximate, stylized
+    /// figure: the richest 5% or so of English households held most of the
+    /// wealth other than land from the late seventeenth century on (Lindert
+    /// 1986, "Unequal English wealth since 1670", Journal of Political
+    /// Economy 94, 1127-1162).
+    owner_share: f64 = 0.05, [0.001, 0.5];
     /// Share of cash above a buffer firms pay out per quarter.
     payout: f64 = 0.25, [0.0, 1.0];
     /// Capital's output elasticity in the rest of the economy (Cobb-Douglas):

@@ -20,6 +20,7 @@ fn fingerprint(out: &RunOutput) -> Vec<u64> {
         v.extend([s.step as u64, s.stage as u64]);
         for x in [
             s.output,
+            s.nominal_output,
             s.industry_output,
             s.output_per_worker,
             s.employment,

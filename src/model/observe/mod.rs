@@ -1,7 +1,9 @@
 //! Observation: what a run records of each step (`record`), the stages it
 //! detects from the record (`stages`) and the end-of-run summary
 //! (`summary`). Observation reads the state and never calls a phase.
+//! Real output is a chained Fisher quantity index (`index`).
 
+pub mod index;
 pub mod record;
 mod rows;
 pub mod stages;

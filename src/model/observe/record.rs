@@ -8,14 +8,15 @@
 //!   `workers.income`, `workers.savings`, `workers.grievance`.
 //! - firms: `firms.alive`, `firms.choice`, `firms.output`, `firms.org`
 //!   (through `output_shares`), `firms.labour`, `firms.price`,
-//!   `firms.quits`.
+//!   `firms.quits`, `firms.sales` (units sold, for real output).
 //! - inventors: `inventors.region`, `inventors.income`, `inventors.savings`.
 //! - knowledge: `knowledge.productivity`, `knowledge.experience` (notional
 //!   unit costs, through `costs::task_cost`).
 //! - regions: `regions[r].workers`, `regions[r].firms`, `regions[r].wage`,
-//!   `regions[r].cpi`, `regions[r].cpi0`, `regions[r].price_index0`,
+//!   `regions[r].cpi`, `regions[r].cpi0`, `regions[r].rest_price`,
 //!   `regions[r].rest_employed`, `regions[r].rest_productivity`,
-//!   `regions[r].protest`, `regions[r].owners_income`,
+//!   `regions[r].rest_capital`, `regions[r].rest_alpha` (the rest of the
+//!   economy's output, through `rest_output`), `regions[r].protest`, `regions[r].owners_income`,
 //!   `regions[r].owners_wealth`, `regions[r].stage`, and through the cost
 //!   formulas `regions[r].risk`, `regions[r].institutions.general_tech_tax`,
 //!   `regions[r].infrastructure`.
@@ -23,15 +24,26 @@
 //!   `costs::transport`).
 //! - flows: every `flows[r].*` field.
 //! - `trade_matrix`.
-//! - scenario: `scenario.people_per_agent`, `scenario.projection_from`;
+//! - scenario: `scenario.people_per_agent`, `scenario.projection_from`,
+//!   `scenario.behaviour.owner_share` (owner households per worker);
 //!   through the cost formulas `scenario.technologies[j]`
 //!   (`capital_per_worker`, `learning_exponent`, `scale_gain`) and
 //!   `scenario.behaviour.capital_user_cost`.
 //!
 //! Writes: nothing in the world. Appends this step's rows to `rec.series`,
-//! `rec.groups`, `rec.technologies` and `rec.trade`; `rec.incomes` is
-//! working memory only.
+//! `rec.groups`, `rec.technologies` and `rec.trade`, and links this step to
+//! the chained index of real output in `rec.output_chains` (see `index`);
+//! `rec.incomes` is working memory only.
+//!
+//! Real output chains two goods per region with Fisher's index: the
+//! industry's good (units its firms sold this step, at their average
+//! factory price, revenue over units, so that its value is the industry's
+//! revenue) and the rest of the economy's (its output, `rest_output`, at
+//! `rest_price`). The world's index chains all the
+//! regions' goods, each region's good a good of its own, at the regions'
+//! own prices: it is not the sum of the regions' indexes.
 
+use super::index::Chain;
 use super::rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS};
 use crate::model::costs::{task_cost, transport};
 use crate::model::world::{RegionFlows, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED};
@@ -223,6 +235,10 @@ pub fn record(w: &World, rec: &mut Records) {
     let mut world_incomes = std::mem::take(&mut rec.incomes);
     world_incomes.clear();
     let mut region_gini = vec![0.0; nr];
+    // Prices and quantities of the goods of real output: per region the
+    // industry's good, then the rest of the economy's.
+    let mut prices = vec![f64::NAN; 2 * nr];
+    let mut quantities = vec![0.0; 2 * nr];
     for r in 0..nr {
         let reg = &w.regions[r];
         let a = &mut aggs[r];
@@ -245,9 +261,15 @@ pub fn record(w: &World, rec: &mut Records) {
         a.by_kind = by_kind;
         a.reorganized = reorganized;
         a.industry_output = total;
-        a.real_output = total * reg.price_index0 + reg.rest_output();
         a.flows = w.flows[r];
         a.nominal_output = a.flows.industry_revenue + a.flows.rest_output;
+        let sold: f64 = reg.firms.clone().map(|f| w.firms.sales[f]).sum();
+        quantities[2 * r] = sold;
+        if sold > 0.0 {
+            prices[2 * r] = a.flows.industry_revenue / sold;
+        }
+        quantities[2 * r + 1] = reg.rest_output();
+        prices[2 * r + 1] = reg.rest_price;
         let tasks = w.tasks();
         let mut leader: Option<usize> = None;
         for f in reg.firms.clone() {
@@ -294,7 +316,11 @@ pub fn record(w: &World, rec: &mut Records) {
             a.general_cost_weight = weight;
         }
         a.protesters = reg.protest * a.workers;
-        a.owners_people = a.firms_alive.max(1.0);
+        // Owner households: a fixed share of the region's people, who hold
+        // the firms' shares between them whichever firms are alive.
+        a.owners_people = (w.scenario.behaviour.owner_share * a.workers)
+            .round()
+            .max(1.0);
         a.owners_income = reg.owners_income / price;
         a.owners_wealth = reg.owners_wealth / price;
         for i in 0..w.inventors.region.len() {
@@ -324,10 +350,16 @@ pub fn record(w: &World, rec: &mut Records) {
     let world_gini = gini(&mut world_incomes);
     rec.incomes = world_incomes;
 
+    rec.output_chains.resize_with(nr + 1, Chain::default);
+    for (r, a) in aggs.iter_mut().enumerate() {
+        let goods = 2 * r..2 * r + 2;
+        a.real_output = rec.output_chains[r].next(&prices[goods.clone()], &quantities[goods]);
+    }
     let mut world = Agg::default();
     for a in &aggs {
         world.add(a);
     }
+    world.real_output = rec.output_chains[nr].next(&prices, &quantities);
     for r in 0..=nr {
         let (a, name, g, stage) = if r < nr {
             (
@@ -461,6 +493,7 @@ fn series_row(
         stage,
         projection: false,
         output: a.real_output,
+        nominal_output: a.nominal_output,
         industry_output: a.industry_output,
         output_per_worker: if employed > 0.0 {
             a.real_output / employed

@@ -2,6 +2,8 @@
 //! `technologies`, `trade`), gathered in `Records`. Plain data, filled by
 //! `record` and read by the analysis layer, which writes them as parquet.
 
+use super::index::Chain;
+
 /// One row of `series.parquet`.
 #[derive(Clone, Debug, Default)]
 pub struct SeriesRow {
@@ -11,7 +13,11 @@ pub struct SeriesRow {
     pub stage: u8,
     /// True from the scenario's `projection_from` year on.
     pub projection: bool,
+    /// Real output: a chained Fisher quantity index of the industry's good
+    /// and the rest of the economy's, in the money of the first step.
     pub output: f64,
+    /// Industry revenue plus rest-of-economy output at current prices.
+    pub nominal_output: f64,
     pub industry_output: f64,
     pub output_per_worker: f64,
     pub employment: f64,
@@ -93,6 +99,9 @@ pub struct Records {
     /// Every income of the step, for the Gini coefficients; kept between
     /// steps so that recording does not allocate it anew each quarter.
     pub(super) incomes: Vec<f64>,
+    /// The chained index of real output of each region, then of the world:
+    /// last step's prices and quantities and the level reached.
+    pub(super) output_chains: Vec<Chain>,
 }
 
 pub const GROUPS: [&str; 6] = [

@@ -4,7 +4,9 @@
 use crate::model::observe::{Records, GROUPS};
 use crate::model::world::World;
 
-/// Real income of one group around the transition.
+/// Real income of one group around the transition. Annual means leave out
+/// the quarters with nobody in the group; a year with nobody in it has no
+/// mean, and counts as 0 in `before`, `trough` and `end`.
 #[derive(Clone, Debug, Default)]
 pub struct GroupOutcome {
     /// Mean real income in the year before stage 2 began (the first year if it never did).
@@ -13,8 +15,11 @@ pub struct GroupOutcome {
     pub trough: f64,
     /// Mean in the last year.
     pub end: f64,
-    /// `end / before - 1`.
-    pub change: f64,
+    /// `end / before - 1`; `None` when the group had nobody in either year
+    /// (an emptied group has no income to compare, not a loss of all of it).
+    pub change: Option<f64>,
+    /// The group had members at some point but nobody in the last year.
+    pub emptied: bool,
     /// Years after stage 2 began in which the annual mean stayed below `before`.
     pub years_below: f64,
 }
@@ -66,38 +71,53 @@ pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
         }
         let mut groups = Vec::with_capacity(GROUPS.len());
         for group in GROUPS {
-            let income: Vec<f64> = rec
+            let income: Vec<(f64, f64)> = rec
                 .groups
                 .iter()
                 .filter(|g| g.region == reg.name && g.group == group)
-                .map(|g| g.real_income)
+                .map(|g| (g.people, g.real_income))
                 .collect();
-            let annual: Vec<f64> = income
+            // Annual means over the quarters with someone in the group.
+            let annual: Vec<Option<f64>> = income
                 .chunks(spy)
-                .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+                .map(|c| {
+                    let (n, sum) = c
+                        .iter()
+                        .filter(|(people, _)| *people > 0.0)
+                        .fold((0usize, 0.0), |(n, sum), (_, x)| (n + 1, sum + x));
+                    (n > 0).then(|| sum / n as f64)
+                })
                 .collect();
             let pivot = stage2_step.map_or(0, |s| s / spy);
             let before = if pivot > 0 {
                 annual[pivot - 1]
             } else {
-                annual.first().copied().unwrap_or(0.0)
+                annual.first().copied().flatten()
             };
             let after = &annual[pivot.min(annual.len())..];
-            let trough = after.iter().copied().fold(f64::INFINITY, f64::min);
-            let end = annual.last().copied().unwrap_or(0.0);
+            let trough = after
+                .iter()
+                .flatten()
+                .copied()
+                .fold(f64::INFINITY, f64::min);
+            let end = annual.last().copied().flatten();
+            let emptied = end.is_none() && annual.iter().any(Option::is_some);
             groups.push(GroupOutcome {
-                before,
-                trough: if trough.is_finite() { trough } else { end },
-                end,
-                change: if before > 0.0 {
-                    end / before - 1.0
+                before: before.unwrap_or(0.0),
+                trough: if trough.is_finite() {
+                    trough
                 } else {
-                    0.0
+                    end.unwrap_or(0.0)
                 },
-                years_below: if stage2_step.is_some() {
-                    after.iter().filter(|&&x| x < before).count() as f64
-                } else {
-                    0.0
+                end: end.unwrap_or(0.0),
+                change: match (before, end) {
+                    (Some(b), Some(e)) if b > 0.0 => Some(e / b - 1.0),
+                    _ => None,
+                },
+                emptied,
+                years_below: match (stage2_step, before) {
+                    (Some(_), Some(b)) => after.iter().flatten().filter(|&&x| x < b).count() as f64,
+                    _ => 0.0,
                 },
             });
         }
