@@ -9,6 +9,7 @@ mod common;
 mod runs;
 
 mod counterfactuals;
+mod economy;
 mod findings;
 mod fuzz;
 mod invariants;
