@@ -44,8 +44,8 @@ use crate::model::phases::for_each_chunk;
 use crate::model::rest;
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    refill, Leavers, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, GENERAL, NO_SEARCH, OPERATOR, REST,
-    SEEK_REST, UNEMPLOYED, UNSKILLED,
+    refill, Leavers, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, GENERAL,
+    NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use rand::Rng;
 
@@ -340,7 +340,8 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         reg.wage[GENERAL] = reg.wage[GENERAL].max(unskilled);
         // Output per worker grows at the scenario's rate in the steady
         // state when total factor productivity grows at its `1 - a` power.
-        reg.rest_productivity *= (1.0 + reg.rest_productivity_growth).powf((1.0 - reg.rest_alpha) / spy);
+        reg.rest_productivity *=
+            (1.0 + reg.rest_productivity_growth).powf((1.0 - reg.rest_alpha) / spy);
         // The price moves toward the one at which last quarter's spending
         // buys what the rest of the economy now makes.
         let made = reg.rest_output();

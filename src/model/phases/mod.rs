@@ -142,7 +142,8 @@ pub fn step_timed(
 /// the events, experience with each technology, grievance, reference
 /// incomes, lifetime incomes and the price baselines start afresh.
 pub fn settle(w: &mut World, buffers: &mut Buffers) -> Result<()> {
-    let steps = (w.scenario.behaviour.settle_years * w.scenario.steps_per_year as f64).round() as usize;
+    let steps =
+        (w.scenario.behaviour.settle_years * w.scenario.steps_per_year as f64).round() as usize;
     let knowledge = w.knowledge.clone();
     for k in 0..steps {
         w.step = SETTLING_STEPS + k;

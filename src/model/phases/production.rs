@@ -89,7 +89,10 @@ pub fn production(w: &mut World) {
             (capacity.max(0.0), price)
         } else {
             let desired = (w.firms.expected[f] * 1.1 - w.firms.inventory[f]).max(0.0);
-            (capacity.min(desired).max(0.0), (1.0 + markup) * plan.unit_cost)
+            (
+                capacity.min(desired).max(0.0),
+                (1.0 + markup) * plan.unit_cost,
+            )
         };
         w.firms.output[f] = q;
         w.firms.inventory[f] += q;

@@ -54,7 +54,8 @@ pub fn renew(
         return;
     }
     let log_stay = (1.0 - leave_p.min(0.999_999)).ln();
-    let threshold = Normal::new(terms.threshold.0, terms.threshold.1.max(1e-9)).expect("valid normal");
+    let threshold =
+        Normal::new(terms.threshold.0, terms.threshold.1.max(1e-9)).expect("valid normal");
     let shop_total = shops.last().copied().unwrap_or(0.0);
     let craft_value = terms.wage[CRAFT] * (1.0 - training_cost);
     let open_value = terms.wage[UNSKILLED];
@@ -78,7 +79,8 @@ pub fn renew(
             }
         }
         let u: f64 = rng.random();
-        c.education[i] = (terms.education + 0.15 * (rng.random::<f32>() - 0.5) * 2.0).clamp(0.0, 1.0);
+        c.education[i] =
+            (terms.education + 0.15 * (rng.random::<f32>() - 0.5) * 2.0).clamp(0.0, 1.0);
         c.threshold[i] = threshold.sample(rng).max(0.0) as f32;
         let pick: f64 = rng.random();
         if u < craft_p {
@@ -109,7 +111,9 @@ pub fn renew(
 /// head count by the uniform number `pick`; `shops` must not be all zero.
 pub fn pick_shop(shops: &[f64], pick: f64, first_firm: usize) -> u32 {
     let total = shops.last().copied().unwrap_or(0.0);
-    let at = shops.partition_point(|&cum| cum <= pick * total).min(shops.len() - 1);
+    let at = shops
+        .partition_point(|&cum| cum <= pick * total)
+        .min(shops.len() - 1);
     (first_firm + at) as u32
 }
 
