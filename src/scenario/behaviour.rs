@@ -23,8 +23,13 @@ parameters! {
     /// Share of savings consumed each quarter.
     consumption_wealth: f64 = 0.03, [0.0, 1.0];
     /// Share of last quarter's change in the cost of living passed into
-    /// wages: 1 when wage setters bargain over real pay (Blanchard and Katz
-    /// 1999, "Wage dynamics: reconciling theory and evidence", AER P&P).
+    /// wages: 1 when wage setters bargain over real pay, 0 when nominal pay
+    /// is sticky (Blanchard and Katz 1999, "Wage dynamics: reconciling
+    /// theory and evidence", AER P&P). A setting, not a measured value:
+    /// without indexation deflation in the PC and LLM scenarios raised real
+    /// wages and left a third of US workers unemployed; at full indexation
+    /// the assembly line's boom became a wage-price spiral; half-way is
+    /// where neither happened in an 8-seed look at all four scenarios.
     wage_indexation: f64 = 0.5, [0.0, 1.0];
     /// Wage response to excess labour demand of a skill class, per quarter.
     wage_adjustment: f64 = 0.04, [0.0, 1.0];
@@ -97,10 +102,13 @@ parameters! {
     /// Capital Formation in the United Kingdom), about 5% for the mix.
     depreciation: f64 = 0.05, [0.0, 1.0];
     /// Quarterly share of the gap between wanted and actual capital that the
-    /// rest of the economy's investment closes (partial adjustment; Jorgenson 1963).
+    /// rest of the economy's investment closes (partial adjustment, as in
+    /// Jorgenson 1963); a setting: the gap closes with a half-life of about
+    /// three and a half years.
     investment_speed: f64 = 0.05, [0.0, 1.0];
-    /// Quarterly share of the gap between the rest of the economy's price and
-    /// the price that clears its market that the price closes.
+    /// Quarterly share of the (log) gap between a market price and the price
+    /// that clears its market that the price closes, for the rest of the
+    /// economy and for hand shops' cloth; a setting, not a measured value.
     price_adjustment: f64 = 0.25, [0.0, 1.0];
     /// Share of households' spending on other goods bought from trade neighbours.
     rest_openness: f64 = 0.1, [0.0, 1.0];
