@@ -5,12 +5,15 @@
 //!   in the quarter of a layoff), `workers.savings` (consumption out of
 //!   wealth).
 //! - firms: `firms.labour`, `firms.hires`, `firms.fired`, `firms.revenue`,
-//!   `firms.capital`, `firms.cash`, `firms.alive`, `firms.sharing` (pay
-//!   factor, through `pay_factor`).
+//!   `firms.capital`, `firms.cash`, `firms.alive`, `firms.org` (hand shops'
+//!   piece earnings), `firms.region`, `firms.sharing` (pay factor, through
+//!   `pay_factor`).
 //! - inventors: `inventors.region`, `inventors.income`, `inventors.savings`.
 //! - regions: `regions[r].firms`, `regions[r].wage`,
 //!   `regions[r].accommodation_relief`, `regions[r].cpi`, `regions[r].cpi0`,
 //!   `regions[r].rest_employed`, `regions[r].rest_productivity`,
+//!   `regions[r].rest_capital`, `regions[r].rest_alpha` (output and wanted
+//!   capital, through `model::rest`),
 //!   `regions[r].rest_price` (own, and trade neighbours'),
 //!   `regions[r].rest_cash`, `regions[r].government`,
 //!   `regions[r].owners_wealth`, `regions[r].budget_share`,
@@ -23,7 +26,8 @@
 //! - routes: `network` (trade neighbours) and each route's `transport_cost`.
 //! - scenario: `scenario.behaviour` (`consumption_income`,
 //!   `consumption_wealth`, `learning_speed`, `hiring_cost`, `payout`,
-//!   `capital_user_cost`, `owners_consumption`, `rest_openness`);
+//!   `capital_user_cost`, `depreciation`, `investment_speed`,
+//!   `owners_consumption`, `rest_openness`);
 //!   `scenario.industry.demand_elasticity` and `.saturation_share`;
 //!   `scenario.wage_policy.premium`.
 //!
@@ -36,7 +40,9 @@
 //! - regions: `regions[r].rest_cash`, `regions[r].rest_sales`,
 //!   `regions[r].government`, `regions[r].infrastructure`,
 //!   `regions[r].owners_income`, `regions[r].owners_wealth`,
-//!   `regions[r].merchants_cash`, `regions[r].cpi`.
+//!   `regions[r].merchants_cash`, `regions[r].cpi`, `regions[r].cpi_last`,
+//!   `regions[r].rest_capital` (investment less wear), `regions[r].wage`
+//!   (the hand classes' piece rates for next quarter).
 //! - flows: `flows[r].relief_spending`, `flows[r].education_spending`,
 //!   `flows[r].government_revenue`, `flows[r].government_spending`,
 //!   `flows[r].wage_bill`, `flows[r].rest_output`.
@@ -48,7 +54,8 @@
 //!   the economy), `Flow::Dividends` (firms and the rest of the economy to
 //!   owners), `Flow::Equity` (owners to firms and to the rest of the
 //!   economy), `Flow::Consumption` (households, owners and inventors to
-//!   merchants and the rest of the economy).
+//!   merchants and the rest of the economy), `Flow::Investment` (the rest
+//!   of the economy buying its own capital goods).
 //! - `buf`: working memory only (terms per region, pay factors, sums per
 //!   chunk and region, the balance of payments), refilled each step.
 //!   `per_worker` is only handed on to `for_each_chunk`; this phase neither

@@ -1,42 +1,56 @@
 //! Labour market.
 //!
 //! Reads:
-//! - firms: `firms.alive`, `firms.region`, `firms.expected`, `firms.req`
-//!   (the plan's labour per unit), `firms.labour`, `firms.sharing` (pay
-//!   factor and quit rate, through `pay_factor` and `quit_rate`).
+//! - firms: `firms.alive`, `firms.region`, `firms.org` (hand shops),
+//!   `firms.expected`, `firms.req` (the plan's labour per unit),
+//!   `firms.labour`, `firms.sharing` (pay factor and quit rate, through
+//!   `pay_factor` and `quit_rate`).
 //! - workers: `workers.employer`, `workers.class`, `workers.group`,
-//!   `workers.education`, `workers.fired` (the layoff clock).
-//! - regions: `regions[r].firms`, `regions[r].wage`,
-//!   `regions[r].rest_sales_last` (the rest of the economy's demand),
-//!   `regions[r].rest_price`, `regions[r].rest_productivity`,
+//!   `workers.education`, `workers.fired` (the layoff clock); for leavers
+//!   (careers), `workers.entered`, `workers.cohort`, `workers.lifetime`.
+//! - regions: `regions[r].firms`, `regions[r].wage`, `regions[r].stage_year`
+//!   (careers), `regions[r].rest_sales_last` (the rest of the economy's
+//!   demand), `regions[r].rest_price`, `regions[r].rest_productivity`,
+//!   `regions[r].rest_capital`, `regions[r].rest_alpha`,
 //!   `regions[r].rest_productivity_growth`, `regions[r].rest_jobs`,
-//!   `regions[r].rest_employed`; `regions[r].institutions.firing_cost`,
-//!   `.union_strength`, `.minimum_wage`, `.wage_passthrough`.
-//! - scenario: `scenario.behaviour` (`rest_adjustment`, `on_the_job_search`,
-//!   `craft_attachment`, `wage_adjustment`, `rest_markup`, `base_quit_rate`);
+//!   `regions[r].rest_employed`, `regions[r].cpi`, `regions[r].cpi_last`;
+//!   `regions[r].institutions.firing_cost`, `.union_strength`,
+//!   `.minimum_wage`, `.wage_passthrough`.
+//! - scenario: `scenario.regions[r].education` (entrants' schooling);
+//!   `scenario.behaviour` (`rest_adjustment`, `on_the_job_search`,
+//!   `craft_attachment`, `wage_adjustment`, `wage_indexation`,
+//!   `price_adjustment`, `base_quit_rate`, `working_life`, `training_cost`,
+//!   `occupation_sharpness`, `threshold_mean`, `threshold_spread`);
 //!   `scenario.wage_policy` (`premium`, `quit_reduction`); `class_education`.
 //!
 //! Writes:
 //! - firms: `firms.target`, `firms.labour`, `firms.fired`, `firms.quits`,
 //!   `firms.hires`.
 //! - workers: `workers.employer`, `workers.class`, `workers.group`,
-//!   `workers.fired` (set on a layoff, cleared on a hire).
+//!   `workers.fired` (set on a layoff, cleared on a hire); for each leaver's
+//!   place (careers) every worker array except `region` and `savings`.
 //! - regions: `regions[r].rest_jobs`, `regions[r].rest_employed`,
 //!   `regions[r].wage`, `regions[r].rest_productivity`,
-//!   `regions[r].rest_price`.
+//!   `regions[r].rest_price`, `regions[r].leavers`.
 //! - `buf` and `per_worker` (each worker's search option and previous
 //!   employer): working memory only, refilled each step.
 //!
-//! Firms set a head count per class from planned output; excess workers are
-//! laid off at random (slower with firing costs). Job seekers (the
-//! unemployed, and a few employed workers looking for better pay) apply to
-//! the class that pays them most, counting a craft worker's attachment to
-//! the trade; each is hired with probability vacancies/seekers and placed
-//! with a firm in proportion to its vacancies. Three passes over the
-//! workers (search, hiring, counting), so its cost grows linearly (a binary
-//! search per hire).
+//! Careers end and begin first (`careers`). Factories set a head count per
+//! class from planned output; excess workers are laid off at random (slower
+//! with firing costs); hand shops neither lay off nor advertise. The rest
+//! of the economy wants the workers whose marginal revenue product pays the
+//! wage (`model::rest`). Job seekers (the unemployed, and a few employed
+//! workers looking for better pay) apply to the option worth most, pay
+//! times last quarter's chance of a hire, counting a hand worker's
+//! attachment to the trade; each is hired with probability
+//! vacancies/seekers and placed with a firm in proportion to its vacancies;
+//! an unemployed hand worker who will not take unskilled work goes back to
+//! the loom. Four passes over the workers (careers, search, hiring,
+//! counting), so its cost grows linearly (a binary search per hire).
 //! Wages then move with excess demand for each class, downward more slowly
-//! where unions are strong, and take a share of productivity growth.
+//! where unions are strong, toward labour's marginal revenue product by
+//! bargaining, and with the cost of living by indexation; the rest of the
+//! economy's price moves toward the one that clears its market.
 
 mod careers;
 

@@ -9,14 +9,20 @@
 //!   `output_shares`, `firms.output` and `firms.org`.
 //! - knowledge: `knowledge.productivity`, `knowledge.experience` (machine
 //!   prices and returns to scale, through the cost formulas).
-//! - regions: `regions[r].wage`, `regions[r].risk`,
+//! - firms (hand shops): `firms.org`, `firms.sales` and `firms.output` (last
+//!   quarter's, for the clearing price), `firms.price`.
+//! - regions: `regions[r].wage`, `regions[r].risk`, `regions[r].rest_price`
+//!   (machine prices), `regions[r].general_reach`, `regions[r].rest_alpha`,
+//!   `regions[r].rest_capital`, `regions[r].rest_employed`,
 //!   `regions[r].institutions.general_tech_tax`, `regions[r].experience_unit`,
 //!   `regions[r].mechanized_history` (a year ago), `regions[r].firms`; when a
 //!   set-up is still unpaid, `regions[r].market_units`,
 //!   `regions[r].supplier_weight`, `regions[r].firms_alive`,
 //!   `regions[r].infrastructure`, `regions[r].institutions.tariff` and the
 //!   routes' `transport_cost` and `tariff`.
-//! - scenario: `scenario.industry.markup`; `scenario.technologies[j]`
+//! - scenario: `scenario.industry.markup`; `scenario.behaviour`
+//!   (`price_adjustment`, `capital_elasticity`, `automation_reach`,
+//!   `reinstatement_years`); `scenario.technologies[j]`
 //!   (`capital_per_worker`, `learning_exponent`, `scale_gain`, `fixed_cost`);
 //!   `scenario.behaviour` (`capital_user_cost`, `reorganization_dip_years`,
 //!   `reorganization_bonus`, and for unpaid set-ups `payback_years` and
@@ -28,7 +34,9 @@
 //! - knowledge: `knowledge.experience` (learning by doing: output made with
 //!   each technology).
 //! - regions: `regions[r].mechanized_history` (this step's machine-made
-//!   share), `regions[r].adoption_rate`.
+//!   share), `regions[r].adoption_rate`; automation and new tasks:
+//!   `regions[r].general_reach`, `regions[r].rest_alpha`,
+//!   `regions[r].rest_productivity`.
 //!
 //! A firm produces what it expects to sell plus a small buffer, less its
 //! inventory, up to the capacity its workers and machines allow. It prices
