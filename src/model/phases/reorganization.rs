@@ -37,7 +37,7 @@
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
 use crate::model::world::EventKind;
-use crate::model::world::{World, CRAFT_SHOP, FACTORY, REORGANIZED};
+use crate::model::world::{World, FACTORY, REORGANIZED};
 use crate::scenario::TechKind;
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal};
@@ -119,9 +119,11 @@ fn exit(w: &mut World, r: usize, f: usize) {
     w.event(r, EventKind::Exit, w.firms.output[f], "a firm exits");
 }
 
-/// An entrant copies the leader's methods except the general technology
-/// (whose set-up it decides on at its first review) and starts small; with
-/// no firm left to copy it starts from the slot's last methods.
+/// An entrant is a factory: it copies the leader's methods except the
+/// general technology (whose set-up it decides on at its first review, in
+/// its first quarter) and starts small; with no firm left to copy it starts
+/// from the slot's last methods. It enters only where the general
+/// technology is its best plan: mills were built for power.
 fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut impl Rng) {
     let tasks = w.tasks();
     let model = leader.unwrap_or(f);
@@ -160,10 +162,21 @@ fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut imp
     for j in 0..techs {
         w.firms.efficiency[f * techs + j] = spread.sample(rng) as f32;
     }
-    w.firms.alive[f] = true;
+    // Entrants are factories: owners' capital employing wage workers, built
+    // to use the general technology. They enter only where it is the best
+    // plan for them, and review their methods in their first quarter.
+    w.firms.org[f] = FACTORY;
     w.firms.fixed_paid[f] = 0;
-    w.firms.org[f] = CRAFT_SHOP;
     w.firms.reorganized_at[f] = f64::NAN;
+    let plan = crate::model::phases::technology::best_plan(w, f);
+    if !plan.choice[..tasks]
+        .iter()
+        .any(|&j| w.tech_kind[j as usize] == TechKind::General)
+    {
+        return;
+    }
+    w.firms.alive[f] = true;
+    w.firms.output[f] = 0.0;
     w.firms.capital[f] = 0.0;
     w.firms.inventory[f] = 0.0;
     w.firms.expected[f] = 0.5 * scale;

@@ -52,7 +52,7 @@
 use crate::model::costs::{machine_price, potential_sales, task_cost, user_cost};
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
-use crate::model::world::{World, CLASSES, FACTORY};
+use crate::model::world::{World, CLASSES, CRAFT_SHOP, FACTORY};
 use crate::scenario::TechKind;
 use rand::Rng;
 use rayon::prelude::*;
@@ -157,6 +157,12 @@ pub fn best_plan(w: &World, f: usize) -> Plan {
         base_cost[t] = best.0;
     }
     let mut best = evaluate(w, f, &base[..tasks]);
+    // Self-employed hand workers do not build mills: a hand shop keeps to
+    // hand methods and special tools, and the general technology comes with
+    // the factories that enter beside the shops (reorganization phase).
+    if w.firms.org[f] == CRAFT_SHOP {
+        return best;
+    }
     for g in 0..w.techs() {
         if w.tech_kind[g] != TechKind::General || !usable(w, r, g) {
             continue;
@@ -247,7 +253,10 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
             // Perceived risk of machine-breaking makes reviews rarer.
             let rate = b.review_rate / (1.0 + w.regions[r].risk);
             review.current = evaluate(w, f, &w.firms.choice[f * tasks..(f + 1) * tasks]);
-            review.reviewed = rng.random::<f64>() < rate;
+            // A factory that has just entered (no output yet) reviews at once.
+            let new =
+                w.firms.org[f] == FACTORY && w.firms.fixed_paid[f] == 0 && w.firms.output[f] == 0.0;
+            review.reviewed = rng.random::<f64>() < rate || new;
             if review.reviewed {
                 review.best = best_plan(w, f);
             }

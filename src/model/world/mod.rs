@@ -214,9 +214,12 @@ impl World {
             let heterogeneity =
                 LogNormal::new(0.0, b.firm_heterogeneity.max(1e-9)).expect("valid lognormal");
             let per_firm = n_ind as f64 / nf as f64;
-            for _ in 0..nf {
+            // The region's hand shops, and as many empty places where
+            // factories may enter (the reorganization phase).
+            for slot in 0..2 * nf {
+                let open = slot < nf;
                 firms.region.push(r as u16);
-                firms.alive.push(true);
+                firms.alive.push(open);
                 firms.choice.extend_from_slice(&craft_tech);
                 for _ in 0..techs {
                     firms.efficiency.push(heterogeneity.sample(&mut rng) as f32);
@@ -225,13 +228,14 @@ impl World {
                 firms.org.push(CRAFT_SHOP);
                 firms.reorganized_at.push(f64::NAN);
                 firms.capital.push(0.0);
-                firms.cash.push(4.0 * per_firm * wage[CRAFT]);
+                let size = if open { per_firm } else { 0.0 };
+                firms.cash.push(4.0 * size * wage[CRAFT]);
                 firms.price.push(craft_price);
-                firms.expected.push(per_firm);
+                firms.expected.push(size);
                 firms.inventory.push(0.0);
-                firms.output.push(per_firm);
-                firms.sales.push(per_firm);
-                firms.revenue.push(per_firm * craft_price);
+                firms.output.push(size);
+                firms.sales.push(size);
+                firms.revenue.push(size * craft_price);
                 let mut req = [0.0; CLASSES];
                 req[CRAFT] = 1.0;
                 firms.req.push(req);
