@@ -139,12 +139,13 @@ fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut imp
     }
     // Where the leader runs the general technology, the entrant starts with
     // the most productive hand or special method known for that task.
-    let methods: Vec<u8> = (0..tasks)
-        .map(|t| {
-            let j = w.firms.choice[model * tasks + t] as usize;
-            if w.tech_kind[j] != TechKind::General {
-                return j as u8;
-            }
+    // A fixed array, not a vector: an entry that does not happen allocates nothing.
+    let mut methods = [0u8; 16];
+    for (t, method) in methods.iter_mut().enumerate().take(tasks) {
+        let j = w.firms.choice[model * tasks + t] as usize;
+        *method = if w.tech_kind[j] != TechKind::General {
+            j as u8
+        } else {
             (0..w.techs())
                 .filter(|&c| {
                     w.tech_kind[c] != TechKind::General
@@ -153,9 +154,9 @@ fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut imp
                 })
                 .max_by(|&a, &b| w.know(r, a).total_cmp(&w.know(r, b)))
                 .expect("a validated craft technology is known from the start") as u8
-        })
-        .collect();
-    w.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&methods);
+        };
+    }
+    w.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&methods[..tasks]);
     let spread = LogNormal::new(0.0, w.scenario.behaviour.firm_heterogeneity.max(1e-9))
         .expect("valid lognormal");
     let techs = w.techs();
