@@ -139,16 +139,9 @@ fn statistics_follow_their_definitions() {
         ("first_year_above,,,1.1", Some(1802.0)),
         ("crossing,,,100", None),
     ];
-    for (spec, want) in cases {
-        let text = format!("{header}\nloom,X1,real_wage,britain,{spec},1,0,2,u,d,s,q\n");
-        let t = &parse_targets(&text, "t.csv").unwrap()[0];
-        let got = statistic(t, &series);
-        match (got, want) {
-            (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{spec}: {g} vs {w}"),
-            (None, None) => {}
-            _ => panic!("{spec}: {got:?} vs {want:?}"),
-        }
-    }
+    assert_statistics(&cases, &series, |spec| {
+        format!("{header}\nloom,X1,real_wage,britain,{spec},1,0,2,u,d,s,q\n")
+    });
 }
 
 #[test]
@@ -180,10 +173,21 @@ fn window_statistics_follow_their_definitions() {
         ("min,1795,1805", None),
         ("range,1806,1816", None),
     ];
-    for (spec, want) in cases {
-        let text = format!("{HEADER}\nloom,X1,real_wage,britain,{spec},,1,0,2,u,d,s,q\n");
-        let t = &parse_targets(&text, "t.csv").unwrap()[0];
-        let got = statistic(t, &series);
+    assert_statistics(&cases, &series, |spec| {
+        format!("{HEADER}\nloom,X1,real_wage,britain,{spec},,1,0,2,u,d,s,q\n")
+    });
+}
+
+/// Each case's statistic, parsed from the target row `row` makes of its
+/// spec, computed on `series`, against the expected value (or none).
+fn assert_statistics(
+    cases: &[(&str, Option<f64>)],
+    series: &[(f64, f64)],
+    row: impl Fn(&str) -> String,
+) {
+    for &(spec, want) in cases {
+        let t = &parse_targets(&row(spec), "t.csv").unwrap()[0];
+        let got = statistic(t, series);
         match (got, want) {
             (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{spec}: {g} vs {w}"),
             (None, None) => {}

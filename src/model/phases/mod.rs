@@ -147,13 +147,7 @@ pub fn settle(w: &mut World, buffers: &mut Buffers) -> Result<()> {
     let knowledge = w.knowledge.clone();
     for k in 0..steps {
         w.step = SETTLING_STEPS + k;
-        for f in w.flows.iter_mut() {
-            *f = Default::default();
-        }
-        for reg in w.regions.iter_mut() {
-            reg.rest_sales_last = reg.rest_sales;
-            reg.rest_sales = 0.0;
-        }
+        clear_flows(w);
         production::production(w);
         check_finite(w, "production")?;
         trade::trade(w, &mut buffers.trade);
@@ -194,13 +188,7 @@ pub const SETTLING_STEPS: usize = 1 << 40;
 /// Start-of-step housekeeping: the step's flow records are cleared and the
 /// dated policy changes that have come due take effect.
 fn begin_step(w: &mut World) {
-    for f in w.flows.iter_mut() {
-        *f = Default::default();
-    }
-    for reg in w.regions.iter_mut() {
-        reg.rest_sales_last = reg.rest_sales;
-        reg.rest_sales = 0.0;
-    }
+    clear_flows(w);
     while let Some(p) = w.scenario.policies.get(w.next_policy) {
         if p.year > w.year + 1e-9 {
             break;
@@ -217,6 +205,18 @@ fn begin_step(w: &mut World) {
         };
         w.event(r, crate::model::world::EventKind::Policy, p.value, &detail);
         w.next_policy += 1;
+    }
+}
+
+/// The step's flow records cleared, and last step's sales of the rest of
+/// the economy kept as its demand.
+fn clear_flows(w: &mut World) {
+    for f in w.flows.iter_mut() {
+        *f = Default::default();
+    }
+    for reg in w.regions.iter_mut() {
+        reg.rest_sales_last = reg.rest_sales;
+        reg.rest_sales = 0.0;
     }
 }
 
