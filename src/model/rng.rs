@@ -19,6 +19,7 @@ pub enum Phase {
     Reorganization = 7,
     Hiring = 8,
     Careers = 9,
+    Births = 10,
 }
 
 /// SplitMix64: a bijective mixer that spreads nearby ids far apart.

@@ -54,7 +54,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput> {
         summary,
         region_names: world.regions.iter().map(|r| r.name.clone()).collect(),
         steps,
-        workers: world.workers.len(),
+        workers: world.labour_force(),
         agents,
         wall_seconds: started.elapsed().as_secs_f64(),
         worst_imbalance: world.worst_imbalance,
@@ -149,7 +149,11 @@ impl Bench {
 /// timing every phase. Uses the current rayon pool.
 pub fn bench(scenario: &Scenario, seed: u64, steps: usize) -> Result<Bench> {
     let started = Instant::now();
-    let mut world = World::new(scenario, seed);
+    // The run ends after the benchmarked steps, so the world reserves slots
+    // only for the labour force those steps reach.
+    let mut span = scenario.clone();
+    span.end_year = scenario.year_of(steps + 1);
+    let mut world = World::new(&span, seed);
     let mut buffers = Buffers::new(&world);
     phases::settle(&mut world, &mut buffers)?;
     let setup_seconds = started.elapsed().as_secs_f64();
@@ -163,7 +167,7 @@ pub fn bench(scenario: &Scenario, seed: u64, steps: usize) -> Result<Bench> {
     let agents = world.agents();
     Ok(Bench {
         steps,
-        workers: world.workers.len(),
+        workers: world.labour_force(),
         agents,
         wall_seconds: stepping.elapsed().as_secs_f64(),
         phase_seconds,

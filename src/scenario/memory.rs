@@ -33,8 +33,13 @@ impl Scenario {
     /// weights; per inventor, its state. `bench` needs only this.
     pub fn state_estimate(&self) -> u64 {
         let sum = |f: fn(&Region) -> u32| self.regions.iter().map(|r| u64::from(f(r))).sum::<u64>();
-        let (workers, firms, inventors) =
-            (sum(|r| r.workers), sum(|r| r.firms), sum(|r| r.inventors));
+        // A run reserves each region's slots for its largest labour force.
+        let workers = self
+            .regions
+            .iter()
+            .map(|r| r.peak_workers(self.start_year, self.end_year, self.steps_per_year))
+            .sum::<u64>();
+        let (firms, inventors) = (sum(|r| r.firms), sum(|r| r.inventors));
         let regions = self.regions.len() as u64;
         let techs = self.technologies.len() as u64;
         let per_firm = 600 + 16 * regions + 8 * techs;

@@ -162,6 +162,55 @@ pub struct Region {
     /// Mean general education of workers at the start, 0 to 1.
     pub education: f64,
     pub institutions: Institutions,
+    /// Annual growth of the labour force from each given year on (births
+    /// and immigration less deaths and emigration): a demographic input,
+    /// with its source beside it. Before the first entry, and when empty,
+    /// the labour force stays the size it started.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub population_growth: Vec<Growth>,
+}
+
+/// A demographic rate that holds from `from` until the next entry.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Growth {
+    /// First year of the rate.
+    pub from: f64,
+    /// Annual growth rate (0.01 = 1% a year; negative for a shrinking labour force).
+    pub rate: f64,
+}
+
+impl Region {
+    /// The labour force's annual growth rate in `year`.
+    pub fn growth_at(&self, year: f64) -> f64 {
+        self.population_growth
+            .iter()
+            .rev()
+            .find(|g| g.from <= year)
+            .map_or(0.0, |g| g.rate)
+    }
+
+    /// The most worker agents the region can have between `start` and
+    /// `end` (rounded up, with one step's growth to spare): the slots a run
+    /// reserves for it, so that births never move another region's workers.
+    pub fn peak_workers(&self, start: f64, end: f64, steps_per_year: u32) -> u64 {
+        let mut log = 0.0f64;
+        let mut peak = 0.0f64;
+        let mut spare = 0.0f64;
+        let mut year = start;
+        for (k, g) in self.population_growth.iter().enumerate() {
+            let until = self.population_growth.get(k + 1).map_or(end, |n| n.from).min(end);
+            if until <= year {
+                continue;
+            }
+            let from = g.from.max(year);
+            log += (until - from) * g.rate.max(-0.99).ln_1p();
+            peak = peak.max(log);
+            spare = spare.max(g.rate.max(0.0).ln_1p() / f64::from(steps_per_year.max(1)));
+            year = until;
+        }
+        (f64::from(self.workers) * (peak + spare).exp()).ceil() as u64 + 1
+    }
 }
 
 /// A trade route: goods and knowledge move along it in both directions.

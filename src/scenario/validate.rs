@@ -177,7 +177,27 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 format!("needs at least 10 worker agents, found {}", r.workers),
             );
         }
-        total_workers += r.workers as u64;
+        for (k, g) in r.population_growth.iter().enumerate() {
+            let q = format!("{p}.population_growth[{k}]");
+            c.range(format!("{q}.from"), g.from, -10_000.0, 10_000.0);
+            c.range(format!("{q}.rate"), g.rate, -0.05, 0.1);
+            if k > 0 && g.from <= r.population_growth[k - 1].from {
+                c.fail(
+                    format!("{q}.from"),
+                    format!(
+                        "must come after the previous entry's year ({})",
+                        r.population_growth[k - 1].from
+                    ),
+                );
+            }
+        }
+        total_workers = total_workers.saturating_add(if s.start_year.is_finite()
+            && s.end_year.is_finite()
+        {
+            r.peak_workers(s.start_year, s.end_year, s.steps_per_year)
+        } else {
+            r.workers as u64
+        });
         if r.firms == 0 {
             c.fail(format!("{p}.firms"), "needs at least one firm");
         }
@@ -216,7 +236,10 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     if total_workers > 200_000_000 {
         c.fail(
             "regions",
-            format!("{total_workers} worker agents in all; at most 200000000 are allowed"),
+            format!(
+                "{total_workers} worker agents in all at the largest (with population growth); \
+                 at most 200000000 are allowed"
+            ),
         );
     }
 

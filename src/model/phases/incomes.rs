@@ -298,7 +298,7 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         // recorded as debt (a negative balance) and paid down slowly.
         let revenue_so_far = s.taxes + profit_tax + w.flows[r].government_revenue;
         let purchases = (revenue_so_far - s.relief - education - infrastructure
-            + 0.02 * reg.government)
+            + 0.02 * (reg.government + reg.issued))
             .max(0.0);
         reg.government += s.taxes + profit_tax - s.relief - education - infrastructure - purchases;
         w.ledger.received(Flow::Taxes, Sector::Government, s.taxes);

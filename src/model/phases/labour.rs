@@ -54,11 +54,12 @@
 
 mod careers;
 
-use crate::model::phases::for_each_chunk;
+use crate::model::phases::{for_each_chunk, SETTLING_STEPS};
+use crate::model::ledger::{Flow, Sector};
 use crate::model::rest;
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    refill, Leavers, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, GENERAL,
+    chunk_layout, refill, Leavers, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, GENERAL,
     NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use rand::Rng;
@@ -148,7 +149,6 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
 
     // Pass 0: careers end and begin. Entrants choose between the region's
     // hand shops (weighted by their size) and the open labour market.
-    let layout = std::mem::take(&mut w.layout);
     let (seed, step) = (w.seed, w.step);
     refill(shops, nf, 0.0);
     entry.clear();
@@ -171,6 +171,52 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
                 .then(|| ((reg.stage_year[1] - start) * spy).round() as u32),
         });
     }
+    // The labour force grows (or shrinks) at the scenario's demographic
+    // rates once the clock has started; the settling years stand still.
+    if step < SETTLING_STEPS {
+        let mut changed = false;
+        for r in 0..nr {
+            let rate = w.scenario.regions[r].growth_at(w.year);
+            let reg = &mut w.regions[r];
+            reg.population *= (rate.ln_1p() / spy).exp();
+            let active = reg.workers.len();
+            if reg.population.floor() as usize == active || rate == 0.0 {
+                continue;
+            }
+            let (start, slots) = (reg.workers.start, reg.slots_end - reg.workers.start);
+            // The monetary authority gives each entrant the private money
+            // per worker, so money grows with the people and population
+            // growth alone neither deflates prices nor cuts nominal wages.
+            let endowment = w.private_money_per_worker(r);
+            let reg = &mut w.regions[r];
+            let (_, after) = WorkerChunk::whole(&mut w.workers, per_worker).split_at(start);
+            let (mut c, _) = after.split_at(slots);
+            let mut rng = rng::stream(seed, step, Phase::Births, r as u64);
+            let end = careers::grow(
+                &mut c,
+                active,
+                reg.population,
+                endowment,
+                &mut rng,
+                &entry[r],
+                &shops[reg.firms.clone()],
+                b.training_cost,
+                b.occupation_sharpness,
+                step as u32,
+            );
+            changed |= end != active;
+            reg.workers.end = start + end;
+            let issue = end.saturating_sub(active) as f64 * endowment;
+            reg.government -= issue;
+            reg.issued += issue;
+            w.ledger
+                .pay(Flow::Issue, Sector::Government, Sector::Households, issue);
+        }
+        if changed {
+            chunk_layout(&w.regions, &mut w.layout);
+        }
+    }
+    let layout = std::mem::take(&mut w.layout);
     refill(leavers, layout.len(), Leavers::default());
     {
         let (entry, shops, ranges) = (&*entry, &*shops, &w.regions);

@@ -312,7 +312,10 @@ fn split<S: Send>(
         let mut rest = span;
         for k in first..last {
             let (r, range) = &layout[k];
-            let (mut chunk, tail) = rest.split_at(range.len());
+            // Slots not yet in the labour force lie between regions' workers.
+            let gap = range.start - rest.start;
+            let (_, from) = rest.split_at(gap);
+            let (mut chunk, tail) = from.split_at(range.len());
             chunk.index = k;
             chunk.region = *r;
             chunk.start = range.start;
@@ -323,7 +326,7 @@ fn split<S: Send>(
     }
     let half = out.len() / 2;
     let mid = group_start(g0 + half);
-    let offset = layout[mid].1.start - layout[first].1.start;
+    let offset = layout[mid].1.start - span.start;
     let (left, right) = span.split_at(offset);
     let (out_left, out_right) = out.split_at_mut(half);
     rayon::join(

@@ -70,10 +70,15 @@ pub fn refill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
 }
 
 impl World {
-    /// Agents of every kind: workers, firms (alive or not), inventors and
-    /// the regions' governments.
+    /// Agents of every kind: workers in the labour force, firms (alive or
+    /// not), inventors and the regions' governments.
     pub fn agents(&self) -> usize {
-        self.workers.len() + self.firms.len() + self.inventors.region.len() + self.regions.len()
+        self.labour_force() + self.firms.len() + self.inventors.region.len() + self.regions.len()
+    }
+
+    /// Workers in the labour force now, in every region.
+    pub fn labour_force(&self) -> usize {
+        self.regions.iter().map(|r| r.workers.len()).sum()
     }
 
     pub fn tasks(&self) -> usize {
@@ -210,6 +215,15 @@ impl World {
                     ..Worker::default()
                 });
             }
+            // Slots for the workers population growth will add: not in the
+            // labour force (outside the region's range) until they enter.
+            let peak = reg.peak_workers(s.start_year, s.end_year, s.steps_per_year) as usize;
+            for _ in n..peak.max(n) {
+                workers.push(Worker {
+                    region: r as u16,
+                    ..Worker::default()
+                });
+            }
 
             let heterogeneity =
                 LogNormal::new(0.0, b.firm_heterogeneity.max(1e-9)).expect("valid lognormal");
@@ -285,7 +299,9 @@ impl World {
             regions.push(RegionState {
                 name: reg.name.clone(),
                 institutions: reg.institutions.clone(),
-                workers: worker_start..workers.len(),
+                workers: worker_start..worker_start + n,
+                slots_end: workers.len(),
+                population: n as f64,
                 firms: first_firm..firms.len(),
                 wage,
                 rest_productivity: rest_tfp,
@@ -323,6 +339,7 @@ impl World {
                 stage: 1,
                 stage_year: [f64::NAN; 3],
                 cohort_baseline: 0.0,
+                issued: 0.0,
                 milestones: Vec::new(),
                 leavers: Leavers::default(),
             });
@@ -378,7 +395,13 @@ impl World {
             trade_matrix: vec![0.0; nr * nr],
             worst_imbalance: 0.0,
         };
-        world.layout = chunk_layout(&world.regions);
+        // Room for the layout of every slot, so that rebuilding it as the
+        // labour force grows never allocates.
+        let most_chunks: usize = (world.regions.iter())
+            .map(|r| (r.slots_end - r.workers.start).div_ceil(CHUNK))
+            .sum();
+        world.layout.reserve(most_chunks);
+        chunk_layout(&world.regions, &mut world.layout);
         world.ledger.open(&world.money_stocks(&mut Vec::new()));
         world
     }
@@ -427,6 +450,26 @@ impl World {
 
     pub fn know(&self, r: usize, j: usize) -> f64 {
         self.knowledge.productivity[r * self.techs() + j]
+    }
+
+    /// Money held privately in region `r` (households, inventors, owners,
+    /// firms, the rest of the economy and merchants) per worker in its
+    /// labour force: what the monetary authority gives each new entrant.
+    pub fn private_money_per_worker(&self, r: usize) -> f64 {
+        let reg = &self.regions[r];
+        let households: f64 = self.workers.savings[reg.workers.clone()].iter().sum();
+        let inventors: f64 = (self.inventors.region.iter().zip(&self.inventors.savings))
+            .filter(|(&ir, _)| ir as usize == r)
+            .map(|(_, s)| s)
+            .sum();
+        let firms: f64 = self.firms.cash[reg.firms.clone()].iter().sum();
+        let money = households
+            + inventors
+            + firms
+            + reg.owners_wealth
+            + reg.rest_cash
+            + reg.merchants_cash;
+        money.max(0.0) / reg.workers.len().max(1) as f64
     }
 
     /// Money held by each sector, summed over its agents in a fixed order.

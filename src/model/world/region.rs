@@ -10,7 +10,13 @@ use crate::scenario::Institutions;
 pub struct RegionState {
     pub name: String,
     pub institutions: Institutions,
+    /// The region's workers in the labour force. Its slots run on to
+    /// `slots_end`; those past `workers.end` are not yet born.
     pub workers: std::ops::Range<usize>,
+    pub slots_end: usize,
+    /// Labour force the scenario's demographic rates give by now, in agents
+    /// (fractional; the head count follows its whole part).
+    pub population: f64,
     pub firms: std::ops::Range<usize>,
     /// Nominal wage per worker-quarter by class.
     pub wage: [f64; CLASSES],
@@ -39,6 +45,10 @@ pub struct RegionState {
     pub owners_income: f64,
     pub merchants_cash: f64,
     pub government: f64,
+    /// Money the region's monetary authority has issued to entrants as the
+    /// labour force grew (see the labour phase): a liability the fiscal
+    /// rule does not pay down, so the money stock keeps pace with the people.
+    pub issued: f64,
     /// Share of household spending on the industry's good at start prices.
     pub budget_share: f64,
     pub price_index0: f64,

@@ -169,9 +169,12 @@ impl WorkerChunk<'_> {
     }
 }
 
-/// The chunk layout: (region, worker range) pairs in worker order.
-pub fn chunk_layout(regions: &[RegionState]) -> Vec<(usize, Range<usize>)> {
-    let mut layout = Vec::new();
+/// The chunk layout: (region, worker range) pairs in worker order, over
+/// the workers in the labour force, written into `layout` (whose memory is
+/// kept, so that rebuilding it as the labour force grows allocates only
+/// when it holds more chunks than ever before).
+pub fn chunk_layout(regions: &[RegionState], layout: &mut Vec<(usize, Range<usize>)>) {
+    layout.clear();
     for (r, reg) in regions.iter().enumerate() {
         let mut start = reg.workers.start;
         while start < reg.workers.end {
@@ -180,5 +183,4 @@ pub fn chunk_layout(regions: &[RegionState]) -> Vec<(usize, Range<usize>)> {
             start = end;
         }
     }
-    layout
 }

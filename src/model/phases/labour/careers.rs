@@ -56,14 +56,7 @@ pub fn renew(
     let log_stay = (1.0 - leave_p.min(0.999_999)).ln();
     let threshold =
         Normal::new(terms.threshold.0, terms.threshold.1.max(1e-9)).expect("valid normal");
-    let shop_total = shops.last().copied().unwrap_or(0.0);
-    let craft_value = terms.wage[CRAFT] * (1.0 - training_cost);
-    let open_value = terms.wage[UNSKILLED];
-    let craft_p = if shop_total > 0.0 && craft_value > 0.0 && open_value > 0.0 {
-        1.0 / (1.0 + (open_value / craft_value).powf(sharpness))
-    } else {
-        0.0
-    };
+    let craft_p = craft_choice(terms, shops, training_cost, sharpness);
     let mut i = gap(rng, log_stay);
     while i < c.len() {
         if let Some(s2) = terms.stage2_step {
@@ -78,33 +71,104 @@ pub fn renew(
                 out.cohort_steps += steps;
             }
         }
-        let u: f64 = rng.random();
-        c.education[i] =
-            (terms.education + 0.15 * (rng.random::<f32>() - 0.5) * 2.0).clamp(0.0, 1.0);
-        c.threshold[i] = threshold.sample(rng).max(0.0) as f32;
-        let pick: f64 = rng.random();
-        if u < craft_p {
-            c.employer[i] = pick_shop(shops, pick, terms.first_firm);
-            c.class[i] = CRAFT as u8;
-            c.group[i] = CRAFT as u8;
-            c.fired[i] = 0;
-            c.reference[i] = terms.wage[CRAFT] as f32;
-        } else {
-            c.employer[i] = UNEMPLOYED;
-            c.class[i] = UNSKILLED as u8;
-            c.group[i] = UNSKILLED as u8;
-            // Not laid off: an entrant looks for work at once.
-            c.fired[i] = 2;
-            c.reference[i] = open_value as f32;
-        }
-        c.income[i] = c.reference[i];
-        c.grievance[i] = 0.0;
-        c.protesting[i] = 0;
-        c.cohort[i] = 0;
-        c.lifetime[i] = 0.0;
-        c.entered[i] = step;
+        seat(c, i, rng, terms, shops, craft_p, &threshold, step);
         i += 1 + gap(rng, log_stay);
     }
+}
+
+/// The chance that an entrant apprentices in the hand trade: a logit on
+/// the trade's earnings less the cost of training against the open
+/// market's wage; none where no hand shop is open.
+fn craft_choice(terms: &EntryTerms, shops: &[f64], training_cost: f64, sharpness: f64) -> f64 {
+    let shop_total = shops.last().copied().unwrap_or(0.0);
+    let craft_value = terms.wage[CRAFT] * (1.0 - training_cost);
+    let open_value = terms.wage[UNSKILLED];
+    if shop_total > 0.0 && craft_value > 0.0 && open_value > 0.0 {
+        1.0 / (1.0 + (open_value / craft_value).powf(sharpness))
+    } else {
+        0.0
+    }
+}
+
+/// Seats a young entrant in place `i` of the chunk: schooling, protest
+/// threshold, and an apprenticeship in a hand shop (with chance `craft_p`)
+/// or a search on the open market. Savings are left as they are.
+#[allow(clippy::too_many_arguments)]
+fn seat(
+    c: &mut WorkerChunk<'_>,
+    i: usize,
+    rng: &mut impl Rng,
+    terms: &EntryTerms,
+    shops: &[f64],
+    craft_p: f64,
+    threshold: &Normal<f64>,
+    step: u32,
+) {
+    let open_value = terms.wage[UNSKILLED];
+    let u: f64 = rng.random();
+    c.education[i] =
+        (terms.education + 0.15 * (rng.random::<f32>() - 0.5) * 2.0).clamp(0.0, 1.0);
+    c.threshold[i] = threshold.sample(rng).max(0.0) as f32;
+    let pick: f64 = rng.random();
+    if u < craft_p {
+        c.employer[i] = pick_shop(shops, pick, terms.first_firm);
+        c.class[i] = CRAFT as u8;
+        c.group[i] = CRAFT as u8;
+        c.fired[i] = 0;
+        c.reference[i] = terms.wage[CRAFT] as f32;
+    } else {
+        c.employer[i] = UNEMPLOYED;
+        c.class[i] = UNSKILLED as u8;
+        c.group[i] = UNSKILLED as u8;
+        // Not laid off: an entrant looks for work at once.
+        c.fired[i] = 2;
+        c.reference[i] = open_value as f32;
+    }
+    c.income[i] = c.reference[i];
+    c.grievance[i] = 0.0;
+    c.protesting[i] = 0;
+    c.cohort[i] = 0;
+    c.lifetime[i] = 0.0;
+    c.entered[i] = step;
+}
+
+/// Brings the region's labour force to the whole part of `population`:
+/// new entrants take the next free slots after its workers (`c` views the
+/// slots from the region's first worker to its last), and when the labour
+/// force shrinks its last workers leave, their savings passing to the
+/// region's first worker so that no money is lost. Each entrant is given
+/// `endowment` of new money. Returns the region's new end of workers.
+#[allow(clippy::too_many_arguments)]
+pub fn grow(
+    c: &mut WorkerChunk<'_>,
+    active: usize,
+    population: f64,
+    endowment: f64,
+    rng: &mut impl Rng,
+    terms: &EntryTerms,
+    shops: &[f64],
+    training_cost: f64,
+    sharpness: f64,
+    step: u32,
+) -> usize {
+    let target = (population.max(1.0).floor() as usize).clamp(1, c.len());
+    if target > active {
+        let craft_p = craft_choice(terms, shops, training_cost, sharpness);
+        let threshold =
+            Normal::new(terms.threshold.0, terms.threshold.1.max(1e-9)).expect("valid normal");
+        for i in active..target {
+            seat(c, i, rng, terms, shops, craft_p, &threshold, step);
+            c.savings[i] = endowment;
+        }
+    }
+    for i in (target..active).rev() {
+        let savings = std::mem::take(&mut c.savings[i]);
+        c.savings[0] += savings;
+        c.employer[i] = UNEMPLOYED;
+        c.fired[i] = 0;
+        c.protesting[i] = 0;
+    }
+    target
 }
 
 /// A hand shop of the region, chosen with probability proportional to its
