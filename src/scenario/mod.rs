@@ -199,7 +199,11 @@ impl Region {
         let mut spare = 0.0f64;
         let mut year = start;
         for (k, g) in self.population_growth.iter().enumerate() {
-            let until = self.population_growth.get(k + 1).map_or(end, |n| n.from).min(end);
+            let until = self
+                .population_growth
+                .get(k + 1)
+                .map_or(end, |n| n.from)
+                .min(end);
             if until <= year {
                 continue;
             }

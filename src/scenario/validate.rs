@@ -191,13 +191,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 );
             }
         }
-        total_workers = total_workers.saturating_add(if s.start_year.is_finite()
-            && s.end_year.is_finite()
-        {
-            r.peak_workers(s.start_year, s.end_year, s.steps_per_year)
-        } else {
-            r.workers as u64
-        });
+        total_workers =
+            total_workers.saturating_add(if s.start_year.is_finite() && s.end_year.is_finite() {
+                r.peak_workers(s.start_year, s.end_year, s.steps_per_year)
+            } else {
+                r.workers as u64
+            });
         if r.firms == 0 {
             c.fail(format!("{p}.firms"), "needs at least one firm");
         }

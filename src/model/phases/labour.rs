@@ -54,13 +54,13 @@
 
 mod careers;
 
-use crate::model::phases::{for_each_chunk, SETTLING_STEPS};
 use crate::model::ledger::{Flow, Sector};
+use crate::model::phases::{for_each_chunk, SETTLING_STEPS};
 use crate::model::rest;
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    chunk_layout, refill, Leavers, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, GENERAL,
-    NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
+    chunk_layout, refill, Leavers, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP,
+    GENERAL, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use rand::Rng;
 

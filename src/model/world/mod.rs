@@ -463,12 +463,8 @@ impl World {
             .map(|(_, s)| s)
             .sum();
         let firms: f64 = self.firms.cash[reg.firms.clone()].iter().sum();
-        let money = households
-            + inventors
-            + firms
-            + reg.owners_wealth
-            + reg.rest_cash
-            + reg.merchants_cash;
+        let money =
+            households + inventors + firms + reg.owners_wealth + reg.rest_cash + reg.merchants_cash;
         money.max(0.0) / reg.workers.len().max(1) as f64
     }
 

@@ -106,8 +106,7 @@ fn seat(
 ) {
     let open_value = terms.wage[UNSKILLED];
     let u: f64 = rng.random();
-    c.education[i] =
-        (terms.education + 0.15 * (rng.random::<f32>() - 0.5) * 2.0).clamp(0.0, 1.0);
+    c.education[i] = (terms.education + 0.15 * (rng.random::<f32>() - 0.5) * 2.0).clamp(0.0, 1.0);
     c.threshold[i] = threshold.sample(rng).max(0.0) as f32;
     let pick: f64 = rng.random();
     if u < craft_p {
