@@ -437,6 +437,13 @@ pub struct Buffers {
     partners: Vec<(usize, f64)>,
 }
 
+impl Buffers {
+    /// Room for `chunks` chunks of workers, the most the run will have.
+    pub fn reserve_chunks(&mut self, chunks: usize) {
+        self.sums.reserve(chunks);
+    }
+}
+
 /// Households buy part of their other goods from trade neighbours, more from
 /// those whose goods are cheaper. This closes the balance of payments the
 /// classical way: a region that imports more than it exports loses money,

@@ -599,6 +599,14 @@ pub struct Buffers {
     tallies: Vec<Tally>,
 }
 
+impl Buffers {
+    /// Room for `chunks` chunks of workers, the most the run will have.
+    pub fn reserve_chunks(&mut self, chunks: usize) {
+        self.leavers.reserve(chunks);
+        self.seekers.reserve(chunks);
+    }
+}
+
 /// Head counts and moves of one group of chunks after hiring: per firm,
 /// workers by class, layoffs by class, quits and hires; per region, labour
 /// supply by class and jobs in the rest of the economy.

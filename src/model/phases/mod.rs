@@ -67,10 +67,18 @@ pub struct Buffers {
 
 impl Buffers {
     pub fn new(w: &World) -> Buffers {
-        Buffers {
+        let mut b = Buffers {
             workers: WorkerScratch::new(w.workers.len()),
             ..Buffers::default()
-        }
+        };
+        // The per-chunk buffers get room for the most chunks the labour
+        // force will fill (the layout's reserved capacity), so that a chunk
+        // added by population growth allocates nothing.
+        let chunks = w.layout.capacity();
+        b.labour.reserve_chunks(chunks);
+        b.incomes.reserve_chunks(chunks);
+        b.politics.reserve_chunks(chunks);
+        b
     }
 }
 

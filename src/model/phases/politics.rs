@@ -155,6 +155,13 @@ pub struct Buffers {
     by_region: Vec<Sums>,
 }
 
+impl Buffers {
+    /// Room for `chunks` chunks of workers, the most the run will have.
+    pub fn reserve_chunks(&mut self, chunks: usize) {
+        self.sums.reserve(chunks);
+    }
+}
+
 fn worker_politics(
     c: &mut WorkerChunk<'_>,
     k: &Climate,
