@@ -114,8 +114,14 @@ parameters! {
     rest_openness: f64 = 0.1, [0.0, 1.0];
     /// Quarterly share of the gap between rest-of-economy jobs and demand closed by hiring or firing.
     rest_adjustment: f64 = 0.2, [0.0, 1.0];
-    /// Wage premium a craft worker forgoes to stay in the trade (attachment to the craft).
-    craft_attachment: f64 = 0.4, [0.0, 5.0];
+    /// Wage premium a craft worker forgoes to stay in the trade (attachment
+    /// to the craft): a hand worker leaves only when the unskilled wage is
+    /// more than (1 + this) times the trade's earnings. Handloom weavers in
+    /// the 1830s stayed at their looms on about half of a Lancashire
+    /// labourer's weekly wage (5 to 7 shillings against 10 to 12: Bythell
+    /// 1969, The Handloom Weavers, ch. 6; Lyons 1989, "Family response to
+    /// economic decline", Explorations in Economic History 26), so 1.0.
+    craft_attachment: f64 = 1.0, [0.0, 5.0];
     /// Years a worker spends in the labour force: from about 15 to about 55
     /// in England's 18th and 19th centuries, when life expectancy at 15 was
     /// about 40 more years (Wrigley and Schofield 1981, The Population
@@ -126,8 +132,9 @@ parameters! {
     /// Humphries 2010, Childhood and Child Labour in the British Industrial
     /// Revolution, ch. 9), about a tenth of a forty-year working life.
     training_cost: f64 = 0.1, [0.0, 1.0];
-    /// Sharpness of entrants' choice of occupation (logit in log earnings):
-    /// at 4, a trade paying 20% more draws about two-thirds of entrants.
+    /// Sharpness of entrants' choice of occupation (logit in log earnings,
+    /// alternatives weighted by their size): at 4, a trade paying 20% more
+    /// than the open market draws about twice its share of entrants.
     occupation_sharpness: f64 = 4.0, [0.0, 50.0];
     /// Years the economy runs with its starting technologies before the
     /// clock starts, to reach their steady state (see `phases::settle`).

@@ -246,14 +246,22 @@ pub fn record(w: &World, rec: &mut Records) {
         a.workers = reg.workers.len() as f64;
         a.price_weighted = price * a.workers;
         // The trades the general technology displaces: hand work with and
-        // without special tools (the handloom weaver with a flying shuttle).
-        let hand = a.w.people[CRAFT] + a.w.people[crate::model::world::OPERATOR];
+        // without special tools (the handloom weaver with a flying shuttle),
+        // in the hand shops, where it is paid by the piece. Operators of
+        // special tools in factories (mule spinners in a mill) are not
+        // among them.
+        let operator = crate::model::world::OPERATOR;
+        let mut in_shops = [0.0; 2];
+        for f in reg.firms.clone() {
+            if w.firms.alive[f] && w.firms.org[f] == crate::model::world::CRAFT_SHOP {
+                in_shops[0] += f64::from(w.firms.labour[f][CRAFT]);
+                in_shops[1] += f64::from(w.firms.labour[f][operator]);
+            }
+        }
+        let hand = in_shops[0] + in_shops[1];
         a.craft_weight = hand.max(1e-9);
         a.craft_wage_weighted = if hand > 0.0 {
-            (reg.wage[CRAFT] * a.w.people[CRAFT]
-                + reg.wage[crate::model::world::OPERATOR]
-                    * a.w.people[crate::model::world::OPERATOR])
-                / price
+            (reg.wage[CRAFT] * in_shops[0] + reg.wage[operator] * in_shops[1]) / price
         } else {
             reg.wage[CRAFT] / price * 1e-9
         };

@@ -164,6 +164,7 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         entry.push(careers::EntryTerms {
             wage: reg.wage,
             education: w.scenario.regions[r].education as f32,
+            labour_force: reg.workers.len() as f64,
             threshold: (b.threshold_mean, b.threshold_spread),
             first_firm: reg.firms.start,
             end_firm: reg.firms.end,

@@ -27,6 +27,8 @@ pub struct EntryTerms {
     pub wage: [f64; CLASSES],
     /// Mean schooling of the region's young (the scenario's education).
     pub education: f32,
+    /// Workers in the region's labour force.
+    pub labour_force: f64,
     pub threshold: (f64, f64),
     /// First firm of the region, for the shops' table, and one past its last.
     pub first_firm: usize,
@@ -78,13 +80,22 @@ pub fn renew(
 
 /// The chance that an entrant apprentices in the hand trade: a logit on
 /// the trade's earnings less the cost of training against the open
-/// market's wage; none where no hand shop is open.
+/// market's wage, each alternative weighted by the places it offers (the
+/// trade's share of the region's labour force, and the rest). The hand
+/// trade is one small group of occupations against all others: weighting
+/// by size (McFadden 1978, "Modelling the choice of residential location",
+/// on aggregated alternatives) makes a trade that pays as well as the open
+/// market draw entrants in proportion to its size, so it keeps its size,
+/// and only a better-paid trade grows. None where no hand shop is open.
 fn craft_choice(terms: &EntryTerms, shops: &[f64], training_cost: f64, sharpness: f64) -> f64 {
     let shop_total = shops.last().copied().unwrap_or(0.0);
     let craft_value = terms.wage[CRAFT] * (1.0 - training_cost);
     let open_value = terms.wage[UNSKILLED];
     if shop_total > 0.0 && craft_value > 0.0 && open_value > 0.0 {
-        1.0 / (1.0 + (open_value / craft_value).powf(sharpness))
+        let size = (shop_total / terms.labour_force.max(1.0)).clamp(0.0, 1.0);
+        let craft = size * craft_value.powf(sharpness);
+        let open = (1.0 - size) * open_value.powf(sharpness);
+        craft / (craft + open)
     } else {
         0.0
     }
