@@ -14,7 +14,8 @@
 //! - regions: `regions[r].wage`, `regions[r].risk`, `regions[r].rest_price`
 //!   (machine prices), `regions[r].general_reach`, `regions[r].rest_alpha`,
 //!   `regions[r].rest_capital`, `regions[r].rest_employed`,
-//!   `regions[r].institutions.general_tech_tax`, `regions[r].experience_unit`,
+//!   `regions[r].institutions.general_tech_tax`, `regions[r].experience_unit`
+//!   and `regions[r].industry_units` (a first use's unit of experience),
 //!   `regions[r].mechanized_history` (a year ago), `regions[r].firms`; when a
 //!   set-up is still unpaid, `regions[r].market_units`,
 //!   `regions[r].supplier_weight`, `regions[r].firms_alive`,
@@ -32,8 +33,9 @@
 //! - firms: `firms.output`, `firms.inventory`, `firms.req`,
 //!   `firms.capital_req`, `firms.unit_cost`, `firms.price`.
 //! - knowledge: `knowledge.experience` (learning by doing: output made with
-//!   each technology).
-//! - regions: `regions[r].mechanized_history` (this step's machine-made
+//!   each technology), `knowledge.experience_unit` (set at a first use).
+//! - regions: `regions[r].industry_units` (units made this quarter),
+//!   `regions[r].mechanized_history` (this step's machine-made
 //!   share), `regions[r].adoption_rate`; automation and new tasks:
 //!   `regions[r].general_reach`, `regions[r].rest_alpha`,
 //!   `regions[r].rest_productivity`.
@@ -51,6 +53,7 @@ pub fn production(w: &mut World) {
     let tasks = w.tasks();
     let markup = w.scenario.industry.markup;
     let price_adjustment = w.scenario.behaviour.price_adjustment;
+    let spy = w.scenario.steps_per_year as f64;
     for f in 0..w.firms.len() {
         if !w.firms.alive[f] {
             w.firms.output[f] = 0.0;
@@ -109,14 +112,24 @@ pub fn production(w: &mut World) {
         w.firms.unit_cost[f] = plan.unit_cost;
         w.firms.price[f] = price;
         // Learning by doing: experience with a technology is the cumulative
-        // output made with it, in years of the region's initial industry output.
+        // output made with it, in years of the region's industry output when
+        // the technology was first used there (Wright's law counts doublings
+        // of cumulative output from the first commercial production).
         let r = w.firms.region[f] as usize;
-        let unit = w.regions[r].experience_unit;
+        let first_unit = w.regions[r]
+            .experience_unit
+            .max(w.regions[r].industry_units * spy);
         let techs = w.techs();
         for t in 0..tasks {
-            let j = w.firms.choice[f * tasks + t] as usize;
-            w.knowledge.experience[r * techs + j] += q * w.task_labour[t] / unit;
+            let k = r * techs + w.firms.choice[f * tasks + t] as usize;
+            if w.knowledge.experience_unit[k] == 0.0 {
+                w.knowledge.experience_unit[k] = first_unit;
+            }
+            w.knowledge.experience[k] += q * w.task_labour[t] / w.knowledge.experience_unit[k];
         }
+    }
+    for reg in w.regions.iter_mut() {
+        reg.industry_units = reg.firms.clone().map(|f| w.firms.output[f]).sum();
     }
     let b = &w.scenario.behaviour;
     let (alpha0, reach, reinstatement_years) = (
@@ -124,7 +137,6 @@ pub fn production(w: &mut World) {
         b.automation_reach,
         b.reinstatement_years,
     );
-    let spy = w.scenario.steps_per_year as f64;
     // The local rate of adoption (change of the machine-made share over a
     // year) is what the politics phase reacts to.
     for r in 0..w.regions.len() {

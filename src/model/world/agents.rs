@@ -86,6 +86,12 @@ pub struct Knowledge {
     pub improvements: Vec<u32>,
     /// Installed machine capital of this technology, cumulated (Wright's law experience).
     pub experience: Vec<f64>,
+    /// One unit of that experience: a year of the region's industry output
+    /// when a firm of the region first used the technology (0 until then),
+    /// so that learning runs at the same pace whatever year a scenario
+    /// starts in, and a technology that arrives in a large industry needs
+    /// as much more output to double its experience.
+    pub experience_unit: Vec<f64>,
     /// Whether any firm of the region has used the technology yet.
     pub adopted: Vec<bool>,
 }

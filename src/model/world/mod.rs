@@ -133,6 +133,7 @@ impl World {
             productivity: vec![0.0; nr * techs],
             improvements: vec![0; nr * techs],
             experience: vec![0.0; nr * techs],
+            experience_unit: vec![0.0; nr * techs],
             adopted: vec![false; nr * techs],
         };
         for (j, t) in s.technologies.iter().enumerate() {
@@ -336,6 +337,7 @@ impl World {
                 firms_alive: nf,
                 supplier_weight: 0.0,
                 experience_unit: (n_ind as f64 * s.steps_per_year as f64).max(1.0),
+                industry_units: n_ind as f64,
                 stage: 1,
                 stage_year: [f64::NAN; 3],
                 cohort_baseline: 0.0,

@@ -73,8 +73,11 @@ pub struct RegionState {
     pub supplier_weight: f64,
     /// Firms alive at the start of the quarter.
     pub firms_alive: usize,
-    /// One unit of experience: a year of the region's initial industry output.
+    /// The least unit of experience with a technology: a year of the
+    /// region's initial industry output (see `Knowledge::experience_unit`).
     pub experience_unit: f64,
+    /// Units of the good the region's firms made last quarter.
+    pub industry_units: f64,
     pub stage: u8,
     pub stage_year: [f64; 3],
     /// Mean usual real income per step of the stage-2 craft cohort when it was formed.
