@@ -38,7 +38,7 @@ impl Scenario {
             .regions
             .iter()
             .map(|r| r.peak_workers(self.start_year, self.end_year, self.steps_per_year))
-            .sum::<u64>();
+            .fold(0u64, u64::saturating_add);
         let (firms, inventors) = (sum(|r| r.firms), sum(|r| r.inventors));
         let regions = self.regions.len() as u64;
         let techs = self.technologies.len() as u64;

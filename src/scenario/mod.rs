@@ -213,7 +213,8 @@ impl Region {
             spare = spare.max(g.rate.max(0.0).ln_1p() / f64::from(steps_per_year.max(1)));
             year = until;
         }
-        (f64::from(self.workers) * (peak + spare).exp()).ceil() as u64 + 1
+        // A float too large for u64 saturates; validation refuses such a run.
+        ((f64::from(self.workers) * (peak + spare).exp()).ceil() as u64).saturating_add(1)
     }
 }
 
