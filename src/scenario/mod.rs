@@ -140,6 +140,18 @@ pub struct Technology {
     /// Productivity gain per e-fold rise of experience (returns to scale of
     /// the installed base). Zero removes that source of increasing returns.
     pub scale_gain: f64,
+    /// Whether a worker can take it up on their own, with no set-up by the
+    /// firm (a chat assistant, not a mill or an assembly line). Omitted:
+    /// no. Such use is counted in `general_worker_use_share` but changes
+    /// neither the firm's plan nor its output (docs/ODD.md).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub individual_use: bool,
+}
+
+/// For `skip_serializing_if`: a flag left at its default is not written,
+/// so scenarios without it keep their serialized form and hash.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A region: its people, firms, inventors, rest of the economy and government.

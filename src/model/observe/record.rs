@@ -13,6 +13,7 @@
 //! - knowledge: `knowledge.productivity`, `knowledge.experience` (notional
 //!   unit costs, through `costs::task_cost`).
 //! - regions: `regions[r].workers`, `regions[r].firms`, `regions[r].wage`,
+//!   `regions[r].general_users`,
 //!   `regions[r].cpi`, `regions[r].cpi0`, `regions[r].rest_price`,
 //!   `regions[r].rest_employed`, `regions[r].rest_productivity`,
 //!   `regions[r].rest_capital`, `regions[r].rest_alpha` (the rest of the
@@ -93,6 +94,7 @@ struct Agg {
     reorganized: f64,
     firms_alive: f64,
     firms_general: f64,
+    general_users: f64,
     top: f64,
     leader: Option<(f64, f64, f64, f64)>,
     general_cost: f64,
@@ -123,6 +125,7 @@ impl Agg {
         self.reorganized += o.reorganized;
         self.firms_alive += o.firms_alive;
         self.firms_general += o.firms_general;
+        self.general_users += o.general_users;
         self.top = self.top.max(o.top);
         if o.leader.map(|l| l.0) > self.leader.map(|l| l.0) {
             self.leader = o.leader;
@@ -244,6 +247,7 @@ pub fn record(w: &World, rec: &mut Records) {
         let a = &mut aggs[r];
         let price = reg.cpi / reg.cpi0;
         a.workers = reg.workers.len() as f64;
+        a.general_users = f64::from(reg.general_users);
         a.price_weighted = price * a.workers;
         // The trades the general technology displaces: hand work with and
         // without special tools (the handloom weaver with a flying shuttle),
@@ -534,8 +538,10 @@ fn series_row(
         general_unit_cost: (a.general_cost_weight > 0.0)
             .then(|| a.general_cost / a.general_cost_weight),
         general_capital_sales: a.flows.general_capital_sales,
+        // Workers in general-technology jobs, and those who use it on
+        // their own where the technology allows (the technology phase).
         general_worker_use_share: if employed > 0.0 {
-            a.w.general_jobs / employed
+            ((a.w.general_jobs + a.general_users) / employed).min(1.0)
         } else {
             0.0
         },

@@ -16,11 +16,14 @@
 //!   `regions[r].firms_alive` (as counted here), `regions[r].infrastructure`
 //!   and `regions[r].institutions.tariff`.
 //! - routes: each route's `transport_cost` and `tariff` (delivered prices).
+//! - workers: `workers.employer`, `workers.class`, `workers.education`
+//!   (individual use of the general technology).
 //! - scenario: `scenario.behaviour` (`review_rate`, `switch_threshold`,
 //!   `capital_user_cost`, `payback_years`, `price_sensitivity`,
 //!   `reorganization_dip_years`, `reorganization_bonus`, and for the wage
 //!   policy `hiring_cost` and `base_quit_rate`); `scenario.technologies[j]`
-//!   (`fixed_cost`, `capital_per_worker`, `learning_exponent`, `scale_gain`);
+//!   (`fixed_cost`, `capital_per_worker`, `learning_exponent`, `scale_gain`,
+//!   `individual_use`, `education_required`);
 //!   `scenario.industry.markup`; `scenario.wage_policy` (`origin`,
 //!   `possible_from`, `premium`, `effort_gain`, `quit_reduction`).
 //!
@@ -32,14 +35,17 @@
 //! - knowledge: `knowledge.adopted` (through `first_adoption`).
 //! - regions: `regions[r].firms_alive`, `regions[r].owners_wealth` (equity),
 //!   `regions[r].rest_cash` and `regions[r].rest_sales` (machines bought),
-//!   `regions[r].government` (the general-technology tax).
+//!   `regions[r].government` (the general-technology tax),
+//!   `regions[r].general_users` (workers using the general technology on
+//!   their own).
 //! - flows: `flows[r].general_capital_sales`, `flows[r].government_revenue`.
 //! - ledger: `Flow::Equity` (owners to firms), `Flow::Investment` (firms to
 //!   the rest of the economy), `Flow::Taxes` (firms to the government).
 //! - events: `Adoption` (a technology's first use in a region, and a firm
 //!   taking up the wage policy).
 //! - `reviews`: working memory only (each firm's plans, costed at the start
-//!   of the phase).
+//!   of the phase, and the education its workers need to use the general
+//!   technology on their own).
 //!
 //! A firm that reviews its methods compares, task by task, the unit cost of
 //! each technology it knows: labour at the going wage of the class that
@@ -52,7 +58,7 @@
 use crate::model::costs::{machine_price, potential_sales, task_cost, user_cost};
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
-use crate::model::world::{World, CLASSES, CRAFT_SHOP, FACTORY};
+use crate::model::world::{World, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
 use crate::scenario::TechKind;
 use rand::Rng;
 use rayon::prelude::*;
@@ -273,6 +279,7 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
             current,
             best,
             reviewed,
+            ..
         } = reviews[f];
         let mut plan = current;
         let sharing = w.firms.sharing[f];
@@ -388,6 +395,67 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
         w.firms.capital_req[f] = plan.capital_req;
         w.firms.unit_cost[f] = plan.unit_cost;
     }
+    individual_use(w, reviews);
+}
+
+/// Workers who take up the general technology on their own. Where a
+/// technology needs no set-up by the firm to be used (a chat assistant:
+/// `individual_use`), a worker with the education it asks for uses it at
+/// work as soon as it does some task of the firm faster than the method the
+/// firm runs there, whether or not the firm has adopted it: in 2024 many
+/// more American workers used generative AI at work (Bick, Blandin and
+/// Deming 2024) than firms used it to produce (Bonney et al. 2024, Census
+/// BTOS). The consumer versions cost a few dollars a month, next to
+/// nothing beside a professional's wage, so speed alone decides. The
+/// time saved is the worker's own: the firm's plan, output and costs
+/// change only when the firm itself sets the technology up (the firm's
+/// review above), which is why individual use precedes measured gains.
+fn individual_use(w: &mut World, reviews: &mut [Review]) {
+    let tasks = w.tasks();
+    {
+        let w = &*w;
+        reviews.par_iter_mut().enumerate().for_each(|(f, review)| {
+            review.tool_education = f32::INFINITY;
+            if !w.firms.alive[f] {
+                return;
+            }
+            let r = w.firms.region[f] as usize;
+            for g in 0..w.techs() {
+                let tech = &w.scenario.technologies[g];
+                if w.tech_kind[g] != TechKind::General || !tech.individual_use || !usable(w, r, g) {
+                    continue;
+                }
+                // The firm's own efficiency and organization do not reach a
+                // tool its workers bring themselves: a typical user's speed.
+                let faster = (0..tasks).any(|t| {
+                    let j = w.firms.choice[f * tasks + t] as usize;
+                    w.tech_tasks[g] & (1 << t) != 0
+                        && w.tech_kind[j] != TechKind::General
+                        && task_cost(w, None, r, t, g).labour
+                            < task_cost(w, Some(f), r, t, j).labour
+                });
+                if faster {
+                    review.tool_education =
+                        review.tool_education.min(tech.education_required as f32);
+                }
+            }
+        });
+    }
+    // One pass over the workers in index order; a count of whole numbers,
+    // so nothing depends on the order anyway.
+    for r in 0..w.regions.len() {
+        let mut users = 0u32;
+        for i in w.regions[r].workers.clone() {
+            let e = w.workers.employer[i];
+            if e < REST
+                && w.workers.class[i] as usize != GENERAL
+                && w.workers.education[i] >= reviews[e as usize].tool_education
+            {
+                users += 1;
+            }
+        }
+        w.regions[r].general_users = users;
+    }
 }
 
 /// One firm's review of its methods, costed before any firm decides: the
@@ -398,4 +466,7 @@ pub struct Review {
     current: Plan,
     best: Plan,
     reviewed: bool,
+    /// Education a worker of the firm needs to use the general technology
+    /// on their own (infinite: it does none of the firm's tasks faster).
+    tool_education: f32,
 }

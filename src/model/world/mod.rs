@@ -309,6 +309,7 @@ impl World {
                 rest_capital,
                 rest_alpha: alpha,
                 general_reach: 0.0,
+                general_users: 0,
                 rest_productivity_growth: reg.productivity_growth,
                 rest_price: 1.0,
                 rest_jobs: n_rest as f64,

@@ -34,6 +34,9 @@ pub struct RegionState {
     /// Highest output share the general technology has reached in the
     /// region's industry, the measure of how far it has spread.
     pub general_reach: f64,
+    /// Workers who use the general technology on their own, in firms that
+    /// have not set it up for their tasks (see the technology phase).
+    pub general_users: u32,
     pub rest_price: f64,
     pub rest_jobs: f64,
     pub rest_employed: u32,
