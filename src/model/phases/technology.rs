@@ -411,6 +411,10 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
 /// change only when the firm itself sets the technology up (the firm's
 /// review above), which is why individual use precedes measured gains.
 fn individual_use(w: &mut World, reviews: &mut [Review]) {
+    // Most scenarios have no such technology: no pass over the workers.
+    if !w.scenario.technologies.iter().any(|t| t.individual_use) {
+        return;
+    }
     let tasks = w.tasks();
     {
         let w = &*w;
