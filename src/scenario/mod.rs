@@ -78,6 +78,17 @@ pub struct Industry {
     pub saturation_share: f64,
     /// Firms' markup on unit cost.
     pub markup: f64,
+    /// Whether the industry's starting shops belong to an employer who may
+    /// build a plant for the general technology. Self-employed hand workers
+    /// (the handloom weavers) never did: there the general technology comes
+    /// only with factories that enter beside them. A craft car maker (Ford
+    /// built the Model T by hand at Piquette Avenue before Highland Park) or
+    /// an office that types and calculates by hand is a firm with owners and
+    /// a balance sheet, which may set the general technology up itself. A
+    /// fact about the industry's organization in the start year, not an
+    /// outcome: whether and when a shop does set it up is its own decision.
+    #[serde(default)]
+    pub shops_can_invest: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

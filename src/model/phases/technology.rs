@@ -160,7 +160,9 @@ pub fn best_plan(w: &World, f: usize) -> Plan {
     // Self-employed hand workers do not build mills: a hand shop keeps to
     // hand methods and special tools, and the general technology comes with
     // the factories that enter beside the shops (reorganization phase).
-    if w.firms.org[f] == CRAFT_SHOP {
+    // Where the shops belong to employers (`shops_can_invest`), a shop may
+    // set the general technology up itself and becomes a factory by doing so.
+    if w.firms.org[f] == CRAFT_SHOP && !w.scenario.industry.shops_can_invest {
         return best;
     }
     for g in 0..w.techs() {
