@@ -189,7 +189,7 @@ pub fn best_plan(w: &World, f: usize) -> Plan {
     best
 }
 
-/// A firm reviewing its methods also weighs the wage policy, if the
+/// Each quarter an employer also weighs the wage policy, if the
 /// scenario has one and it is possible here: higher pay per worker against
 /// more output per worker and fewer quits to replace (each replacement costs
 /// `hiring_cost` quarters of wage). It adopts the policy when that lowers its
@@ -282,6 +282,13 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
             if best.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
                 plan = best;
             }
+        }
+        // Pay terms are weighed every quarter, not only when methods are
+        // reviewed: they need no machines, and the cost of turnover shows
+        // in every quarter's hiring bill. Self-employed hand workers have no
+        // employer to offer them: a shop weighs the policy only once it has
+        // become a factory.
+        if w.firms.org[f] != CRAFT_SHOP {
             review_wage_policy(w, f, &plan);
         }
         // Capital the plan needs at the output the firm plans for; machines of
