@@ -151,6 +151,13 @@ pub struct Technology {
     /// Productivity gain per e-fold rise of experience (returns to scale of
     /// the installed base). Zero removes that source of increasing returns.
     pub scale_gain: f64,
+    /// Annual rate at which its machines wear out or fall out of use
+    /// (economic depreciation, obsolescence included). Unset: half the
+    /// scenario's `capital_user_cost`, the wear of any machine. A machine
+    /// that loses its value faster costs more to hold, and is bought again
+    /// sooner.
+    #[serde(default)]
+    pub depreciation: Option<f64>,
 }
 
 /// A region: its people, firms, inventors, rest of the economy and government.

@@ -20,8 +20,11 @@
 //!   `capital_user_cost`, `payback_years`, `price_sensitivity`,
 //!   `reorganization_dip_years`, `reorganization_bonus`, and for the wage
 //!   policy `hiring_cost` and `base_quit_rate`); `scenario.technologies[j]`
-//!   (`fixed_cost`, `capital_per_worker`, `learning_exponent`, `scale_gain`);
-//!   `scenario.industry.markup`; `scenario.wage_policy` (`origin`,
+//!   (`fixed_cost`, `capital_per_worker`, `learning_exponent`, `scale_gain`,
+//!   `depreciation`);
+//!   `scenario.industry.markup` and `.shops_can_invest` (whether a hand
+//!   shop may set up the general technology; `firms.org` tells shops
+//!   apart); `scenario.wage_policy` (`origin`,
 //!   `possible_from`, `premium`, `effort_gain`, `quit_reduction`).
 //!
 //! Writes:
@@ -49,7 +52,7 @@
 //! law) while its productivity rises with the installed base, so that
 //! adoption by some firms makes it cheaper for the others.
 
-use crate::model::costs::{machine_price, potential_sales, task_cost, user_cost};
+use crate::model::costs::{firm_depreciation, machine_price, potential_sales, task_cost};
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
 use crate::model::world::{World, CLASSES, CRAFT_SHOP, FACTORY};
@@ -236,7 +239,6 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
         w.regions[r].firms_alive = range.filter(|&f| w.firms.alive[f]).count();
     }
     let b = w.scenario.behaviour.clone();
-    let depreciation = 0.5 * user_cost(w);
     // Costing plans is most of the phase's work, and a firm's costs depend
     // only on the state at the start of the phase and on its own record, not
     // on what the firms before it decide below (they draw on owners' wealth,
@@ -269,8 +271,8 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
             continue;
         }
         let r = w.firms.region[f] as usize;
-        // Machines wear out.
-        w.firms.capital[f] *= 1.0 - depreciation;
+        // Machines wear out, each technology's at its own rate.
+        w.firms.capital[f] *= 1.0 - firm_depreciation(w, f);
         let Review {
             current,
             best,
