@@ -280,10 +280,8 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
         } = reviews[f];
         let mut plan = current;
         let sharing = w.firms.sharing[f];
-        if reviewed {
-            if best.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
-                plan = best;
-            }
+        if reviewed && best.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
+            plan = best;
         }
         // Pay terms are weighed every quarter, not only when methods are
         // reviewed: they need no machines, and the cost of turnover shows
