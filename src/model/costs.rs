@@ -61,6 +61,52 @@ pub fn user_cost(w: &World) -> f64 {
     w.scenario.behaviour.capital_user_cost / w.scenario.steps_per_year as f64
 }
 
+/// Quarterly depreciation of technology `j`'s machines: its own rate where
+/// the scenario gives one, else half the user cost.
+pub fn depreciation(w: &World, j: usize) -> f64 {
+    match w.scenario.technologies[j].depreciation {
+        Some(d) => d / w.scenario.steps_per_year as f64,
+        None => 0.5 * user_cost(w),
+    }
+}
+
+/// Quarterly user cost of technology `j`'s machines: the common user cost,
+/// with the technology's own depreciation in place of the common half where
+/// it has one (Jorgenson's user cost: interest plus depreciation).
+pub fn machine_user_cost(w: &World, j: usize) -> f64 {
+    match w.scenario.technologies[j].depreciation {
+        Some(_) => 0.5 * user_cost(w) + depreciation(w, j),
+        None => user_cost(w),
+    }
+}
+
+/// Quarterly depreciation of firm `f`'s machine capital: one stock serves
+/// all its tasks, so the rate is that of each task's technology weighted by
+/// the capital the task needs. Where no chosen technology has a rate of its
+/// own this is exactly half the user cost.
+pub fn firm_depreciation(w: &World, f: usize) -> f64 {
+    let tasks = w.tasks();
+    let choice = &w.firms.choice[f * tasks..(f + 1) * tasks];
+    if choice
+        .iter()
+        .all(|&j| w.scenario.technologies[j as usize].depreciation.is_none())
+    {
+        return 0.5 * user_cost(w);
+    }
+    let r = w.firms.region[f] as usize;
+    let (mut capital, mut worn) = (0.0, 0.0);
+    for (t, &j) in choice.iter().enumerate() {
+        let k = task_cost(w, Some(f), r, t, j as usize).capital;
+        capital += k;
+        worn += k * depreciation(w, j as usize);
+    }
+    if capital > 0.0 {
+        worn / capital
+    } else {
+        0.5 * user_cost(w)
+    }
+}
+
 /// Cost of task `t` done by firm `f` (in region `r`) with technology `j`.
 /// `efficiency` 1.0 and `f = None` give the notional cost for a typical firm.
 pub fn task_cost(w: &World, f: Option<usize>, r: usize, t: usize, j: usize) -> TaskCost {
@@ -89,7 +135,8 @@ pub fn task_cost(w: &World, f: Option<usize>, r: usize, t: usize, j: usize) -> T
     if kind == TechKind::General {
         price *= 1.0 + reg.institutions.general_tech_tax;
     }
-    let unit_cost = labour * reg.wage[w.tech_class[j]] * pay + capital * price * user_cost(w);
+    let unit_cost =
+        labour * reg.wage[w.tech_class[j]] * pay + capital * price * machine_user_cost(w, j);
     TaskCost {
         labour,
         capital,

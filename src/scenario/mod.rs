@@ -78,6 +78,17 @@ pub struct Industry {
     pub saturation_share: f64,
     /// Firms' markup on unit cost.
     pub markup: f64,
+    /// Whether the industry's starting shops belong to an employer who may
+    /// build a plant for the general technology. Self-employed hand workers
+    /// (the handloom weavers) never did: there the general technology comes
+    /// only with factories that enter beside them. A craft car maker (Ford
+    /// built the Model T by hand at Piquette Avenue before Highland Park) or
+    /// an office that types and calculates by hand is a firm with owners and
+    /// a balance sheet, which may set the general technology up itself. A
+    /// fact about the industry's organization in the start year, not an
+    /// outcome: whether and when a shop does set it up is its own decision.
+    #[serde(default)]
+    pub shops_can_invest: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -140,6 +151,13 @@ pub struct Technology {
     /// Productivity gain per e-fold rise of experience (returns to scale of
     /// the installed base). Zero removes that source of increasing returns.
     pub scale_gain: f64,
+    /// Annual rate at which its machines wear out or fall out of use
+    /// (economic depreciation, obsolescence included). Unset: half the
+    /// scenario's `capital_user_cost`, the wear of any machine. A machine
+    /// that loses its value faster costs more to hold, and is bought again
+    /// sooner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depreciation: Option<f64>,
     /// Whether a worker can take it up on their own, with no set-up by the
     /// firm (a chat assistant, not a mill or an assembly line). Omitted:
     /// no. Such use is counted in `general_worker_use_share` but changes

@@ -290,6 +290,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             1.0,
         );
         c.range(format!("{p}.scale_gain"), t.scale_gain, 0.0, 1.0);
+        if let Some(d) = t.depreciation {
+            c.range(format!("{p}.depreciation"), d, 0.0, 1.0);
+        }
         match t.kind {
             TechKind::Craft => {
                 if t.fixed_cost > 0.0 || t.capital_per_worker > 0.0 {

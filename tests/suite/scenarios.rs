@@ -12,7 +12,6 @@ const LEADERS: [(&str, &str); 4] = [
 ];
 
 #[test]
-#[ignore = "the model disagrees for the assembly line: the USA reaches stage 2 in 1913.5 and stage 3 in 1914.25 without ever passing the stage-1 share of special machine tools, which the line's factories overtake before they spread; the loom (1734, 1801, 1879), the PC and the LLM pass all three in order"]
 fn every_scenario_shows_three_stages_in_order_in_its_leading_region() {
     for (name, leader) in LEADERS {
         let s = ludd::scenario::load(name, &[]).unwrap().scenario;

@@ -28,8 +28,8 @@
 //! - scenario: `scenario.people_per_agent`, `scenario.projection_from`,
 //!   `scenario.behaviour.owner_share` (owner households per worker);
 //!   through the cost formulas `scenario.technologies[j]`
-//!   (`capital_per_worker`, `learning_exponent`, `scale_gain`) and
-//!   `scenario.behaviour.capital_user_cost`.
+//!   (`capital_per_worker`, `learning_exponent`, `scale_gain`,
+//!   `depreciation`) and `scenario.behaviour.capital_user_cost`.
 //!
 //! Writes: nothing in the world. Appends this step's rows to `rec.series`,
 //! `rec.groups`, `rec.technologies` and `rec.trade`, and links this step to

@@ -29,7 +29,8 @@
 //!   `capital_user_cost`, `depreciation`, `investment_speed`,
 //!   `owners_consumption`, `rest_openness`);
 //!   `scenario.industry.demand_elasticity` and `.saturation_share`;
-//!   `scenario.wage_policy.premium`.
+//!   `scenario.wage_policy.premium`; `scenario.technologies[j].depreciation`
+//!   (each firm's machine wear, through `costs::firm_depreciation`).
 //!
 //! Writes:
 //! - workers: `workers.income`, `workers.savings`, `workers.reference`,
@@ -129,7 +130,6 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
             price: reg.cpi / reg.cpi0,
         }
     }));
-    let depreciation = 0.5 * crate::model::costs::user_cost(w);
     // Employees earn the going wage of their class (times a sharing
     // firm's premium). Self-employed hand workers earn what their shop's
     // cloth fetched less the wear of their tools, shared in proportion to
@@ -145,6 +145,7 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
             .map(|k| wage[k] * w.firms.labour[f][k] as f64)
             .sum();
         if bill > 0.0 {
+            let depreciation = crate::model::costs::firm_depreciation(w, f);
             (w.firms.revenue[f] - w.firms.capital[f] * depreciation).max(0.0) / bill
         } else {
             1.0
@@ -219,7 +220,6 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         let mut equity = 0.0;
         let reg = &w.regions[r];
         let inst = reg.institutions.clone();
-        let depreciation = 0.5 * crate::model::costs::user_cost(w);
         let mut hiring = 0.0;
         for f in reg.firms.clone() {
             let bill: f64 = (0..CLASSES)
@@ -234,6 +234,7 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
                 .map(|k| reg.wage[k] * w.firms.fired[f][k] as f64)
                 .sum::<f64>()
                 * inst.firing_cost;
+            let depreciation = crate::model::costs::firm_depreciation(w, f);
             let profit =
                 w.firms.revenue[f] - bill - fired - hired - w.firms.capital[f] * depreciation;
             let tax = inst.profit_tax * profit.max(0.0);

@@ -24,7 +24,8 @@
 //! - scenario: `scenario.industry.markup`; `scenario.behaviour`
 //!   (`price_adjustment`, `capital_elasticity`, `automation_reach`,
 //!   `reinstatement_years`); `scenario.technologies[j]`
-//!   (`capital_per_worker`, `learning_exponent`, `scale_gain`, `fixed_cost`);
+//!   (`capital_per_worker`, `learning_exponent`, `scale_gain`, `fixed_cost`,
+//!   `depreciation`);
 //!   `scenario.behaviour` (`capital_user_cost`, `reorganization_dip_years`,
 //!   `reorganization_bonus`, and for unpaid set-ups `payback_years` and
 //!   `price_sensitivity`); `scenario.wage_policy` (`premium`, `effort_gain`).

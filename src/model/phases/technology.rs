@@ -23,8 +23,10 @@
 //!   `reorganization_dip_years`, `reorganization_bonus`, and for the wage
 //!   policy `hiring_cost` and `base_quit_rate`); `scenario.technologies[j]`
 //!   (`fixed_cost`, `capital_per_worker`, `learning_exponent`, `scale_gain`,
-//!   `individual_use`, `education_required`);
-//!   `scenario.industry.markup`; `scenario.wage_policy` (`origin`,
+//!   `depreciation`, `individual_use`, `education_required`);
+//!   `scenario.industry.markup` and `.shops_can_invest` (whether a hand
+//!   shop may set up the general technology; `firms.org` tells shops
+//!   apart); `scenario.wage_policy` (`origin`,
 //!   `possible_from`, `premium`, `effort_gain`, `quit_reduction`).
 //!
 //! Writes:
@@ -55,7 +57,7 @@
 //! law) while its productivity rises with the installed base, so that
 //! adoption by some firms makes it cheaper for the others.
 
-use crate::model::costs::{machine_price, potential_sales, task_cost, user_cost};
+use crate::model::costs::{firm_depreciation, machine_price, potential_sales, task_cost};
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
 use crate::model::world::{World, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
@@ -166,7 +168,9 @@ pub fn best_plan(w: &World, f: usize) -> Plan {
     // Self-employed hand workers do not build mills: a hand shop keeps to
     // hand methods and special tools, and the general technology comes with
     // the factories that enter beside the shops (reorganization phase).
-    if w.firms.org[f] == CRAFT_SHOP {
+    // Where the shops belong to employers (`shops_can_invest`), a shop may
+    // set the general technology up itself and becomes a factory by doing so.
+    if w.firms.org[f] == CRAFT_SHOP && !w.scenario.industry.shops_can_invest {
         return best;
     }
     for g in 0..w.techs() {
@@ -193,7 +197,7 @@ pub fn best_plan(w: &World, f: usize) -> Plan {
     best
 }
 
-/// A firm reviewing its methods also weighs the wage policy, if the
+/// Each quarter an employer also weighs the wage policy, if the
 /// scenario has one and it is possible here: higher pay per worker against
 /// more output per worker and fewer quits to replace (each replacement costs
 /// `hiring_cost` quarters of wage). It adopts the policy when that lowers its
@@ -240,7 +244,6 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
         w.regions[r].firms_alive = range.filter(|&f| w.firms.alive[f]).count();
     }
     let b = w.scenario.behaviour.clone();
-    let depreciation = 0.5 * user_cost(w);
     // Costing plans is most of the phase's work, and a firm's costs depend
     // only on the state at the start of the phase and on its own record, not
     // on what the firms before it decide below (they draw on owners' wealth,
@@ -273,8 +276,8 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
             continue;
         }
         let r = w.firms.region[f] as usize;
-        // Machines wear out.
-        w.firms.capital[f] *= 1.0 - depreciation;
+        // Machines wear out, each technology's at its own rate.
+        w.firms.capital[f] *= 1.0 - firm_depreciation(w, f);
         let Review {
             current,
             best,
@@ -283,10 +286,15 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
         } = reviews[f];
         let mut plan = current;
         let sharing = w.firms.sharing[f];
-        if reviewed {
-            if best.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
-                plan = best;
-            }
+        if reviewed && best.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
+            plan = best;
+        }
+        // Pay terms are weighed every quarter, not only when methods are
+        // reviewed: they need no machines, and the cost of turnover shows
+        // in every quarter's hiring bill. Self-employed hand workers have no
+        // employer to offer them: a shop weighs the policy only once it has
+        // become a factory.
+        if w.firms.org[f] != CRAFT_SHOP {
             review_wage_policy(w, f, &plan);
         }
         // Capital the plan needs at the output the firm plans for; machines of

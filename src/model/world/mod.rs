@@ -442,8 +442,16 @@ impl World {
         }
     }
 
-    /// Quarterly quit probability at firm `f`.
+    /// Quarterly quit probability at firm `f`. Self-employed hand workers
+    /// have no employer to quit: they leave their shop's trade by finding
+    /// better work or by retiring, not by turnover. (Counted as quits, a
+    /// worker leaving a shop went back to a shop chosen by head count, and
+    /// at the assembly line's 250% a year that reshuffle emptied all but a
+    /// few shops before the clock started.)
     pub fn quit_rate(&self, f: usize) -> f64 {
+        if self.firms.org[f] == CRAFT_SHOP {
+            return 0.0;
+        }
         let base = self.scenario.behaviour.base_quit_rate;
         match (&self.scenario.wage_policy, self.firms.sharing[f]) {
             (Some(p), true) => base * (1.0 - p.quit_reduction),
