@@ -323,7 +323,17 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         // cash above a buffer; the capital goods are its own product, so the
         // money stays in the sector and counts as its sales.
         let rest_buffer = 2.0 * rest_bill;
-        let wanted = rest::capital_wanted(reg, b.capital_user_cost / spy);
+        // It equips the workers it could hire, not only those it has: the
+        // cost-minimizing capital at today's factor prices for everyone in
+        // the labour force outside the industry, so that capital follows a
+        // growing population instead of holding employment where it was.
+        let industry: u32 = (reg.firms.clone())
+            .map(|f| w.firms.labour[f].iter().sum::<u32>())
+            .sum();
+        let available = reg.workers.len().saturating_sub(industry as usize) as f64;
+        let employed = f64::from(reg.rest_employed).max(1.0);
+        let wanted =
+            rest::capital_wanted(reg, b.capital_user_cost / spy) * (available / employed).max(1.0);
         let worn = b.depreciation / spy * reg.rest_capital;
         let gross = (worn + b.investment_speed * (wanted - reg.rest_capital)).max(0.0);
         let investment = (gross * reg.rest_price).min((reg.rest_cash - rest_buffer).max(0.0));
