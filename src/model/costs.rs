@@ -34,6 +34,21 @@ pub fn machine_price(w: &World, r: usize, j: usize) -> f64 {
 /// building and power cost something however much experience accumulates.
 pub const MACHINE_PRICE_FLOOR: f64 = 0.1;
 
+/// Materials per unit of the industry's good, in units of the rest of the
+/// economy's good: the scenario's `materials_share` of the price of a
+/// hand-made unit at the start where productivity is 1.0 (a unit is a
+/// quarter of a skilled hand worker's labour, paid `CRAFT_PREMIUM`).
+pub fn materials_per_unit(s: &crate::scenario::Scenario) -> f64 {
+    let m = s.industry.materials_share;
+    m / (1.0 - m) * crate::model::world::CRAFT_PREMIUM
+}
+
+/// What the materials of one unit cost a firm in region `r`: their
+/// quantity at the region's price of the rest of the economy's good.
+pub fn materials_cost(w: &World, r: usize) -> f64 {
+    materials_per_unit(&w.scenario) * w.regions[r].rest_price
+}
+
 /// Productivity multiplier from the installed base (returns to scale).
 pub fn scale_factor(w: &World, r: usize, j: usize) -> f64 {
     let t = &w.scenario.technologies[j];

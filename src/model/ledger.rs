@@ -35,6 +35,7 @@ named_enum!(
         Equity => "equity",
         PublicSpending => "public_spending",
         Hiring => "hiring",
+        Materials => "materials",
         Issue => "money_issue",
     }
 );

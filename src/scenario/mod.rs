@@ -78,6 +78,17 @@ pub struct Industry {
     pub saturation_share: f64,
     /// Firms' markup on unit cost.
     pub markup: f64,
+    /// Materials (raw cotton, steel and parts) bought from the rest of the
+    /// economy, as their share of the price of a hand-made unit at the
+    /// start in a region of reference productivity (1.0). The quantity per
+    /// unit is the same in every region and with every technology, and is
+    /// paid at the region's price of the rest of the economy's good: a
+    /// labour-saving machine cheapens only the labour part of the price,
+    /// and a falling price cuts a hand worker's earnings, which are what
+    /// is left after the materials, by more than it cuts the price. Zero
+    /// leaves materials out.
+    #[serde(default)]
+    pub materials_share: f64,
     /// Whether the industry's starting shops belong to an employer who may
     /// build a plant for the general technology. Self-employed hand workers
     /// (the handloom weavers) never did: there the general technology comes

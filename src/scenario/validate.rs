@@ -155,6 +155,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         5.0,
     );
     c.range("industry.markup", ind.markup, 0.0, 5.0);
+    c.range("industry.materials_share", ind.materials_share, 0.0, 0.9);
     c.range("industry.saturation_share", ind.saturation_share, 1e-4, 0.9);
 
     // Regions.

@@ -191,7 +191,7 @@ fn real_wages_rise_after_the_power_loom_without_exogenous_growth() {
 }
 
 #[test]
-fn halving_the_cloth_price_halves_a_hand_weavers_revenue_share_of_income() {
+fn a_hand_weaver_earns_revenue_less_materials_and_loses_half_of_it_when_the_price_halves() {
     let s = loom();
     let mut w = World::new(&s, 3);
     let mut b = Buffers::new(&w);
@@ -232,6 +232,16 @@ fn halving_the_cloth_price_halves_a_hand_weavers_revenue_share_of_income() {
     );
     let revenue_share = w.firms.revenue[f] / staff as f64;
     let tax = s.regions[0].institutions.income_tax;
+    // What the weaver keeps is the shop's revenue less the materials of
+    // its cloth (its tools have not worn yet), shared by head.
+    let materials = w.firms.output[f] * ludd::model::costs::materials_cost(&w, 0);
+    assert!(materials > 0.0, "the loom's cloth is made of bought cotton");
+    let kept = (w.firms.revenue[f] - materials) / staff as f64 * (1.0 - tax);
+    assert!(
+        (f64::from(w.workers.income[i]) - kept).abs() < 1e-4 * kept,
+        "the weaver keeps revenue less materials ({} against {kept:.5})",
+        w.workers.income[i]
+    );
     let lost = f64::from(w.workers.income[i] - cheap.workers.income[i]);
     let expected = 0.5 * revenue_share * (1.0 - tax);
     eprintln!(

@@ -39,8 +39,9 @@
 //! Real output chains two goods per region with Fisher's index: the
 //! industry's good (units its firms sold this step, at their average
 //! factory price, revenue over units, so that its value is the industry's
-//! revenue) and the rest of the economy's (its output, `rest_output`, at
-//! `rest_price`). The world's index chains all the
+//! revenue) and the rest of the economy's (its output, `rest_output`, less
+//! the materials the industry made into its good, at `rest_price`), so
+//! that each good counts once. The world's index chains all the
 //! regions' goods, each region's good a good of its own, at the regions'
 //! own prices: it is not the sum of the regions' indexes.
 
@@ -143,6 +144,7 @@ impl Agg {
         a.exports += b.exports;
         a.imports += b.imports;
         a.industry_revenue += b.industry_revenue;
+        a.materials += b.materials;
         a.general_capital_sales += b.general_capital_sales;
         a.capital_destroyed += b.capital_destroyed;
         a.relief_spending += b.relief_spending;
@@ -251,36 +253,36 @@ pub fn record(w: &World, rec: &mut Records) {
         a.price_weighted = price * a.workers;
         // The trades the general technology displaces: hand work with and
         // without special tools (the handloom weaver with a flying shuttle),
-        // in the hand shops, where it is paid by the piece. Operators of
+        // in the hand shops, where every member earns the shop's piece
+        // earnings per head, the hand trade's going rate. Operators of
         // special tools in factories (mule spinners in a mill) are not
         // among them.
-        let operator = crate::model::world::OPERATOR;
-        let mut in_shops = [0.0; 2];
-        for f in reg.firms.clone() {
-            if w.firms.alive[f] && w.firms.org[f] == crate::model::world::CRAFT_SHOP {
-                in_shops[0] += f64::from(w.firms.labour[f][CRAFT]);
-                in_shops[1] += f64::from(w.firms.labour[f][operator]);
-            }
-        }
-        let hand = in_shops[0] + in_shops[1];
+        let hand: f64 = reg
+            .firms
+            .clone()
+            .filter(|&f| w.firms.alive[f] && w.firms.org[f] == crate::model::world::CRAFT_SHOP)
+            .map(|f| f64::from(w.firms.labour[f].iter().sum::<u32>()))
+            .sum();
         a.craft_weight = hand.max(1e-9);
-        a.craft_wage_weighted = if hand > 0.0 {
-            (reg.wage[CRAFT] * in_shops[0] + reg.wage[operator] * in_shops[1]) / price
-        } else {
-            reg.wage[CRAFT] / price * 1e-9
-        };
+        a.craft_wage_weighted = reg.wage[CRAFT] / price * hand.max(1e-9);
         let (by_kind, reorganized, total) = w.output_shares(r);
         a.by_kind = by_kind;
         a.reorganized = reorganized;
         a.industry_output = total;
         a.flows = w.flows[r];
-        a.nominal_output = a.flows.industry_revenue + a.flows.rest_output;
+        // Value added: the materials the industry bought are part of the
+        // rest of the economy's output and of the industry's revenue.
+        a.nominal_output = a.flows.industry_revenue - a.flows.materials + a.flows.rest_output;
         let sold: f64 = reg.firms.clone().map(|f| w.firms.sales[f]).sum();
         quantities[2 * r] = sold;
         if sold > 0.0 {
             prices[2 * r] = a.flows.industry_revenue / sold;
         }
-        quantities[2 * r + 1] = reg.rest_output();
+        // The rest of the economy's good counts once: what it made less
+        // the materials that went into the industry's good.
+        let into_industry =
+            reg.industry_units * crate::model::costs::materials_per_unit(&w.scenario);
+        quantities[2 * r + 1] = (reg.rest_output() - into_industry).max(0.0);
         prices[2 * r + 1] = reg.rest_price;
         let tasks = w.tasks();
         let mut leader: Option<usize> = None;

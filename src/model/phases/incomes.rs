@@ -73,8 +73,8 @@ use crate::model::phases::for_each_chunk;
 use crate::model::rest;
 use crate::model::rng;
 use crate::model::world::{
-    refill, RegionState, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, OPERATOR,
-    REST, UNEMPLOYED, UNSKILLED,
+    refill, RegionState, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, REST,
+    UNEMPLOYED, UNSKILLED,
 };
 
 /// Purpose tag for the fixed per-worker draw that decides relief eligibility.
@@ -131,46 +131,42 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         }
     }));
     // Employees earn the going wage of their class (times a sharing
-    // firm's premium). Self-employed hand workers earn what their shop's
-    // cloth fetched less the wear of their tools, shared in proportion to
-    // the going wages: their pay factor is that over the shop's bill at
-    // those wages.
+    // firm's premium). Self-employed hand workers share what their shop's
+    // cloth fetched, less its materials and the wear of its tools, equally
+    // by head: each makes the same cloth whatever tools they hold, so a
+    // weaver with a flying shuttle in a shop earns the shop's piece
+    // earnings, not the wage factories pay their operatives. A worker's pay
+    // is the going wage of their class times the factor for their class.
     buf.pay_factors.clear();
     buf.pay_factors.extend((0..w.firms.len()).map(|f| {
         if w.firms.org[f] != CRAFT_SHOP {
-            return w.pay_factor(f);
+            return [w.pay_factor(f); CLASSES];
         }
+        let staff: u32 = w.firms.labour[f].iter().sum();
+        if staff == 0 {
+            return [1.0; CLASSES];
+        }
+        let depreciation = crate::model::costs::firm_depreciation(w, f);
+        let net = w.firms.revenue[f] - materials_bought(w, f) - w.firms.capital[f] * depreciation;
+        let per_head = net.max(0.0) / f64::from(staff);
         let wage = &w.regions[w.firms.region[f] as usize].wage;
-        let bill: f64 = (0..CLASSES)
-            .map(|k| wage[k] * w.firms.labour[f][k] as f64)
-            .sum();
-        if bill > 0.0 {
-            let depreciation = crate::model::costs::firm_depreciation(w, f);
-            (w.firms.revenue[f] - w.firms.capital[f] * depreciation).max(0.0) / bill
-        } else {
-            1.0
-        }
+        std::array::from_fn(|k| per_head / wage[k].max(1e-12))
     }));
-    // The going rate of each hand class is what the self-employed of that
-    // class earned: piece rates set the hand trades' wages from next quarter.
-    refill(&mut buf.piece_rates, w.regions.len(), [1.0; CLASSES]);
+    // The going rate of the hand trade is what its self-employed earned
+    // per head: piece earnings set the hand trade's wage from next quarter.
+    refill(&mut buf.piece_rates, w.regions.len(), 1.0);
     for r in 0..w.regions.len() {
-        let mut earned = [0.0; CLASSES];
-        let mut heads = [0.0; CLASSES];
+        let (mut earned, mut heads) = (0.0, 0.0);
         for f in w.regions[r].firms.clone() {
             if w.firms.org[f] != CRAFT_SHOP || !w.firms.alive[f] {
                 continue;
             }
-            for k in [CRAFT, OPERATOR] {
-                let n = w.firms.labour[f][k] as f64;
-                earned[k] += n * buf.pay_factors[f];
-                heads[k] += n;
-            }
+            let n: u32 = w.firms.labour[f].iter().sum();
+            earned += f64::from(n) * buf.pay_factors[f][CRAFT];
+            heads += f64::from(n);
         }
-        for k in [CRAFT, OPERATOR] {
-            if heads[k] > 0.0 {
-                buf.piece_rates[r][k] = earned[k] / heads[k];
-            }
+        if heads > 0.0 {
+            buf.piece_rates[r] = earned / heads;
         }
     }
     let Buffers {
@@ -189,7 +185,7 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
     {
         let seed = w.seed;
         let (cc, cw) = (b.consumption_income, b.consumption_wealth);
-        let (pay, terms): (&[f64], &[Terms]) = (pay_factors, terms);
+        let (pay, terms): (&[[f64; CLASSES]], &[Terms]) = (pay_factors, terms);
         let job = |c: &mut WorkerChunk<'_>, s: &mut Sums| {
             let t = &terms[c.region];
             household(c, t, pay, seed, cc, cw, s);
@@ -221,11 +217,11 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         let reg = &w.regions[r];
         let inst = reg.institutions.clone();
         let mut hiring = 0.0;
+        let mut materials = 0.0;
         for f in reg.firms.clone() {
             let bill: f64 = (0..CLASSES)
-                .map(|k| reg.wage[k] * w.firms.labour[f][k] as f64)
-                .sum::<f64>()
-                * pay_factors[f];
+                .map(|k| reg.wage[k] * w.firms.labour[f][k] as f64 * pay_factors[f][k])
+                .sum();
             // Each hire costs `hiring_cost` quarters of the firm's mean wage,
             // spent on recruiting and training bought from the rest of the economy.
             let staff: u32 = w.firms.labour[f].iter().sum();
@@ -235,11 +231,17 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
                 .sum::<f64>()
                 * inst.firing_cost;
             let depreciation = crate::model::costs::firm_depreciation(w, f);
-            let profit =
-                w.firms.revenue[f] - bill - fired - hired - w.firms.capital[f] * depreciation;
+            let bought = materials_bought(w, f);
+            let profit = w.firms.revenue[f]
+                - bill
+                - fired
+                - hired
+                - bought
+                - w.firms.capital[f] * depreciation;
             let tax = inst.profit_tax * profit.max(0.0);
-            w.firms.cash[f] -= bill + fired + hired + tax;
+            w.firms.cash[f] -= bill + fired + hired + bought + tax;
             hiring += hired;
+            materials += bought;
             wage_bill += bill;
             severance += fired;
             profit_tax += tax;
@@ -274,8 +276,11 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
             .pay(Flow::Taxes, Sector::Firms, Sector::Government, profit_tax);
         w.ledger
             .pay(Flow::Hiring, Sector::Firms, Sector::Rest, hiring);
-        w.regions[r].rest_cash += hiring;
-        w.regions[r].rest_sales += hiring;
+        w.ledger
+            .pay(Flow::Materials, Sector::Firms, Sector::Rest, materials);
+        w.regions[r].rest_cash += hiring + materials;
+        w.regions[r].rest_sales += hiring + materials;
+        w.flows[r].materials += materials;
         w.ledger
             .pay(Flow::Equity, Sector::Owners, Sector::Firms, equity);
         w.ledger
@@ -291,7 +296,8 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
 
         // Government: taxes in, relief out, spending on education and infrastructure.
         let rest_output = reg.rest_output();
-        let nominal_output = rest_output * reg.rest_price + w.flows[r].industry_revenue;
+        let nominal_output =
+            rest_output * reg.rest_price + w.flows[r].industry_revenue - w.flows[r].materials;
         let education = inst.education_spending * nominal_output;
         let infrastructure = inst.infrastructure_spending * nominal_output;
         // Other purchases spend what taxes leave after transfers, and a slice
@@ -424,12 +430,18 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
     buy_from_neighbours(w, spent_abroad, received, partners);
     // Piece rates never fall below subsistence, a fifth of the unskilled
     // wage: a weaver earning less leaves the loom for the parish or the road.
-    for (reg, rates) in w.regions.iter_mut().zip(piece_rates.iter()) {
+    // Operatives' wages are set in the labour market, by the factories that
+    // employ them.
+    for (reg, &rate) in w.regions.iter_mut().zip(piece_rates.iter()) {
         let floor = 0.2 * reg.wage[UNSKILLED];
-        for k in [CRAFT, OPERATOR] {
-            reg.wage[k] = (reg.wage[k] * rates[k]).max(floor);
-        }
+        reg.wage[CRAFT] = (reg.wage[CRAFT] * rate).max(floor);
     }
+}
+
+/// What firm `f` paid for the materials of this quarter's output.
+fn materials_bought(w: &World, f: usize) -> f64 {
+    let r = w.firms.region[f] as usize;
+    w.firms.output[f] * crate::model::costs::materials_cost(w, r)
 }
 
 /// The incomes phase's working space, kept between steps: the terms each
@@ -438,9 +450,9 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
 #[derive(Clone, Default)]
 pub struct Buffers {
     terms: Vec<Terms>,
-    pay_factors: Vec<f64>,
-    /// Per region and class: the self-employed's earnings over the going wage.
-    piece_rates: Vec<[f64; CLASSES]>,
+    pay_factors: Vec<[f64; CLASSES]>,
+    /// Per region: the self-employed's earnings per head over the hand trade's going wage.
+    piece_rates: Vec<f64>,
     sums: Vec<Sums>,
     by_region: Vec<Sums>,
     spent_abroad: Vec<f64>,
@@ -498,7 +510,7 @@ fn buy_from_neighbours(
 fn household(
     c: &mut WorkerChunk<'_>,
     t: &Terms,
-    pay: &[f64],
+    pay: &[[f64; CLASSES]],
     seed: u64,
     cc: f64,
     cw: f64,
@@ -511,7 +523,7 @@ fn household(
         let mut relief = 0.0;
         let mut severance = 0.0;
         if e < REST {
-            gross = t.wage[k] * pay[e as usize];
+            gross = t.wage[k] * pay[e as usize][k];
             s.firm_wages += gross;
         } else if e == REST {
             gross = t.wage[UNSKILLED];

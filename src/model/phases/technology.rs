@@ -57,7 +57,9 @@
 //! law) while its productivity rises with the installed base, so that
 //! adoption by some firms makes it cheaper for the others.
 
-use crate::model::costs::{firm_depreciation, machine_price, potential_sales, task_cost};
+use crate::model::costs::{
+    firm_depreciation, machine_price, materials_cost, potential_sales, task_cost,
+};
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
 use crate::model::world::{World, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
@@ -99,6 +101,9 @@ pub fn evaluate(w: &World, f: usize, choice: &[u8]) -> Plan {
             plan.new_fixed |= 1 << j;
         }
     }
+    // Materials cost the same with every method, so they never change
+    // which plan is cheapest; they are part of the price a plan allows.
+    plan.unit_cost += materials_cost(w, r);
     plan.decision_cost =
         plan.unit_cost + set_up_cost_per_unit(w, f, r, plan.new_fixed, plan.unit_cost);
     plan

@@ -64,6 +64,9 @@ pub struct World {
 
 /// Empties `v` and fills it with `n` copies of `value`, keeping its memory,
 /// so that buffers reused from step to step allocate only on the first step.
+/// Skilled hand workers' earnings at the start, over the unskilled wage.
+pub const CRAFT_PREMIUM: f64 = 1.2;
+
 pub fn refill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
     v.clear();
     v.resize(n, value);
@@ -172,10 +175,11 @@ impl World {
             let w_u = reg.productivity;
             let per_worker = w_u / (1.0 - alpha);
             // Skilled hand workers earn a premium; machine work starts at the unskilled wage.
-            let wage = [w_u * 1.2, w_u, w_u, w_u];
+            let wage = [w_u * CRAFT_PREMIUM, w_u, w_u, w_u];
             // Hand workers are self-employed and sell at the price that
-            // pays their going earnings (no markup: there is no employer).
-            let craft_price = wage[CRAFT];
+            // pays their going earnings and their materials (no markup:
+            // there is no employer).
+            let craft_price = wage[CRAFT] + crate::model::costs::materials_per_unit(&s);
 
             let n = reg.workers as usize;
             let n_ind =
@@ -255,7 +259,7 @@ impl World {
                 req[CRAFT] = 1.0;
                 firms.req.push(req);
                 firms.capital_req.push(0.0);
-                firms.unit_cost.push(wage[CRAFT]);
+                firms.unit_cost.push(craft_price);
                 firms.labour.push([0; CLASSES]);
                 firms.target.push([0; CLASSES]);
                 firms.fired.push([0; CLASSES]);

@@ -138,6 +138,8 @@ pub struct RegionFlows {
     pub exports: f64,
     pub imports: f64,
     pub industry_revenue: f64,
+    /// Materials the industry's firms bought from the rest of the economy.
+    pub materials: f64,
     /// General machines and set-ups bought, in units at first-installation prices.
     pub general_capital_sales: f64,
     pub capital_destroyed: f64,
