@@ -92,7 +92,13 @@ pub fn reorganization(w: &mut World) {
                         "a firm reorganizes around the general technology",
                     );
                 }
-                if w.firms.loss_quarters[f] as f64 >= b.exit_patience && alive > 1 {
+                // A region's last firm stays while it still makes something,
+                // so that its market keeps a producer; one that makes
+                // nothing closes too, and the region is served from abroad
+                // until a factory enters (an idle last firm would otherwise
+                // keep entry closed for ever, as no incumbent makes money).
+                let last_and_working = alive == 1 && w.firms.output[f] > 0.0;
+                if w.firms.loss_quarters[f] as f64 >= b.exit_patience && !last_and_working {
                     exit(w, r, f);
                 }
             } else if profitable {
