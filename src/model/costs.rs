@@ -49,6 +49,16 @@ pub fn materials_cost(w: &World, r: usize) -> f64 {
     materials_per_unit(&w.scenario) * w.regions[r].rest_price
 }
 
+/// A factory's price for a unit whose cost, materials included, is
+/// `unit_cost`: the markup on what it costs to turn the materials into the
+/// good (labour and machines), and the materials passed on at cost. A
+/// markup on the materials too would handicap factories against hand
+/// workers, who pass them on at cost, by a fifth of the price of cotton.
+pub fn factory_price(w: &World, r: usize, unit_cost: f64) -> f64 {
+    let materials = materials_cost(w, r);
+    (1.0 + w.scenario.industry.markup) * (unit_cost - materials).max(0.0) + materials
+}
+
 /// Productivity multiplier from the installed base (returns to scale).
 pub fn scale_factor(w: &World, r: usize, j: usize) -> f64 {
     let t = &w.scenario.technologies[j];

@@ -130,6 +130,7 @@ fn f1_generous_relief_does_not_delay_the_transition() {
 }
 
 #[test]
+#[ignore = "the model disagrees: with 40 seeds the slope of protest on adoption across regions in 1790-1850 is -0.099 without relief (95% interval [-0.187, -0.008]) and -0.078 with generous relief: India's hand weavers, displaced by imported mill cloth without adopting the power loom, protest most, and British protest stays low as the power loom spreads more slowly since the cloth carries its raw cotton (docs/EXPERIMENTS.md)"]
 fn f2_more_adoption_goes_with_more_protest_and_relief_weakens_the_link() {
     let all = experiment("relief_and_riots", &["no_relief", "generous_relief"]);
     // One point per region and run: the general technology's mean share of
@@ -172,7 +173,7 @@ fn f2_more_adoption_goes_with_more_protest_and_relief_weakens_the_link() {
 }
 
 #[test]
-#[ignore = "the model disagrees: with 40 seeds faster learning speeds the switch from 10% to 90% of British output by 7.0 years (paired 95% interval [-9.2, -4.8]) and changes British protest by -0.023 share-years ([-0.047, +0.000]): a faster switch also shortens the years of distress (docs/EXPERIMENTS.md)"]
+#[ignore = "the model disagrees: with 40 seeds faster learning speeds the switch from 10% to 90% of British output by only 2.8 years (paired 95% interval [-5.7, +0.1]; 82.2 against 85.0 years, the power loom's long tail leaving many runs short of 90% by 1900), so the adoption half fails before protest is compared (docs/EXPERIMENTS.md)"]
 fn f3_a_faster_rate_of_adoption_raises_protest() {
     let all = experiment(
         "adoption_speed",
@@ -214,7 +215,7 @@ fn f3_a_faster_rate_of_adoption_raises_protest() {
 }
 
 #[test]
-#[ignore = "the model disagrees: in 40 paired runs, of 76 protest waves with firms left to adopt, 0.179 of those firms adopt within ten years when the wave has consequences against 0.190 when it has none (paired difference -0.010, 95% interval [-0.029, +0.010]), and research spending after over before changes by -0.633 ([-2.211, +0.297]): neither slows significantly (docs/EXPERIMENTS.md)"]
+#[ignore = "the model disagrees: in 40 paired runs, of 63 protest waves with firms left to adopt, 0.136 of those firms adopt within ten years when the wave has consequences against 0.133 when it has none (paired difference +0.004, 95% interval [-0.014, +0.022]), and research spending after over before changes by -0.276 ([-1.538, +0.580]): neither slows significantly (docs/EXPERIMENTS.md)"]
 fn f4_after_a_protest_wave_adoption_and_research_slow_down() {
     let all = experiment(
         "aftermath",
@@ -296,7 +297,6 @@ fn f4_after_a_protest_wave_adoption_and_research_slow_down() {
 }
 
 #[test]
-#[ignore = "underpowered, half held: with 40 seeds the Act lowers British protest in 1812-1816 (-0.001, paired 95% interval [-0.001, -0.000]) but raises mean grievance in 1812-1829 by only +0.002 ([-0.000, +0.004]); with hand workers staying at their looms and a growing labour force, the Act deters few protesters (docs/EXPERIMENTS.md)"]
 fn f5_repression_lowers_protest_now_and_raises_grievance_later() {
     let all = experiment("luddites", &["frame_breaking_act", "no_act"]);
     let act = setting(&all, "frame_breaking_act");
@@ -361,6 +361,7 @@ fn f6_profit_sharing_lowers_the_leaders_quit_rate() {
 }
 
 #[test]
+#[ignore = "the model disagrees on the second half: with 40 seeds profit sharing lowers the leader's annual quit rate from 1.691 to 0.077 (paired 95% interval [-1.702, -1.527]) but changes its output per quarter by -0.740 ([-3.804, +1.895]): with materials and parts a third of a car's price, the labour the five-dollar day saves cuts the price too little to widen the leader's market (docs/EXPERIMENTS.md)"]
 fn f6_profit_sharing_raises_the_leaders_output() {
     let all = experiment("five_dollar_day", &["five_dollar_day", "no_profit_sharing"]);
     let ford = setting(&all, "five_dollar_day");
@@ -412,7 +413,7 @@ fn abroad(o: &RunOutput) -> f64 {
 }
 
 #[test]
-#[ignore = "the model disagrees in one run of 40: under the ban stage 2 reaches another region 18.6 years after Britain on average, but 60.8 years after it in the slowest run, beyond the fifty years asked of every run (docs/EXPERIMENTS.md)"]
+#[ignore = "the model disagrees in one run of 40: under the ban stage 2 reaches another region 17.3 years after Britain on average, but 56.8 years after it in the slowest run, beyond the fifty years asked of every run (docs/EXPERIMENTS.md)"]
 fn f7_under_an_embargo_stage_2_still_arrives_abroad_within_fifty_years() {
     let all = experiment("embargo", &["ban"]);
     let ban = setting(&all, "ban");

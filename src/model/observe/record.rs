@@ -17,7 +17,8 @@
 //!   `regions[r].cpi`, `regions[r].cpi0`, `regions[r].rest_price`,
 //!   `regions[r].rest_employed`, `regions[r].rest_productivity`,
 //!   `regions[r].rest_capital`, `regions[r].rest_alpha` (the rest of the
-//!   economy's output, through `rest_output`), `regions[r].protest`, `regions[r].owners_income`,
+//!   economy's output, through `rest_output`), `regions[r].industry_units`
+//!   (the materials made into the industry's good), `regions[r].protest`, `regions[r].owners_income`,
 //!   `regions[r].owners_wealth`, `regions[r].stage`, and through the cost
 //!   formulas `regions[r].risk`, `regions[r].institutions.general_tech_tax`,
 //!   `regions[r].infrastructure`.
@@ -26,6 +27,7 @@
 //! - flows: every `flows[r].*` field.
 //! - `trade_matrix`.
 //! - scenario: `scenario.people_per_agent`, `scenario.projection_from`,
+//!   `scenario.industry.materials_share`,
 //!   `scenario.behaviour.owner_share` (owner households per worker);
 //!   through the cost formulas `scenario.technologies[j]`
 //!   (`capital_per_worker`, `learning_exponent`, `scale_gain`,

@@ -5,7 +5,8 @@
 //!   in the quarter of a layoff), `workers.savings` (consumption out of
 //!   wealth).
 //! - firms: `firms.labour`, `firms.hires`, `firms.fired`, `firms.revenue`,
-//!   `firms.capital`, `firms.cash`, `firms.alive`, `firms.org` (hand shops'
+//!   `firms.capital`, `firms.cash`, `firms.alive`, `firms.output` (the
+//!   materials of what was made), `firms.org` (hand shops'
 //!   piece earnings), `firms.region`, `firms.sharing` (pay factor, through
 //!   `pay_factor`).
 //! - inventors: `inventors.region`, `inventors.income`, `inventors.savings`.
@@ -28,7 +29,8 @@
 //!   `consumption_wealth`, `learning_speed`, `hiring_cost`, `payout`,
 //!   `capital_user_cost`, `depreciation`, `investment_speed`,
 //!   `owners_consumption`, `rest_openness`);
-//!   `scenario.industry.demand_elasticity` and `.saturation_share`;
+//!   `scenario.industry.demand_elasticity`, `.saturation_share` and
+//!   `.materials_share`;
 //!   `scenario.wage_policy.premium`; `scenario.technologies[j].depreciation`
 //!   (each firm's machine wear, through `costs::firm_depreciation`).
 //!
@@ -43,13 +45,14 @@
 //!   `regions[r].owners_income`, `regions[r].owners_wealth`,
 //!   `regions[r].merchants_cash`, `regions[r].cpi`, `regions[r].cpi_last`,
 //!   `regions[r].rest_capital` (investment less wear), `regions[r].wage`
-//!   (the hand classes' piece rates for next quarter).
+//!   (the hand trade's piece rate for next quarter).
 //! - flows: `flows[r].relief_spending`, `flows[r].education_spending`,
 //!   `flows[r].government_revenue`, `flows[r].government_spending`,
-//!   `flows[r].wage_bill`, `flows[r].rest_output`.
+//!   `flows[r].wage_bill`, `flows[r].rest_output`, `flows[r].materials`.
 //! - ledger: `Flow::Wages` (firms and the rest of the economy to
 //!   households), `Flow::Severance` (firms to households), `Flow::Hiring`
-//!   (firms to the rest of the economy), `Flow::Taxes` (firms, households,
+//!   (firms to the rest of the economy), `Flow::Materials` (firms to the
+//!   rest of the economy), `Flow::Taxes` (firms, households,
 //!   owners and inventors to the government), `Flow::Relief` and
 //!   `Flow::PublicSpending` (the government to households and to the rest of
 //!   the economy), `Flow::Dividends` (firms and the rest of the economy to

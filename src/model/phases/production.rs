@@ -21,7 +21,7 @@
 //!   `regions[r].supplier_weight`, `regions[r].firms_alive`,
 //!   `regions[r].infrastructure`, `regions[r].institutions.tariff` and the
 //!   routes' `transport_cost` and `tariff`.
-//! - scenario: `scenario.industry.markup`; `scenario.behaviour`
+//! - scenario: `scenario.industry.markup` and `.materials_share`; `scenario.behaviour`
 //!   (`price_adjustment`, `capital_elasticity`, `automation_reach`,
 //!   `reinstatement_years`); `scenario.technologies[j]`
 //!   (`capital_per_worker`, `learning_exponent`, `scale_gain`, `fixed_cost`,
@@ -43,16 +43,17 @@
 //!
 //! A firm produces what it expects to sell plus a small buffer, less its
 //! inventory, up to the capacity its workers and machines allow. It prices
-//! at a markup on unit cost (Dosi et al. 2010), so cost reductions reach
+//! at a markup on its own unit cost, the materials passed on at cost
+//! (Dosi et al. 2010), so cost reductions reach
 //! buyers and widen the market.
 
+use crate::model::costs::factory_price;
 use crate::model::phases::technology::evaluate;
 use crate::model::world::{World, CLASSES, CRAFT_SHOP};
 use crate::scenario::TechKind;
 
 pub fn production(w: &mut World) {
     let tasks = w.tasks();
-    let markup = w.scenario.industry.markup;
     let price_adjustment = w.scenario.behaviour.price_adjustment;
     let spy = w.scenario.steps_per_year as f64;
     for f in 0..w.firms.len() {
@@ -103,7 +104,7 @@ pub fn production(w: &mut World) {
             let desired = (w.firms.expected[f] * 1.1 - w.firms.inventory[f]).max(0.0);
             (
                 capacity.min(desired).max(0.0),
-                (1.0 + markup) * plan.unit_cost,
+                factory_price(w, w.firms.region[f] as usize, plan.unit_cost),
             )
         };
         w.firms.output[f] = q;

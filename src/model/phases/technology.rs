@@ -24,7 +24,8 @@
 //!   policy `hiring_cost` and `base_quit_rate`); `scenario.technologies[j]`
 //!   (`fixed_cost`, `capital_per_worker`, `learning_exponent`, `scale_gain`,
 //!   `depreciation`, `individual_use`, `education_required`);
-//!   `scenario.industry.markup` and `.shops_can_invest` (whether a hand
+//!   `scenario.industry.markup`, `.materials_share` (with `regions[r].rest_price`,
+//!   the materials in a plan's cost) and `.shops_can_invest` (whether a hand
 //!   shop may set up the general technology; `firms.org` tells shops
 //!   apart); `scenario.wage_policy` (`origin`,
 //!   `possible_from`, `premium`, `effort_gain`, `quit_reduction`).
@@ -58,7 +59,7 @@
 //! adoption by some firms makes it cheaper for the others.
 
 use crate::model::costs::{
-    firm_depreciation, machine_price, materials_cost, potential_sales, task_cost,
+    factory_price, firm_depreciation, machine_price, materials_cost, potential_sales, task_cost,
 };
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
@@ -120,7 +121,7 @@ fn set_up_cost_per_unit(w: &World, f: usize, r: usize, bits: u64, unit_cost: f64
     // last quarter's rivals, or its share of the home market if larger. The
     // set-up pays only at scale, and the scale depends on prices, transport
     // costs and tariffs: wider markets make the general technology pay sooner.
-    let price = (1.0 + w.scenario.industry.markup) * unit_cost;
+    let price = factory_price(w, r, unit_cost);
     let home_share = w.regions[r].market_units / w.regions[r].firms_alive.max(1) as f64;
     let scale = w.firms.expected[f]
         .max(potential_sales(w, f, price))
