@@ -96,7 +96,7 @@ pub fn production(w: &mut World) {
             };
             // A weaver who sells nothing still will not give cloth away:
             // the price stays within a band around the cost of the shop's
-            // labour at the going rate.
+            // labour at the going rate and its materials.
             let price = (w.firms.price[f] * clearing.powf(price_adjustment))
                 .clamp(0.25 * plan.unit_cost, 4.0 * plan.unit_cost);
             (capacity.max(0.0), price)
