@@ -60,7 +60,7 @@
 //!   economy), `Flow::Consumption` (households, owners and inventors to
 //!   merchants and the rest of the economy), `Flow::Investment` (the rest
 //!   of the economy buying its own capital goods).
-//! - `buf`: working memory only (terms per region, pay factors, sums per
+//! - `buf`: working memory only (terms per region, firms' outlays and pay factors, sums per
 //!   chunk and region, the balance of payments), refilled each step.
 //!   `per_worker` is only handed on to `for_each_chunk`; this phase neither
 //!   reads nor writes it.
@@ -140,7 +140,13 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
     // weaver with a flying shuttle in a shop earns the shop's piece
     // earnings, not the wage factories pay their operatives. A worker's pay
     // is the going wage of their class times the factor for their class.
+    buf.outlays.clear();
+    buf.outlays.extend((0..w.firms.len()).map(|f| Outlay {
+        materials: materials_bought(w, f),
+        wear: w.firms.capital[f] * crate::model::costs::firm_depreciation(w, f),
+    }));
     buf.pay_factors.clear();
+    let outlays = &buf.outlays;
     buf.pay_factors.extend((0..w.firms.len()).map(|f| {
         if w.firms.org[f] != CRAFT_SHOP {
             return [w.pay_factor(f); CLASSES];
@@ -149,8 +155,7 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         if staff == 0 {
             return [1.0; CLASSES];
         }
-        let depreciation = crate::model::costs::firm_depreciation(w, f);
-        let net = w.firms.revenue[f] - materials_bought(w, f) - w.firms.capital[f] * depreciation;
+        let net = w.firms.revenue[f] - outlays[f].materials - outlays[f].wear;
         let per_head = net.max(0.0) / f64::from(staff);
         let wage = &w.regions[w.firms.region[f] as usize].wage;
         std::array::from_fn(|k| per_head / wage[k].max(1e-12))
@@ -174,6 +179,7 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
     }
     let Buffers {
         terms,
+        outlays,
         pay_factors,
         piece_rates,
         sums,
@@ -233,14 +239,11 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
                 .map(|k| reg.wage[k] * w.firms.fired[f][k] as f64)
                 .sum::<f64>()
                 * inst.firing_cost;
-            let depreciation = crate::model::costs::firm_depreciation(w, f);
-            let bought = materials_bought(w, f);
-            let profit = w.firms.revenue[f]
-                - bill
-                - fired
-                - hired
-                - bought
-                - w.firms.capital[f] * depreciation;
+            let Outlay {
+                materials: bought,
+                wear,
+            } = outlays[f];
+            let profit = w.firms.revenue[f] - bill - fired - hired - bought - wear;
             let tax = inst.profit_tax * profit.max(0.0);
             w.firms.cash[f] -= bill + fired + hired + bought + tax;
             hiring += hired;
@@ -441,6 +444,15 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
     }
 }
 
+/// What a firm spends in a quarter besides pay, taxes and hiring.
+#[derive(Clone, Copy, Default)]
+struct Outlay {
+    /// The materials of the quarter's output, paid to the rest of the economy.
+    materials: f64,
+    /// The value its machines lost to wear.
+    wear: f64,
+}
+
 /// What firm `f` paid for the materials of this quarter's output.
 fn materials_bought(w: &World, f: usize) -> f64 {
     let r = w.firms.region[f] as usize;
@@ -453,6 +465,8 @@ fn materials_bought(w: &World, f: usize) -> f64 {
 #[derive(Clone, Default)]
 pub struct Buffers {
     terms: Vec<Terms>,
+    /// Per firm: this quarter's materials and machine wear.
+    outlays: Vec<Outlay>,
     pay_factors: Vec<[f64; CLASSES]>,
     /// Per region: the self-employed's earnings per head over the hand trade's going wage.
     piece_rates: Vec<f64>,
