@@ -207,14 +207,17 @@ pub fn delivered_price(w: &World, price: f64, from: usize, to: usize) -> Option<
     transport(w, from, to).map(|tau| price * (1.0 + tau) * (1.0 + duty))
 }
 
-/// A firm's weight in buyers' choice besides price: the square root of the
-/// sales it is set up for (its network of agents and customers grows less
-/// than in proportion), with a floor so that a small firm can still win
-/// customers. The square root keeps market shares from running away to a
+/// A firm's weight in buyers' choice besides price: the sales it is set up
+/// for (its network of agents and customers) to the power
+/// `presence_elasticity`, with a floor so that a small firm can still win
+/// customers. Below 1 the power keeps market shares from running away to a
 /// monopoly on small price differences: in the long run a firm's share
-/// settles at a power of its relative price.
+/// settles at a power of its relative price, and every supplier keeps a
+/// niche. At 1 it is the replicator dynamics of Dosi et al. (2010).
 pub fn presence(w: &World, f: usize) -> f64 {
-    w.firms.expected[f].max(0.05).sqrt()
+    w.firms.expected[f]
+        .max(0.05)
+        .powf(w.scenario.behaviour.presence_elasticity)
 }
 
 /// What firm `f` could sell per quarter at factory price `price`, given last

@@ -41,6 +41,13 @@ parameters! {
     firm_heterogeneity: f64 = 0.2, [0.0, 2.0];
     /// Price sensitivity of buyers choosing between suppliers (logit exponent on log price).
     price_sensitivity: f64 = 2.0, [0.0, 50.0];
+    /// Elasticity of a supplier's weight in buyers' choice to the sales it
+    /// is set up for (its network of agents and customers). At 1 buyers'
+    /// choice is the replicator dynamics of Dosi et al. (2010): shares grow
+    /// in proportion to present shares and relative price, so a good sold
+    /// at one price by many shops is one good, not a variety per shop. Below
+    /// 1 every supplier keeps a niche whatever its price.
+    presence_elasticity: f64 = 0.5, [0.0, 1.0];
     /// Annual user cost of machine capital (depreciation plus interest).
     capital_user_cost: f64 = 0.15, [0.0, 2.0];
     /// Years over which a firm expects to recover a fixed set-up cost.
@@ -136,6 +143,13 @@ parameters! {
     /// alternatives weighted by their size): at 4, a trade paying 20% more
     /// than the open market draws about twice its share of entrants.
     occupation_sharpness: f64 = 4.0, [0.0, 50.0];
+    /// Years over which the young judge a hand trade by what it has paid
+    /// (relative to the labourer's wage), an exponential memory; 0 judges
+    /// it by this quarter's earnings alone. A trade's reputation outlives
+    /// its earnings: handloom weaving went on drawing entrants for a
+    /// generation after its rates had begun to fall (Bythell 1969, The
+    /// Handloom Weavers, ch. 3).
+    trade_memory_years: f64 = 0.0, [0.0, 50.0];
     /// Years the economy runs with its starting technologies before the
     /// clock starts, to reach their steady state (see `phases::settle`).
     settle_years: f64 = 25.0, [0.0, 200.0];

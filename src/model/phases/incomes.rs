@@ -438,9 +438,19 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
     // wage: a weaver earning less leaves the loom for the parish or the road.
     // Operatives' wages are set in the labour market, by the factories that
     // employ them.
+    // The young remember what the trade has paid over the past
+    // `trade_memory_years`, not only this quarter's rate.
+    let memory = w.scenario.behaviour.trade_memory_years * w.scenario.steps_per_year as f64;
+    let keep = if memory > 1.0 {
+        1.0 - 1.0 / memory
+    } else {
+        0.0
+    };
     for (reg, &rate) in w.regions.iter_mut().zip(piece_rates.iter()) {
         let floor = 0.2 * reg.wage[UNSKILLED];
         reg.wage[CRAFT] = (reg.wage[CRAFT] * rate).max(floor);
+        let relative = reg.wage[CRAFT] / reg.wage[UNSKILLED];
+        reg.craft_reputation = keep * reg.craft_reputation + (1.0 - keep) * relative;
     }
 }
 

@@ -163,6 +163,7 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         let start = w.scenario.start_year;
         entry.push(careers::EntryTerms {
             wage: reg.wage,
+            craft_reputation: reg.craft_reputation,
             education: w.scenario.regions[r].education as f32,
             labour_force: reg.workers.len() as f64,
             threshold: (b.threshold_mean, b.threshold_spread),

@@ -336,6 +336,7 @@ impl World {
                 ban_until: f64::NEG_INFINITY,
                 accommodation_relief: 0.0,
                 infrastructure: 0.0,
+                craft_reputation: CRAFT_PREMIUM,
                 mechanized_history: vec![0.0; s.steps_per_year as usize],
                 adoption_rate: 0.0,
                 market_units: n_ind as f64,

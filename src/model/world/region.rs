@@ -66,6 +66,10 @@ pub struct RegionState {
     pub ban_until: f64,
     pub accommodation_relief: f64,
     pub infrastructure: f64,
+    /// What the region's hand trades are remembered to pay, over the
+    /// labourer's wage: the young choose their occupation by it
+    /// (`trade_memory_years`).
+    pub craft_reputation: f64,
     /// Machine share of the industry's output over the last year of steps, for the adoption rate.
     pub mechanized_history: Vec<f64>,
     /// Share of the industry's output made with machines now, and its change over the last year.

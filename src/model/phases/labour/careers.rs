@@ -25,6 +25,8 @@ use rand_distr::{Distribution, Normal};
 #[derive(Clone, Copy, Debug)]
 pub struct EntryTerms {
     pub wage: [f64; CLASSES],
+    /// What the hand trade is remembered to pay, over the labourer's wage.
+    pub craft_reputation: f64,
     /// Mean schooling of the region's young (the scenario's education).
     pub education: f32,
     /// Workers in the region's labour force.
@@ -89,7 +91,7 @@ pub fn renew(
 /// and only a better-paid trade grows. None where no hand shop is open.
 fn craft_choice(terms: &EntryTerms, shops: &[f64], training_cost: f64, sharpness: f64) -> f64 {
     let shop_total = shops.last().copied().unwrap_or(0.0);
-    let craft_value = terms.wage[CRAFT] * (1.0 - training_cost);
+    let craft_value = terms.craft_reputation * terms.wage[UNSKILLED] * (1.0 - training_cost);
     let open_value = terms.wage[UNSKILLED];
     if shop_total > 0.0 && craft_value > 0.0 && open_value > 0.0 {
         let size = (shop_total / terms.labour_force.max(1.0)).clamp(0.0, 1.0);
