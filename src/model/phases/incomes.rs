@@ -28,7 +28,7 @@
 //! - scenario: `scenario.behaviour` (`consumption_income`,
 //!   `consumption_wealth`, `learning_speed`, `hiring_cost`, `payout`,
 //!   `capital_user_cost`, `depreciation`, `investment_speed`,
-//!   `owners_consumption`, `rest_openness`);
+//!   `owners_consumption`, `rest_openness`, `trade_memory_years`);
 //!   `scenario.industry.demand_elasticity`, `.saturation_share` and
 //!   `.materials_share`;
 //!   `scenario.wage_policy.premium`; `scenario.technologies[j].depreciation`
@@ -45,7 +45,8 @@
 //!   `regions[r].owners_income`, `regions[r].owners_wealth`,
 //!   `regions[r].merchants_cash`, `regions[r].cpi`, `regions[r].cpi_last`,
 //!   `regions[r].rest_capital` (investment less wear), `regions[r].wage`
-//!   (the hand trade's piece rate for next quarter).
+//!   (the hand trade's piece rate for next quarter),
+//!   `regions[r].craft_reputation` (what the trade is remembered to pay).
 //! - flows: `flows[r].relief_spending`, `flows[r].education_spending`,
 //!   `flows[r].government_revenue`, `flows[r].government_spending`,
 //!   `flows[r].wage_bill`, `flows[r].rest_output`, `flows[r].materials`.

@@ -9,7 +9,7 @@
 //!   `workers.education`, `workers.fired` (the layoff clock); for leavers
 //!   (careers), `workers.entered`, `workers.cohort`, `workers.lifetime`.
 //! - regions: `regions[r].firms`, `regions[r].wage`, `regions[r].stage_year`
-//!   (careers), `regions[r].rest_sales_last` (the rest of the economy's
+//!   and `regions[r].craft_reputation` (careers), `regions[r].rest_sales_last` (the rest of the economy's
 //!   demand), `regions[r].rest_price`, `regions[r].rest_productivity`,
 //!   `regions[r].rest_capital`, `regions[r].rest_alpha`,
 //!   `regions[r].rest_productivity_growth`, `regions[r].rest_jobs`,

@@ -27,8 +27,9 @@
 //!   (`capital_per_worker`, `learning_exponent`, `scale_gain`, `fixed_cost`,
 //!   `depreciation`);
 //!   `scenario.behaviour` (`capital_user_cost`, `reorganization_dip_years`,
-//!   `reorganization_bonus`, and for unpaid set-ups `payback_years` and
-//!   `price_sensitivity`); `scenario.wage_policy` (`premium`, `effort_gain`).
+//!   `reorganization_bonus`, and for unpaid set-ups `payback_years`,
+//!   `price_sensitivity` and `presence_elasticity`); `scenario.wage_policy`
+//!   (`premium`, `effort_gain`).
 //!
 //! Writes:
 //! - firms: `firms.output`, `firms.inventory`, `firms.req`,

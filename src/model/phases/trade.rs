@@ -8,7 +8,7 @@
 //!   `costs::tariff`).
 //! - routes: each route's `transport_cost` and `tariff`.
 //! - scenario: `scenario.behaviour` (`price_sensitivity`,
-//!   `expectation_speed`).
+//!   `presence_elasticity`, `expectation_speed`).
 //!
 //! Writes:
 //! - firms: `firms.sales`, `firms.revenue`, `firms.inventory`, `firms.cash`
