@@ -435,10 +435,6 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         fl.rest_output += rest_output * reg.rest_price;
     }
     buy_from_neighbours(w, spent_abroad, received, partners);
-    // Piece rates never fall below subsistence, a fifth of the unskilled
-    // wage: a weaver earning less leaves the loom for the parish or the road.
-    // Operatives' wages are set in the labour market, by the factories that
-    // employ them.
     // The young remember what the trade has paid over the past
     // `trade_memory_years`, not only this quarter's rate.
     let memory = w.scenario.behaviour.trade_memory_years * w.scenario.steps_per_year as f64;
@@ -447,6 +443,10 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
     } else {
         0.0
     };
+    // Piece rates never fall below subsistence, a fifth of the unskilled
+    // wage: a weaver earning less leaves the loom for the parish or the road.
+    // Operatives' wages are set in the labour market, by the factories that
+    // employ them.
     for (reg, &rate) in w.regions.iter_mut().zip(piece_rates.iter()) {
         let floor = 0.2 * reg.wage[UNSKILLED];
         reg.wage[CRAFT] = (reg.wage[CRAFT] * rate).max(floor);

@@ -24,9 +24,9 @@
 //! - ledger: `Flow::Sales` (merchants pay, firms receive),
 //!   `Flow::Transport` (merchants to the rest of the economy),
 //!   `Flow::Tariffs` (merchants to the government).
-//! - `buf`: working memory only (demand per firm, price index, quantity and
-//!   suppliers' weights per region, transport and tariffs per pair of
-//!   regions, delivered-price weights), refilled each step.
+//! - `buf`: working memory only (demand and presence per firm, price index,
+//!   quantity and suppliers' weights per region, transport and tariffs per
+//!   pair of regions, delivered-price weights), refilled each step.
 //!
 //! Merchants in each region spend what households gave them for the good.
 //! They buy from the firms of their own region and of regions joined by a
@@ -56,6 +56,7 @@ pub fn trade(w: &mut World, buf: &mut Buffers) {
         spent,
         routes,
         weights,
+        present,
     } = buf;
     // demand[f] accumulates what all regions ask of firm f.
     refill(demand, nf, 0.0);
@@ -73,9 +74,17 @@ pub fn trade(w: &mut World, buf: &mut Buffers) {
         |price: f64, s: usize, r: usize, tau: f64| price * (1.0 + tau) * (1.0 + tariff_of(r, s));
 
     // A firm's weight in a market it reaches is its presence times a power
-    // of its delivered price. The power is the phase's costly part and
-    // depends on the firm alone, so it is computed for every firm and market
-    // in parallel first; the sums then run in firm order as before.
+    // of its delivered price. The powers are the phase's costly part and
+    // depend on the firm alone, so they are computed for every firm (and
+    // market) in parallel first; the sums then run in firm order as before.
+    present.resize(nf, 0.0);
+    {
+        let w = &*w;
+        present
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(f, p)| *p = presence(w, f));
+    }
     weights.resize(nf * nr, 0.0);
     {
         let w = &*w;
@@ -100,7 +109,7 @@ pub fn trade(w: &mut World, buf: &mut Buffers) {
                 continue;
             };
             let d = delivered(w.firms.price[f], s, r, tau);
-            let weight = presence(w, f) * weights[f * nr + r];
+            let weight = present[f] * weights[f * nr + r];
             ws += weight;
             wp += weight * d;
         }
@@ -117,7 +126,7 @@ pub fn trade(w: &mut World, buf: &mut Buffers) {
         let s = w.firms.region[f] as usize;
         for r in 0..nr {
             if let (Some(_), true) = (cost(s, r), weight_sum[r] > 0.0) {
-                demand[f] += quantity[r] * presence(w, f) * weights[f * nr + r] / weight_sum[r];
+                demand[f] += quantity[r] * present[f] * weights[f * nr + r] / weight_sum[r];
             }
         }
     }
@@ -141,7 +150,7 @@ pub fn trade(w: &mut World, buf: &mut Buffers) {
                 let (Some(tau), true) = (cost(s, r), weight_sum[r] > 0.0) else {
                     continue;
                 };
-                let q = quantity[r] * presence(w, f) * weights[f * nr + r] / weight_sum[r] * fill;
+                let q = quantity[r] * present[f] * weights[f * nr + r] / weight_sum[r] * fill;
                 if q <= 0.0 {
                     continue;
                 }
@@ -207,4 +216,6 @@ pub struct Buffers {
     /// Each firm's delivered price to the power of minus the price
     /// sensitivity, per region, `[firm * regions + region]`.
     weights: Vec<f64>,
+    /// Per firm: its presence in buyers' choice (`costs::presence`).
+    present: Vec<f64>,
 }
