@@ -30,15 +30,35 @@ impl RegionState {
     }
 
     /// Moves capital's share of the rest of the economy's tasks by
-    /// `change`, rescaling productivity so that output with the present
-    /// workers and capital is unchanged: automation pays through the
-    /// capital it attracts, not at once.
+    /// `change`. Automation (a positive change) rescales productivity so
+    /// that output with the present workers and capital is unchanged: it
+    /// pays through the capital it attracts, not at once. New tasks for
+    /// labour (a negative change) are as productive as the ones machines
+    /// took (Acemoglu and Restrepo 2019): productivity is rescaled so that
+    /// output is unchanged once capital has fallen back to the stock the
+    /// smaller capital share wants, which is in proportion to that share.
+    /// Without this, handing tasks back would undo the gains of automation
+    /// as the capital it attracted wore out.
     pub fn shift_tasks(&mut self, change: f64) {
         let l = (self.rest_employed as f64).max(1.0);
         if self.rest_capital > 0.0 {
             self.rest_productivity *= (self.rest_capital / l).powf(-change);
+            self.rest_productivity *= new_task_gain(self.rest_alpha, change);
         }
         self.rest_alpha += change;
+    }
+}
+
+/// The productivity factor by which new tasks (a negative `change` in
+/// capital's share `alpha`) keep output at the smaller capital stock they
+/// want, on top of keeping it at the present one (see
+/// `RegionState::shift_tasks`); 1 for automation.
+fn new_task_gain(alpha: f64, change: f64) -> f64 {
+    if change < 0.0 {
+        let after = alpha + change;
+        (alpha / after).powf(after)
+    } else {
+        1.0
     }
 }
 
@@ -85,4 +105,36 @@ pub fn steady_state(per_worker: f64, workers: f64, alpha: f64, user_cost: f64) -
     let capital_per_worker = alpha * per_worker / user_cost.max(1e-9);
     let productivity = per_worker / capital_per_worker.powf(alpha);
     (capital_per_worker * workers, productivity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Handing tasks back to labour keeps output once capital has settled
+    /// at its new wanted stock, so automation followed by as many new tasks
+    /// leaves output per worker higher than before, by the capital that
+    /// automation attracted.
+    #[test]
+    fn new_tasks_keep_output_at_the_capital_they_want() {
+        let (user_cost, alpha, step) = (0.03, 0.35, 0.1);
+        let (k0, a0) = steady_state(1.0, 1.0, alpha, user_cost);
+        // Automation at the present capital keeps output at 1 at first.
+        let a1 = a0 * k0.powf(-step) * new_task_gain(alpha, step);
+        assert!((output(a1, k0, 1.0, alpha + step) - 1.0).abs() < 1e-12);
+        // Capital then grows to its new wanted stock, a fixed point of
+        // `K = a Y / user cost`, and output with it.
+        let mut k1 = k0;
+        for _ in 0..2000 {
+            k1 = (alpha + step) * output(a1, k1, 1.0, alpha + step) / user_cost;
+        }
+        let y1 = output(a1, k1, 1.0, alpha + step);
+        assert!(y1 > 1.2, "automation pays through capital: {y1}");
+        // New tasks give the share back; once capital has fallen to the
+        // stock the old share wants, output is still y1.
+        let a2 = a1 * k1.powf(step) * new_task_gain(alpha + step, -step);
+        let k2 = k1 * alpha / (alpha + step);
+        let y2 = output(a2, k2, 1.0, alpha);
+        assert!((y2 - y1).abs() < 1e-9 * y1, "{y2} against {y1}");
+    }
 }
