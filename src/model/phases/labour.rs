@@ -10,7 +10,8 @@
 //!   (careers), `workers.entered`, `workers.cohort`, `workers.lifetime`.
 //! - regions: `regions[r].firms`, `regions[r].wage`, `regions[r].stage_year`
 //!   and `regions[r].craft_reputation` (careers),
-//!   `regions[r].rest_sales_last` (the rest of the economy's demand), `regions[r].rest_price`, `regions[r].rest_productivity`,
+//!   `regions[r].rest_sales_last` (the rest of the economy's demand),
+//!   `regions[r].rest_price`, `regions[r].rest_productivity`,
 //!   `regions[r].rest_capital`, `regions[r].rest_alpha`,
 //!   `regions[r].rest_productivity_growth`, `regions[r].rest_jobs`,
 //!   `regions[r].rest_employed`, `regions[r].cpi`, `regions[r].cpi_last`;

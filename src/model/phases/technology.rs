@@ -21,7 +21,8 @@
 //! - scenario: `scenario.behaviour` (`review_rate`, `switch_threshold`,
 //!   `capital_user_cost`, `payback_years`, `price_sensitivity`,
 //!   `presence_elasticity`, `reorganization_dip_years`,
-//!   `reorganization_bonus`, and for the wage policy `hiring_cost` and `base_quit_rate`); `scenario.technologies[j]`
+//!   `reorganization_bonus`, and for the wage policy `hiring_cost` and
+//!   `base_quit_rate`); `scenario.technologies[j]`
 //!   (`fixed_cost`, `capital_per_worker`, `learning_exponent`, `scale_gain`,
 //!   `depreciation`, `individual_use`, `education_required`);
 //!   `scenario.industry.markup`, `.materials_share` (with `regions[r].rest_price`,
