@@ -337,6 +337,107 @@ pub fn display_frame(summary: &DataFrame) -> Result<DataFrame> {
     DataFrame::new(columns).map_err(polars_error("compare.parquet"))
 }
 
+/// Level of the paired bootstrap intervals: 95%.
+pub const PAIRED_ALPHA: f64 = 0.05;
+
+/// One measure of a setting against a baseline run on the same seeds.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PairedDifference {
+    pub measure: &'static str,
+    pub label: &'static str,
+    /// Means over the runs where the measure is defined.
+    pub baseline: Option<f64>,
+    pub setting: Option<f64>,
+    /// Mean over seeds of the setting's value minus the baseline's, over
+    /// the seeds where both are defined, with its 95% percentile bootstrap
+    /// interval (`PAIRED_ALPHA`).
+    pub difference: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// Seeds where both runs define the measure.
+    pub pairs: usize,
+}
+
+/// Every measure of `setting` against `baseline`, pairing runs by seed:
+/// runs with the same seed share their random streams (common random
+/// numbers), so the paired difference is free of the noise they share.
+pub fn paired_differences(
+    baseline: &[(u64, RunMetrics)],
+    setting: &[(u64, RunMetrics)],
+) -> Vec<PairedDifference> {
+    let mean_of = |v: &[Option<f64>]| {
+        let d: Vec<f64> = v.iter().flatten().copied().collect();
+        (!d.is_empty()).then(|| crate::analysis::stats::mean(&d))
+    };
+    METRICS
+        .iter()
+        .enumerate()
+        .map(|(k, &(measure, label))| {
+            let base: Vec<Option<f64>> = baseline.iter().map(|(_, m)| m.values()[k]).collect();
+            let mine: Vec<Option<f64>> = setting.iter().map(|(_, m)| m.values()[k]).collect();
+            let (a, b): (Vec<f64>, Vec<f64>) = setting
+                .iter()
+                .filter_map(|(seed, m)| {
+                    let other = baseline.iter().find(|(s, _)| s == seed)?;
+                    Some((m.values()[k]?, other.1.values()[k]?))
+                })
+                .unzip();
+            let (difference, low, high) = if a.is_empty() {
+                (None, None, None)
+            } else {
+                let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
+                let (lo, hi) =
+                    crate::analysis::stats::bootstrap_paired(&a, &b, PAIRED_ALPHA, k as u64 + 1);
+                (Some(crate::analysis::stats::mean(&d)), Some(lo), Some(hi))
+            };
+            PairedDifference {
+                measure,
+                label,
+                baseline: mean_of(&base),
+                setting: mean_of(&mine),
+                difference,
+                low,
+                high,
+                pairs: a.len(),
+            }
+        })
+        .collect()
+}
+
+/// The paired differences of every setting against the first, as text:
+/// one row per measure, one column per other setting, each cell
+/// `difference [low, high]` over the seeds both define.
+pub fn paired_display(settings: &[Resolved], runs: &[CompareRun]) -> Result<DataFrame> {
+    let of = |setting: usize| -> Vec<(u64, RunMetrics)> {
+        runs.iter()
+            .filter(|r| r.setting == setting)
+            .map(|r| (r.seed, r.metrics.clone()))
+            .collect()
+    };
+    let baseline = of(0);
+    let mut columns = vec![Column::new(
+        "measure".into(),
+        METRICS
+            .iter()
+            .map(|(_, d)| d.to_string())
+            .collect::<Vec<_>>(),
+    )];
+    for (i, setting) in settings.iter().enumerate().skip(1) {
+        let cells: Vec<String> = paired_differences(&baseline, &of(i))
+            .iter()
+            .map(|p| match (p.difference, p.low, p.high) {
+                (Some(d), Some(lo), Some(hi)) => {
+                    let digits = if p.measure.ends_with("_year") { 1 } else { 3 };
+                    format!("{d:+.digits$} [{lo:+.digits$}, {hi:+.digits$}]")
+                }
+                _ => "-".to_string(),
+            })
+            .collect();
+        columns.push(Column::new(setting.label.as_str().into(), cells));
+    }
+    DataFrame::new(columns).map_err(polars_error("compare.parquet"))
+}
+
 /// Directory name of one run inside a comparison.
 pub fn run_dir(settings: &[Resolved], setting: usize, seed: u64) -> PathBuf {
     let slug = safe_file_name(&settings[setting].label);
@@ -349,6 +450,8 @@ pub fn run_dir(settings: &[Resolved], setting: usize, seed: u64) -> PathBuf {
 pub struct Comparison {
     pub runs: DataFrame,
     pub summary: DataFrame,
+    /// Every run's measures, in (setting, seed) order.
+    pub measured: Vec<CompareRun>,
 }
 
 /// Runs an experiment and writes it into `dir` whole or not at all:
@@ -368,8 +471,8 @@ pub fn execute(
             let path = staging.join(run_dir(settings, setting, out.seed));
             output::write_run(out, &path, &settings[setting].overrides, threads, false)
         };
-        let runs = run_all(settings, &seeds, &write, progress)?;
-        let mut runs = runs_frame(settings, &runs)?;
+        let measured = run_all(settings, &seeds, &write, progress)?;
+        let mut runs = runs_frame(settings, &measured)?;
         let mut summary = summary_frame(&runs)?;
         // The hash covers every setting's resolved scenario.
         let resolved: String = settings.iter().map(|s| s.scenario.to_ron()).collect();
@@ -382,7 +485,11 @@ pub fn execute(
         write_parquet(&mut summary, &staging.join("compare.parquet"), &provenance)?;
         write_parquet(&mut runs, &staging.join("runs.parquet"), &provenance)?;
         write_atomic(&staging.join("experiment.ron"), experiment_ron(experiment))?;
-        Ok(Comparison { runs, summary })
+        Ok(Comparison {
+            runs,
+            summary,
+            measured,
+        })
     })
 }
 

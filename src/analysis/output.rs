@@ -9,7 +9,7 @@ pub use crate::analysis::files::{
 };
 pub use crate::analysis::provenance::{scenario_hash, seeds_text, Provenance};
 
-use crate::analysis::files::{polars_error, write_atomic, write_dir};
+use crate::analysis::files::{parquet_bytes, polars_error, write_atomic, write_dir};
 use crate::error::{LuddError, Result};
 use crate::model::observe::{TechRow, GROUPS};
 use crate::model::run::RunOutput;
@@ -307,22 +307,38 @@ pub fn write_run(
     threads: usize,
     force: bool,
 ) -> Result<()> {
-    let provenance = Provenance::of_run(out, overrides);
+    let tables = run_tables(out, overrides, threads)?;
     write_dir(dir, force, |staging| {
-        let frames: [(&str, TableOf); 6] = [
-            ("series.parquet", series_frame),
-            ("groups.parquet", groups_frame),
-            ("technologies.parquet", technologies_frame),
-            ("trade.parquet", trade_frame),
-            ("events.parquet", events_frame),
-            ("summary.parquet", summary_frame),
-        ];
-        for (name, build) in frames {
-            let mut df = build(out)?;
-            write_parquet(&mut df, &staging.join(name), &provenance)?;
+        for (name, bytes) in &tables {
+            write_atomic(&staging.join(name), bytes)?;
         }
-        let manifest =
-            serde_json::to_string_pretty(&manifest(out, &provenance, threads)).expect("json");
-        write_atomic(&staging.join("manifest.json"), manifest)
+        Ok(())
     })
+}
+
+/// Every file of a run's directory, encoded in memory: the six parquet
+/// tables, each carrying the run's provenance, and `manifest.json`.
+pub fn run_tables(
+    out: &RunOutput,
+    overrides: &[String],
+    threads: usize,
+) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    let provenance = Provenance::of_run(out, overrides);
+    let frames: [(&str, TableOf); 6] = [
+        ("series.parquet", series_frame),
+        ("groups.parquet", groups_frame),
+        ("technologies.parquet", technologies_frame),
+        ("trade.parquet", trade_frame),
+        ("events.parquet", events_frame),
+        ("summary.parquet", summary_frame),
+    ];
+    let mut files = Vec::with_capacity(frames.len() + 1);
+    for (name, build) in frames {
+        let mut df = build(out)?;
+        files.push((name, parquet_bytes(&mut df, &provenance, Path::new(name))?));
+    }
+    let manifest =
+        serde_json::to_string_pretty(&manifest(out, &provenance, threads)).expect("json");
+    files.push(("manifest.json", manifest.into_bytes()));
+    Ok(files)
 }

@@ -93,6 +93,14 @@ pub fn execute(args: CompareArgs) -> Result<()> {
         e.seeds,
         s.regions[s.leading_region()].name
     )?;
+    if settings.len() > 1 {
+        say!(
+            "\npaired differences against {}, seed by seed:\n{}",
+            settings[0].label,
+            terminal::table(&compare::paired_display(&settings, &result.measured)?)
+        )?;
+        say!("mean difference [95% paired bootstrap interval] over the seeds both define")?;
+    }
     say!(
         "tables written to {} (compare.parquet, runs.parquet, runs/)",
         dir.display()

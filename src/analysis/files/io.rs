@@ -36,18 +36,25 @@ pub fn polars_error(path: impl Into<PathBuf>) -> impl Fn(PolarsError) -> LuddErr
 /// Writes `df` to `path` as parquet with `provenance` as key-value
 /// metadata, whole or not at all (`write_atomic`).
 pub fn write_parquet(df: &mut DataFrame, path: &Path, provenance: &Provenance) -> Result<()> {
+    let bytes = parquet_bytes(df, provenance, path)?;
+    write_atomic(path, &bytes)
+}
+
+/// Encodes `df` as parquet in memory with `provenance` as key-value
+/// metadata; errors name `name` (the file it is meant for).
+pub fn parquet_bytes(df: &mut DataFrame, provenance: &Provenance, name: &Path) -> Result<Vec<u8>> {
     // The file is encoded in memory and written with one call: the encoder
     // writes in many small pieces (thousands of system calls for a run's
-    // tables), and a write error then surfaces here, with the path. Snappy
-    // compression: a run's tables are small, and setting up zstd for every
-    // column cost more than the 10% of space it saves.
+    // tables), and a write error then surfaces at the write, with the path.
+    // Snappy compression: a run's tables are small, and setting up zstd for
+    // every column cost more than the 10% of space it saves.
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes)
         .with_key_value_metadata(Some(provenance.metadata()))
         .with_compression(ParquetCompression::Snappy)
         .finish(df)
-        .map_err(polars_error(path))?;
-    write_atomic(path, &bytes)
+        .map_err(polars_error(name))?;
+    Ok(bytes)
 }
 
 /// Reads the parquet file at `path` whole; a file that does not read back

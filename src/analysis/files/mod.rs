@@ -35,8 +35,8 @@ pub use destination::{
 };
 pub use interrupt::remove_unfinished;
 pub use io::{
-    parquet_files, polars_cause, polars_error, query_error, read_parquet, scan_parquet, unreadable,
-    write_atomic, write_parquet,
+    parquet_bytes, parquet_files, polars_cause, polars_error, query_error, read_parquet,
+    scan_parquet, unreadable, write_atomic, write_parquet,
 };
 pub use lock::{
     lock_destination, lock_file_destination, lock_shared, with_directory_lock, DestinationLock,
