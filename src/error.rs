@@ -118,6 +118,10 @@ pub enum LuddError {
     /// command, or not where a file can go.
     #[error("{}: not written: {reason}", path.display())]
     OutputRefused { path: PathBuf, reason: String },
+
+    /// `ludd serve` cannot listen at the address it was given.
+    #[error("cannot serve at {address}: {message}")]
+    Serve { address: String, message: String },
 }
 
 impl LuddError {

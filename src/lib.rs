@@ -13,6 +13,8 @@
 //! - [`analysis`]: polars tables and files, comparisons, sweeps, validation
 //!   against history, calibration, redistribution, statistics.
 //! - [`report`]: the HTML report with its charts, and the terminal text.
+//! - [`serve`]: `ludd serve`, the local web server and its page, over the
+//!   analysis and report layers.
 //!
 //! The command line (`src/cli/`) belongs to the binary.
 
@@ -21,6 +23,7 @@ pub mod error;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 
 pub use error::{LuddError, Result};
 pub use model::run::{ensemble, run, RunOutput};

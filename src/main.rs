@@ -5,7 +5,9 @@
 mod cli;
 
 use clap::{Parser, Subcommand};
-use cli::{bench, calibrate, check, compare, list, report, run, show, summarize, sweep, validate};
+use cli::{
+    bench, calibrate, check, compare, list, report, run, serve, show, summarize, sweep, validate,
+};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -50,6 +52,9 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run an ensemble and compare it with the historical targets in scenarios/targets.csv.
     Validate(validate::ValidateArgs),
+    /// Serve a page on which to change institutions and policies, run ensembles and compare
+    /// them with a baseline in the browser (http://127.0.0.1:8080 by default).
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -102,5 +107,6 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Sweep(args) => sweep::execute(args),
         Command::Bench(args) => bench::execute(args),
         Command::Validate(args) => validate::execute(args),
+        Command::Serve(args) => serve::execute(args),
     }
 }

@@ -43,6 +43,7 @@ pub mod list;
 pub mod options;
 pub mod report;
 pub mod run;
+pub mod serve;
 pub mod show;
 pub mod signals;
 pub mod summarize;

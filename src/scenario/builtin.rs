@@ -60,6 +60,11 @@ pub fn builtin_names() -> Vec<&'static str> {
     names(BUILTIN)
 }
 
+/// The RON text of a built-in experiment by name.
+pub fn builtin_experiment(name: &str) -> Option<&'static str> {
+    find(BUILTIN_EXPERIMENTS, name)
+}
+
 /// The RON text of an entry of `table` by name.
 pub(super) fn find(table: &[(&str, &'static str)], name: &str) -> Option<&'static str> {
     table

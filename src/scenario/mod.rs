@@ -19,7 +19,7 @@ mod overrides;
 mod validate;
 
 pub use behaviour::Behaviour;
-pub use builtin::{builtin, builtin_names, BUILTIN};
+pub use builtin::{builtin, builtin_experiment, builtin_names, BUILTIN};
 pub use institutions::{Institutions, INSTITUTION_FIELDS};
 pub use memory::{
     available_memory, check_ensemble_memory, check_memory, check_needed, run_count, MAX_RUNS,

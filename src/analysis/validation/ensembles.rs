@@ -172,6 +172,23 @@ pub fn evaluate(t: &Target, runs: &[RunOutput]) -> Result<Outcome> {
     Ok(tally.outcome())
 }
 
+/// Evaluates every target of `targets` on an ensemble already reduced to
+/// its runs' statistics (`observe` over the same targets), given in seed
+/// order: the outcomes of a growing ensemble, as its runs finish.
+pub fn evaluate_observed(targets: &[&Target], runs: &[&RunStatistics]) -> Vec<Outcome> {
+    targets
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let mut tally = Tally::new(t);
+            for run in runs {
+                tally.add(run.end_year, run.seen[k].clone());
+            }
+            tally.outcome()
+        })
+        .collect()
+}
+
 /// Bytes kept of every run of a streamed ensemble: its own statistic for
 /// each target.
 const KEPT_PER_TARGET: u64 = 16;

@@ -21,7 +21,8 @@ mod tables;
 mod targets;
 
 pub use ensembles::{
-    check_streaming_memory, ensembles, evaluate, runs_in_band, streaming_estimate, Outcome, Verdict,
+    check_streaming_memory, ensembles, evaluate, evaluate_observed, runs_in_band,
+    streaming_estimate, Outcome, Verdict,
 };
 pub use statistics::{observe, statistic, RunStatistics};
 pub use tables::{

@@ -109,6 +109,7 @@ fn series_in(df: &DataFrame, t: &Target) -> Result<Vec<(f64, f64)>> {
 /// What one run says about one target: for a date, the year of the event;
 /// otherwise the target's series, from which come the run's own statistic
 /// and its share of the ensemble-mean series.
+#[derive(Clone)]
 pub(super) enum Seen {
     Date(Option<f64>),
     Series(Vec<(f64, f64)>),
@@ -116,6 +117,7 @@ pub(super) enum Seen {
 
 /// What one run says about each of a list of targets, in the list's
 /// order: all that the outcomes need of it, a small part of the run.
+#[derive(Clone)]
 pub struct RunStatistics {
     pub(super) end_year: f64,
     pub(super) seen: Vec<Seen>,

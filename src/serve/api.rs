@@ -1,0 +1,420 @@
+//! The HTTP routes of `ludd serve`. Every answer is JSON (errors as
+//! `{"errors": [{"field", "message"}]}`) except the page, its script and
+//! style, the event stream and the downloads.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /` | the page (`app.js`, `style.css` beside it) |
+//! | `GET /api/catalog` | built-in scenarios and experiments, the institution table, limits |
+//! | `GET /api/scenarios/{name}` | a built-in scenario's regions, institutions, policies |
+//! | `POST /api/scenarios` | the same for uploaded RON text, or its errors |
+//! | `GET /api/experiments/{name}` | a built-in experiment's base and settings |
+//! | `POST /api/jobs` | run a setting (`setting::Setting`); answers the job's id |
+//! | `GET /api/jobs/{id}` | the ensemble so far: bands, targets, measures |
+//! | `GET /api/jobs/{id}/events` | server-sent progress events until settled |
+//! | `DELETE /api/jobs/{id}` | cancel |
+//! | `GET /api/jobs/{id}/scenario.ron` | the setting as a scenario file |
+//! | `GET /api/jobs/{id}/tables.zip` | every finished run's tables |
+//! | `GET /api/compare/{baseline}/{current}` | paired differences of the measures |
+
+use super::digest::ensemble_json;
+use super::jobs::{Engine, Job, Refusal};
+use super::setting::{located, prepare, FieldError, Setting, UPLOAD};
+use crate::analysis::compare::{paired_differences, RunMetrics};
+use crate::scenario::experiment::{Experiment, BUILTIN_EXPERIMENTS};
+use crate::scenario::{builtin, validate, Scenario, BUILTIN, INSTITUTION_FIELDS};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use futures_util::stream::{self, Stream};
+use serde_json::{json, Value};
+use std::convert::Infallible;
+use std::sync::Arc;
+
+type Shared = Arc<Engine>;
+
+pub fn router(engine: Shared) -> Router {
+    let max_body = engine.limits.max_body;
+    Router::new()
+        .route(
+            "/",
+            get(|| async { page("text/html; charset=utf-8", PAGE) }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { page("text/javascript; charset=utf-8", SCRIPT) }),
+        )
+        .route(
+            "/style.css",
+            get(|| async { page("text/css; charset=utf-8", STYLE) }),
+        )
+        .route("/api/catalog", get(catalog))
+        .route("/api/scenarios", axum::routing::post(upload))
+        .route("/api/scenarios/{name}", get(scenario))
+        .route("/api/experiments/{name}", get(experiment))
+        .route("/api/jobs", axum::routing::post(submit))
+        .route("/api/jobs/{id}", get(job).delete(cancel))
+        .route("/api/jobs/{id}/events", get(events))
+        .route("/api/jobs/{id}/scenario.ron", get(ron))
+        .route("/api/jobs/{id}/tables.zip", get(tables))
+        .route("/api/compare/{baseline}/{current}", get(compare))
+        .fallback(|| async { refuse(StatusCode::NOT_FOUND, "path", "no such page or route") })
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(engine)
+}
+
+const PAGE: &str = include_str!("page/index.html");
+const SCRIPT: &str = include_str!("page/app.js");
+const STYLE: &str = include_str!("page/style.css");
+
+fn page(kind: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, kind)], body).into_response()
+}
+
+fn errors(status: StatusCode, errors: Vec<FieldError>) -> Response {
+    (status, Json(json!({ "errors": errors }))).into_response()
+}
+
+fn refuse(status: StatusCode, field: &str, message: impl Into<String>) -> Response {
+    errors(
+        status,
+        vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }],
+    )
+}
+
+async fn catalog(State(engine): State<Shared>) -> Response {
+    let scenarios: Vec<Value> = BUILTIN
+        .iter()
+        .filter_map(|(name, text)| {
+            let s = Scenario::from_ron(text, name).ok()?;
+            Some(json!({"name": name, "description": s.description}))
+        })
+        .collect();
+    let experiments: Vec<Value> = BUILTIN_EXPERIMENTS
+        .iter()
+        .filter_map(|(name, text)| {
+            let e = Experiment::from_ron(text, name).ok()?;
+            Some(json!({"name": name, "question": e.question, "base": e.base}))
+        })
+        .collect();
+    let institutions: Vec<Value> = INSTITUTION_FIELDS
+        .iter()
+        .map(|(name, low, high, meaning)| {
+            json!({"name": name, "low": low, "high": high, "meaning": meaning})
+        })
+        .collect();
+    Json(json!({
+        "scenarios": scenarios,
+        "experiments": experiments,
+        "institutions": institutions,
+        "default_seeds": super::setting::DEFAULT_SEEDS,
+        "max_seeds": engine.limits.max_seeds,
+        "threads": engine.limits.threads,
+    }))
+    .into_response()
+}
+
+/// What the page needs of a scenario to build its controls.
+fn describe(s: &Scenario, ron: &str) -> Value {
+    json!({
+        "name": s.name,
+        "description": s.description,
+        "start_year": s.start_year,
+        "end_year": s.end_year,
+        "leading": s.regions[s.leading_region()].name,
+        "regions": s.regions.iter().map(|r| json!({
+            "name": r.name,
+            "institutions": r.institutions,
+        })).collect::<Vec<_>>(),
+        "policies": s.policies,
+        "ron": ron,
+    })
+}
+
+async fn scenario(Path(name): Path<String>) -> Response {
+    match builtin(&name).map(|text| (text, Scenario::from_ron(text, &name))) {
+        Some((text, Ok(s))) => Json(describe(&s, text)).into_response(),
+        Some((_, Err(e))) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "scenario", e.to_string()),
+        None => refuse(
+            StatusCode::NOT_FOUND,
+            "scenario",
+            format!("unknown built-in scenario '{name}'"),
+        ),
+    }
+}
+
+/// An uploaded scenario: parsed and validated, never written anywhere.
+async fn upload(body: Bytes) -> Response {
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "ron",
+            "the scenario is not UTF-8 text",
+        );
+    };
+    let s = match Scenario::from_ron(text, UPLOAD) {
+        Ok(s) => s,
+        Err(e) => return errors(StatusCode::BAD_REQUEST, vec![located("ron", &e)]),
+    };
+    let problems = validate(&s);
+    if !problems.is_empty() {
+        let list = problems
+            .into_iter()
+            .map(|p| FieldError {
+                field: p.path.clone(),
+                message: format!("{UPLOAD}: {p}"),
+            })
+            .collect();
+        return errors(StatusCode::BAD_REQUEST, list);
+    }
+    Json(describe(&s, text)).into_response()
+}
+
+async fn experiment(Path(name): Path<String>) -> Response {
+    let Some(text) = crate::scenario::builtin_experiment(&name) else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "experiment",
+            format!("unknown built-in experiment '{name}'"),
+        );
+    };
+    let resolved = Experiment::from_ron(text, &name).and_then(|e| Ok((e.resolve(&name)?, e)));
+    match resolved {
+        Ok((settings, e)) => Json(json!({
+            "name": e.name,
+            "question": e.question,
+            "base": e.base,
+            "seeds": e.seeds,
+            "settings": settings.iter().map(|s| json!({
+                "label": s.label,
+                "set": s.overrides,
+            })).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "experiment",
+            e.to_string(),
+        ),
+    }
+}
+
+async fn submit(State(engine): State<Shared>, body: Bytes) -> Response {
+    let setting: Setting = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, "body", e.to_string()),
+    };
+    let prepared = match prepare(&setting, engine.limits.max_seeds) {
+        Ok(p) => p,
+        Err(list) => return errors(StatusCode::BAD_REQUEST, list),
+    };
+    // Preparing and queueing touch only memory, but a cache hit may fill a
+    // large job at once: off the request threads.
+    let e = Arc::clone(&engine);
+    match tokio::task::spawn_blocking(move || e.submit(prepared)).await {
+        Ok(Ok(job)) => (
+            StatusCode::ACCEPTED,
+            Json(json!({"id": job.id, "total": job.prepared.seeds, "hash": job.prepared.hash})),
+        )
+            .into_response(),
+        Ok(Err(Refusal::Busy(n))) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "jobs",
+            format!("{n} ensembles are already queued or running; wait for one to finish"),
+        ),
+        Ok(Err(Refusal::TooLarge(message))) => {
+            refuse(StatusCode::INSUFFICIENT_STORAGE, "seeds", message)
+        }
+        Err(_) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "jobs",
+            "the job could not start",
+        ),
+    }
+}
+
+fn find(engine: &Engine, id: &str) -> Result<Arc<Job>, Response> {
+    id.parse::<u64>()
+        .ok()
+        .and_then(|id| engine.job(id))
+        .ok_or_else(|| {
+            refuse(
+                StatusCode::NOT_FOUND,
+                "job",
+                format!("no job '{id}' (the oldest finished jobs are forgotten; run again)"),
+            )
+        })
+}
+
+/// The ensemble so far as JSON: computed off the request threads.
+async fn job(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
+    let job = match find(&engine, &id) {
+        Ok(j) => j,
+        Err(r) => return r,
+    };
+    let e = Arc::clone(&engine);
+    let answer = tokio::task::spawn_blocking(move || {
+        let snap = job.snapshot();
+        let s = &job.prepared.scenario;
+        let digests: Vec<_> = snap.digests.iter().map(|d| d.as_ref()).collect();
+        let mut v = ensemble_json(&digests, &e.targets(&s.name), s.start_year);
+        v["id"] = json!(job.id);
+        v["hash"] = json!(job.prepared.hash);
+        v["scenario"] = json!(s.name);
+        v["leading"] = json!(s.regions[s.leading_region()].name);
+        v["policies"] = json!(s.policies);
+        v["settled"] = json!(snap.settled);
+        v["total"] = json!(snap.total);
+        v["finished"] = json!(snap.digests.len());
+        v["cancelled"] = json!(snap.cancelled);
+        v["error"] = json!(snap.error);
+        v
+    })
+    .await;
+    match answer {
+        Ok(v) => Json(v).into_response(),
+        Err(_) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "job",
+            "could not summarize",
+        ),
+    }
+}
+
+/// Progress as server-sent events: `progress` with `{settled, total}` each
+/// time a run settles, then `settled`, and the stream ends.
+async fn events(
+    State(engine): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Response> {
+    let job = find(&engine, &id)?;
+    let receiver = job.progress.subscribe();
+    let total = job.prepared.seeds;
+    // The first event reports the present state at once; later ones wait
+    // for a change. A client that goes away drops the stream, nothing else.
+    let stream = stream::unfold(
+        (receiver, true, false),
+        move |(mut rx, first, ended)| async move {
+            if ended {
+                return None;
+            }
+            if !first && rx.changed().await.is_err() {
+                return None;
+            }
+            let settled = *rx.borrow_and_update();
+            let done = settled >= total;
+            let event = Event::default()
+                .event(if done { "settled" } else { "progress" })
+                .data(json!({"settled": settled, "total": total}).to_string());
+            Some((Ok(event), (rx, false, done)))
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+async fn cancel(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
+    match find(&engine, &id) {
+        Ok(job) => {
+            engine.cancel(&job);
+            Json(json!({"id": job.id, "cancelled": true})).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+fn download(kind: &'static str, name: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn ron(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
+    match find(&engine, &id) {
+        Ok(job) => {
+            let s = &job.prepared.scenario;
+            let text = format!(
+                "// {} with the settings of a `ludd serve` page (scenario hash {}).\n\
+                 // Run it with `ludd run <file>` or compare it with `ludd compare`.\n{}",
+                s.name,
+                job.prepared.hash,
+                s.to_ron()
+            );
+            download(
+                "application/ron; charset=utf-8",
+                format!("{}-{}.ron", s.name, job.prepared.hash),
+                text.into_bytes(),
+            )
+        }
+        Err(r) => r,
+    }
+}
+
+/// Every finished run's directory under `seed-<n>/`, and the scenario, as
+/// one zip built in memory (stored: parquet is compressed already).
+async fn tables(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
+    let job = match find(&engine, &id) {
+        Ok(j) => j,
+        Err(r) => return r,
+    };
+    let built =
+        tokio::task::spawn_blocking(move || -> zip::result::ZipResult<(String, Vec<u8>)> {
+            use std::io::Write;
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let s = &job.prepared.scenario;
+            zip.start_file("scenario.ron", options)?;
+            zip.write_all(s.to_ron().as_bytes())?;
+            for d in job.snapshot().digests {
+                for (name, bytes) in &d.files {
+                    zip.start_file(format!("seed-{}/{name}", d.seed), options)?;
+                    zip.write_all(bytes)?;
+                }
+            }
+            let name = format!("{}-{}.zip", s.name, job.prepared.hash);
+            Ok((name, zip.finish()?.into_inner()))
+        })
+        .await;
+    match built {
+        Ok(Ok((name, bytes))) => download("application/zip", name, bytes),
+        _ => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "tables",
+            "could not build the zip",
+        ),
+    }
+}
+
+async fn compare(
+    State(engine): State<Shared>,
+    Path((baseline, current)): Path<(String, String)>,
+) -> Response {
+    let (a, b) = match (find(&engine, &baseline), find(&engine, &current)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let measured = |j: &Job| -> Vec<(u64, RunMetrics)> {
+        j.snapshot()
+            .digests
+            .iter()
+            .map(|d| (d.seed, d.metrics.clone()))
+            .collect()
+    };
+    let rows = paired_differences(&measured(&a), &measured(&b));
+    Json(json!({"baseline": a.id, "current": b.id, "rows": rows})).into_response()
+}
