@@ -30,7 +30,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use futures_util::stream::{self, Stream};
+use futures_util::stream;
 use serde_json::{json, Value};
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -240,24 +240,22 @@ async fn submit(State(engine): State<Shared>, body: Bytes) -> Response {
     }
 }
 
-fn find(engine: &Engine, id: &str) -> Result<Arc<Job>, Response> {
-    id.parse::<u64>()
-        .ok()
-        .and_then(|id| engine.job(id))
-        .ok_or_else(|| {
-            refuse(
-                StatusCode::NOT_FOUND,
-                "job",
-                format!("no job '{id}' (the oldest finished jobs are forgotten; run again)"),
-            )
-        })
+fn find(engine: &Engine, id: &str) -> Option<Arc<Job>> {
+    id.parse::<u64>().ok().and_then(|id| engine.job(id))
+}
+
+fn no_job(id: &str) -> Response {
+    refuse(
+        StatusCode::NOT_FOUND,
+        "job",
+        format!("no job '{id}' (the oldest finished jobs are forgotten; run again)"),
+    )
 }
 
 /// The ensemble so far as JSON: computed off the request threads.
 async fn job(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
-    let job = match find(&engine, &id) {
-        Ok(j) => j,
-        Err(r) => return r,
+    let Some(job) = find(&engine, &id) else {
+        return no_job(&id);
     };
     let e = Arc::clone(&engine);
     let answer = tokio::task::spawn_blocking(move || {
@@ -290,11 +288,10 @@ async fn job(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
 
 /// Progress as server-sent events: `progress` with `{settled, total}` each
 /// time a run settles, then `settled`, and the stream ends.
-async fn events(
-    State(engine): State<Shared>,
-    Path(id): Path<String>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Response> {
-    let job = find(&engine, &id)?;
+async fn events(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
+    let Some(job) = find(&engine, &id) else {
+        return no_job(&id);
+    };
     let receiver = job.progress.subscribe();
     let total = job.prepared.seeds;
     // The first event reports the present state at once; later ones wait
@@ -313,20 +310,20 @@ async fn events(
             let event = Event::default()
                 .event(if done { "settled" } else { "progress" })
                 .data(json!({"settled": settled, "total": total}).to_string());
-            Some((Ok(event), (rx, false, done)))
+            Some((Ok::<_, Infallible>(event), (rx, false, done)))
         },
     );
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 async fn cancel(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
-    match find(&engine, &id) {
-        Ok(job) => {
-            engine.cancel(&job);
-            Json(json!({"id": job.id, "cancelled": true})).into_response()
-        }
-        Err(r) => r,
-    }
+    let Some(job) = find(&engine, &id) else {
+        return no_job(&id);
+    };
+    engine.cancel(&job);
+    Json(json!({"id": job.id, "cancelled": true})).into_response()
 }
 
 fn download(kind: &'static str, name: String, body: Vec<u8>) -> Response {
@@ -344,32 +341,29 @@ fn download(kind: &'static str, name: String, body: Vec<u8>) -> Response {
 }
 
 async fn ron(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
-    match find(&engine, &id) {
-        Ok(job) => {
-            let s = &job.prepared.scenario;
-            let text = format!(
-                "// {} with the settings of a `ludd serve` page (scenario hash {}).\n\
-                 // Run it with `ludd run <file>` or compare it with `ludd compare`.\n{}",
-                s.name,
-                job.prepared.hash,
-                s.to_ron()
-            );
-            download(
-                "application/ron; charset=utf-8",
-                format!("{}-{}.ron", s.name, job.prepared.hash),
-                text.into_bytes(),
-            )
-        }
-        Err(r) => r,
-    }
+    let Some(job) = find(&engine, &id) else {
+        return no_job(&id);
+    };
+    let s = &job.prepared.scenario;
+    let text = format!(
+        "// {} with the settings of a `ludd serve` page (scenario hash {}).\n\
+         // Run it with `ludd run <file>` or compare it with `ludd compare`.\n{}",
+        s.name,
+        job.prepared.hash,
+        s.to_ron()
+    );
+    download(
+        "application/ron; charset=utf-8",
+        format!("{}-{}.ron", s.name, job.prepared.hash),
+        text.into_bytes(),
+    )
 }
 
 /// Every finished run's directory under `seed-<n>/`, and the scenario, as
 /// one zip built in memory (stored: parquet is compressed already).
 async fn tables(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
-    let job = match find(&engine, &id) {
-        Ok(j) => j,
-        Err(r) => return r,
+    let Some(job) = find(&engine, &id) else {
+        return no_job(&id);
     };
     let built =
         tokio::task::spawn_blocking(move || -> zip::result::ZipResult<(String, Vec<u8>)> {
@@ -404,9 +398,11 @@ async fn compare(
     State(engine): State<Shared>,
     Path((baseline, current)): Path<(String, String)>,
 ) -> Response {
-    let (a, b) = match (find(&engine, &baseline), find(&engine, &current)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let Some(a) = find(&engine, &baseline) else {
+        return no_job(&baseline);
+    };
+    let Some(b) = find(&engine, &current) else {
+        return no_job(&current);
     };
     let measured = |j: &Job| -> Vec<(u64, RunMetrics)> {
         j.snapshot()

@@ -19,7 +19,7 @@ struct Layer {
 
 /// The layers, bottom first: a file may name its own layer and the ones
 /// before it. The model runs scenarios, so the scenario types lie below it.
-const LAYERS: [Layer; 6] = [
+const LAYERS: [Layer; 7] = [
     // The one error type.
     Layer {
         name: "error",
@@ -55,6 +55,14 @@ const LAYERS: [Layer; 6] = [
         crates: &["polars", "plotters"],
         files: true,
     },
+    // The local web server and its page: it reuses the analysis and the
+    // report, and never opens a file (a client's path least of all).
+    Layer {
+        name: "serve",
+        modules: &["serve"],
+        crates: &["axum", "tokio", "futures_util", "zip"],
+        files: false,
+    },
     // The binary: src/main.rs and src/cli/.
     Layer {
         name: "cli",
@@ -65,7 +73,17 @@ const LAYERS: [Layer; 6] = [
 ];
 
 /// Crates only the layers that list them may use.
-const RESERVED: [&str; 5] = ["polars", "plotters", "clap", "indicatif", "anyhow"];
+const RESERVED: [&str; 9] = [
+    "polars",
+    "plotters",
+    "clap",
+    "indicatif",
+    "anyhow",
+    "axum",
+    "tokio",
+    "futures_util",
+    "zip",
+];
 
 #[test]
 fn no_layer_names_a_layer_above_it() {
