@@ -20,6 +20,7 @@ mod limits;
 mod notebooks;
 mod outputs;
 mod report;
+mod serve;
 mod slurm;
 mod sweep;
 mod sweep_resume;
