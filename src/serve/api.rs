@@ -21,6 +21,7 @@ use super::digest::ensemble_json;
 use super::jobs::{Engine, Job, Refusal};
 use super::setting::{located, prepare, FieldError, Setting, UPLOAD};
 use crate::analysis::compare::{paired_differences, RunMetrics};
+use crate::analysis::output::run_tables;
 use crate::scenario::experiment::{Experiment, BUILTIN_EXPERIMENTS};
 use crate::scenario::{builtin, validate, Scenario, BUILTIN, INSTITUTION_FIELDS};
 use axum::body::Bytes;
@@ -360,38 +361,44 @@ async fn ron(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
 }
 
 /// Every finished run's directory under `seed-<n>/`, and the scenario, as
-/// one zip built in memory (stored: parquet is compressed already).
+/// one zip built in memory (stored: parquet is compressed already). The
+/// tables are encoded now, from the runs kept in memory.
 async fn tables(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
     let Some(job) = find(&engine, &id) else {
         return no_job(&id);
     };
-    let built =
-        tokio::task::spawn_blocking(move || -> zip::result::ZipResult<(String, Vec<u8>)> {
-            use std::io::Write;
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Stored);
-            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            let s = &job.prepared.scenario;
-            zip.start_file("scenario.ron", options)?;
-            zip.write_all(s.to_ron().as_bytes())?;
-            for d in job.snapshot().digests {
-                for (name, bytes) in &d.files {
-                    zip.start_file(format!("seed-{}/{name}", d.seed), options)?;
-                    zip.write_all(bytes)?;
-                }
-            }
-            let name = format!("{}-{}.zip", s.name, job.prepared.hash);
-            Ok((name, zip.finish()?.into_inner()))
-        })
-        .await;
+    let built = tokio::task::spawn_blocking(move || zip_of(&job)).await;
     match built {
         Ok(Ok((name, bytes))) => download("application/zip", name, bytes),
-        _ => refuse(
+        Ok(Err(message)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "tables", message),
+        Err(_) => refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             "tables",
             "could not build the zip",
         ),
     }
+}
+
+fn zip_of(job: &Job) -> Result<(String, Vec<u8>), String> {
+    use std::io::Write;
+    let text = |e: zip::result::ZipError| e.to_string();
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let s = &job.prepared.scenario;
+    zip.start_file("scenario.ron", options).map_err(text)?;
+    zip.write_all(s.to_ron().as_bytes())
+        .map_err(|e| e.to_string())?;
+    for d in job.snapshot().digests {
+        let files = run_tables(&d.output, &job.prepared.overrides, 1).map_err(|e| e.to_string())?;
+        for (name, bytes) in files {
+            zip.start_file(format!("seed-{}/{name}", d.seed), options)
+                .map_err(text)?;
+            zip.write_all(&bytes).map_err(|e| e.to_string())?;
+        }
+    }
+    let name = format!("{}-{}.zip", s.name, job.prepared.hash);
+    Ok((name, zip.finish().map_err(text)?.into_inner()))
 }
 
 async fn compare(

@@ -1,17 +1,17 @@
 //! A run reduced to what the page draws and compares, and an ensemble of
 //! such digests reduced to its mean and 5th-95th percentile band. The
 //! measures come from `analysis::compare`, the targets' statistics from
-//! `analysis::validation` and the tables from `analysis::output`, so the
-//! page shows exactly what `ludd compare`, `ludd validate` and `ludd run`
-//! would.
+//! `analysis::validation` and the tables (when downloaded) from
+//! `analysis::output`, so the page shows exactly what `ludd compare`,
+//! `ludd validate` and `ludd run` would.
 
 use crate::analysis::compare::{annual, leading_region, metrics, RunMetrics, METRICS};
-use crate::analysis::output::run_tables;
 use crate::analysis::stats::{mean, quantile};
 use crate::analysis::validation::{evaluate_observed, observe, RunStatistics, Target};
 use crate::error::Result;
-use crate::model::observe::GROUPS;
+use crate::model::observe::{GroupRow, SeriesRow, TechRow, TradeRow, GROUPS};
 use crate::model::run::RunOutput;
+use crate::model::world::Event;
 use serde_json::{json, Value};
 
 /// The charts of the page, each a list of (series name, what it shows).
@@ -44,8 +44,9 @@ pub struct RunDigest {
     pub metrics: RunMetrics,
     /// What the run says about the scenario's historical targets.
     pub statistics: RunStatistics,
-    /// The run's directory as files (parquet tables and manifest).
-    pub files: Vec<(&'static str, Vec<u8>)>,
+    /// The run itself, for its tables: encoded only when a page asks to
+    /// download them, so the charts do not wait for parquet.
+    pub output: RunOutput,
 }
 
 impl RunDigest {
@@ -57,13 +58,41 @@ impl RunDigest {
             .flatten()
             .map(|(_, v)| v.len() * 8 + 64)
             .sum();
-        let files: usize = self.files.iter().map(|(_, b)| b.len()).sum();
-        series + files + 1024
+        series + output_bytes(&self.output) + 1024
     }
 }
 
+/// Bytes a run's output holds: its rows (with the small text each carries),
+/// its events and the incomes kept for the Gini coefficients.
+fn output_bytes(out: &RunOutput) -> usize {
+    use std::mem::size_of;
+    let r = &out.records;
+    let text = 16;
+    r.series.capacity() * (size_of::<SeriesRow>() + text)
+        + r.groups.capacity() * (size_of::<GroupRow>() + text)
+        + r.technologies.capacity() * (size_of::<TechRow>() + 2 * text)
+        + r.trade.capacity() * (size_of::<TradeRow>() + 2 * text)
+        + out
+            .events
+            .iter()
+            .map(|e| size_of::<Event>() + e.detail.len())
+            .sum::<usize>()
+        + out.workers * size_of::<f64>()
+}
+
 /// Reduces a run to its digest; `targets` are the scenario's.
-pub fn digest(out: &RunOutput, targets: &[&Target], overrides: &[String]) -> Result<RunDigest> {
+pub fn digest(out: RunOutput, targets: &[&Target]) -> Result<RunDigest> {
+    Ok(RunDigest {
+        seed: out.seed,
+        charts: charts(&out),
+        metrics: metrics(&out),
+        statistics: observe(targets, &out)?,
+        output: out,
+    })
+}
+
+/// The series of every chart, in `CHARTS` order.
+fn charts(out: &RunOutput) -> Vec<Vec<(String, Vec<f64>)>> {
     let lead = out.region_names[leading_region(out)].clone();
     let adoption = vec![
         named("craft", annual(out, &lead, |s| s.craft_output_share)),
@@ -90,13 +119,7 @@ pub fn digest(out: &RunOutput, targets: &[&Target], overrides: &[String]) -> Res
         named("labour share", annual(out, &lead, |s| s.labour_share)),
         named("income Gini", annual(out, &lead, |s| s.gini_income)),
     ];
-    Ok(RunDigest {
-        seed: out.seed,
-        charts: vec![adoption, income, protest, distribution],
-        metrics: metrics(out),
-        statistics: observe(targets, out)?,
-        files: run_tables(out, overrides, 1)?,
-    })
+    vec![adoption, income, protest, distribution]
 }
 
 fn named(name: &str, values: Vec<f64>) -> (String, Vec<f64>) {

@@ -292,10 +292,7 @@ impl Engine {
             // A panic in a run must not take the worker with it: the job
             // would never settle and the server would lose a thread.
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                pool.install(|| {
-                    crate::run(&p.scenario, seed)
-                        .and_then(|out| digest(&out, &targets, &p.overrides))
-                })
+                pool.install(|| crate::run(&p.scenario, seed).and_then(|out| digest(out, &targets)))
             }));
             match result {
                 Ok(Ok(d)) => {

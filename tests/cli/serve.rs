@@ -393,9 +393,15 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
         let defined = !r["setting"].is_null() && !r["baseline"].is_null();
         assert_eq!(r["pairs"], if defined { 2 } else { 0 }, "{r}");
     }
-    let protest = rows.iter().find(|r| r["measure"] == "protest_years").unwrap();
+    let protest = rows
+        .iter()
+        .find(|r| r["measure"] == "protest_years")
+        .unwrap();
     let d = protest["difference"].as_f64().unwrap();
-    let (lo, hi) = (protest["low"].as_f64().unwrap(), protest["high"].as_f64().unwrap());
+    let (lo, hi) = (
+        protest["low"].as_f64().unwrap(),
+        protest["high"].as_f64().unwrap(),
+    );
     assert!(lo <= d && d <= hi, "{protest}");
 
     // Cancel: the queued runs are dropped and the job settles early.

@@ -139,7 +139,7 @@ function buildControls() {
         `<label for="${id}">${inst.name}</label>` +
         `<input type="range" id="${id}" min="${inst.low}" max="${inst.high}" step="${step}">` +
         `<input type="number" id="num-${id}" step="any">` +
-        `<span class="meaning">${inst.meaning}; ${inst.low} to ${inst.high}, built in ${builtIn}</span>` +
+        `<span class="meaning">${inst.meaning}; ${inst.low} to ${inst.high}, built in ${builtIn}${later(region.name, inst.name)}</span>` +
         `<span class="error" data-for="${path}"></span>`;
       const slider = row.querySelector("input[type=range]");
       const number = row.querySelector("input[type=number]");
@@ -159,6 +159,13 @@ function buildControls() {
     box.append(details);
   });
   buildPolicies();
+}
+
+// The dated policies that change an institution later in the run, so a
+// slider's value is read as the value until the first of them.
+function later(region, field) {
+  const changes = policies().filter((p) => p.region === region && p.field === field);
+  return changes.length ? `; then ${changes.map((p) => `${p.value} from ${p.year}`).join(", ")} (dated policies)` : "";
 }
 
 function policies() {
@@ -319,7 +326,13 @@ function drawChart(chart, cur, base) {
   const div = document.createElement("div");
   div.className = "chart";
   div.id = `chart-${chart.name}`;
-  const baseChart = base && base.charts.find((c) => c.name === chart.name);
+  // Incomes as indices on a log scale: a group that grows eightfold and
+  // one that halves both stay readable.
+  const log = chart.name === "income";
+  const tf = (arr) => arr.map((v) => (v === null ? null : log ? (v > 0 ? Math.log(v) : null) : v));
+  const shown = (c) => c && { ...c, series: c.series.map((s) => ({ ...s, mean: tf(s.mean), p5: tf(s.p5), p95: tf(s.p95) })) };
+  chart = shown(chart);
+  const baseChart = shown(base && base.charts.find((c) => c.name === chart.name));
   let lo = Infinity, hi = -Infinity;
   const consider = (arr) => arr && arr.forEach((v) => { if (v !== null && isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
   chart.series.forEach((s) => { consider(s.p5); consider(s.p95); consider(s.mean); });
@@ -342,7 +355,8 @@ function drawChart(chart, cur, base) {
   for (let t = 0; t <= 4; t++) {
     const v = lo + (hi - lo) * t / 4;
     parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`);
-    parts.push(`<text x="${L - 4}" y="${y(v) + 4}" font-size="10" text-anchor="end">${Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)}</text>`);
+    const tick = log ? Math.exp(v) : v;
+    parts.push(`<text x="${L - 4}" y="${y(v) + 4}" font-size="10" text-anchor="end">${Math.abs(tick) >= 100 ? tick.toFixed(0) : tick.toPrecision(3)}</text>`);
   }
   const step = Math.max(1, Math.round(years.length / 6 / 10) * 10);
   for (let i = 0; i < years.length; i += step) {
