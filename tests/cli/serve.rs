@@ -425,6 +425,39 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
         "runs were dropped"
     );
 
+    // The first figures come before the last run finishes.
+    let (_, job) = server.json(
+        "POST",
+        "/api/jobs",
+        Some(&short(
+            6,
+            1800.0,
+            &["regions.britain.institutions.union_strength=0.6"],
+        )),
+    );
+    let events = ureq::get(&format!("{}/api/jobs/{}/events", server.url, job["id"]))
+        .call()
+        .unwrap();
+    let mut lines = BufReader::new(events.into_reader()).lines();
+    let first = loop {
+        let line = lines.next().expect("an event").unwrap();
+        if let Some(data) = line.strip_prefix("data: ") {
+            let v: Value = serde_json::from_str(data).unwrap();
+            if v["settled"].as_u64().unwrap() >= 1 {
+                break v;
+            }
+        }
+    };
+    assert!(first["settled"].as_u64().unwrap() < 6, "{first}");
+    let (_, partial) = server.json("GET", &format!("/api/jobs/{}", job["id"]), None);
+    let finished = partial["finished"].as_u64().unwrap();
+    assert!((1..6).contains(&finished), "partly finished: {finished}");
+    assert!(!partial["charts"][0]["series"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    drop(lines);
+
     // A client that goes away mid-run leaves the server healthy.
     let (_, job) = server.json(
         "POST",
@@ -451,6 +484,14 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
         &["regions.britain.institutions.repression=0.9"],
     ));
     assert_eq!(done["finished"], 4);
+
+    // The number of ensembles queued or running is bounded.
+    let small = Server::start(&["--threads", "1", "--max-jobs", "1"], &[]);
+    let (status, _) = small.json("POST", "/api/jobs", Some(&short(8, 1800.0, &[])));
+    assert_eq!(status, 202);
+    let (status, answer) = small.json("POST", "/api/jobs", Some(&short(8, 1801.0, &[])));
+    assert_eq!(status, 503, "{answer}");
+    assert_eq!(refusal(&answer).0, "jobs");
 }
 
 #[test]
@@ -608,7 +649,7 @@ impl Browser {
             if state == want {
                 return;
             }
-            assert!(state != "error", "the page shows an error: {}", self.script("return document.getElementById('field-errors').textContent + document.getElementById('message').textContent;"));
+            assert!(state != "error" || want == "error", "the page shows an error: {}", self.script("return document.getElementById('field-errors').textContent + document.getElementById('message').textContent;"));
             assert!(
                 started.elapsed() < Duration::from_secs(300),
                 "the page reaches {want} (now {state})"
@@ -676,11 +717,8 @@ fn the_page_runs_compares_and_reloads_in_a_real_browser() {
         "loom"
     );
 
-    // Britain's relief high: the number beside the slider, then away from it.
-    for (field, value) in [
-        ("relief_replacement", "0.9"),
-        ("relief_eligibility", "0.95"),
-    ] {
+    // An invalid value is refused with the command line's message, beside its field.
+    let set_number = |field: &str, value: &str| {
         let input = browser.element(&format!("#num-inst-britain-{field}"));
         browser.command("POST", &format!("/element/{input}/clear"), json!({}));
         browser.command(
@@ -688,8 +726,25 @@ fn the_page_runs_compares_and_reloads_in_a_real_browser() {
             &format!("/element/{input}/value"),
             json!({"text": format!("{value}\u{E004}")}),
         );
-    }
+    };
     let run = browser.element("#run");
+    set_number("relief_replacement", "7");
+    browser.command("POST", &format!("/element/{run}/click"), json!({}));
+    browser.wait_for("error");
+    let beside = browser.script(
+        "return document.querySelector('.error[data-for=\"regions.britain.institutions.relief_replacement\"]').textContent;",
+    );
+    assert!(
+        beside
+            .as_str()
+            .unwrap()
+            .contains("must lie in [0, 1], found 7"),
+        "the message sits beside the field: {beside}"
+    );
+
+    // Britain's relief high: the number beside the slider, then away from it.
+    set_number("relief_replacement", "0.9");
+    set_number("relief_eligibility", "0.95");
     let started = Instant::now();
     browser.command("POST", &format!("/element/{run}/click"), json!({}));
     browser.wait_for("done");
