@@ -300,13 +300,7 @@ pub fn display_frame(summary: &DataFrame) -> Result<DataFrame> {
         .collect();
     let reached = get("general_half_reached")?;
     let runs = get("runs")?;
-    let mut columns = vec![Column::new(
-        "measure".into(),
-        METRICS
-            .iter()
-            .map(|(_, d)| d.to_string())
-            .collect::<Vec<_>>(),
-    )];
+    let mut columns = vec![measure_column()];
     for (i, label) in labels.iter().enumerate() {
         let mut cells = Vec::with_capacity(METRICS.len());
         for (name, _) in METRICS {
@@ -335,6 +329,18 @@ pub fn display_frame(summary: &DataFrame) -> Result<DataFrame> {
         columns.push(Column::new(label.as_str().into(), cells));
     }
     DataFrame::new(columns).map_err(polars_error("compare.parquet"))
+}
+
+/// The first column of the tables turned on their side: every measure's
+/// description, in `METRICS` order.
+fn measure_column() -> Column {
+    Column::new(
+        "measure".into(),
+        METRICS
+            .iter()
+            .map(|(_, d)| d.to_string())
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Level of the paired bootstrap intervals: 95%.
@@ -415,13 +421,7 @@ pub fn paired_display(settings: &[Resolved], runs: &[CompareRun]) -> Result<Data
             .collect()
     };
     let baseline = of(0);
-    let mut columns = vec![Column::new(
-        "measure".into(),
-        METRICS
-            .iter()
-            .map(|(_, d)| d.to_string())
-            .collect::<Vec<_>>(),
-    )];
+    let mut columns = vec![measure_column()];
     for (i, setting) in settings.iter().enumerate().skip(1) {
         let cells: Vec<String> = paired_differences(&baseline, &of(i))
             .iter()
