@@ -185,7 +185,8 @@ function buildPolicies() {
       `<td><select data-k="field">${fields}</select></td>` +
       `<td><input type="number" step="any" value="${p.value}" data-k="value"></td>` +
       `<td><input class="note" value="${(p.note || "").replace(/"/g, "&quot;")}" data-k="note"></td>` +
-      `<td><button type="button" title="Remove">x</button></td>`;
+      `<td><button type="button" title="Remove">x</button></td>` +
+      `<td class="error" data-for="policies.${i}"></td>`;
     tr.querySelectorAll("[data-k]").forEach((input) => input.addEventListener("change", () => {
       const list = editablePolicies();
       const k = input.dataset.k;
@@ -213,8 +214,13 @@ function showErrors(errors) {
   for (const e of errors) {
     const path = e.field.startsWith("set:") ? e.field.slice(4) : e.field;
     const match = /^regions\[(.+?)\]\.institutions\.(.+)$/.exec(path);
-    const key = match ? institutionPath(match[1], match[2]) : path;
-    const slot = document.querySelector(`.error[data-for="${CSS.escape(key)}"]`);
+    // The field's own slot, or that of the nearest enclosing part (a
+    // policy's row for `policies.3.region`).
+    let key = match ? institutionPath(match[1], match[2]) : path;
+    let slot = null;
+    while (key && !(slot = document.querySelector(`.error[data-for="${CSS.escape(key)}"]`))) {
+      key = key.includes(".") ? key.slice(0, key.lastIndexOf(".")) : "";
+    }
     if (slot) slot.textContent = e.message;
     else {
       const div = document.createElement("div");
