@@ -425,7 +425,8 @@ function drawTargets(cur) {
     const digits = t.statistic === "date" || t.statistic === "crossing" || t.statistic === "first_year_above" ? 1 : 3;
     tr.append(cell(t.id), cell(t.metric), cell(t.region), cell(t.statistic),
       cell(fmt(t.history, digits), "num"), cell(`${fmt(t.low, digits)} to ${fmt(t.high, digits)}`, "num"),
-      cell(t.mean === null ? "not reached" : fmt(t.mean, digits), "num"), cell(`${t.in_band}/${t.runs}`, "num"),
+      cell(t.mean === null ? "not reached" : fmt(t.mean, digits), "num"),
+      cell(t.p5 === null ? "-" : `${fmt(t.p5, digits)} to ${fmt(t.p95, digits)}`, "num"), cell(`${t.in_band}/${t.runs}`, "num"),
       cell(t.verdict, t.verdict));
     body.append(tr);
   }
