@@ -161,24 +161,46 @@ impl Agg {
 }
 
 /// The Gini coefficient of `values`, which it sorts (`sort_total`, with
-/// `keys` as working memory). The world's values are the regions' runs,
-/// each sorted already; merging them, or a stable sort that detects runs,
-/// took more instructions than sorting afresh.
+/// `keys` as working memory).
 fn gini(values: &mut [f64], keys: &mut Vec<u64>) -> f64 {
+    sort_total(values, keys);
+    gini_of_runs(values, &[values.len()])
+}
+
+/// The Gini coefficient of `values`, which lie in sorted runs ending at
+/// `ends` (the regions' incomes, each sorted for its own coefficient): the
+/// runs are walked in merged order, a few comparisons per value instead of
+/// sorting them all again. The sums run in the sorted order, exactly as
+/// over a sorted copy (`Iterator::sum` is a fold in order from its empty
+/// sum), so the coefficient is the same to the bit.
+fn gini_of_runs(values: &[f64], ends: &[usize]) -> f64 {
     let n = values.len();
     if n < 2 {
         return 0.0;
     }
-    sort_total(values, keys);
-    let total: f64 = values.iter().sum();
+    let empty: f64 = std::iter::empty::<f64>().sum();
+    let (mut total, mut weighted) = (empty, empty);
+    let mut heads: Vec<usize> = std::iter::once(0)
+        .chain(ends.iter().copied())
+        .take(ends.len())
+        .collect();
+    for i in 0..n {
+        let mut pick = usize::MAX;
+        for (r, &h) in heads.iter().enumerate() {
+            if h < ends[r]
+                && (pick == usize::MAX || values[h].total_cmp(&values[heads[pick]]).is_lt())
+            {
+                pick = r;
+            }
+        }
+        let v = values[heads[pick]];
+        heads[pick] += 1;
+        total += v;
+        weighted += (i as f64 + 1.0) * v;
+    }
     if total <= 0.0 {
         return 0.0;
     }
-    let weighted: f64 = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (i as f64 + 1.0) * v)
-        .sum();
     (2.0 * weighted / (n as f64 * total) - (n as f64 + 1.0) / n as f64).clamp(0.0, 1.0)
 }
 
@@ -267,6 +289,7 @@ pub fn record(w: &World, rec: &mut Records) {
     let mut world_incomes = std::mem::take(&mut rec.incomes);
     world_incomes.clear();
     let mut region_gini = vec![0.0; nr];
+    let mut ends = Vec::with_capacity(nr);
     // Prices and quantities of the goods of real output: per region the
     // industry's good, then the rest of the economy's.
     let mut prices = vec![f64::NAN; 2 * nr];
@@ -387,8 +410,9 @@ pub fn record(w: &World, rec: &mut Records) {
             world_incomes.push(a.owners_income.max(0.0) / owners);
         }
         region_gini[r] = gini(&mut world_incomes[start..], &mut rec.sort_keys);
+        ends.push(world_incomes.len());
     }
-    let world_gini = gini(&mut world_incomes, &mut rec.sort_keys);
+    let world_gini = gini_of_runs(&world_incomes, &ends);
     rec.incomes = world_incomes;
 
     rec.output_chains.resize_with(nr + 1, Chain::default);
