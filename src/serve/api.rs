@@ -362,12 +362,14 @@ async fn ron(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
 
 /// Every finished run's directory under `seed-<n>/`, and the scenario, as
 /// one zip built in memory (stored: parquet is compressed already). The
-/// tables are encoded now, from the runs kept in memory.
+/// tables are encoded now, from the runs in the cache, or from runs made
+/// again when the cache has let them go (a run is the same whenever it is
+/// made).
 async fn tables(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
     let Some(job) = find(&engine, &id) else {
         return no_job(&id);
     };
-    let built = tokio::task::spawn_blocking(move || zip_of(&job)).await;
+    let built = tokio::task::spawn_blocking(move || zip_of(&engine, &job)).await;
     match built {
         Ok(Ok((name, bytes))) => download("application/zip", name, bytes),
         Ok(Err(message)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "tables", message),
@@ -379,7 +381,7 @@ async fn tables(State(engine): State<Shared>, Path(id): Path<String>) -> Respons
     }
 }
 
-fn zip_of(job: &Job) -> Result<(String, Vec<u8>), String> {
+fn zip_of(engine: &Engine, job: &Job) -> Result<(String, Vec<u8>), String> {
     use std::io::Write;
     let text = |e: zip::result::ZipError| e.to_string();
     let options =
@@ -390,7 +392,8 @@ fn zip_of(job: &Job) -> Result<(String, Vec<u8>), String> {
     zip.write_all(s.to_ron().as_bytes())
         .map_err(|e| e.to_string())?;
     for d in job.snapshot().digests {
-        let files = run_tables(&d.output, &job.prepared.overrides, 1).map_err(|e| e.to_string())?;
+        let out = engine.output(job, d.seed).map_err(|e| e.to_string())?;
+        let files = run_tables(&out, &job.prepared.overrides, 1).map_err(|e| e.to_string())?;
         for (name, bytes) in files {
             zip.start_file(format!("seed-{}/{name}", d.seed), options)
                 .map_err(text)?;

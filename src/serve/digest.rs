@@ -1,9 +1,10 @@
 //! A run reduced to what the page draws and compares, and an ensemble of
 //! such digests reduced to its mean and 5th-95th percentile band. The
 //! measures come from `analysis::compare`, the targets' statistics from
-//! `analysis::validation` and the tables (when downloaded) from
-//! `analysis::output`, so the page shows exactly what `ludd compare`,
-//! `ludd validate` and `ludd run` would.
+//! `analysis::validation`, so the page shows exactly what `ludd compare`
+//! and `ludd validate` would. A digest is small (about a tenth of a
+//! megabyte for the loom); the run itself stays in the cache only, for its
+//! tables.
 
 use crate::analysis::compare::{annual, leading_region, metrics, RunMetrics, METRICS};
 use crate::analysis::stats::{mean, quantile};
@@ -44,9 +45,6 @@ pub struct RunDigest {
     pub metrics: RunMetrics,
     /// What the run says about the scenario's historical targets.
     pub statistics: RunStatistics,
-    /// The run itself, for its tables: encoded only when a page asks to
-    /// download them, so the charts do not wait for parquet.
-    pub output: RunOutput,
 }
 
 impl RunDigest {
@@ -58,13 +56,13 @@ impl RunDigest {
             .flatten()
             .map(|(_, v)| v.len() * 8 + 64)
             .sum();
-        series + output_bytes(&self.output) + 1024
+        series + self.statistics.bytes() + 1024
     }
 }
 
 /// Bytes a run's output holds: its rows (with the small text each carries),
 /// its events and the incomes kept for the Gini coefficients.
-fn output_bytes(out: &RunOutput) -> usize {
+pub fn output_bytes(out: &RunOutput) -> usize {
     use std::mem::size_of;
     let r = &out.records;
     let text = 16;
@@ -81,13 +79,12 @@ fn output_bytes(out: &RunOutput) -> usize {
 }
 
 /// Reduces a run to its digest; `targets` are the scenario's.
-pub fn digest(out: RunOutput, targets: &[&Target]) -> Result<RunDigest> {
+pub fn digest(out: &RunOutput, targets: &[&Target]) -> Result<RunDigest> {
     Ok(RunDigest {
         seed: out.seed,
-        charts: charts(&out),
-        metrics: metrics(&out),
-        statistics: observe(targets, &out)?,
-        output: out,
+        charts: charts(out),
+        metrics: metrics(out),
+        statistics: observe(targets, out)?,
     })
 }
 

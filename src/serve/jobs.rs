@@ -14,9 +14,10 @@
 //! first. A client that disconnects leaves its job to finish into the
 //! cache; a cancelled job's queued runs are dropped.
 
-use super::digest::{digest, RunDigest};
+use super::digest::{digest, output_bytes, RunDigest};
 use super::setting::Prepared;
 use crate::analysis::validation::{targets_of, Target};
+use crate::model::run::RunOutput;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -31,9 +32,12 @@ pub struct Limits {
     pub max_seeds: u64,
     /// Jobs queued or running at once; more are refused as busy.
     pub max_active_jobs: usize,
-    /// Jobs kept for their pages to read, finished ones included.
+    /// Jobs kept for their pages to read, finished ones included; a job
+    /// holds its runs' digests (about a tenth of a megabyte each for the
+    /// loom), not the runs.
     pub max_kept_jobs: usize,
-    /// Bytes of finished runs kept in the cache.
+    /// Bytes of finished runs (digests and the runs themselves, for their
+    /// tables) kept in the cache.
     pub cache_bytes: usize,
     /// Bytes of a request body (an uploaded scenario included).
     pub max_body: usize,
@@ -45,7 +49,7 @@ impl Default for Limits {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_seeds: 64,
             max_active_jobs: 32,
-            max_kept_jobs: 64,
+            max_kept_jobs: 32,
             cache_bytes: 512 << 20,
             max_body: 1 << 20,
         }
@@ -132,8 +136,16 @@ pub struct Engine {
 
 #[derive(Default)]
 struct Cache {
-    runs: HashMap<(String, u64), Arc<RunDigest>>,
+    runs: HashMap<(String, u64), Cached>,
     order: VecDeque<(String, u64)>,
+    bytes: usize,
+}
+
+/// A finished run: its digest for the page and the run itself for its
+/// tables. Jobs hold only digests, so the runs' memory is the cache's.
+struct Cached {
+    digest: Arc<RunDigest>,
+    output: Arc<RunOutput>,
     bytes: usize,
 }
 
@@ -245,14 +257,40 @@ impl Engine {
 
     fn cached(&self, hash: &str, seed: u64) -> Option<Arc<RunDigest>> {
         let cache = self.cache.lock().expect("not poisoned");
-        cache.runs.get(&(hash.to_string(), seed)).cloned()
+        cache
+            .runs
+            .get(&(hash.to_string(), seed))
+            .map(|c| Arc::clone(&c.digest))
     }
 
-    fn store(&self, hash: &str, seed: u64, d: &Arc<RunDigest>) {
+    /// A job's run of `seed`, from the cache, or run again when the cache
+    /// has let it go (a run is the same whenever it is made).
+    pub fn output(&self, job: &Job, seed: u64) -> crate::Result<Arc<RunOutput>> {
+        let p = &job.prepared;
+        let kept = {
+            let cache = self.cache.lock().expect("not poisoned");
+            cache
+                .runs
+                .get(&(p.hash.clone(), seed))
+                .map(|c| Arc::clone(&c.output))
+        };
+        match kept {
+            Some(out) => Ok(out),
+            None => crate::run(&p.scenario, seed).map(Arc::new),
+        }
+    }
+
+    fn store(&self, hash: &str, seed: u64, digest: &Arc<RunDigest>, output: RunOutput) {
         let mut cache = self.cache.lock().expect("not poisoned");
         let key = (hash.to_string(), seed);
-        if cache.runs.insert(key.clone(), Arc::clone(d)).is_none() {
-            cache.bytes += d.bytes();
+        let entry = Cached {
+            digest: Arc::clone(digest),
+            bytes: digest.bytes() + output_bytes(&output),
+            output: Arc::new(output),
+        };
+        let bytes = entry.bytes;
+        if cache.runs.insert(key.clone(), entry).is_none() {
+            cache.bytes += bytes;
             cache.order.push_back(key);
         }
         while cache.bytes > self.limits.cache_bytes {
@@ -260,7 +298,7 @@ impl Engine {
                 break;
             };
             if let Some(gone) = cache.runs.remove(&old) {
-                cache.bytes -= gone.bytes();
+                cache.bytes -= gone.bytes;
             }
         }
     }
@@ -292,12 +330,15 @@ impl Engine {
             // A panic in a run must not take the worker with it: the job
             // would never settle and the server would lose a thread.
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                pool.install(|| crate::run(&p.scenario, seed).and_then(|out| digest(out, &targets)))
+                pool.install(|| {
+                    let out = crate::run(&p.scenario, seed)?;
+                    digest(&out, &targets).map(|d| (d, out))
+                })
             }));
             match result {
-                Ok(Ok(d)) => {
+                Ok(Ok((d, out))) => {
                     let d = Arc::new(d);
-                    self.store(&p.hash, seed, &d);
+                    self.store(&p.hash, seed, &d, out);
                     job.settle(i, Some(d), None);
                 }
                 Ok(Err(e)) => job.settle(i, None, Some(format!("seed {seed}: {e}"))),

@@ -123,6 +123,19 @@ pub struct RunStatistics {
     pub(super) seen: Vec<Seen>,
 }
 
+impl RunStatistics {
+    /// Bytes it holds: the targets' series.
+    pub fn bytes(&self) -> usize {
+        self.seen
+            .iter()
+            .map(|s| match s {
+                Seen::Date(_) => 16,
+                Seen::Series(points) => 16 + points.len() * 16,
+            })
+            .sum()
+    }
+}
+
 /// Reduces a run to what `targets` need of it. The run's series table is
 /// built once, and only when a target needs a series.
 pub fn observe(targets: &[&Target], out: &RunOutput) -> Result<RunStatistics> {
