@@ -123,7 +123,7 @@ async fn catalog(State(engine): State<Shared>) -> Response {
 }
 
 /// What the page needs of a scenario to build its controls.
-fn describe(s: &Scenario, ron: &str) -> Value {
+fn describe(s: &Scenario) -> Value {
     json!({
         "name": s.name,
         "description": s.description,
@@ -135,14 +135,13 @@ fn describe(s: &Scenario, ron: &str) -> Value {
             "institutions": r.institutions,
         })).collect::<Vec<_>>(),
         "policies": s.policies,
-        "ron": ron,
     })
 }
 
 async fn scenario(Path(name): Path<String>) -> Response {
-    match builtin(&name).map(|text| (text, Scenario::from_ron(text, &name))) {
-        Some((text, Ok(s))) => Json(describe(&s, text)).into_response(),
-        Some((_, Err(e))) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "scenario", e.to_string()),
+    match builtin(&name).map(|text| Scenario::from_ron(text, &name)) {
+        Some(Ok(s)) => Json(describe(&s)).into_response(),
+        Some(Err(e)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "scenario", e.to_string()),
         None => refuse(
             StatusCode::NOT_FOUND,
             "scenario",
@@ -175,7 +174,7 @@ async fn upload(body: Bytes) -> Response {
             .collect();
         return errors(StatusCode::BAD_REQUEST, list);
     }
-    Json(describe(&s, text)).into_response()
+    Json(describe(&s)).into_response()
 }
 
 async fn experiment(Path(name): Path<String>) -> Response {
