@@ -3,6 +3,7 @@
 //! (`summary`). Observation reads the state and never calls a phase.
 //! Real output is a chained Fisher quantity index (`index`).
 
+mod gini;
 pub mod index;
 pub mod record;
 mod rows;

@@ -36,7 +36,7 @@
 //! Writes: nothing in the world. Appends this step's rows to `rec.series`,
 //! `rec.groups`, `rec.technologies` and `rec.trade`, and links this step to
 //! the chained index of real output in `rec.output_chains` (see `index`);
-//! `rec.incomes` is working memory only.
+//! `rec.incomes` is working memory only (see `gini`).
 //!
 //! Real output chains two goods per region with Fisher's index: the
 //! industry's good (units its firms sold this step, at their average
@@ -160,74 +160,6 @@ impl Agg {
     }
 }
 
-/// The Gini coefficient of `values`, which it sorts (`sort_total`, with
-/// `keys` as working memory).
-fn gini(values: &mut [f64], keys: &mut Vec<u64>) -> f64 {
-    sort_total(values, keys);
-    gini_of_runs(values, &[values.len()])
-}
-
-/// The Gini coefficient of `values`, which lie in sorted runs ending at
-/// `ends` (the regions' incomes, each sorted for its own coefficient): the
-/// runs are walked in merged order, a few comparisons per value instead of
-/// sorting them all again. The sums run in the sorted order, exactly as
-/// over a sorted copy (`Iterator::sum` is a fold in order from its empty
-/// sum), so the coefficient is the same to the bit.
-fn gini_of_runs(values: &[f64], ends: &[usize]) -> f64 {
-    let n = values.len();
-    if n < 2 {
-        return 0.0;
-    }
-    let empty: f64 = std::iter::empty::<f64>().sum();
-    let (mut total, mut weighted) = (empty, empty);
-    let mut heads: Vec<usize> = std::iter::once(0)
-        .chain(ends.iter().copied())
-        .take(ends.len())
-        .collect();
-    for i in 0..n {
-        let mut pick = usize::MAX;
-        for (r, &h) in heads.iter().enumerate() {
-            if h < ends[r]
-                && (pick == usize::MAX || values[h].total_cmp(&values[heads[pick]]).is_lt())
-            {
-                pick = r;
-            }
-        }
-        let v = values[heads[pick]];
-        heads[pick] += 1;
-        total += v;
-        weighted += (i as f64 + 1.0) * v;
-    }
-    if total <= 0.0 {
-        return 0.0;
-    }
-    (2.0 * weighted / (n as f64 * total) - (n as f64 + 1.0) / n as f64).clamp(0.0, 1.0)
-}
-
-/// Sorts `values` into the order of `f64::total_cmp`, leaving exactly what
-/// `sort_unstable_by(f64::total_cmp)` leaves (the order is total, and
-/// values that compare equal have equal bits), by sorting integer keys
-/// that order as the floats do: integer comparisons are cheaper than
-/// `total_cmp`'s, and sorting was a quarter of a loom run.
-fn sort_total(values: &mut [f64], keys: &mut Vec<u64>) {
-    const SIGN: u64 = 1 << 63;
-    // Positive floats order as their bits with the sign set; negative ones
-    // as their bits inverted, below every positive one.
-    keys.clear();
-    keys.extend(values.iter().map(|v| {
-        let b = v.to_bits();
-        if b & SIGN != 0 {
-            !b
-        } else {
-            b | SIGN
-        }
-    }));
-    keys.sort_unstable();
-    for (v, &k) in values.iter_mut().zip(keys.iter()) {
-        *v = f64::from_bits(if k & SIGN != 0 { k & !SIGN } else { !k });
-    }
-}
-
 /// Appends this step's rows to `rec`.
 pub fn record(w: &World, rec: &mut Records) {
     let nr = w.regions.len();
@@ -286,10 +218,8 @@ pub fn record(w: &World, rec: &mut Records) {
         aggs[*r].w.add(s);
     }
 
-    let mut world_incomes = std::mem::take(&mut rec.incomes);
-    world_incomes.clear();
+    rec.incomes.clear();
     let mut region_gini = vec![0.0; nr];
-    let mut ends = Vec::with_capacity(nr);
     // Prices and quantities of the goods of real output: per region the
     // industry's good, then the rest of the economy's.
     let mut prices = vec![f64::NAN; 2 * nr];
@@ -396,24 +326,20 @@ pub fn record(w: &World, rec: &mut Records) {
         }
 
         // Income inequality among workers, inventors and owner households.
-        let start = world_incomes.len();
         for i in reg.workers.clone() {
-            world_incomes.push(w.workers.income[i] as f64 / price);
+            rec.incomes.add(w.workers.income[i] as f64 / price, 1);
         }
         for i in 0..w.inventors.region.len() {
             if w.inventors.region[i] as usize == r {
-                world_incomes.push(w.inventors.income[i] / price);
+                rec.incomes.add(w.inventors.income[i] / price, 1);
             }
         }
         let owners = a.owners_people;
-        for _ in 0..owners as usize {
-            world_incomes.push(a.owners_income.max(0.0) / owners);
-        }
-        region_gini[r] = gini(&mut world_incomes[start..], &mut rec.sort_keys);
-        ends.push(world_incomes.len());
+        rec.incomes
+            .add(a.owners_income.max(0.0) / owners, owners as u64);
+        region_gini[r] = rec.incomes.close_region();
     }
-    let world_gini = gini_of_runs(&world_incomes, &ends);
-    rec.incomes = world_incomes;
+    let world_gini = rec.incomes.world();
 
     rec.output_chains.resize_with(nr + 1, Chain::default);
     for (r, a) in aggs.iter_mut().enumerate() {
@@ -617,40 +543,5 @@ fn series_row(
         government_balance: (a.flows.government_revenue - a.flows.government_spending) / price,
         exports: a.flows.exports / price,
         imports: a.flows.imports / price,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sort_total;
-    use rand::{Rng, SeedableRng};
-
-    /// The sort on integer keys leaves the same bits as the comparison sort
-    /// on floats it replaced, on values of every sign and size, ties, signed
-    /// zeros, infinities and NaNs.
-    #[test]
-    fn sorting_on_keys_leaves_what_sorting_the_floats_left() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let mut keys = Vec::new();
-        for n in [0, 1, 2, 3, 100, 5000] {
-            let mut values: Vec<f64> = (0..n)
-                .map(|i| match i % 9 {
-                    0 => rng.random::<f64>() * 1e6,
-                    1 => -rng.random::<f64>() * 10.0,
-                    2 => 0.0,
-                    3 => -0.0,
-                    4 => f64::INFINITY,
-                    5 => f64::NAN,
-                    6 => 1.5,
-                    7 => f64::MIN_POSITIVE / 3.0,
-                    _ => rng.random::<f64>(),
-                })
-                .collect();
-            let mut expected = values.clone();
-            expected.sort_unstable_by(f64::total_cmp);
-            sort_total(&mut values, &mut keys);
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&values), bits(&expected), "{n} values");
-        }
     }
 }

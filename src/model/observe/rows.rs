@@ -96,12 +96,10 @@ pub struct Records {
     pub groups: Vec<GroupRow>,
     pub technologies: Vec<TechRow>,
     pub trade: Vec<TradeRow>,
-    /// Every income of the step, for the Gini coefficients; kept between
-    /// steps so that recording does not allocate it anew each quarter.
-    pub(super) incomes: Vec<f64>,
-    /// Working memory of the sort behind the Gini coefficients, kept
-    /// between steps likewise.
-    pub(super) sort_keys: Vec<u64>,
+    /// Every income of the step counted by value, for the Gini
+    /// coefficients; kept between steps so that recording does not
+    /// allocate it anew each quarter.
+    pub(super) incomes: super::gini::Incomes,
     /// The chained index of real output of each region, then of the world:
     /// last step's prices and quantities and the level reached.
     pub(super) output_chains: Vec<Chain>,
