@@ -70,6 +70,28 @@ impl Incomes {
         }
     }
 
+    /// Counts each of `values` once in the current region. Neighbouring
+    /// workers often earn the same (a firm's staff, the relieved), so a run
+    /// of equal values costs one probe of the table.
+    pub fn add_each(&mut self, values: impl Iterator<Item = f64>) {
+        let mut run: Option<(u64, u64)> = None;
+        for value in values {
+            let bits = value.to_bits();
+            match &mut run {
+                Some((b, count)) if *b == bits => *count += 1,
+                _ => {
+                    if let Some((b, count)) = run {
+                        self.add(f64::from_bits(b), count);
+                    }
+                    run = Some((bits, 1));
+                }
+            }
+        }
+        if let Some((b, count)) = run {
+            self.add(f64::from_bits(b), count);
+        }
+    }
+
     /// Closes the current region and returns its Gini coefficient.
     pub fn close_region(&mut self) -> f64 {
         for slot in &mut self.table {

@@ -326,9 +326,11 @@ pub fn record(w: &World, rec: &mut Records) {
         }
 
         // Income inequality among workers, inventors and owner households.
-        for i in reg.workers.clone() {
-            rec.incomes.add(w.workers.income[i] as f64 / price, 1);
-        }
+        rec.incomes.add_each(
+            w.workers.income[reg.workers.clone()]
+                .iter()
+                .map(|&x| x as f64 / price),
+        );
         for i in 0..w.inventors.region.len() {
             if w.inventors.region[i] as usize == r {
                 rec.incomes.add(w.inventors.income[i] / price, 1);

@@ -544,9 +544,15 @@ fn household(
     cw: f64,
     s: &mut Sums,
 ) {
-    for i in 0..c.len() {
-        let e = c.employer[i];
-        let k = c.class[i] as usize;
+    let n = c.len();
+    // Slices of the chunk's length, so that indexing needs no bounds checks.
+    let (employer, class, fired) = (&c.employer[..n], &c.class[..n], &mut c.fired[..n]);
+    let (savings, income) = (&mut c.savings[..n], &mut c.income[..n]);
+    let (reference, lifetime) = (&mut c.reference[..n], &mut c.lifetime[..n]);
+    let education = &mut c.education[..n];
+    for i in 0..n {
+        let e = employer[i];
+        let k = class[i] as usize;
         let mut gross = 0.0;
         let mut relief = 0.0;
         let mut severance = 0.0;
@@ -557,7 +563,7 @@ fn household(
             gross = t.wage[UNSKILLED];
             s.rest_wages += gross;
         } else {
-            if c.fired[i] == 1 && k != UNSKILLED {
+            if fired[i] == 1 && k != UNSKILLED {
                 severance = t.firing_cost * t.wage[k];
                 s.severance += severance;
             }
@@ -569,21 +575,21 @@ fn household(
         let tax = t.income_tax * (gross + severance);
         s.taxes += tax;
         let disposable = gross + severance - tax + relief;
-        let spend = (cc * disposable + cw * c.savings[i])
-            .min(c.savings[i] + disposable)
+        let spend = (cc * disposable + cw * savings[i])
+            .min(savings[i] + disposable)
             .max(0.0);
         s.consumption += spend;
-        c.savings[i] += disposable - spend;
-        c.income[i] = disposable as f32;
-        c.reference[i] = 0.97 * c.reference[i] + 0.03 * disposable as f32;
-        c.lifetime[i] += disposable / t.price;
+        savings[i] += disposable - spend;
+        income[i] = disposable as f32;
+        reference[i] = 0.97 * reference[i] + 0.03 * disposable as f32;
+        lifetime[i] += disposable / t.price;
         if e == UNEMPLOYED {
-            c.fired[i] = c.fired[i].saturating_add(1).max(2);
+            fired[i] = fired[i].saturating_add(1).max(2);
         }
         // General skills grow outside general jobs, fastest while out of work.
         if k != crate::model::world::GENERAL || e == UNEMPLOYED {
             let pace = if e == UNEMPLOYED { 1.0 } else { 0.25 };
-            c.education[i] += t.learning * pace * (1.0 - c.education[i]);
+            education[i] += t.learning * pace * (1.0 - education[i]);
         }
     }
 }

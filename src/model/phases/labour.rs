@@ -434,34 +434,43 @@ fn search(
     let r = c.region;
     let wage = &wages[r];
     let vac = &vacancies[r];
-    for i in 0..c.len() {
-        let e = c.employer[i];
-        c.previous_employer[i] = e;
-        c.option[i] = NO_SEARCH;
+    let n = c.len();
+    // Slices of the chunk's length, so that indexing needs no bounds checks.
+    let (employer, previous, option) = (
+        &mut c.employer[..n],
+        &mut c.previous_employer[..n],
+        &mut c.option[..n],
+    );
+    let (class, fired, group) = (&mut c.class[..n], &mut c.fired[..n], &c.group[..n]);
+    let education = &c.education[..n];
+    for i in 0..n {
+        let e = employer[i];
+        previous[i] = e;
+        option[i] = NO_SEARCH;
         let u: f32 = rng.random();
         let looking = rng.random::<f64>();
         let current = if e < REST {
-            let k = c.class[i] as usize;
+            let k = class[i] as usize;
             if u < fire_p[e as usize][k] {
-                c.employer[i] = UNEMPLOYED;
-                c.fired[i] = 1;
+                employer[i] = UNEMPLOYED;
+                fired[i] = 1;
                 continue;
             }
             let (pay, quit) = firm_terms[e as usize];
             // Turnover: some workers leave for reasons of their own.
             if u < fire_p[e as usize][k] + quit {
-                c.employer[i] = UNEMPLOYED;
+                employer[i] = UNEMPLOYED;
                 continue;
             }
             if looking >= b.on_the_job_search {
                 continue;
             }
-            value(wage, k, c.group[i], b.craft_attachment) * pay as f64
+            value(wage, k, group[i], b.craft_attachment) * pay as f64
         } else if e == REST {
             if u < rest_fire_p[r] {
-                c.employer[i] = UNEMPLOYED;
-                c.class[i] = UNSKILLED as u8;
-                c.fired[i] = 1;
+                employer[i] = UNEMPLOYED;
+                class[i] = UNSKILLED as u8;
+                fired[i] = 1;
                 continue;
             }
             if looking >= b.on_the_job_search {
@@ -469,7 +478,7 @@ fn search(
             }
             wage[UNSKILLED]
         } else {
-            if c.fired[i] == 1 {
+            if fired[i] == 1 {
                 // Laid off this quarter: starts searching next quarter.
                 continue;
             }
@@ -481,8 +490,8 @@ fn search(
         let chance = &chances[r];
         let mut best = (current * 1.05, NO_SEARCH);
         for k in CRAFT..=GENERAL {
-            if vac[k] > 0.0 && c.education[i] >= class_education[k] {
-                let v = value(wage, k, c.group[i], b.craft_attachment) * chance[k];
+            if vac[k] > 0.0 && education[i] >= class_education[k] {
+                let v = value(wage, k, group[i], b.craft_attachment) * chance[k];
                 if v > best.0 {
                     best = (v, k as u8);
                 }
@@ -491,7 +500,7 @@ fn search(
         // A hand worker holds out for the trade while its wage, with the
         // attachment, still beats unskilled work: the handloom weavers who
         // stayed at their looms as piece rates fell.
-        let group = c.group[i] as usize;
+        let group = group[i] as usize;
         let holding_out = (group == CRAFT || group == OPERATOR)
             && wage[group] * (1.0 + b.craft_attachment) >= wage[UNSKILLED];
         let rest_value = wage[UNSKILLED] * chance[SEEK_REST as usize];
@@ -499,7 +508,7 @@ fn search(
             best = (rest_value, SEEK_REST);
         }
         if best.1 != NO_SEARCH {
-            c.option[i] = best.1;
+            option[i] = best.1;
             count[best.1 as usize] += 1;
         } else if e == UNEMPLOYED && holding_out {
             // Back to the loom: a hand worker without a job who will not
@@ -509,9 +518,9 @@ fn search(
             let t = &entry[r];
             let region_shops = &shops[t.first_firm..t.end_firm];
             if region_shops.last().is_some_and(|&n| n > 0.0) {
-                c.employer[i] = careers::pick_shop(region_shops, looking, t.first_firm);
-                c.class[i] = CRAFT as u8;
-                c.fired[i] = 0;
+                employer[i] = careers::pick_shop(region_shops, looking, t.first_firm);
+                class[i] = CRAFT as u8;
+                fired[i] = 0;
             }
         }
     }
@@ -664,27 +673,33 @@ impl Tally {
     /// Counts one chunk's workers after hiring.
     fn count(&mut self, c: &WorkerChunk<'_>) {
         let r = c.region;
-        for i in 0..c.len() {
-            let e = c.employer[i];
-            let k = c.class[i] as usize;
-            let prev = c.previous_employer[i];
+        let n = c.len();
+        let (employer, class) = (&c.employer[..n], &c.class[..n]);
+        let (previous, fired) = (&c.previous_employer[..n], &c.fired[..n]);
+        // The chunk's region's counts are kept in registers and added once.
+        let mut supply = [0u32; CLASSES];
+        let mut rest_employed = 0;
+        for i in 0..n {
+            let e = employer[i];
+            let k = class[i] as usize;
+            let prev = previous[i];
             if e < REST {
                 self.labour[e as usize][k] += 1;
-                self.supply[r][k] += 1;
+                supply[k] += 1;
             } else if e == REST {
-                self.rest_employed[r] += 1;
-                self.supply[r][UNSKILLED] += 1;
+                rest_employed += 1;
+                supply[UNSKILLED] += 1;
             } else {
                 // The unemployed press on the wage of their own trade and,
                 // since anyone can do unskilled work, on the unskilled wage
                 // too, except hand workers still holding out for their trade.
-                self.supply[r][k] += 1;
+                supply[k] += 1;
                 if k != UNSKILLED && k != CRAFT && k != OPERATOR {
-                    self.supply[r][UNSKILLED] += 1;
+                    supply[UNSKILLED] += 1;
                 }
             }
             if prev < REST && prev != e {
-                if e == UNEMPLOYED && c.fired[i] == 1 {
+                if e == UNEMPLOYED && fired[i] == 1 {
                     self.fired[prev as usize][k] += 1;
                 } else {
                     self.quits[prev as usize] += 1;
@@ -694,5 +709,9 @@ impl Tally {
                 self.hires[e as usize] += 1;
             }
         }
+        for k in 0..CLASSES {
+            self.supply[r][k] += supply[k];
+        }
+        self.rest_employed[r] += rest_employed;
     }
 }

@@ -44,7 +44,6 @@ use crate::model::phases::for_each_chunk;
 use crate::model::rng::{self, Phase};
 use crate::model::world::EventKind;
 use crate::model::world::{refill, WorkerChunk, WorkerScratch, World, CRAFT, OPERATOR, UNEMPLOYED};
-use rand::Rng;
 
 #[derive(Clone, Copy, Default)]
 struct Sums {
@@ -83,7 +82,8 @@ pub fn politics(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch
         let (seed, step) = (w.seed, w.step);
         let (bh, climate) = (&b, &buf.climate);
         let job = |c: &mut WorkerChunk<'_>, s: &mut Sums| {
-            let mut rng = rng::stream(seed, step, Phase::Politics, c.index as u64);
+            let mut rng =
+                rng::Positioned::new(rng::stream(seed, step, Phase::Politics, c.index as u64));
             let k = &climate[c.region];
             worker_politics(c, k, bh, &mut rng, s);
         };
@@ -166,16 +166,21 @@ fn worker_politics(
     c: &mut WorkerChunk<'_>,
     k: &Climate,
     b: &crate::scenario::Behaviour,
-    rng: &mut impl Rng,
+    rng: &mut rng::Positioned,
     s: &mut Sums,
 ) {
     let keep = b.grievance_persistence as f32;
-    for i in 0..c.len() {
-        let reference = c.reference[i].max(1e-6);
-        let change = (c.income[i] - reference) / reference;
-        let unemployed = c.employer[i] == UNEMPLOYED;
-        let group = c.group[i] as usize;
-        let exposed = if group == CRAFT || group == OPERATOR {
+    let n = c.len();
+    // Grievance first, in one pass of arithmetic over slices of the
+    // chunk's length, which the compiler can run several workers at a time.
+    let (income, reference, employer) = (&c.income[..n], &c.reference[..n], &c.employer[..n]);
+    let (group, grievance) = (&c.group[..n], &mut c.grievance[..n]);
+    for i in 0..n {
+        let reference = reference[i].max(1e-6);
+        let change = (income[i] - reference) / reference;
+        let unemployed = employer[i] == UNEMPLOYED;
+        let g = group[i] as usize;
+        let exposed = if g == CRAFT || g == OPERATOR {
             1.0
         } else {
             0.2
@@ -184,17 +189,21 @@ fn worker_politics(
             - b.gain_weight as f32 * change.max(0.0)
             + b.unemployment_weight as f32 * f32::from(unemployed)
             + (b.adoption_rate_weight * k.adoption_rate) as f32 * exposed;
-        let g = (keep * c.grievance[i] + (1.0 - keep) * signal).clamp(0.0, 3.0);
-        c.grievance[i] = g;
-        let u: f64 = rng.random();
-        c.protesting[i] = 0;
+        grievance[i] = (keep * grievance[i] + (1.0 - keep) * signal).clamp(0.0, 3.0);
+    }
+    let (threshold, protesting) = (&c.threshold[..n], &mut c.protesting[..n]);
+    for i in 0..n {
+        let g = grievance[i];
+        protesting[i] = 0;
         // Contagion multiplies grievance: protest around a worker draws in
-        // the aggrieved, but cannot make the content protest.
-        if g as f64 * k.pull > c.threshold[i] as f64 {
-            if u < k.repression {
-                c.grievance[i] = (g + b.repression_backlash as f32).min(3.0);
+        // the aggrieved, but cannot make the content protest. Worker i's
+        // chance of being deterred is the stream's i-th number, drawn only
+        // where repression can deter.
+        if g as f64 * k.pull > threshold[i] as f64 {
+            if k.repression > 0.0 && rng.uniform_at(i as u64) < k.repression {
+                grievance[i] = (g + b.repression_backlash as f32).min(3.0);
             } else {
-                c.protesting[i] = 1;
+                protesting[i] = 1;
                 s.protesters += 1.0;
             }
         }
