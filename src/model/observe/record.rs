@@ -186,13 +186,26 @@ pub fn record(w: &World, rec: &mut Records) {
         .map(|(r, range)| {
             let ws = &w.workers;
             let price = w.regions[*r].cpi / w.regions[*r].cpi0;
-            let wage = &w.regions[*r].wage;
+            // Real wages by class once, and the last income's real value
+            // kept, since workers side by side often earn the same: the same
+            // quotients with fewer divisions.
+            let real_wage = w.regions[*r].wage.map(|x| x / price);
+            let mut last: Option<(u32, f64)> = None;
             let mut s = WorkerSums::default();
             for i in range.clone() {
                 let g = ws.group[i] as usize;
                 let e = ws.employer[i];
                 s.people[g] += 1.0;
-                s.income[g] += ws.income[i] as f64 / price;
+                let income = ws.income[i];
+                let real_income = match last {
+                    Some((bits, real)) if bits == income.to_bits() => real,
+                    _ => {
+                        let real = income as f64 / price;
+                        last = Some((income.to_bits(), real));
+                        real
+                    }
+                };
+                s.income[g] += real_income;
                 s.wealth[g] += ws.savings[i] / price;
                 s.grievance += ws.grievance[i] as f64;
                 if e == UNEMPLOYED {
@@ -204,7 +217,7 @@ pub fn record(w: &World, rec: &mut Records) {
                         ws.class[i] as usize
                     };
                     s.employed[g] += 1.0;
-                    s.wage[g] += wage[k] / price;
+                    s.wage[g] += real_wage[k];
                     if e != REST && k == GENERAL {
                         s.general_jobs += 1.0;
                     }

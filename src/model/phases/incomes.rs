@@ -542,8 +542,12 @@ fn household(
     seed: u64,
     cc: f64,
     cw: f64,
-    s: &mut Sums,
+    sums: &mut Sums,
 ) {
+    // The sums are kept in a local copy and written back once: the compiler
+    // may not keep a caller's memory in registers across a check that could
+    // panic, and would store every sum every worker.
+    let mut s = *sums;
     let n = c.len();
     // Slices of the chunk's length, so that indexing needs no bounds checks.
     let (employer, class, fired) = (&c.employer[..n], &c.class[..n], &mut c.fired[..n]);
@@ -592,4 +596,5 @@ fn household(
             education[i] += t.learning * pace * (1.0 - education[i]);
         }
     }
+    *sums = s;
 }

@@ -429,8 +429,10 @@ fn search(
     shops: &[f64],
     class_education: [f32; CLASSES],
     b: &crate::scenario::Behaviour,
-    count: &mut [u32; OPTIONS],
+    counts: &mut [u32; OPTIONS],
 ) {
+    // Counted in a local copy, kept in registers (see `incomes::household`).
+    let mut count = *counts;
     let r = c.region;
     let wage = &wages[r];
     let vac = &vacancies[r];
@@ -524,6 +526,7 @@ fn search(
             }
         }
     }
+    *counts = count;
 }
 
 /// What a job in class `k` is worth to a worker of `group`: its wage, with a

@@ -192,6 +192,7 @@ fn worker_politics(
         grievance[i] = (keep * grievance[i] + (1.0 - keep) * signal).clamp(0.0, 3.0);
     }
     let (threshold, protesting) = (&c.threshold[..n], &mut c.protesting[..n]);
+    let mut protesters = 0.0;
     for i in 0..n {
         let g = grievance[i];
         protesting[i] = 0;
@@ -204,8 +205,9 @@ fn worker_politics(
                 grievance[i] = (g + b.repression_backlash as f32).min(3.0);
             } else {
                 protesting[i] = 1;
-                s.protesters += 1.0;
+                protesters += 1.0;
             }
         }
     }
+    s.protesters += protesters;
 }
