@@ -70,25 +70,25 @@ impl Incomes {
         }
     }
 
-    /// Counts each of `values` once in the current region. Neighbouring
-    /// workers often earn the same (a firm's staff, the relieved), so a run
-    /// of equal values costs one probe of the table.
-    pub fn add_each(&mut self, values: impl Iterator<Item = f64>) {
-        let mut run: Option<(u64, u64)> = None;
-        for value in values {
-            let bits = value.to_bits();
+    /// Counts each of `incomes` in the current region at its real value,
+    /// divided by `price`. Neighbouring workers often earn the same (a
+    /// firm's staff, the relieved), so a run of equal incomes costs one
+    /// division and one probe of the table.
+    pub fn add_each(&mut self, incomes: &[f32], price: f64) {
+        let mut run: Option<(f32, u64)> = None;
+        for &x in incomes {
             match &mut run {
-                Some((b, count)) if *b == bits => *count += 1,
+                Some((v, count)) if v.to_bits() == x.to_bits() => *count += 1,
                 _ => {
-                    if let Some((b, count)) = run {
-                        self.add(f64::from_bits(b), count);
+                    if let Some((v, count)) = run {
+                        self.add(v as f64 / price, count);
                     }
-                    run = Some((bits, 1));
+                    run = Some((x, 1));
                 }
             }
         }
-        if let Some((b, count)) = run {
-            self.add(f64::from_bits(b), count);
+        if let Some((v, count)) = run {
+            self.add(v as f64 / price, count);
         }
     }
 
@@ -180,21 +180,31 @@ mod tests {
             incomes.clear();
             let mut everyone = Vec::new();
             for (distinct, n) in [(1, 1), (3, 2), (40, 5000), (100_000, 20_000), (7, 0)] {
-                let levels: Vec<f64> = (0..distinct)
+                let levels: Vec<f32> = (0..distinct)
                     .map(|d| {
                         if d == 0 {
                             0.0
                         } else {
-                            rng.random::<f64>() * 100.0
+                            rng.random::<f32>() * 100.0
                         }
                     })
                     .collect();
-                let mut region = Vec::new();
-                for _ in 0..n {
-                    let v = levels[rng.random_range(0..distinct)];
-                    incomes.add(v, 1);
-                    region.push(v);
-                }
+                // Workers' incomes go through `add_each` (runs of equal
+                // neighbours included), an inventor's through `add`.
+                let price = 1.3;
+                let workers: Vec<f32> = (0..n)
+                    .map(|i| {
+                        levels[if i % 3 == 0 {
+                            0
+                        } else {
+                            rng.random_range(0..distinct)
+                        }]
+                    })
+                    .collect();
+                incomes.add_each(&workers, price);
+                let mut region: Vec<f64> = workers.iter().map(|&x| x as f64 / price).collect();
+                incomes.add(17.0, 1);
+                region.push(17.0);
                 let owners = step * 5;
                 incomes.add(250.0, owners as u64);
                 region.extend(std::iter::repeat_n(250.0, owners));

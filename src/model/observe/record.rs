@@ -186,26 +186,14 @@ pub fn record(w: &World, rec: &mut Records) {
         .map(|(r, range)| {
             let ws = &w.workers;
             let price = w.regions[*r].cpi / w.regions[*r].cpi0;
-            // Real wages by class once, and the last income's real value
-            // kept, since workers side by side often earn the same: the same
-            // quotients with fewer divisions.
+            // Real wages by class, divided once rather than per worker.
             let real_wage = w.regions[*r].wage.map(|x| x / price);
-            let mut last: Option<(u32, f64)> = None;
             let mut s = WorkerSums::default();
             for i in range.clone() {
                 let g = ws.group[i] as usize;
                 let e = ws.employer[i];
                 s.people[g] += 1.0;
-                let income = ws.income[i];
-                let real_income = match last {
-                    Some((bits, real)) if bits == income.to_bits() => real,
-                    _ => {
-                        let real = income as f64 / price;
-                        last = Some((income.to_bits(), real));
-                        real
-                    }
-                };
-                s.income[g] += real_income;
+                s.income[g] += ws.income[i] as f64 / price;
                 s.wealth[g] += ws.savings[i] / price;
                 s.grievance += ws.grievance[i] as f64;
                 if e == UNEMPLOYED {
@@ -339,11 +327,8 @@ pub fn record(w: &World, rec: &mut Records) {
         }
 
         // Income inequality among workers, inventors and owner households.
-        rec.incomes.add_each(
-            w.workers.income[reg.workers.clone()]
-                .iter()
-                .map(|&x| x as f64 / price),
-        );
+        rec.incomes
+            .add_each(&w.workers.income[reg.workers.clone()], price);
         for i in 0..w.inventors.region.len() {
             if w.inventors.region[i] as usize == r {
                 rec.incomes.add(w.inventors.income[i] / price, 1);

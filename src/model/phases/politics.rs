@@ -172,7 +172,8 @@ fn worker_politics(
     let keep = b.grievance_persistence as f32;
     let n = c.len();
     // Grievance first, in one pass of arithmetic over slices of the
-    // chunk's length, which the compiler can run several workers at a time.
+    // chunk's length; then the thresholds, where the few who pass one may
+    // need a random number.
     let (income, reference, employer) = (&c.income[..n], &c.reference[..n], &c.employer[..n]);
     let (group, grievance) = (&c.group[..n], &mut c.grievance[..n]);
     for i in 0..n {
