@@ -64,6 +64,7 @@ pub fn series_frame(out: &RunOutput) -> Result<DataFrame> {
         c!(unemployment_rate),
         c!(real_wage),
         c!(craft_real_wage),
+        c!(shop_hands),
         c!(labour_share),
         c!(gini_income),
         c!(price_level),

@@ -161,7 +161,7 @@ pub fn task_cost(w: &World, f: Option<usize>, r: usize, t: usize, j: usize) -> T
         price *= 1.0 + reg.institutions.general_tech_tax;
     }
     let unit_cost =
-        labour * reg.wage[w.tech_class[j]] * pay + capital * price * machine_user_cost(w, j);
+        labour * reg.wage[w.task_class(f, t, j)] * pay + capital * price * machine_user_cost(w, j);
     TaskCost {
         labour,
         capital,

@@ -50,6 +50,10 @@ pub const BUILTIN_EXPERIMENTS: &[(&str, &str)] = &[
         "relief_and_riots",
         include_str!("../../scenarios/experiments/relief_and_riots.ron"),
     ),
+    (
+        "putting_out",
+        include_str!("../../scenarios/experiments/putting_out.ron"),
+    ),
 ];
 
 pub fn builtin(name: &str) -> Option<&'static str> {

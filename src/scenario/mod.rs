@@ -100,6 +100,21 @@ pub struct Industry {
     /// outcome: whether and when a shop does set it up is its own decision.
     #[serde(default)]
     pub shops_can_invest: bool,
+    /// A task the hand shops' self-employed members do not do themselves
+    /// but pay hands for at the labourer's going wage, keeping
+    /// what their good fetches less that pay and the materials. Before the
+    /// mills, spinning was the by-employment of women and children, paid
+    /// by the weaver or the putter-out, and a handloom weaver's earnings
+    /// were the cloth's price less the yarn's (Bythell 1969, The Handloom
+    /// Weavers, ch. 2-3; Lyons 1989, "Family response to economic decline",
+    /// Research in Economic History 12). A shop's output is then limited by
+    /// its own members: a machine that cheapens the hired task lowers the
+    /// shop's costs without letting it make more, so the members keep the
+    /// saving until entrants crowd into the trade. A fact about the
+    /// industry's organization, not an outcome. None: every member of a
+    /// shop does every task and shares its earnings.
+    #[serde(default)]
+    pub hired_task: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

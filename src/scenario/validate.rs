@@ -157,6 +157,19 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     c.range("industry.markup", ind.markup, 0.0, 5.0);
     c.range("industry.materials_share", ind.materials_share, 0.0, 0.9);
     c.range("industry.saturation_share", ind.saturation_share, 1e-4, 0.9);
+    if let Some(hired) = &ind.hired_task {
+        if !ind.tasks.iter().any(|t| &t.name == hired) {
+            c.fail(
+                "industry.hired_task",
+                format!("names no task of the industry: {hired:?}"),
+            );
+        } else if ind.tasks.len() < 2 {
+            c.fail(
+                "industry.hired_task",
+                "needs a second task for the shops' own members to do",
+            );
+        }
+    }
 
     // Regions.
     if s.regions.is_empty() {

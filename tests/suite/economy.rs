@@ -9,7 +9,7 @@ use crate::runs::ensemble;
 use ludd::analysis::stats::mean;
 use ludd::model::observe::SeriesRow;
 use ludd::model::phases::{self, Buffers};
-use ludd::model::world::{World, CRAFT_SHOP, REST, UNEMPLOYED};
+use ludd::model::world::{World, CRAFT, CRAFT_SHOP, HIRED, REST, UNEMPLOYED};
 use ludd::scenario::{Scenario, TechKind};
 use ludd::RunOutput;
 
@@ -191,10 +191,32 @@ fn real_wages_rise_after_the_power_loom_without_exogenous_growth() {
     );
 }
 
+/// In shops whose members do every task and share its earnings (the
+/// built-in loom), halving the cloth price takes half of a weaver's revenue.
 #[test]
 fn a_hand_weaver_earns_revenue_less_materials_and_loses_half_of_it_when_the_price_halves() {
     let s = loom();
-    let mut w = World::new(&s, 3);
+    assert!(s.industry.hired_task.is_none());
+    piece_rates(&s, 0.5);
+}
+
+/// The same where weavers pay spinners a wage (`hired_task`, the
+/// `putting_out` experiment): a quarter off the cloth price takes a quarter
+/// of a weaver's revenue and none of the spinners' pay. (Half off would
+/// leave less than the cotton and the spinners cost: the weaver would keep
+/// nothing.)
+#[test]
+fn a_weaver_who_pays_spinners_bears_the_whole_fall_in_the_cloth_price() {
+    let mut s = loom();
+    s.industry.hired_task = Some("spinning".into());
+    piece_rates(&s, 0.75);
+}
+
+/// Cuts every shop's price to `factor` of itself for one step and checks
+/// that a weaver keeps the shop's revenue less its materials and its
+/// spinners' pay, per weaver, and loses `1 - factor` of their revenue.
+fn piece_rates(s: &Scenario, factor: f64) {
+    let mut w = World::new(s, 3);
     let mut b = Buffers::new(&w);
     phases::production::production(&mut w);
     // Merchants with money enough to buy every shop's whole stock at either
@@ -205,25 +227,35 @@ fn a_hand_weaver_earns_revenue_less_materials_and_loses_half_of_it_when_the_pric
     let mut cheap = w.clone();
     let mut cheap_b = b.clone();
     for f in 0..cheap.firms.len() {
-        cheap.firms.price[f] *= 0.5;
+        cheap.firms.price[f] *= factor;
     }
     for (w, b) in [(&mut w, &mut b), (&mut cheap, &mut cheap_b)] {
         phases::trade::trade(w, &mut b.trade);
         phases::labour::labour(w, &mut b.labour, &mut b.workers);
         phases::incomes::incomes(w, &mut b.incomes, &mut b.workers);
     }
-    // A self-employed weaver in Britain's first shop.
+    // A self-employed weaver in Britain's first shop: one of its members
+    // (the craft class), not one of the spinners it pays a wage.
     let f = (0..w.firms.len())
         .find(|&f| w.firms.org[f] == CRAFT_SHOP && w.firms.region[f] == 0)
         .expect("a hand shop");
     let i = (0..w.workers.len())
-        .find(|&i| w.workers.employer[i] == f as u32 && cheap.workers.employer[i] == f as u32)
+        .find(|&i| {
+            w.workers.employer[i] == f as u32
+                && cheap.workers.employer[i] == f as u32
+                && w.workers.class[i] == CRAFT as u8
+        })
         .expect("a weaver who stays");
-    let staff: u32 = w.firms.labour[f].iter().sum();
+    let staff = w.shop_members(f);
+    assert_eq!(staff, cheap.shop_members(f), "the shop keeps its weavers");
     assert_eq!(
-        staff,
-        cheap.firms.labour[f].iter().sum::<u32>(),
-        "the shop keeps its workers"
+        w.firms.labour[f][HIRED], cheap.firms.labour[f][HIRED],
+        "the shop keeps its spinners"
+    );
+    assert_eq!(
+        w.firms.labour[f][HIRED] > 0,
+        s.industry.hired_task.is_some(),
+        "weavers pay spinners where the industry hires a task"
     );
     assert!(
         (w.firms.sales[f] - cheap.firms.sales[f]).abs() < 1e-9 * w.firms.sales[f],
@@ -234,24 +266,31 @@ fn a_hand_weaver_earns_revenue_less_materials_and_loses_half_of_it_when_the_pric
     let revenue_share = w.firms.revenue[f] / staff as f64;
     let tax = s.regions[0].institutions.income_tax;
     // What the weaver keeps is the shop's revenue less the materials of
-    // its cloth (its tools have not worn yet), shared by head.
+    // its cloth (its tools have not worn yet) and the spinners' wages and
+    // hiring, shared by head among the weavers.
     let materials = w.firms.output[f] * ludd::model::costs::materials_cost(&w, 0);
     assert!(materials > 0.0, "the loom's cloth is made of bought cotton");
-    let kept = (w.firms.revenue[f] - materials) / staff as f64 * (1.0 - tax);
+    let hand_wage = w.regions[0].wage[HIRED];
+    let spinners = f64::from(w.firms.labour[f][HIRED]) * hand_wage
+        + s.behaviour.hiring_cost * f64::from(w.firms.hires[f]) * hand_wage;
+    let kept = (w.firms.revenue[f] - materials - spinners) / staff as f64 * (1.0 - tax);
     assert!(
         (f64::from(w.workers.income[i]) - kept).abs() < 1e-4 * kept,
         "the weaver keeps revenue less materials ({} against {kept:.5})",
         w.workers.income[i]
     );
     let lost = f64::from(w.workers.income[i] - cheap.workers.income[i]);
-    let expected = 0.5 * revenue_share * (1.0 - tax);
+    let expected = (1.0 - factor) * revenue_share * (1.0 - tax);
     eprintln!(
-        "weaver's income {} -> {}: lost {lost:.4}, half of their revenue after tax {expected:.4}",
-        w.workers.income[i], cheap.workers.income[i]
+        "weaver's income {} -> {}: lost {lost:.4}, {:.0}% of their revenue after tax {expected:.4}",
+        w.workers.income[i],
+        cheap.workers.income[i],
+        100.0 * (1.0 - factor)
     );
     assert!(
         (lost - expected).abs() < 1e-3 * expected,
-        "the weaver loses half of their revenue ({lost:.5} against {expected:.5})"
+        "the weaver loses {:.0}% of their revenue ({lost:.5} against {expected:.5})",
+        100.0 * (1.0 - factor)
     );
     let employed = |w: &World| {
         (0..w.workers.len())
@@ -320,5 +359,44 @@ fn a_remembered_trade_keeps_drawing_entrants_as_its_rates_fall() {
     assert!(
         fall < fall0,
         "their earnings must fall further ({fall:.3} against {fall0:.3})"
+    );
+}
+
+/// Machine spinning, where weavers pay spinners for their yarn: the jenny,
+/// the water frame and the mule cut the spinners' places in the hand shops
+/// and, since a shop can weave no more cloth than its weavers can, leave
+/// the saving with the weavers until entrants crowd in: the handloom
+/// weavers' golden age of the 1780s and 1790s (Bythell 1969, ch. 3),
+/// bought at the hand spinners' expense.
+#[test]
+fn machine_yarn_raises_weavers_earnings_and_takes_the_spinners_places() {
+    let mut with = loom();
+    with.end_year = 1800.0;
+    with.industry.hired_task = Some("spinning".into());
+    let mut without = with.clone();
+    without
+        .technologies
+        .retain(|t| t.kind != TechKind::Special || !t.tasks.iter().any(|x| x == "spinning"));
+    assert!(without.technologies.len() < with.technologies.len());
+    let measure = |s: &Scenario| {
+        let runs = ensemble(s, 4);
+        (
+            ensemble_window(&runs, "britain", |s| s.craft_real_wage, 1780.0, 1795.0),
+            ensemble_window(&runs, "britain", |s| s.shop_hands, 1780.0, 1795.0),
+        )
+    };
+    let (earnings, hands) = measure(&with);
+    let (earnings0, hands0) = measure(&without);
+    eprintln!(
+        "British weavers' real earnings 1780-1794: {earnings:.3} with spinning machines, \
+         {earnings0:.3} without; hand spinners {hands:.0} and {hands0:.0}"
+    );
+    assert!(
+        earnings > 1.2 * earnings0,
+        "machine yarn must raise weavers' earnings ({earnings:.3} against {earnings0:.3})"
+    );
+    assert!(
+        hands < 0.5 * hands0,
+        "machine yarn must take the hand spinners' places ({hands:.0} against {hands0:.0})"
     );
 }

@@ -90,6 +90,7 @@ struct Agg {
     price_weighted: f64,
     craft_wage_weighted: f64,
     craft_weight: f64,
+    shop_hands: f64,
     real_output: f64,
     nominal_output: f64,
     industry_output: f64,
@@ -119,6 +120,7 @@ impl Agg {
         self.price_weighted += o.price_weighted;
         self.craft_wage_weighted += o.craft_wage_weighted;
         self.craft_weight += o.craft_weight;
+        self.shop_hands += o.shop_hands;
         self.real_output += o.real_output;
         self.nominal_output += o.nominal_output;
         self.industry_output += o.industry_output;
@@ -237,13 +239,17 @@ pub fn record(w: &World, rec: &mut Records) {
         // in the hand shops, where every member earns the shop's piece
         // earnings per head, the hand trade's going rate. Operators of
         // special tools in factories (mule spinners in a mill) are not
-        // among them.
-        let hand: f64 = reg
-            .firms
-            .clone()
-            .filter(|&f| w.firms.alive[f] && w.firms.org[f] == crate::model::world::CRAFT_SHOP)
-            .map(|f| f64::from(w.firms.labour[f].iter().sum::<u32>()))
-            .sum();
+        // among them, nor the hands a shop pays a wage for its hired task.
+        let (mut hand, mut hands) = (0.0, 0.0);
+        for f in reg.firms.clone() {
+            if w.firms.alive[f] && w.firms.org[f] == crate::model::world::CRAFT_SHOP {
+                hand += f64::from(w.shop_members(f));
+                if w.hired_task.is_some() {
+                    hands += f64::from(w.firms.labour[f][crate::model::world::HIRED]);
+                }
+            }
+        }
+        a.shop_hands = hands;
         a.craft_weight = hand.max(1e-9);
         a.craft_wage_weighted = reg.wage[CRAFT] / price * hand.max(1e-9);
         let (by_kind, reorganized, total) = w.output_shares(r);
@@ -503,6 +509,7 @@ fn series_row(
             0.0
         },
         craft_real_wage: a.craft_wage_weighted / a.craft_weight.max(1e-9),
+        shop_hands: a.shop_hands * ppa,
         labour_share: if a.nominal_output > 0.0 {
             (a.flows.wage_bill / a.nominal_output).min(1.0)
         } else {

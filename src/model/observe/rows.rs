@@ -24,6 +24,9 @@ pub struct SeriesRow {
     pub unemployment_rate: f64,
     pub real_wage: f64,
     pub craft_real_wage: f64,
+    /// People the hand shops pay a wage for the industry's hired task (the
+    /// hand spinners of the loom); zero where the shops hire none.
+    pub shop_hands: f64,
     pub labour_share: f64,
     pub gini_income: f64,
     pub price_level: f64,

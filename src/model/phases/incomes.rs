@@ -77,8 +77,8 @@ use crate::model::phases::for_each_chunk;
 use crate::model::rest;
 use crate::model::rng;
 use crate::model::world::{
-    refill, RegionState, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, REST,
-    UNEMPLOYED, UNSKILLED,
+    refill, RegionState, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP, HIRED,
+    REST, UNEMPLOYED, UNSKILLED,
 };
 
 /// Purpose tag for the fixed per-worker draw that decides relief eligibility.
@@ -145,6 +145,7 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
     buf.outlays.extend((0..w.firms.len()).map(|f| Outlay {
         materials: materials_bought(w, f),
         wear: w.firms.capital[f] * crate::model::costs::firm_depreciation(w, f),
+        hands: hands_cost(w, f, b.hiring_cost),
     }));
     buf.pay_factors.clear();
     let outlays = &buf.outlays;
@@ -152,14 +153,23 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
         if w.firms.org[f] != CRAFT_SHOP {
             return [w.pay_factor(f); CLASSES];
         }
-        let staff: u32 = w.firms.labour[f].iter().sum();
-        if staff == 0 {
+        let members = w.shop_members(f);
+        if members == 0 {
             return [1.0; CLASSES];
         }
-        let net = w.firms.revenue[f] - outlays[f].materials - outlays[f].wear;
-        let per_head = net.max(0.0) / f64::from(staff);
         let wage = &w.regions[w.firms.region[f] as usize].wage;
-        std::array::from_fn(|k| per_head / wage[k].max(1e-12))
+        // Hands hired for the hired task are paid the going wage first, and
+        // their hiring and severance; the members share what is left.
+        let o = outlays[f];
+        let net = w.firms.revenue[f] - o.materials - o.wear - o.hands;
+        let per_head = net.max(0.0) / f64::from(members);
+        std::array::from_fn(|k| {
+            if w.hired_task.is_some() && k == HIRED {
+                w.pay_factor(f)
+            } else {
+                per_head / wage[k].max(1e-12)
+            }
+        })
     }));
     // The going rate of the hand trade is what its self-employed earned
     // per head: piece earnings set the hand trade's wage from next quarter.
@@ -170,7 +180,7 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
             if w.firms.org[f] != CRAFT_SHOP || !w.firms.alive[f] {
                 continue;
             }
-            let n: u32 = w.firms.labour[f].iter().sum();
+            let n = w.shop_members(f);
             earned += f64::from(n) * buf.pay_factors[f][CRAFT];
             heads += f64::from(n);
         }
@@ -235,7 +245,11 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
             // Each hire costs `hiring_cost` quarters of the firm's mean wage,
             // spent on recruiting and training bought from the rest of the economy.
             let staff: u32 = w.firms.labour[f].iter().sum();
-            let hired = b.hiring_cost * w.firms.hires[f] as f64 * bill / staff.max(1) as f64;
+            let hired = if is_hiring_shop(w, f) {
+                hands_hiring(w, f, b.hiring_cost)
+            } else {
+                b.hiring_cost * w.firms.hires[f] as f64 * bill / staff.max(1) as f64
+            };
             let fired: f64 = (0..CLASSES)
                 .map(|k| reg.wage[k] * w.firms.fired[f][k] as f64)
                 .sum::<f64>()
@@ -243,6 +257,7 @@ pub fn incomes(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch)
             let Outlay {
                 materials: bought,
                 wear,
+                ..
             } = outlays[f];
             let profit = w.firms.revenue[f] - bill - fired - hired - bought - wear;
             let tax = inst.profit_tax * profit.max(0.0);
@@ -462,6 +477,37 @@ struct Outlay {
     materials: f64,
     /// The value its machines lost to wear.
     wear: f64,
+    /// What a hand shop paid the hands of its hired task: wages, hiring
+    /// and severance (zero for other firms).
+    hands: f64,
+}
+
+/// Whether firm `f` is a hand shop that pays hands for a task.
+fn is_hiring_shop(w: &World, f: usize) -> bool {
+    w.hired_task.is_some() && w.firms.org[f] == CRAFT_SHOP
+}
+
+/// What hiring this quarter's hands cost hand shop `f`: `hiring_cost`
+/// quarters of a hand's pay for each hire. A shop hires only hands, so
+/// their pay, not the members' earnings, is the measure.
+fn hands_hiring(w: &World, f: usize, hiring_cost: f64) -> f64 {
+    let wage = w.regions[w.firms.region[f] as usize].wage[HIRED] * w.pay_factor(f);
+    hiring_cost * f64::from(w.firms.hires[f]) * wage
+}
+
+/// Everything hand shop `f` pays for its hands this quarter: their wages,
+/// their hiring and the severance of those let go. The members bear it, so
+/// the shop itself makes neither profit nor loss.
+fn hands_cost(w: &World, f: usize, hiring_cost: f64) -> f64 {
+    if !is_hiring_shop(w, f) {
+        return 0.0;
+    }
+    let r = w.firms.region[f] as usize;
+    let wage = w.regions[r].wage[HIRED];
+    let pay = f64::from(w.firms.labour[f][HIRED]) * wage * w.pay_factor(f);
+    let severance =
+        f64::from(w.firms.fired[f][HIRED]) * wage * w.regions[r].institutions.firing_cost;
+    pay + hands_hiring(w, f, hiring_cost) + severance
 }
 
 /// What firm `f` paid for the materials of this quarter's output.

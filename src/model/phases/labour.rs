@@ -61,7 +61,7 @@ use crate::model::rest;
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
     chunk_layout, refill, Leavers, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, CRAFT_SHOP,
-    GENERAL, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
+    GENERAL, HIRED, NO_SEARCH, OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use rand::Rng;
 
@@ -107,11 +107,34 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         }
         if w.firms.org[f] == CRAFT_SHOP {
             // Self-employed hand workers are never laid off and no shop
-            // advertises: the trade grows by young entrants who choose it
-            // and shrinks as its workers leave for better pay or retire.
+            // advertises for members: the trade grows by young entrants who
+            // choose it and shrinks as its workers leave for better pay or
+            // retire.
             w.firms.target[f] = w.firms.labour[f];
+            if w.hired_task.is_some() {
+                // A shop that pays hands for a task hires as many as keep
+                // its members at work, and lets go those a machine has made
+                // idle: the hand spinners the jenny and the mule displaced.
+                let (members, req) = (w.firms.labour[f][CRAFT], w.firms.req[f]);
+                let need = if req[CRAFT] > 1e-12 {
+                    (req[HIRED] * f64::from(members) / req[CRAFT]).round() as u32
+                } else {
+                    0
+                };
+                w.firms.target[f][HIRED] = need;
+                let have = w.firms.labour[f][HIRED];
+                if have > need {
+                    let firing_cost = w.regions[r].institutions.firing_cost;
+                    fire_p[f][HIRED] =
+                        ((have - need) as f64 / have as f64 / (1.0 + firing_cost)) as f32;
+                } else {
+                    // Unskilled work is one market: a shop's places for
+                    // hands are offered with the rest of the economy's.
+                    vacancies[r][SEEK_REST as usize] += (need - have) as f64;
+                }
+            }
             for k in 0..CLASSES {
-                demanded[r][k] += w.firms.labour[f][k] as f64;
+                demanded[r][k] += w.firms.target[f][k] as f64;
             }
             continue;
         }
@@ -139,7 +162,7 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         if employed > reg.rest_jobs {
             rest_fire_p[r] = ((employed - reg.rest_jobs) / employed) as f32;
         } else {
-            vacancies[r][SEEK_REST as usize] = reg.rest_jobs - employed;
+            vacancies[r][SEEK_REST as usize] += reg.rest_jobs - employed;
         }
     }
     wages.clear();
@@ -157,7 +180,7 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
         let mut acc = 0.0;
         for f in reg.firms.clone() {
             if w.firms.alive[f] && w.firms.org[f] == CRAFT_SHOP {
-                acc += w.firms.labour[f].iter().sum::<u32>() as f64;
+                acc += f64::from(w.shop_members(f));
             }
             shops[f] = acc;
         }
@@ -326,10 +349,10 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
     // Pass B: hiring. How much work a chunk has depends on how many of its
     // workers search, so every chunk is its own task and rayon balances them.
     {
-        let (hp, cum, ranges) = (&*hire_p, &*cumulative, &*firm_ranges);
+        let (hp, cum, ranges, vac) = (&*hire_p, &*cumulative, &*firm_ranges, &*vacancies);
         let job = |c: &mut WorkerChunk<'_>, _: &mut ()| {
             let mut rng = rng::stream(seed, step, Phase::Hiring, c.index as u64);
-            hire(c, &mut rng, hp, cum, ranges, nf);
+            hire(c, &mut rng, hp, cum, vac, ranges, nf);
         };
         // One empty slot per chunk: a vector of `()` never allocates.
         let mut slots = vec![(); layout.len()];
@@ -361,7 +384,9 @@ pub fn labour(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) 
     // Wages follow excess demand for each class.
     for (r, reg) in w.regions.iter_mut().enumerate() {
         reg.rest_employed = sum.rest_employed[r];
-        demanded[r][UNSKILLED] = reg.rest_jobs;
+        // Unskilled work: the rest of the economy's jobs and any hands the
+        // hand shops hire (counted with the firms above).
+        demanded[r][UNSKILLED] += reg.rest_jobs;
         let inst = &reg.institutions;
         // Bargaining: workers win `wage_passthrough` of the gap between the
         // unskilled wage and labour's marginal revenue product in the rest
@@ -545,10 +570,19 @@ fn hire(
     rng: &mut impl Rng,
     hire_p: &[[f64; OPTIONS]],
     cumulative: &[f64],
+    vacancies: &[[f64; OPTIONS]],
     firm_ranges: &[std::ops::Range<usize>],
     nf: usize,
 ) {
     let r = c.region;
+    let range = firm_ranges[r].clone();
+    // The region's places for each class over its firms, and where each is.
+    let table = |k: usize| &cumulative[k * nf + range.start..k * nf + range.end];
+    let places = |k: usize| table(k).last().copied().unwrap_or(0.0);
+    let place = |k: usize, x: f64| {
+        let t = table(k);
+        (range.start + t.partition_point(|&cum| cum <= x).min(t.len() - 1)) as u32
+    };
     for i in 0..c.len() {
         let o = c.option[i];
         if o == NO_SEARCH {
@@ -560,20 +594,23 @@ fn hire(
             continue;
         }
         if o == SEEK_REST {
-            c.employer[i] = REST;
+            // An unskilled place is in a hand shop hiring hands or in the
+            // rest of the economy, in proportion to the places each offers.
+            let x = pick * vacancies[r][SEEK_REST as usize];
+            c.employer[i] = if x < places(HIRED) {
+                place(HIRED, x)
+            } else {
+                REST
+            };
             c.class[i] = UNSKILLED as u8;
             c.group[i] = UNSKILLED as u8;
         } else {
             let k = o as usize;
-            let range = firm_ranges[r].clone();
-            let table = &cumulative[k * nf + range.start..k * nf + range.end];
-            let total = table.last().copied().unwrap_or(0.0);
+            let total = places(k);
             if total <= 0.0 {
                 continue;
             }
-            let x = pick * total;
-            let at = table.partition_point(|&cum| cum <= x).min(table.len() - 1);
-            c.employer[i] = (range.start + at) as u32;
+            c.employer[i] = place(k, pick * total);
             c.class[i] = k as u8;
             c.group[i] = k as u8;
         }

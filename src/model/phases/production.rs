@@ -65,9 +65,11 @@ pub fn production(w: &mut World) {
         // Knowledge and wages move every quarter, so the plan is re-costed.
         let plan = evaluate(w, f, &w.firms.choice[f * tasks..(f + 1) * tasks]);
         let mut capacity = f64::INFINITY;
-        if w.firms.org[f] == CRAFT_SHOP {
+        if w.firms.org[f] == CRAFT_SHOP && w.hired_task.is_none() {
             // Hand workers take up their trade's special tools themselves:
-            // a shop's workers are one pool, whatever their class.
+            // a shop's workers are one pool, whatever their class. (Where
+            // the shop pays hands for a task, members and hands are two
+            // classes and each limits what it makes, as in a factory.)
             let staff: u32 = w.firms.labour[f].iter().sum();
             let req: f64 = plan.req.iter().sum();
             if req > 1e-12 {

@@ -96,7 +96,7 @@ pub fn evaluate(w: &World, f: usize, choice: &[u8]) -> Plan {
         let j = j as usize;
         let c = task_cost(w, Some(f), r, t, j);
         plan.choice[t] = j as u8;
-        plan.req[w.tech_class[j]] += c.labour;
+        plan.req[w.task_class(Some(f), t, j)] += c.labour;
         plan.capital_req += c.capital;
         plan.unit_cost += c.unit_cost;
         if w.scenario.technologies[j].fixed_cost > 0.0 && w.firms.fixed_paid[f] & (1 << j) == 0 {

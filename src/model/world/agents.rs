@@ -9,6 +9,11 @@ pub const OPERATOR: usize = 1;
 pub const GENERAL: usize = 2;
 pub const UNSKILLED: usize = 3;
 pub const CLASSES: usize = 4;
+/// The class of the hands a hand shop pays for its hired task
+/// (`industry.hired_task`): by-employment that needs no apprenticeship,
+/// paid the labourer's wage, whose hands go back to other work when a
+/// machine makes them idle rather than hold out for a trade.
+pub const HIRED: usize = UNSKILLED;
 pub const CLASS_NAMES: [&str; CLASSES] = ["craft", "operator", "general", "unskilled"];
 
 /// The job class that works with a technology of this kind.

@@ -46,6 +46,8 @@ pub struct World {
     /// Bit t set: technology j performs task t.
     pub tech_tasks: Vec<u32>,
     pub task_labour: Vec<f64>,
+    /// The task hand shops pay hands for (`industry.hired_task`), if any.
+    pub hired_task: Option<usize>,
     /// Minimum education per job class.
     pub class_education: [f32; CLASSES],
     pub ledger: Ledger,
@@ -105,6 +107,11 @@ impl World {
             .iter()
             .map(|t| t.weight / total_weight)
             .collect();
+        let hired_task = s
+            .industry
+            .hired_task
+            .as_deref()
+            .map(|name| s.task_index(name).expect("validated hired task"));
         let tech_kind: Vec<TechKind> = s.technologies.iter().map(|t| t.kind).collect();
         let tech_class: Vec<usize> = tech_kind.iter().map(|k| class_of(*k)).collect();
         let tech_tasks: Vec<u32> = s
@@ -179,7 +186,11 @@ impl World {
             // Hand workers are self-employed and sell at the price that
             // pays their going earnings and their materials (no markup:
             // there is no employer).
-            let craft_price = wage[CRAFT] + crate::model::costs::materials_per_unit(&s);
+            // Where the shops pay hands for a task, that task's labour is
+            // paid the operatives' wage and the members do the rest.
+            let hired_share = hired_task.map_or(0.0, |h| task_labour[h]);
+            let hand_labour_cost = (1.0 - hired_share) * wage[CRAFT] + hired_share * wage[HIRED];
+            let craft_price = hand_labour_cost + crate::model::costs::materials_per_unit(&s);
 
             let n = reg.workers as usize;
             let n_ind =
@@ -187,13 +198,17 @@ impl World {
             let n_rest = ((n - n_ind) as f64 * 0.95).round() as usize;
             let first_firm = firms.len();
             let nf = reg.firms as usize;
+            // The shops' own members come first, then the hands they hire.
+            let n_members = n_ind - (hired_share * n_ind as f64).round() as usize;
             let worker_start = workers.len();
             let threshold =
                 Normal::new(b.threshold_mean, b.threshold_spread.max(1e-9)).expect("valid normal");
             let edu_spread = 0.15;
             for i in 0..n {
-                let (employer, class) = if i < n_ind {
+                let (employer, class) = if i < n_members {
                     ((first_firm + i % nf) as u32, CRAFT)
+                } else if i < n_ind {
+                    ((first_firm + i % nf) as u32, HIRED)
                 } else if i < n_ind + n_rest {
                     (REST, UNSKILLED)
                 } else {
@@ -248,7 +263,7 @@ impl World {
                 firms.reorganized_at.push(f64::NAN);
                 firms.capital.push(0.0);
                 let size = if open { per_firm } else { 0.0 };
-                firms.cash.push(4.0 * size * wage[CRAFT]);
+                firms.cash.push(4.0 * size * hand_labour_cost);
                 firms.price.push(craft_price);
                 firms.expected.push(size);
                 firms.inventory.push(0.0);
@@ -256,7 +271,8 @@ impl World {
                 firms.sales.push(size);
                 firms.revenue.push(size * craft_price);
                 let mut req = [0.0; CLASSES];
-                req[CRAFT] = 1.0;
+                req[CRAFT] = 1.0 - hired_share;
+                req[HIRED] += hired_share;
                 firms.req.push(req);
                 firms.capital_req.push(0.0);
                 firms.unit_cost.push(craft_price);
@@ -295,7 +311,9 @@ impl World {
             // owners' dividends, after income tax.
             let inst = &reg.institutions;
             let unemployed = (n - n_ind - n_rest) as f64;
-            let wages = n_ind as f64 * wage[CRAFT] + n_rest as f64 * w_u;
+            let wages = n_members as f64 * wage[CRAFT]
+                + (n_ind - n_members) as f64 * wage[HIRED]
+                + n_rest as f64 * w_u;
             let relief = unemployed * w_u * inst.relief_replacement * inst.relief_eligibility;
             let spending = (1.0 - inst.income_tax) * (wages + profits) + relief;
             let industry_value = n_ind as f64 * craft_price * (1.0 + internal);
@@ -394,6 +412,7 @@ impl World {
             tech_class,
             tech_tasks,
             task_labour,
+            hired_task,
             class_education,
             ledger: Ledger::default(),
             events: Vec::new(),
@@ -436,6 +455,36 @@ impl World {
         match (&self.scenario.wage_policy, self.firms.sharing[f]) {
             (Some(p), true) => 1.0 + p.premium,
             _ => 1.0,
+        }
+    }
+
+    /// The job class whose wage pays for task `t` done with technology `j`
+    /// by firm `f` (`None`: a typical firm). In hand shops of an industry
+    /// with a hired task, the members do every other task themselves at
+    /// their trade's going rate (the craft wage) and pay hands for the hired
+    /// task at the labourer's wage, whatever the tools; elsewhere the
+    /// technology's kind decides.
+    pub fn task_class(&self, f: Option<usize>, t: usize, j: usize) -> usize {
+        match (f, self.hired_task) {
+            (Some(f), Some(h)) if self.firms.org[f] == CRAFT_SHOP => {
+                if t == h {
+                    HIRED
+                } else {
+                    CRAFT
+                }
+            }
+            _ => self.tech_class[j],
+        }
+    }
+
+    /// The self-employed members of hand shop `f`, who share its earnings:
+    /// all its workers, or, where the shops pay hands for a task, those of
+    /// the craft class (the hands are unskilled).
+    pub fn shop_members(&self, f: usize) -> u32 {
+        if self.hired_task.is_some() {
+            self.firms.labour[f][CRAFT]
+        } else {
+            self.firms.labour[f].iter().sum()
         }
     }
 
