@@ -51,9 +51,14 @@ const FILE_CASES: &[FileCase] = &[
                 "field: \"union_strength\", value: 0.0,",
                 "field: \"union_strenght\", value: 0.0,",
             ),
+            (
+                "        materials_share: 0.3,\n",
+                "        materials_share: 0.3,\n        hired_task: Some(\"carding\"),\n",
+            ),
         ],
         expect: &[
-            "6 problem(s)",
+            "7 problem(s)",
+            "industry.hired_task: names no task of the industry: \"carding\"",
             "regions.britain.firms",
             "regions.britain.industry_employment",
             "end_year: must come after start_year",

@@ -30,7 +30,8 @@
 //!   `capital_user_cost`, `depreciation`, `investment_speed`,
 //!   `owners_consumption`, `rest_openness`, `trade_memory_years`);
 //!   `scenario.industry.demand_elasticity`, `.saturation_share` and
-//!   `.materials_share`;
+//!   `.materials_share`; `hired_task` (whether hand shops pay hands a wage
+//!   before their members share the rest);
 //!   `scenario.wage_policy.premium`; `scenario.technologies[j].depreciation`
 //!   (each firm's machine wear, through `costs::firm_depreciation`).
 //!

@@ -22,7 +22,9 @@
 //!   `craft_attachment`, `wage_adjustment`, `wage_indexation`,
 //!   `price_adjustment`, `base_quit_rate`, `working_life`, `training_cost`,
 //!   `occupation_sharpness`, `threshold_mean`, `threshold_spread`);
-//!   `scenario.wage_policy` (`premium`, `quit_reduction`); `class_education`.
+//!   `scenario.wage_policy` (`premium`, `quit_reduction`); `class_education`;
+//!   `hired_task` (hand shops that hire hands offer unskilled places beside
+//!   the rest of the economy's).
 //!
 //! Writes:
 //! - firms: `firms.target`, `firms.labour`, `firms.fired`, `firms.quits`,

@@ -21,7 +21,9 @@
 //!   `regions[r].supplier_weight`, `regions[r].firms_alive`,
 //!   `regions[r].infrastructure`, `regions[r].institutions.tariff` and the
 //!   routes' `transport_cost` and `tariff`.
-//! - scenario: `scenario.industry.markup` and `.materials_share`; `scenario.behaviour`
+//! - scenario: `scenario.industry.markup` and `.materials_share`;
+//!   `hired_task` (hand shops whose members and hands each limit output);
+//!   `scenario.behaviour`
 //!   (`price_adjustment`, `capital_elasticity`, `automation_reach`,
 //!   `reinstatement_years`); `scenario.technologies[j]`
 //!   (`capital_per_worker`, `learning_exponent`, `scale_gain`, `fixed_cost`,

@@ -462,11 +462,14 @@ impl World {
     /// by firm `f` (`None`: a typical firm). In hand shops of an industry
     /// with a hired task, the members do every other task themselves at
     /// their trade's going rate (the craft wage) and pay hands for the hired
-    /// task at the labourer's wage, whatever the tools; elsewhere the
-    /// technology's kind decides.
+    /// task at the labourer's wage, with hand methods or special tools;
+    /// elsewhere, and for the general technology, the technology's kind
+    /// decides.
     pub fn task_class(&self, f: Option<usize>, t: usize, j: usize) -> usize {
         match (f, self.hired_task) {
-            (Some(f), Some(h)) if self.firms.org[f] == CRAFT_SHOP => {
+            (Some(f), Some(h))
+                if self.firms.org[f] == CRAFT_SHOP && self.tech_kind[j] != TechKind::General =>
+            {
                 if t == h {
                     HIRED
                 } else {
