@@ -488,9 +488,10 @@ fn is_hiring_shop(w: &World, f: usize) -> bool {
     w.hired_task.is_some() && w.firms.org[f] == CRAFT_SHOP
 }
 
-/// What hiring this quarter's hands cost hand shop `f`: `hiring_cost`
-/// quarters of a hand's pay for each hire. A shop hires only hands, so
-/// their pay, not the members' earnings, is the measure.
+/// What this quarter's newcomers cost hand shop `f`: `hiring_cost`
+/// quarters of a hand's pay for each worker who joined, hand or member.
+/// The hands' pay, not the members' earnings (which are what is left
+/// after it), is the measure, so the members' share is not circular.
 fn hands_hiring(w: &World, f: usize, hiring_cost: f64) -> f64 {
     let wage = w.regions[w.firms.region[f] as usize].wage[HIRED] * w.pay_factor(f);
     hiring_cost * f64::from(w.firms.hires[f]) * wage

@@ -187,7 +187,7 @@ impl World {
             // pays their going earnings and their materials (no markup:
             // there is no employer).
             // Where the shops pay hands for a task, that task's labour is
-            // paid the operatives' wage and the members do the rest.
+            // paid the labourer's wage and the members do the rest.
             let hired_share = hired_task.map_or(0.0, |h| task_labour[h]);
             let hand_labour_cost = (1.0 - hired_share) * wage[CRAFT] + hired_share * wage[HIRED];
             let craft_price = hand_labour_cost + crate::model::costs::materials_per_unit(&s);
@@ -272,7 +272,7 @@ impl World {
                 firms.revenue.push(size * craft_price);
                 let mut req = [0.0; CLASSES];
                 req[CRAFT] = 1.0 - hired_share;
-                req[HIRED] += hired_share;
+                req[HIRED] = hired_share;
                 firms.req.push(req);
                 firms.capital_req.push(0.0);
                 firms.unit_cost.push(craft_price);
