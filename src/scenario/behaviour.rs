@@ -37,6 +37,17 @@ parameters! {
     review_rate: f64 = 0.04, [0.0, 1.0];
     /// Cost saving a firm needs before it switches technology (sunk capital, habit).
     switch_threshold: f64 = 0.05, [0.0, 1.0];
+    /// Weight of imitation in a firm's review of methods it does not run
+    /// (Mansfield 1961, "Technical change and the rate of imitation",
+    /// Econometrica 29): in a review, a method the firm has not yet taken
+    /// up is weighed with probability `1 - imitation + imitation * s`,
+    /// where `s` is the share of the region's firms already running it.
+    /// At 0 every review weighs every known method and adoption spreads as
+    /// fast as firms review; near 1 firms take up a method mostly after
+    /// seeing it at work nearby, and its diffusion traces Mansfield's and
+    /// Griliches' (1957, hybrid corn) logistic curve. Entrants are not
+    /// held back: they set up to use the best known method.
+    imitation: f64 = 0.0, [0.0, 1.0];
     /// Spread (log standard deviation) of firms' own efficiency with a new technology.
     firm_heterogeneity: f64 = 0.2, [0.0, 2.0];
     /// Price sensitivity of buyers choosing between suppliers (logit exponent on log price).
@@ -140,8 +151,14 @@ parameters! {
     /// Revolution, ch. 9), about a tenth of a forty-year working life.
     training_cost: f64 = 0.1, [0.0, 1.0];
     /// Sharpness of entrants' choice of occupation (logit in log earnings,
-    /// alternatives weighted by their size): at 4, a trade paying 20% more
-    /// than the open market draws about twice its share of entrants.
+    /// alternatives weighted by their size): for a small trade it is the
+    /// elasticity of its share of entrants to its relative earnings, so at
+    /// 4 a trade paying 20% more than the open market draws about twice
+    /// its share. The default has no source and lies above the 2 to 3 that
+    /// Freeman finds for the supply of entrants to specific professions
+    /// ("Elasticities of demand for educated labor and elasticities of
+    /// supply of educated labor", NBER Working Paper 1042); the loom
+    /// scenario sets a value in that range (its comment says how).
     occupation_sharpness: f64 = 4.0, [0.0, 50.0];
     /// Years over which the young judge a hand trade by what it has paid
     /// (relative to the labourer's wage), an exponential memory; 0 judges

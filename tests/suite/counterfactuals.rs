@@ -111,3 +111,65 @@ fn without_the_export_ban_stage_two_starts_earlier_in_the_usa() {
     eprintln!("start of stage 2 in the usa (censored at 1900): with the ban {banned:.1}, without {free:.1}");
     assert!(free < banned - 5.0, "without the ban stage 2 must start at least five years earlier in the usa ({free:.1} vs {banned:.1})");
 }
+
+/// The first year in which machines do at least `mechanized` of British
+/// spinning: the hand wheel's share of output (spinning's weight of it, at
+/// most) has fallen to `1 - mechanized` of that weight.
+fn spinning_mechanized(o: &ludd::RunOutput, mechanized: f64) -> f64 {
+    let weight = o
+        .scenario
+        .industry
+        .tasks
+        .iter()
+        .find(|t| t.name == "spinning")
+        .expect("the loom has a spinning task")
+        .weight;
+    o.records
+        .technologies
+        .iter()
+        .filter(|t| t.region == "britain" && t.technology == "hand_spinning")
+        .find(|t| t.output_share <= (1.0 - mechanized) * weight)
+        .map_or(o.scenario.end_year, |t| t.year)
+}
+
+/// Firms imitate (Mansfield 1961): with the loom's `imitation`, a hand shop
+/// weighs the spinning machines mostly once it has seen other shops of its
+/// region at work with them, so machine spinning spreads through British
+/// shops over decades, as the jenny did in the 1770s and 1780s, instead of
+/// within a few years of 1764 as when every review weighs every method.
+#[test]
+fn imitation_stretches_the_spread_of_the_spinning_machines() {
+    let mut base = loom();
+    base.end_year = 1810.0;
+    assert!(base.behaviour.imitation > 0.0);
+    let mut at_once = base.clone();
+    at_once.behaviour.imitation = 0.0;
+    let spread = |s: &Scenario| {
+        let runs = ensemble(s, SEEDS);
+        let year = |m| {
+            mean(
+                &runs
+                    .iter()
+                    .map(|o| spinning_mechanized(o, m))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        (year(0.1), year(0.5), year(0.9))
+    };
+    let (a10, a50, a90) = spread(&base);
+    let (b10, b50, b90) = spread(&at_once);
+    eprintln!(
+        "British spinning 10%, half and 90% by machine: imitating {a10:.1}, {a50:.1}, {a90:.1}; \
+         every method weighed {b10:.1}, {b50:.1}, {b90:.1}"
+    );
+    assert!(
+        a90 - a10 > 2.0 * (b90 - b10),
+        "imitation must stretch the spread ({:.1} years against {:.1})",
+        a90 - a10,
+        b90 - b10
+    );
+    assert!(
+        a50 > b50 + 5.0,
+        "and make it later ({a50:.1} against {b50:.1})"
+    );
+}

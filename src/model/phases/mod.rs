@@ -56,6 +56,8 @@ pub struct Buffers {
     pub innovation: innovation::Buffers,
     /// Firms' plans costed at the start of the technology phase.
     pub technology: Vec<technology::Review>,
+    /// Share of each region's live firms running each technology.
+    pub running: Vec<f64>,
     pub trade: trade::Buffers,
     pub labour: labour::Buffers,
     pub incomes: incomes::Buffers,
@@ -98,7 +100,7 @@ macro_rules! pipeline {
 
 pipeline! {
     innovation(w, b) => innovation::innovation(w, &mut b.innovation),
-    technology(w, b) => technology::technology(w, &mut b.technology),
+    technology(w, b) => technology::technology(w, &mut b.technology, &mut b.running),
     production(w, _b) => production::production(w),
     trade(w, b) => trade::trade(w, &mut b.trade),
     labour(w, b) => labour::labour(w, &mut b.labour, &mut b.workers),

@@ -175,7 +175,7 @@ fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut imp
     w.firms.org[f] = FACTORY;
     w.firms.fixed_paid[f] = 0;
     w.firms.reorganized_at[f] = f64::NAN;
-    let plan = crate::model::phases::technology::best_plan(w, f);
+    let plan = crate::model::phases::technology::best_plan(w, f, u64::MAX);
     if !plan.choice[..tasks]
         .iter()
         .any(|&j| w.tech_kind[j as usize] == TechKind::General)

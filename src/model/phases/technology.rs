@@ -18,7 +18,7 @@
 //! - routes: each route's `transport_cost` and `tariff` (delivered prices).
 //! - workers: `workers.employer`, `workers.class`, `workers.education`
 //!   (individual use of the general technology).
-//! - scenario: `scenario.behaviour` (`review_rate`, `switch_threshold`,
+//! - scenario: `scenario.behaviour` (`review_rate`, `imitation`, `switch_threshold`,
 //!   `capital_user_cost`, `payback_years`, `price_sensitivity`,
 //!   `presence_elasticity`, `reorganization_dip_years`,
 //!   `reorganization_bonus`, and for the wage policy `hiring_cost` and
@@ -47,12 +47,15 @@
 //!   the rest of the economy), `Flow::Taxes` (firms to the government).
 //! - events: `Adoption` (a technology's first use in a region, and a firm
 //!   taking up the wage policy).
+//! - `running`: working memory only (the share of each region's live firms
+//!   running each technology, which imitation reads).
 //! - `reviews`: working memory only (each firm's plans, costed at the start
 //!   of the phase, and the education its workers need to use the general
 //!   technology on their own).
 //!
 //! A firm that reviews its methods compares, task by task, the unit cost of
-//! each technology it knows: labour at the going wage of the class that
+//! each technology it knows and weighs (a method it does not run it may
+//! pass over until it sees its neighbours use it: `imitation`): labour at the going wage of the class that
 //! works it, plus the user cost of its machines. A general technology also
 //! needs a lumpy set-up cost, spread over the firm's expected output, so it
 //! pays only at scale; and its machine cost falls with experience (Wright's
@@ -146,10 +149,11 @@ pub fn set_up_price(w: &World, r: usize, j: usize) -> f64 {
     price * (1.0 + w.regions[r].risk.min(5.0))
 }
 
-/// The cheapest plan for firm `f` among the technologies it can use:
-/// the best craft or special method per task, then each general technology
-/// on the tasks where it beats them, set-up cost included.
-pub fn best_plan(w: &World, f: usize) -> Plan {
+/// The cheapest plan for firm `f` among the technologies it can use and
+/// weighs (the bits of `weighed`; a firm always weighs the methods it
+/// runs): the best craft or special method per task, then each general
+/// technology on the tasks where it beats them, set-up cost included.
+pub fn best_plan(w: &World, f: usize, weighed: u64) -> Plan {
     let r = w.firms.region[f] as usize;
     let tasks = w.tasks();
     let mut base = [0u8; 16];
@@ -159,6 +163,7 @@ pub fn best_plan(w: &World, f: usize) -> Plan {
         for j in 0..w.techs() {
             if w.tech_kind[j] == TechKind::General
                 || w.tech_tasks[j] & (1 << t) == 0
+                || weighed & (1 << j) == 0
                 || !usable(w, r, j)
             {
                 continue;
@@ -181,7 +186,7 @@ pub fn best_plan(w: &World, f: usize) -> Plan {
         return best;
     }
     for g in 0..w.techs() {
-        if w.tech_kind[g] != TechKind::General || !usable(w, r, g) {
+        if w.tech_kind[g] != TechKind::General || weighed & (1 << g) == 0 || !usable(w, r, g) {
             continue;
         }
         let mut choice = base;
@@ -202,6 +207,32 @@ pub fn best_plan(w: &World, f: usize) -> Plan {
         }
     }
     best
+}
+
+/// The methods firm `f` weighs in this review: those it runs, and each
+/// other with probability `1 - imitation + imitation * share`, `share`
+/// being the share of its region's firms that run it (`running`). One
+/// number is drawn per method, in the order of the technologies, so that
+/// the draws do not depend on which methods are usable.
+fn weighed_methods(w: &World, f: usize, running: &[f64], rng: &mut impl Rng) -> u64 {
+    let imitation = w.scenario.behaviour.imitation;
+    let runs = methods_run(w, f);
+    let mut weighed = u64::MAX;
+    for (j, &share) in running.iter().enumerate() {
+        let u: f64 = rng.random();
+        if runs & (1 << j) == 0 && u >= 1.0 - imitation + imitation * share {
+            weighed &= !(1 << j);
+        }
+    }
+    weighed
+}
+
+/// The technologies firm `f` runs on some task, as bits.
+fn methods_run(w: &World, f: usize) -> u64 {
+    let tasks = w.tasks();
+    w.firms.choice[f * tasks..(f + 1) * tasks]
+        .iter()
+        .fold(0, |bits, &j| bits | 1 << j)
 }
 
 /// Each quarter an employer also weighs the wage policy, if the
@@ -243,13 +274,29 @@ fn review_wage_policy(w: &mut World, f: usize, plan: &Plan) {
     }
 }
 
-/// Technology choice and investment for every firm.
-pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
+/// Technology choice and investment for every firm. `running` is working
+/// memory: the share of each region's live firms running each technology.
+pub fn technology(w: &mut World, reviews: &mut Vec<Review>, running: &mut Vec<f64>) {
     let tasks = w.tasks();
+    let techs = w.techs();
+    running.clear();
+    running.resize(w.regions.len() * techs, 0.0);
     for r in 0..w.regions.len() {
         let range = w.regions[r].firms.clone();
-        w.regions[r].firms_alive = range.filter(|&f| w.firms.alive[f]).count();
+        let mut alive = 0usize;
+        for f in range.filter(|&f| w.firms.alive[f]) {
+            alive += 1;
+            let runs = methods_run(w, f);
+            for j in (0..techs).filter(|&j| runs & (1 << j) != 0) {
+                running[r * techs + j] += 1.0;
+            }
+        }
+        w.regions[r].firms_alive = alive;
+        for share in &mut running[r * techs..(r + 1) * techs] {
+            *share /= alive.max(1) as f64;
+        }
     }
+    let running = &*running;
     let b = w.scenario.behaviour.clone();
     // Costing plans is most of the phase's work, and a firm's costs depend
     // only on the state at the start of the phase and on its own record, not
@@ -274,7 +321,12 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>) {
                 w.firms.org[f] == FACTORY && w.firms.fixed_paid[f] == 0 && w.firms.output[f] == 0.0;
             review.reviewed = rng.random::<f64>() < rate || new;
             if review.reviewed {
-                review.best = best_plan(w, f);
+                let weighed = if b.imitation > 0.0 && !new {
+                    weighed_methods(w, f, &running[r * techs..(r + 1) * techs], &mut rng)
+                } else {
+                    u64::MAX
+                };
+                review.best = best_plan(w, f, weighed);
             }
         });
     }
