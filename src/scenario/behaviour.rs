@@ -40,14 +40,14 @@ parameters! {
     /// Weight of imitation in a firm's review of methods it does not run
     /// (Mansfield 1961, "Technical change and the rate of imitation",
     /// Econometrica 29): in a review, a method the firm has not yet taken
-    /// up is weighed with probability `1 - imitation + imitation * s`,
-    /// where `s` is the share of the region's firms already running it.
+    /// up is weighed with probability `1 - a + a * s`, `a` being this
+    /// parameter and `s` the share of the region's firms already running it.
     /// At 0 every review weighs every known method and adoption spreads as
     /// fast as firms review; near 1 firms take up a method mostly after
     /// seeing it at work nearby, and its diffusion traces Mansfield's and
     /// Griliches' (1957, hybrid corn) logistic curve. Entrants are not
     /// held back: they set up to use the best known method.
-    imitation: f64 = 0.0, [0.0, 1.0];
+    adoption_imitation: f64 = 0.0, [0.0, 1.0];
     /// Spread (log standard deviation) of firms' own efficiency with a new technology.
     firm_heterogeneity: f64 = 0.2, [0.0, 2.0];
     /// Price sensitivity of buyers choosing between suppliers (logit exponent on log price).

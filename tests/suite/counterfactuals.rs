@@ -132,8 +132,8 @@ fn spinning_mechanized(o: &ludd::RunOutput, mechanized: f64) -> f64 {
         .map_or(o.scenario.end_year, |t| t.year)
 }
 
-/// Firms imitate (Mansfield 1961): with the loom's `imitation`, a hand shop
-/// weighs the spinning machines mostly once it has seen other shops of its
+/// Firms imitate (Mansfield 1961): with the loom's `adoption_imitation`, a
+/// hand shop weighs the spinning machines mostly once it has seen other shops of its
 /// region at work with them, so machine spinning spreads through British
 /// shops over decades, as the jenny did in the 1770s and 1780s, instead of
 /// within a few years of 1764 as when every review weighs every method.
@@ -141,9 +141,9 @@ fn spinning_mechanized(o: &ludd::RunOutput, mechanized: f64) -> f64 {
 fn imitation_stretches_the_spread_of_the_spinning_machines() {
     let mut base = loom();
     base.end_year = 1810.0;
-    assert!(base.behaviour.imitation > 0.0);
+    assert!(base.behaviour.adoption_imitation > 0.0);
     let mut at_once = base.clone();
-    at_once.behaviour.imitation = 0.0;
+    at_once.behaviour.adoption_imitation = 0.0;
     let spread = |s: &Scenario| {
         let runs = ensemble(s, SEEDS);
         let year = |m| {

@@ -18,7 +18,8 @@
 //! - routes: each route's `transport_cost` and `tariff` (delivered prices).
 //! - workers: `workers.employer`, `workers.class`, `workers.education`
 //!   (individual use of the general technology).
-//! - scenario: `scenario.behaviour` (`review_rate`, `imitation`, `switch_threshold`,
+//! - scenario: `scenario.behaviour` (`review_rate`, `adoption_imitation`,
+//!   `switch_threshold`,
 //!   `capital_user_cost`, `payback_years`, `price_sensitivity`,
 //!   `presence_elasticity`, `reorganization_dip_years`,
 //!   `reorganization_bonus`, and for the wage policy `hiring_cost` and
@@ -55,7 +56,8 @@
 //!
 //! A firm that reviews its methods compares, task by task, the unit cost of
 //! each technology it knows and weighs (a method it does not run it may
-//! pass over until it sees its neighbours use it: `imitation`): labour at the going wage of the class that
+//! pass over until it sees its neighbours use it: `adoption_imitation`):
+//! labour at the going wage of the class that
 //! works it, plus the user cost of its machines. A general technology also
 //! needs a lumpy set-up cost, spread over the firm's expected output, so it
 //! pays only at scale; and its machine cost falls with experience (Wright's
@@ -210,12 +212,13 @@ pub fn best_plan(w: &World, f: usize, weighed: u64) -> Plan {
 }
 
 /// The methods firm `f` weighs in this review: those it runs, and each
-/// other with probability `1 - imitation + imitation * share`, `share`
-/// being the share of its region's firms that run it (`running`). One
-/// number is drawn per method, in the order of the technologies, so that
-/// the draws do not depend on which methods are usable.
+/// other with probability `1 - a + a * share`, `a` being
+/// `adoption_imitation` and `share` the share of its region's firms that
+/// run it (`running`). One number is drawn per method, in the order of the
+/// technologies, so that the draws do not depend on which methods are
+/// usable.
 fn weighed_methods(w: &World, f: usize, running: &[f64], rng: &mut impl Rng) -> u64 {
-    let imitation = w.scenario.behaviour.imitation;
+    let imitation = w.scenario.behaviour.adoption_imitation;
     let runs = methods_run(w, f);
     let mut weighed = u64::MAX;
     for (j, &share) in running.iter().enumerate() {
@@ -321,7 +324,7 @@ pub fn technology(w: &mut World, reviews: &mut Vec<Review>, running: &mut Vec<f6
                 w.firms.org[f] == FACTORY && w.firms.fixed_paid[f] == 0 && w.firms.output[f] == 0.0;
             review.reviewed = rng.random::<f64>() < rate || new;
             if review.reviewed {
-                let weighed = if b.imitation > 0.0 && !new {
+                let weighed = if b.adoption_imitation > 0.0 && !new {
                     weighed_methods(w, f, &running[r * techs..(r + 1) * techs], &mut rng)
                 } else {
                     u64::MAX
