@@ -12,7 +12,8 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 8080)]
     port: u16,
     /// Address to listen on. The default serves this machine only; another
-    /// address lets anyone who can reach it run ensembles here.
+    /// address lets anyone who can reach it run ensembles here, read every
+    /// job and download its tables: the server has no authentication.
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
     /// Open the page in the default browser once the server listens.
@@ -45,6 +46,14 @@ pub fn execute(args: ServeArgs) -> Result<()> {
         port: args.port,
         limits,
     };
+    if !args.host.is_loopback() {
+        eprintln!(
+            "ludd serve: warning: listening on {}, not this machine alone: anyone who can reach \
+             that address can run ensembles on this machine, read every job's settings and \
+             download its tables; the server has no authentication",
+            args.host
+        );
+    }
     let open = args.open;
     serve(options, |address| {
         let url = format!("http://{address}/");

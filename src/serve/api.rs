@@ -1,23 +1,26 @@
 //! The HTTP routes of `ludd serve`. Every answer is JSON (errors as
 //! `{"errors": [{"field", "message"}]}`) except the page, its script and
-//! style, the event stream and the downloads.
+//! style, the event stream and the downloads. Every request passes
+//! `guard::check` first (the server's own Host and Origin only, JSON
+//! writes, the body within its time and size).
 //!
 //! | route | what |
 //! |---|---|
 //! | `GET /` | the page (`app.js`, `style.css` beside it) |
 //! | `GET /api/catalog` | built-in scenarios and experiments, the institution table, limits |
 //! | `GET /api/scenarios/{name}` | a built-in scenario's regions, institutions, policies |
-//! | `POST /api/scenarios` | the same for uploaded RON text, or its errors |
+//! | `POST /api/scenarios` | the same for uploaded RON text (`{"ron": text}`), or its errors |
 //! | `GET /api/experiments/{name}` | a built-in experiment's base and settings |
-//! | `POST /api/jobs` | run a setting (`setting::Setting`); answers the job's id |
+//! | `POST /api/jobs` | run a setting (`setting::Setting`); answers the job's id and cancel token |
 //! | `GET /api/jobs/{id}` | the ensemble so far: bands, targets, measures |
 //! | `GET /api/jobs/{id}/events` | server-sent progress events until settled |
-//! | `DELETE /api/jobs/{id}` | cancel |
+//! | `DELETE /api/jobs/{id}` | cancel, with the job's token in `X-Ludd-Token` |
 //! | `GET /api/jobs/{id}/scenario.ron` | the setting as a scenario file |
-//! | `GET /api/jobs/{id}/tables.zip` | every finished run's tables |
+//! | `GET /api/jobs/{id}/tables.zip` | every finished run's tables (one zip at a time) |
 //! | `GET /api/compare/{baseline}/{current}` | paired differences of the measures |
 
 use super::digest::ensemble_json;
+use super::guard::{check, Guard};
 use super::jobs::{Engine, Job, Refusal};
 use super::setting::{located, prepare, FieldError, Setting, UPLOAD};
 use crate::analysis::compare::{paired_differences, RunMetrics};
@@ -26,20 +29,42 @@ use crate::scenario::experiment::{Experiment, BUILTIN_EXPERIMENTS};
 use crate::scenario::{builtin, validate, Scenario, BUILTIN, INSTITUTION_FIELDS};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use futures_util::stream;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::convert::Infallible;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
-type Shared = Arc<Engine>;
+/// What the routes share: the engine, and the one zip that may be built
+/// at a time (a zip holds every run's tables in memory).
+#[derive(Clone)]
+pub struct Shared {
+    engine: Arc<Engine>,
+    zip: Arc<Semaphore>,
+}
 
-pub fn router(engine: Shared) -> Router {
+impl std::ops::Deref for Shared {
+    type Target = Engine;
+    fn deref(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+/// The header that carries a job's cancel token.
+pub const TOKEN_HEADER: &str = "x-ludd-token";
+
+pub fn router(engine: Arc<Engine>, guard: Guard) -> Router {
     let max_body = engine.limits.max_body;
+    let shared = Shared {
+        engine,
+        zip: Arc::new(Semaphore::new(1)),
+    };
     Router::new()
         .route(
             "/",
@@ -65,7 +90,8 @@ pub fn router(engine: Shared) -> Router {
         .route("/api/compare/{baseline}/{current}", get(compare))
         .fallback(|| async { refuse(StatusCode::NOT_FOUND, "path", "no such page or route") })
         .layer(DefaultBodyLimit::max(max_body))
-        .with_state(engine)
+        .layer(axum::middleware::from_fn_with_state(guard, check))
+        .with_state(shared)
 }
 
 const PAGE: &str = include_str!("page/index.html");
@@ -80,7 +106,7 @@ fn errors(status: StatusCode, errors: Vec<FieldError>) -> Response {
     (status, Json(json!({ "errors": errors }))).into_response()
 }
 
-fn refuse(status: StatusCode, field: &str, message: impl Into<String>) -> Response {
+pub fn refuse(status: StatusCode, field: &str, message: impl Into<String>) -> Response {
     errors(
         status,
         vec![FieldError {
@@ -118,6 +144,8 @@ async fn catalog(State(engine): State<Shared>) -> Response {
         "default_seeds": super::setting::DEFAULT_SEEDS,
         "max_seeds": engine.limits.max_seeds,
         "threads": engine.limits.threads,
+        "jobs_started": engine.jobs_started(),
+        "runs_alive_peak": engine.peak_alive(),
     }))
     .into_response()
 }
@@ -150,16 +178,20 @@ async fn scenario(Path(name): Path<String>) -> Response {
     }
 }
 
+/// An uploaded scenario's text, sent as JSON like every write.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Upload {
+    ron: String,
+}
+
 /// An uploaded scenario: parsed and validated, never written anywhere.
 async fn upload(body: Bytes) -> Response {
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "ron",
-            "the scenario is not UTF-8 text",
-        );
+    let text = match serde_json::from_slice::<Upload>(&body) {
+        Ok(upload) => upload.ron,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, "body", e.to_string()),
     };
-    let s = match Scenario::from_ron(text, UPLOAD) {
+    let s = match Scenario::from_ron(&text, UPLOAD) {
         Ok(s) => s,
         Err(e) => return errors(StatusCode::BAD_REQUEST, vec![located("ron", &e)]),
     };
@@ -217,11 +249,16 @@ async fn submit(State(engine): State<Shared>, body: Bytes) -> Response {
     };
     // Preparing and queueing touch only memory, but a cache hit may fill a
     // large job at once: off the request threads.
-    let e = Arc::clone(&engine);
+    let e = Arc::clone(&engine.engine);
     match tokio::task::spawn_blocking(move || e.submit(prepared)).await {
         Ok(Ok(job)) => (
             StatusCode::ACCEPTED,
-            Json(json!({"id": job.id, "total": job.prepared.seeds, "hash": job.prepared.hash})),
+            Json(json!({
+                "id": job.id,
+                "token": job.token(),
+                "total": job.prepared.seeds,
+                "hash": job.prepared.hash,
+            })),
         )
             .into_response(),
         Ok(Err(Refusal::Busy(n))) => refuse(
@@ -241,7 +278,7 @@ async fn submit(State(engine): State<Shared>, body: Bytes) -> Response {
 }
 
 fn find(engine: &Engine, id: &str) -> Option<Arc<Job>> {
-    id.parse::<u64>().ok().and_then(|id| engine.job(id))
+    engine.job(id)
 }
 
 fn no_job(id: &str) -> Response {
@@ -257,7 +294,7 @@ async fn job(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
     let Some(job) = find(&engine, &id) else {
         return no_job(&id);
     };
-    let e = Arc::clone(&engine);
+    let e = Arc::clone(&engine.engine);
     let answer = tokio::task::spawn_blocking(move || {
         let snap = job.snapshot();
         let s = &job.prepared.scenario;
@@ -318,15 +355,47 @@ async fn events(State(engine): State<Shared>, Path(id): Path<String>) -> Respons
         .into_response()
 }
 
-async fn cancel(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
+/// Cancels a job for the client that started it: the request must carry
+/// the job's token. A job that has settled is left as it is (409).
+async fn cancel(
+    State(engine): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let Some(job) = find(&engine, &id) else {
         return no_job(&id);
     };
-    engine.cancel(&job);
+    let given = headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok());
+    if !given.is_some_and(|token| job.token_matches(token)) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "token",
+            format!("only the page that started job '{id}' can cancel it (header X-Ludd-Token)"),
+        );
+    }
+    if !engine.cancel(&job) {
+        return refuse(
+            StatusCode::CONFLICT,
+            "job",
+            format!("job '{id}' has settled already; nothing was cancelled"),
+        );
+    }
     Json(json!({"id": job.id, "cancelled": true})).into_response()
 }
 
+/// A file to save as `name`; the name is reduced to letters, digits,
+/// `-`, `_` and `.`, so a scenario's name cannot break the header.
 fn download(kind: &'static str, name: String, body: Vec<u8>) -> Response {
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     (
         [
             (header::CONTENT_TYPE, kind.to_string()),
@@ -361,14 +430,32 @@ async fn ron(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
 
 /// Every finished run's directory under `seed-<n>/`, and the scenario, as
 /// one zip built in memory (stored: parquet is compressed already). The
-/// tables are encoded now, from the runs in the cache, or from runs made
-/// again when the cache has let them go (a run is the same whenever it is
-/// made).
+/// tables are encoded now, from the runs in the cache, or from runs the
+/// workers make again when the cache has let them go (a run is the same
+/// whenever it is made). One zip is built at a time, after the memory
+/// check a job passes; another asked meanwhile is refused as busy.
 async fn tables(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
     let Some(job) = find(&engine, &id) else {
         return no_job(&id);
     };
-    let built = tokio::task::spawn_blocking(move || zip_of(&engine, &job)).await;
+    let Ok(permit) = Arc::clone(&engine.zip).try_acquire_owned() else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "tables",
+            "another zip of tables is being built; try again when it is done",
+        );
+    };
+    let seeds: Vec<u64> = job.snapshot().digests.iter().map(|d| d.seed).collect();
+    let missing = engine.uncached(&job, &seeds).len() as u64;
+    if let Err(message) = engine.check_tables_memory(&job, seeds.len() as u64, missing) {
+        return refuse(StatusCode::INSUFFICIENT_STORAGE, "tables", message);
+    }
+    let e = Arc::clone(&engine.engine);
+    let built = tokio::task::spawn_blocking(move || {
+        let _one_at_a_time = permit;
+        zip_of(&e, &job, &seeds)
+    })
+    .await;
     match built {
         Ok(Ok((name, bytes))) => download("application/zip", name, bytes),
         Ok(Err(message)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "tables", message),
@@ -380,7 +467,10 @@ async fn tables(State(engine): State<Shared>, Path(id): Path<String>) -> Respons
     }
 }
 
-fn zip_of(engine: &Engine, job: &Job) -> Result<(String, Vec<u8>), String> {
+/// The zip of `seeds` of `job`. The runs are asked of the engine a few
+/// at a time (one per worker) and encoded in seed order as they come, so
+/// the zip holds at most that many runs besides its tables.
+fn zip_of(engine: &Engine, job: &Arc<Job>, seeds: &[u64]) -> Result<(String, Vec<u8>), String> {
     use std::io::Write;
     let text = |e: zip::result::ZipError| e.to_string();
     let options =
@@ -390,11 +480,18 @@ fn zip_of(engine: &Engine, job: &Job) -> Result<(String, Vec<u8>), String> {
     zip.start_file("scenario.ron", options).map_err(text)?;
     zip.write_all(s.to_ron().as_bytes())
         .map_err(|e| e.to_string())?;
-    for d in job.snapshot().digests {
-        let out = engine.output(job, d.seed).map_err(|e| e.to_string())?;
+    let mut asked = seeds.iter().map(|&seed| (seed, engine.output(job, seed)));
+    let mut waiting: std::collections::VecDeque<_> =
+        asked.by_ref().take(engine.limits.threads.max(1)).collect();
+    while let Some((seed, answer)) = waiting.pop_front() {
+        let out = answer
+            .blocking_recv()
+            .map_err(|_| format!("seed {seed}: the run was dropped"))??;
+        waiting.extend(asked.next());
         let files = run_tables(&out, &job.prepared.overrides, 1).map_err(|e| e.to_string())?;
+        drop(out);
         for (name, bytes) in files {
-            zip.start_file(format!("seed-{}/{name}", d.seed), options)
+            zip.start_file(format!("seed-{seed}/{name}"), options)
                 .map_err(text)?;
             zip.write_all(&bytes).map_err(|e| e.to_string())?;
         }

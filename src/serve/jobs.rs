@@ -13,15 +13,23 @@
 //! once. The cache and the table of jobs are bounded; the oldest entries go
 //! first. A client that disconnects leaves its job to finish into the
 //! cache; a cancelled job's queued runs are dropped.
+//!
+//! A zip of a job's tables needs the runs themselves; one the cache has
+//! let go is made again by the same queue and workers (`Engine::output`),
+//! never beside them, so a download cannot raise the number of runs alive.
+//!
+//! A job is named by a random 128-bit id and can be cancelled only with
+//! the token given to the client that started it: ids cannot be guessed
+//! from another page, and one page cannot stop another's job.
 
 use super::digest::{digest, output_bytes, RunDigest};
 use super::setting::Prepared;
 use crate::analysis::validation::{targets_of, Target};
 use crate::model::run::RunOutput;
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 /// What the server accepts, all bounded.
 #[derive(Debug, Clone)]
@@ -58,7 +66,11 @@ impl Default for Limits {
 
 /// One ensemble a page asked for.
 pub struct Job {
-    pub id: u64,
+    /// 32 hexadecimal digits from the operating system's random source.
+    pub id: String,
+    /// What a client must show to cancel the job; only the client that
+    /// started it is told.
+    token: String,
     pub prepared: Prepared,
     state: Mutex<JobState>,
     cancelled: AtomicBool,
@@ -95,6 +107,19 @@ impl Job {
         }
     }
 
+    /// Whether `given` is this job's cancel token. The comparison takes
+    /// the same time wherever the first difference lies, so the answer's
+    /// timing tells nothing about the token.
+    pub fn token_matches(&self, given: &str) -> bool {
+        let (a, b) = (self.token.as_bytes(), given.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    /// The token, for the answer to the client that started the job.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     pub fn is_settled(&self) -> bool {
         self.state.lock().expect("not poisoned").settled >= self.prepared.seeds
     }
@@ -123,15 +148,47 @@ pub enum Refusal {
     TooLarge(String),
 }
 
+/// A run the queue holds: one seed of a job, or a run made again for a
+/// zip of a job's tables, answered on `reply` (dropped unmade when the
+/// zip is abandoned).
+enum Task {
+    Run(Arc<Job>, usize),
+    Remake {
+        job: Arc<Job>,
+        seed: u64,
+        reply: oneshot::Sender<Made>,
+    },
+}
+
+/// A run made again for its tables, or why it could not be.
+pub type Made = Result<Arc<RunOutput>, String>;
+
 /// The jobs, their queue, the workers and the cache.
 pub struct Engine {
     pub limits: Limits,
     targets: Vec<Target>,
-    queue: Mutex<VecDeque<(Arc<Job>, usize)>>,
+    queue: Mutex<VecDeque<Task>>,
     ready: Condvar,
-    jobs: Mutex<BTreeMap<u64, Arc<Job>>>,
+    /// The kept jobs, oldest first.
+    jobs: Mutex<Vec<Arc<Job>>>,
     cache: Mutex<Cache>,
-    next_id: AtomicU64,
+    /// Jobs accepted since the server started.
+    started: AtomicU64,
+    /// Runs being made now, and the most there have been at once: the
+    /// worker bound made visible (`/api/catalog`), for tests and readers.
+    alive: AtomicUsize,
+    peak_alive: AtomicUsize,
+}
+
+/// A random 128-bit number as 32 hexadecimal digits, from the operating
+/// system (never the model's seeded generators).
+fn random_hex() -> String {
+    use rand::TryRngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .expect("the operating system's random source answers");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Default)]
@@ -157,9 +214,11 @@ impl Engine {
             targets,
             queue: Mutex::new(VecDeque::new()),
             ready: Condvar::new(),
-            jobs: Mutex::new(BTreeMap::new()),
+            jobs: Mutex::new(Vec::new()),
             cache: Mutex::new(Cache::default()),
-            next_id: AtomicU64::new(1),
+            started: AtomicU64::new(0),
+            alive: AtomicUsize::new(0),
+            peak_alive: AtomicUsize::new(0),
         });
         for _ in 0..engine.limits.threads.max(1) {
             let e = Arc::clone(&engine);
@@ -181,7 +240,7 @@ impl Engine {
             .jobs
             .lock()
             .expect("not poisoned")
-            .values()
+            .iter()
             .filter(|j| !j.is_settled())
             .count();
         if active >= self.limits.max_active_jobs {
@@ -199,7 +258,8 @@ impl Engine {
 
         let seeds = prepared.seeds as usize;
         let job = Arc::new(Job {
-            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            id: random_hex(),
+            token: random_hex(),
             state: Mutex::new(JobState {
                 digests: vec![None; seeds],
                 ..JobState::default()
@@ -209,6 +269,7 @@ impl Engine {
             prepared,
         });
         self.keep(&job);
+        self.started.fetch_add(1, Ordering::Relaxed);
         let mut missing = Vec::new();
         for i in 0..seeds {
             match self.cached(&job.prepared.hash, i as u64 + 1) {
@@ -217,41 +278,66 @@ impl Engine {
             }
         }
         let mut queue = self.queue.lock().expect("not poisoned");
-        queue.extend(missing.into_iter().map(|i| (Arc::clone(&job), i)));
+        queue.extend(missing.into_iter().map(|i| Task::Run(Arc::clone(&job), i)));
         self.ready.notify_all();
         Ok(job)
     }
 
-    pub fn job(&self, id: u64) -> Option<Arc<Job>> {
-        self.jobs.lock().expect("not poisoned").get(&id).cloned()
+    pub fn job(&self, id: &str) -> Option<Arc<Job>> {
+        let jobs = self.jobs.lock().expect("not poisoned");
+        jobs.iter().find(|j| j.id == id).cloned()
+    }
+
+    /// Jobs accepted since the server started.
+    pub fn jobs_started(&self) -> u64 {
+        self.started.load(Ordering::Relaxed)
+    }
+
+    /// The most runs there have been alive at once.
+    pub fn peak_alive(&self) -> usize {
+        self.peak_alive.load(Ordering::Relaxed)
     }
 
     /// Cancels a job: its queued runs are dropped, a run in progress
-    /// finishes into the cache.
-    pub fn cancel(&self, job: &Arc<Job>) {
-        job.cancelled.store(true, Ordering::Relaxed);
+    /// finishes into the cache. False when the job had settled already,
+    /// so nothing was cancelled.
+    pub fn cancel(&self, job: &Arc<Job>) -> bool {
         let dropped: Vec<usize> = {
             let mut queue = self.queue.lock().expect("not poisoned");
-            let (mine, rest): (VecDeque<_>, VecDeque<_>) =
-                queue.drain(..).partition(|(j, _)| j.id == job.id);
+            // Checked under the queue's lock: a worker settles a job's last
+            // run after taking it from the queue, so a job with nothing
+            // queued and everything settled stays settled.
+            if job.is_settled() {
+                return false;
+            }
+            job.cancelled.store(true, Ordering::Relaxed);
+            let (mine, rest): (VecDeque<_>, VecDeque<_>) = queue
+                .drain(..)
+                .partition(|t| matches!(t, Task::Run(j, _) if Arc::ptr_eq(j, job)));
             *queue = rest;
-            mine.into_iter().map(|(_, i)| i).collect()
+            mine.into_iter()
+                .filter_map(|t| match t {
+                    Task::Run(_, i) => Some(i),
+                    Task::Remake { .. } => None,
+                })
+                .collect()
         };
         for i in dropped {
             job.settle(i, None, None);
         }
+        true
     }
 
     /// Keeps `job` in the table, dropping the oldest settled jobs beyond
     /// the limit.
     fn keep(&self, job: &Arc<Job>) {
         let mut jobs = self.jobs.lock().expect("not poisoned");
-        jobs.insert(job.id, Arc::clone(job));
+        jobs.push(Arc::clone(job));
         while jobs.len() > self.limits.max_kept_jobs {
-            let Some(oldest) = jobs.iter().find(|(_, j)| j.is_settled()).map(|(&id, _)| id) else {
+            let Some(oldest) = jobs.iter().position(|j| j.is_settled()) else {
                 break;
             };
-            jobs.remove(&oldest);
+            jobs.remove(oldest);
         }
     }
 
@@ -263,30 +349,72 @@ impl Engine {
             .map(|c| Arc::clone(&c.digest))
     }
 
-    /// A job's run of `seed`, from the cache, or run again when the cache
-    /// has let it go (a run is the same whenever it is made).
-    pub fn output(&self, job: &Job, seed: u64) -> crate::Result<Arc<RunOutput>> {
-        let p = &job.prepared;
-        let kept = {
-            let cache = self.cache.lock().expect("not poisoned");
-            cache
-                .runs
-                .get(&(p.hash.clone(), seed))
-                .map(|c| Arc::clone(&c.output))
-        };
-        match kept {
-            Some(out) => Ok(out),
-            None => crate::run(&p.scenario, seed).map(Arc::new),
+    /// A job's run of `seed` for its tables: from the cache, or made again
+    /// by the workers when the cache has let it go (a run is the same
+    /// whenever it is made). The answer comes on the receiver; a run made
+    /// again waits its turn in the queue like any other.
+    pub fn output(&self, job: &Arc<Job>, seed: u64) -> oneshot::Receiver<Made> {
+        let (reply, answer) = oneshot::channel();
+        match self.cached_output(&job.prepared.hash, seed) {
+            Some(out) => {
+                let _ = reply.send(Ok(out));
+            }
+            None => {
+                let mut queue = self.queue.lock().expect("not poisoned");
+                queue.push_back(Task::Remake {
+                    job: Arc::clone(job),
+                    seed,
+                    reply,
+                });
+                self.ready.notify_all();
+            }
         }
+        answer
     }
 
-    fn store(&self, hash: &str, seed: u64, digest: &Arc<RunDigest>, output: RunOutput) {
+    /// Refuses a zip of `seeds` runs of `job`, `missing` of them to be
+    /// made again, that would not fit: the estimate of a job of as many
+    /// runs (at most `threads` alive, the tables of every run kept, here
+    /// in the zip) plus the finished runs the zip may hold while it
+    /// encodes them (one per worker).
+    pub fn check_tables_memory(&self, job: &Job, seeds: u64, missing: u64) -> Result<(), String> {
+        let s = &job.prepared.scenario;
+        let at_once = (self.limits.threads as u64).min(missing).max(1);
+        let kept = s.records_estimate();
+        let needed = s
+            .ensemble_estimate(at_once, seeds, kept)
+            .saturating_add(at_once.saturating_mul(kept));
+        let what =
+            format!("a zip of {seeds} runs' tables ({missing} to make again, {at_once} at once)");
+        crate::scenario::check_needed(needed, &what, &job.prepared.source)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The seeds of `job` whose runs the cache no longer holds.
+    pub fn uncached(&self, job: &Job, seeds: &[u64]) -> Vec<u64> {
+        let cache = self.cache.lock().expect("not poisoned");
+        seeds
+            .iter()
+            .copied()
+            .filter(|&seed| !cache.runs.contains_key(&(job.prepared.hash.clone(), seed)))
+            .collect()
+    }
+
+    fn cached_output(&self, hash: &str, seed: u64) -> Option<Arc<RunOutput>> {
+        let cache = self.cache.lock().expect("not poisoned");
+        cache
+            .runs
+            .get(&(hash.to_string(), seed))
+            .map(|c| Arc::clone(&c.output))
+    }
+
+    fn store(&self, hash: &str, seed: u64, digest: &Arc<RunDigest>, output: &Arc<RunOutput>) {
         let mut cache = self.cache.lock().expect("not poisoned");
         let key = (hash.to_string(), seed);
         let entry = Cached {
             digest: Arc::clone(digest),
-            bytes: digest.bytes() + output_bytes(&output),
-            output: Arc::new(output),
+            bytes: digest.bytes() + output_bytes(output),
+            output: Arc::clone(output),
         };
         let bytes = entry.bytes;
         if cache.runs.insert(key.clone(), entry).is_none() {
@@ -303,15 +431,16 @@ impl Engine {
         }
     }
 
-    /// A worker: takes the next run from the queue, runs it (or finds it
-    /// in the cache, when another job ran it meanwhile) and settles it.
+    /// A worker: takes the next task from the queue, makes its run (or
+    /// finds it in the cache, when another task made it meanwhile) and
+    /// settles it or answers it.
     fn work(&self) {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
             .expect("a one-thread pool starts");
         loop {
-            let (job, i) = {
+            let task = {
                 let mut queue = self.queue.lock().expect("not poisoned");
                 loop {
                     if let Some(task) = queue.pop_front() {
@@ -320,30 +449,61 @@ impl Engine {
                     queue = self.ready.wait(queue).expect("not poisoned");
                 }
             };
-            let seed = i as u64 + 1;
-            let p = &job.prepared;
-            if let Some(d) = self.cached(&p.hash, seed) {
-                job.settle(i, Some(d), None);
-                continue;
-            }
-            let targets = self.targets(&p.scenario.name);
-            // A panic in a run must not take the worker with it: the job
-            // would never settle and the server would lose a thread.
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                pool.install(|| {
-                    let out = crate::run(&p.scenario, seed)?;
-                    digest(&out, &targets).map(|d| (d, out))
-                })
-            }));
-            match result {
-                Ok(Ok((d, out))) => {
-                    let d = Arc::new(d);
-                    self.store(&p.hash, seed, &d, out);
-                    job.settle(i, Some(d), None);
+            match task {
+                Task::Run(job, i) => {
+                    let seed = i as u64 + 1;
+                    if let Some(d) = self.cached(&job.prepared.hash, seed) {
+                        job.settle(i, Some(d), None);
+                        continue;
+                    }
+                    match self.make(&pool, &job.prepared, seed) {
+                        Ok((d, _)) => job.settle(i, Some(d), None),
+                        Err(e) => job.settle(i, None, Some(e)),
+                    }
                 }
-                Ok(Err(e)) => job.settle(i, None, Some(format!("seed {seed}: {e}"))),
-                Err(_) => job.settle(i, None, Some(format!("seed {seed}: the run panicked"))),
+                Task::Remake { job, seed, reply } => {
+                    // The zip that asked was abandoned: nothing to make.
+                    if reply.is_closed() {
+                        continue;
+                    }
+                    let made = match self.cached_output(&job.prepared.hash, seed) {
+                        Some(out) => Ok(out),
+                        None => self.make(&pool, &job.prepared, seed).map(|(_, out)| out),
+                    };
+                    let _ = reply.send(made);
+                }
             }
+        }
+    }
+
+    /// Makes the run of `seed` on this worker's pool and caches it; the
+    /// error names the seed.
+    fn make(
+        &self,
+        pool: &rayon::ThreadPool,
+        p: &Prepared,
+        seed: u64,
+    ) -> Result<(Arc<RunDigest>, Arc<RunOutput>), String> {
+        let targets = self.targets(&p.scenario.name);
+        let alive = self.alive.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak_alive.fetch_max(alive, Ordering::Relaxed);
+        // A panic in a run must not take the worker with it: the job
+        // would never settle and the server would lose a thread.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.install(|| {
+                let out = crate::run(&p.scenario, seed)?;
+                digest(&out, &targets).map(|d| (d, out))
+            })
+        }));
+        self.alive.fetch_sub(1, Ordering::Relaxed);
+        match result {
+            Ok(Ok((d, out))) => {
+                let (d, out) = (Arc::new(d), Arc::new(out));
+                self.store(&p.hash, seed, &d, &out);
+                Ok((d, out))
+            }
+            Ok(Err(e)) => Err(format!("seed {seed}: {e}")),
+            Err(_) => Err(format!("seed {seed}: the run panicked")),
         }
     }
 }

@@ -2,10 +2,31 @@
 // table and the chosen scenario, runs of the current settings and of the
 // baseline on the same seeds, charts drawn as SVG as the runs finish, and
 // the whole setting kept in the URL so that a shared link reproduces it.
+//
+// Nothing from a link, a scenario or the server ever becomes markup: every
+// element is made by `el` or `svg` below, with text as text and attributes
+// set one by one, and numbers from a link are checked as numbers. The
+// server's Content-Security-Policy forbids inline script besides.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
+
+// An HTML element with attributes and children; a string child is text.
+function el(tag, attributes = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) e.setAttribute(name, value);
+  e.append(...children);
+  return e;
+}
+
+// The same for an SVG element.
+function svg(tag, attributes = {}, ...children) {
+  const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attributes)) e.setAttribute(name, value);
+  e.append(...children);
+  return e;
+}
 
 const page = {
   catalog: null,
@@ -15,16 +36,17 @@ const page = {
   baseline: null,   // the baseline's setting
   pinned: false,    // the baseline is a pinned earlier setting
   jobs: { current: null, baseline: null },
+  tokens: {},       // each job's cancel token, known only to this page
   data: { current: null, baseline: null },
   streams: [],
 };
 
-async function api(method, path, body) {
+// A request to the server; every write is JSON, as the server requires.
+async function api(method, path, body, token) {
   const options = { method, headers: {} };
-  if (body !== undefined) {
-    options.headers["content-type"] = typeof body === "string" ? "text/plain" : "application/json";
-    options.body = typeof body === "string" ? body : JSON.stringify(body);
-  }
+  if (method !== "GET") options.headers["content-type"] = "application/json";
+  if (body !== undefined) options.body = JSON.stringify(body);
+  if (token) options.headers["x-ludd-token"] = token;
   const response = await fetch(path, options);
   const answer = await response.json();
   if (!response.ok) {
@@ -66,6 +88,46 @@ function settingToParams(setting, prefix, params) {
   if (setting.policies) params.set(prefix + "policies", JSON.stringify(setting.policies));
 }
 
+// A problem with a link, shown as the server's errors are.
+function linkError(field, message) {
+  const error = new Error(`The link's ${field} ${message}; nothing was run.`);
+  error.errors = [{ field: "", message: error.message }];
+  return error;
+}
+
+// A number from a link, or a refusal: never text that is not a number.
+function linkNumber(text, field) {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value)) throw linkError(field, `is not a number: '${text}'`);
+  return value;
+}
+
+// A link's policies: a JSON array of objects with exactly a policy's
+// fields, each of its type, or a refusal.
+function linkPolicies(text, field) {
+  let list;
+  try {
+    list = JSON.parse(text);
+  } catch (e) {
+    throw linkError(field, "are not JSON");
+  }
+  const types = { year: "number", region: "string", field: "string", value: "number", note: "string" };
+  if (!Array.isArray(list)) throw linkError(field, "are not a list");
+  list.forEach((p, i) => {
+    if (p === null || typeof p !== "object" || Array.isArray(p)) throw linkError(field, `hold something else than a policy at ${i}`);
+    for (const [k, v] of Object.entries(p)) {
+      if (!(k in types)) throw linkError(field, `hold an unknown field '${k}' at ${i}`);
+      if (typeof v !== types[k] || (types[k] === "number" && !Number.isFinite(v))) {
+        throw linkError(field, `hold a ${k} that is not a ${types[k]} at ${i}`);
+      }
+    }
+    for (const k of ["year", "region", "field", "value"]) {
+      if (!(k in p)) throw linkError(field, `lack a ${k} at ${i}`);
+    }
+  });
+  return list;
+}
+
 function settingFromParams(params, prefix) {
   const scenario = params.get(prefix + "s");
   const ron = params.get(prefix + "ron");
@@ -76,13 +138,23 @@ function settingFromParams(params, prefix) {
     if (at > 0) set[item.slice(0, at)] = item.slice(at + 1);
   }
   const end = params.get(prefix + "end");
+  const seeds = params.get(prefix + "seeds");
+  const policies = params.get(prefix + "policies");
+  let text = null;
+  if (ron) {
+    try {
+      text = decodeText(ron);
+    } catch (e) {
+      throw linkError(prefix + "ron", "is not base64 text");
+    }
+  }
   return {
     scenario: scenario || null,
-    ron: ron ? decodeText(ron) : null,
+    ron: text,
     set,
-    policies: params.get(prefix + "policies") ? JSON.parse(params.get(prefix + "policies")) : null,
-    seeds: Number(params.get(prefix + "seeds")) || page.catalog.default_seeds,
-    end_year: end ? Number(end) : null,
+    policies: policies ? linkPolicies(policies, prefix + "policies") : null,
+    seeds: seeds ? linkNumber(seeds, prefix + "seeds") : page.catalog.default_seeds,
+    end_year: end ? linkNumber(end, prefix + "end") : null,
   };
 }
 
@@ -130,19 +202,18 @@ function buildControls() {
       const path = institutionPath(region.name, inst.name);
       const builtIn = region.institutions[inst.name];
       const value = path in page.setting.set ? Number(page.setting.set[path]) : builtIn;
-      const row = document.createElement("div");
-      row.className = "field";
-      row.dataset.path = path;
       const id = `inst-${region.name}-${inst.name}`;
       const step = (inst.high - inst.low) / 100;
-      row.innerHTML =
-        `<label for="${id}">${inst.name}</label>` +
-        `<input type="range" id="${id}" min="${inst.low}" max="${inst.high}" step="${step}">` +
-        `<input type="number" id="num-${id}" step="any">` +
-        `<span class="meaning">${inst.meaning}; ${inst.low} to ${inst.high}, built in ${builtIn}${later(region.name, inst.name)}</span>` +
-        `<span class="error" data-for="${path}"></span>`;
-      const slider = row.querySelector("input[type=range]");
-      const number = row.querySelector("input[type=number]");
+      const slider = el("input", { type: "range", id, min: inst.low, max: inst.high, step });
+      const number = el("input", { type: "number", id: `num-${id}`, step: "any" });
+      const row = el("div", { class: "field" },
+        el("label", { for: id }, inst.name),
+        slider,
+        number,
+        el("span", { class: "meaning" },
+          `${inst.meaning}; ${inst.low} to ${inst.high}, built in ${builtIn}${later(region.name, inst.name)}`),
+        el("span", { class: "error", "data-for": path }));
+      row.dataset.path = path;
       slider.value = value;
       number.value = value;
       const changed = (v) => {
@@ -176,17 +247,18 @@ function buildPolicies() {
   const body = $("policies").querySelector("tbody");
   body.replaceChildren();
   policies().forEach((p, i) => {
-    const tr = document.createElement("tr");
-    const regions = page.scenario.regions.map((r) => `<option${r.name === p.region ? " selected" : ""}>${r.name}</option>`).join("");
-    const fields = page.catalog.institutions.map((f) => `<option${f.name === p.field ? " selected" : ""}>${f.name}</option>`).join("");
-    tr.innerHTML =
-      `<td><input type="number" step="any" value="${p.year}" data-k="year"></td>` +
-      `<td><select data-k="region">${regions}</select></td>` +
-      `<td><select data-k="field">${fields}</select></td>` +
-      `<td><input type="number" step="any" value="${p.value}" data-k="value"></td>` +
-      `<td><input class="note" value="${(p.note || "").replace(/"/g, "&quot;")}" data-k="note"></td>` +
-      `<td><button type="button" title="Remove">x</button></td>` +
-      `<td class="error" data-for="policies.${i}"></td>`;
+    const option = (name, chosen) => { const o = new Option(name, name); o.selected = name === chosen; return o; };
+    const number = (k) => { const input = el("input", { type: "number", step: "any", "data-k": k }); input.value = p[k]; return input; };
+    const note = el("input", { class: "note", "data-k": "note" });
+    note.value = p.note || "";
+    const tr = el("tr", {},
+      el("td", {}, number("year")),
+      el("td", {}, el("select", { "data-k": "region" }, ...page.scenario.regions.map((r) => option(r.name, p.region)))),
+      el("td", {}, el("select", { "data-k": "field" }, ...page.catalog.institutions.map((f) => option(f.name, p.field)))),
+      el("td", {}, number("value")),
+      el("td", {}, note),
+      el("td", {}, el("button", { type: "button", title: "Remove" }, "x")),
+      el("td", { class: "error", "data-for": `policies.${i}` }));
     tr.querySelectorAll("[data-k]").forEach((input) => input.addEventListener("change", () => {
       const list = editablePolicies();
       const k = input.dataset.k;
@@ -257,28 +329,30 @@ async function run() {
       api("POST", "/api/jobs", requestOf(page.baseline)),
     ]);
     page.jobs = { current: current.id, baseline: baseline.id };
+    page.tokens = { [current.id]: current.token, [baseline.id]: baseline.token };
   } catch (e) {
     document.body.dataset.state = "error";
     $("cancel").disabled = true;
     showErrors(e.errors || [{ field: "", message: e.message }]);
     return;
   }
-  $("download-ron").href = `/api/jobs/${page.jobs.current}/scenario.ron`;
-  $("download-tables").href = `/api/jobs/${page.jobs.current}/tables.zip`;
+  const job = encodeURIComponent(page.jobs.current);
+  $("download-ron").href = `/api/jobs/${job}/scenario.ron`;
+  $("download-tables").href = `/api/jobs/${job}/tables.zip`;
   for (const which of ["current", "baseline"]) follow(which, page.jobs[which]);
 }
 
 // Each progress event fetches the ensemble so far and redraws: the first
 // charts appear as soon as the first run finishes.
 function follow(which, id) {
-  const source = new EventSource(`/api/jobs/${id}/events`);
+  const source = new EventSource(`/api/jobs/${encodeURIComponent(id)}/events`);
   page.streams.push(source);
   let busy = false, again = false;
   const refresh = async () => {
     if (busy) { again = true; return; }
     busy = true;
     try {
-      const data = await api("GET", `/api/jobs/${id}`);
+      const data = await api("GET", `/api/jobs/${encodeURIComponent(id)}`);
       if (page.jobs[which] !== id) return;
       page.data[which] = data;
       draw();
@@ -294,7 +368,9 @@ function follow(which, id) {
 
 async function cancel() {
   closeStreams();
-  for (const id of Object.values(page.jobs)) if (id) await api("DELETE", `/api/jobs/${id}`).catch(() => {});
+  for (const id of Object.values(page.jobs)) {
+    if (id) await api("DELETE", `/api/jobs/${encodeURIComponent(id)}`, undefined, page.tokens[id]).catch(() => {});
+  }
   $("cancel").disabled = true;
   document.body.dataset.state = "cancelled";
   $("message").textContent = "cancelled";
@@ -355,25 +431,33 @@ function drawChart(chart, cur, base) {
   const s2 = meanOf(cur.runs, k2), s3 = meanOf(cur.runs, k3);
   const xYear = (yr) => x((yr - years[0]));
   const end = years[years.length - 1];
-  if (s2 !== null) parts.push(`<rect class="stage2" x="${xYear(s2)}" y="${T}" width="${Math.max(0, xYear(s3 ?? end) - xYear(s2))}" height="${H - T - B}" fill="#fde9c8"><title>stage 2 from ${s2.toFixed(1)}</title></rect>`);
-  if (s3 !== null) parts.push(`<rect class="stage3" x="${xYear(s3)}" y="${T}" width="${Math.max(0, xYear(end) - xYear(s3))}" height="${H - T - B}" fill="#d9ecd9"><title>stage 3 from ${s3.toFixed(1)}</title></rect>`);
+  if (s2 !== null) {
+    parts.push(svg("rect", { class: "stage2", x: xYear(s2), y: T, width: Math.max(0, xYear(s3 ?? end) - xYear(s2)), height: H - T - B, fill: "#fde9c8" },
+      svg("title", {}, `stage 2 from ${s2.toFixed(1)}`)));
+  }
+  if (s3 !== null) {
+    parts.push(svg("rect", { class: "stage3", x: xYear(s3), y: T, width: Math.max(0, xYear(end) - xYear(s3)), height: H - T - B, fill: "#d9ecd9" },
+      svg("title", {}, `stage 3 from ${s3.toFixed(1)}`)));
+  }
   // Axes with a few ticks.
   for (let t = 0; t <= 4; t++) {
     const v = lo + (hi - lo) * t / 4;
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`);
+    parts.push(svg("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: "#eee" }));
     const tick = log ? Math.exp(v) : v;
-    parts.push(`<text x="${L - 4}" y="${y(v) + 4}" font-size="10" text-anchor="end">${Math.abs(tick) >= 100 ? tick.toFixed(0) : tick.toPrecision(3)}</text>`);
+    parts.push(svg("text", { x: L - 4, y: y(v) + 4, "font-size": 10, "text-anchor": "end" },
+      Math.abs(tick) >= 100 ? tick.toFixed(0) : tick.toPrecision(3)));
   }
   const step = Math.max(1, Math.round(years.length / 6 / 10) * 10);
   for (let i = 0; i < years.length; i += step) {
-    parts.push(`<text x="${x(i)}" y="${H - 10}" font-size="10" text-anchor="middle">${years[i]}</text>`);
+    parts.push(svg("text", { x: x(i), y: H - 10, "font-size": 10, "text-anchor": "middle" }, String(years[i])));
   }
   // Policies on the protest chart, repression in red.
   if (chart.name === "protest") {
     for (const p of cur.policies) {
       if (p.year < years[0] || p.year > end) continue;
       const colour = p.field === "repression" ? "#c00" : "#999";
-      parts.push(`<line class="policy" x1="${xYear(p.year)}" x2="${xYear(p.year)}" y1="${T}" y2="${H - B}" stroke="${colour}" stroke-dasharray="2,2"><title>${p.year} ${p.region}: ${p.field} = ${p.value}${p.note ? " (" + p.note + ")" : ""}</title></line>`);
+      parts.push(svg("line", { class: "policy", x1: xYear(p.year), x2: xYear(p.year), y1: T, y2: H - B, stroke: colour, "stroke-dasharray": "2,2" },
+        svg("title", {}, `${p.year} ${p.region}: ${p.field} = ${p.value}${p.note ? " (" + p.note + ")" : ""}`)));
     }
   }
   const path = (arr) => {
@@ -388,17 +472,24 @@ function drawChart(chart, cur, base) {
   const keys = [];
   chart.series.forEach((s, k) => {
     const c = COLOURS[k % COLOURS.length];
-    let band = "";
     const upper = [], lower = [];
     s.p95.forEach((v, i) => { if (v !== null && s.p5[i] !== null) { upper.push(`${x(i).toFixed(1)},${y(v).toFixed(1)}`); lower.push(`${x(i).toFixed(1)},${y(s.p5[i]).toFixed(1)}`); } });
-    if (upper.length) band = `<polygon class="band" points="${upper.join(" ")} ${lower.reverse().join(" ")}" fill="${c}" fill-opacity="0.15" stroke="none"/>`;
-    parts.push(band);
-    parts.push(`<path class="mean" data-series="${s.name}" d="${path(s.mean)}" stroke="${c}" fill="none" stroke-width="1.6"/>`);
+    if (upper.length) {
+      parts.push(svg("polygon", { class: "band", points: `${upper.join(" ")} ${lower.reverse().join(" ")}`, fill: c, "fill-opacity": 0.15, stroke: "none" }));
+    }
+    parts.push(svg("path", { class: "mean", "data-series": s.name, d: path(s.mean), stroke: c, fill: "none", "stroke-width": 1.6 }));
     const b = baseChart && baseChart.series.find((q) => q.name === s.name);
-    if (b) parts.push(`<path class="baseline" data-series="${s.name}" d="${path(b.mean)}" stroke="${c}" fill="none" stroke-width="1.2" stroke-dasharray="5,3"/>`);
-    keys.push(`<span style="--c:${c}">${s.name}</span>`);
+    if (b) parts.push(svg("path", { class: "baseline", "data-series": s.name, d: path(b.mean), stroke: c, fill: "none", "stroke-width": 1.2, "stroke-dasharray": "5,3" }));
+    // The key's colour as a style property: the policy forbids style
+    // attributes written as markup, not properties set by the script.
+    const key = el("span", {}, s.name);
+    key.style.setProperty("--c", c);
+    keys.push(key);
   });
-  div.innerHTML = `<h3>${chart.title}</h3><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${chart.title}">${parts.join("")}</svg><div class="keys">${keys.join("")}</div>`;
+  div.append(
+    el("h3", {}, chart.title),
+    svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": chart.title }, ...parts),
+    el("div", { class: "keys" }, ...keys));
   // A checksum of the drawn means, for tests and for a reader to see that
   // two pages show the same ensemble.
   const sum = chart.series.reduce((a, s) => a + s.mean.reduce((b, v) => b + (v ?? 0), 0), 0);
@@ -434,7 +525,7 @@ function drawTargets(cur) {
 
 async function compare() {
   const { current, baseline } = page.jobs;
-  const answer = await api("GET", `/api/compare/${baseline}/${current}`);
+  const answer = await api("GET", `/api/compare/${encodeURIComponent(baseline)}/${encodeURIComponent(current)}`);
   const body = $("compare-table").querySelector("tbody");
   body.replaceChildren();
   for (const r of answer.rows) {
@@ -459,17 +550,17 @@ async function choose(value, fromUrl) {
   page.experiment = null;
   let setting = fromUrl;
   if (value.startsWith("exp:")) {
-    page.experiment = await api("GET", `/api/experiments/${value.slice(4)}`);
-    page.scenario = await api("GET", `/api/scenarios/${page.experiment.base}`);
+    page.experiment = await api("GET", `/api/experiments/${encodeURIComponent(value.slice(4))}`);
+    page.scenario = await api("GET", `/api/scenarios/${encodeURIComponent(page.experiment.base)}`);
     if (!setting) {
       const last = page.experiment.settings[page.experiment.settings.length - 1];
       setting = { scenario: page.experiment.base, ron: null, set: {}, policies: null, seeds: page.catalog.default_seeds, end_year: null };
       for (const item of last.set) { const at = item.indexOf("="); setting.set[item.slice(0, at)] = item.slice(at + 1); }
     }
   } else if (value === "upload") {
-    page.scenario = await api("POST", "/api/scenarios", setting.ron);
+    page.scenario = await api("POST", "/api/scenarios", { ron: setting.ron });
   } else {
-    page.scenario = await api("GET", `/api/scenarios/${value}`);
+    page.scenario = await api("GET", `/api/scenarios/${encodeURIComponent(value)}`);
   }
   page.setting = setting || { scenario: value, ron: null, set: {}, policies: null, seeds: page.catalog.default_seeds, end_year: null };
   if (!page.pinned) page.baseline = builtInBaseline();
@@ -480,7 +571,7 @@ async function choose(value, fromUrl) {
 async function upload(file) {
   const text = await file.text();
   try {
-    const described = await api("POST", "/api/scenarios", text);
+    const described = await api("POST", "/api/scenarios", { ron: text });
     const select = $("scenario");
     let option = select.querySelector("option[value=upload]");
     if (!option) { option = new Option("uploaded: " + described.name, "upload"); select.add(option); }
@@ -500,20 +591,30 @@ async function start() {
   for (const s of page.catalog.scenarios) sg.append(new Option(`${s.name}: ${s.description}`, s.name));
   for (const e of page.catalog.experiments) eg.append(new Option(`${e.name}: ${e.question}`, "exp:" + e.name));
   const params = new URLSearchParams(location.search);
-  const fromUrl = settingFromParams(params, "");
-  const pinned = settingFromParams(params, "b.");
-  let value = params.get("exp") ? "exp:" + params.get("exp") : (fromUrl && fromUrl.scenario) || "loom";
+  // A link that does not read as a setting is refused whole: the page
+  // opens on the default scenario with the reason, and nothing runs.
+  let fromUrl = null, pinned = null, refused = null;
+  try {
+    fromUrl = settingFromParams(params, "");
+    pinned = settingFromParams(params, "b.");
+  } catch (e) {
+    refused = e;
+  }
+  let value = params.get("exp") && !refused ? "exp:" + params.get("exp") : (fromUrl && fromUrl.scenario) || "loom";
   if (fromUrl && fromUrl.ron) {
     value = "upload";
     select.add(new Option("uploaded scenario", "upload"));
   }
   select.value = value;
   if (pinned) { page.pinned = true; page.baseline = pinned; }
+  let opened = !refused;
   try {
     await choose(value, fromUrl);
   } catch (e) {
+    opened = false;
     showErrors(e.errors || [{ field: "", message: e.message }]);
   }
+  if (refused) showErrors(refused.errors);
   select.addEventListener("change", () => { page.pinned = false; choose(select.value, null).catch((e) => showErrors(e.errors || [])); });
   $("upload").addEventListener("change", () => { if ($("upload").files[0]) upload($("upload").files[0]); });
   $("run").addEventListener("click", run);
@@ -530,9 +631,9 @@ async function start() {
     writeUrl();
   });
   $("reset-policies").addEventListener("click", () => { page.setting.policies = null; buildPolicies(); writeUrl(); });
-  document.body.dataset.state = "ready";
+  document.body.dataset.state = opened ? "ready" : "error";
   // A shared link runs at once: its runs are cached if anyone ran them.
-  if (fromUrl) run();
+  if (fromUrl && opened) run();
 }
 
 start();
