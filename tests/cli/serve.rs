@@ -62,12 +62,24 @@ impl Server {
         (status, value)
     }
 
+    /// Cancels `job` (the answer to its POST) with its token.
+    fn cancel(&self, job: &Value) -> (u16, String) {
+        let url = format!("{}/api/jobs/{}", self.url, job_id(job));
+        let token = job["token"].as_str().expect("a token");
+        call_with("DELETE", &url, None, &[("x-ludd-token", token)])
+    }
+
+    /// The address, `127.0.0.1:PORT`.
+    fn address(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
     /// Submits a setting and waits, through the event stream, until every
     /// run has settled; the job's final state.
     fn run(&self, setting: &Value) -> Value {
         let (status, job) = self.json("POST", "/api/jobs", Some(setting));
         assert_eq!(status, 202, "{job}");
-        let id = job["id"].as_u64().expect("an id");
+        let id = job_id(&job);
         let events = ureq::get(&format!("{}/api/jobs/{id}/events", self.url))
             .call()
             .expect("the event stream opens");
@@ -111,13 +123,33 @@ impl Drop for Server {
     }
 }
 
-/// One HTTP request; the status and body whatever the status.
+/// A job's id, from the answer to its POST or its state.
+fn job_id(job: &Value) -> &str {
+    job["id"].as_str().expect("a job id")
+}
+
+/// One HTTP request; the status and body whatever the status. A write
+/// (POST, DELETE) is sent as JSON, as the server requires.
 fn call(method: &str, url: &str, body: Option<&str>) -> (u16, String) {
-    let request = ureq::request(method, url).timeout(Duration::from_secs(300));
+    call_with(method, url, body, &[])
+}
+
+/// `call` with more headers.
+fn call_with(
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let mut request = ureq::request(method, url).timeout(Duration::from_secs(300));
+    if method == "POST" || method == "DELETE" {
+        request = request.set("content-type", "application/json");
+    }
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
     let result = match body {
-        Some(b) => request
-            .set("content-type", "application/json")
-            .send_string(b),
+        Some(b) => request.send_string(b),
         None => request.call(),
     };
     let response = match result {
@@ -325,6 +357,7 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
         "a body over the limit is refused: {answer}"
     );
     let (status, answer) = server.json("POST", "/api/scenarios", None);
+    assert_eq!(refusal(&answer).0, "body", "{answer}");
     assert_eq!(status, 400, "{answer}");
     for path in [
         "/api/jobs/999999",
@@ -342,10 +375,10 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
 
     // An uploaded scenario is checked like a file, and runs.
     let mut uploaded = ludd::scenario::builtin("loom").unwrap().to_string();
-    let (status, body) = server.post("/api/scenarios", &uploaded);
+    let (status, body) = server.post("/api/scenarios", &json!({"ron": uploaded}).to_string());
     assert_eq!(status, 200, "{body}");
     uploaded = uploaded.replacen("workers: 6000,", "workers: 0,", 1);
-    let (status, body) = server.post("/api/scenarios", &uploaded);
+    let (status, body) = server.post("/api/scenarios", &json!({"ron": uploaded}).to_string());
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("upload.ron"), "{body}");
 
@@ -367,7 +400,7 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
         }
     }
     assert!(!first["targets"].as_array().unwrap().is_empty());
-    let id = first["id"].as_u64().unwrap();
+    let id = job_id(&first);
     let (status, ron) = server.get(&format!("/api/jobs/{id}/scenario.ron"));
     assert_eq!(status, 200);
     let s = ludd::Scenario::from_ron(&ron, "download.ron").expect("the RON parses");
@@ -404,7 +437,7 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
     // The same setting again comes from the cache: settled at once, same figures.
     let (status, again) = server.json("POST", "/api/jobs", Some(&setting));
     assert_eq!(status, 202);
-    let (_, again) = server.json("GET", &format!("/api/jobs/{}", again["id"]), None);
+    let (_, again) = server.json("GET", &format!("/api/jobs/{}", job_id(&again)), None);
     assert_eq!(again["settled"], 2, "cached runs settle at once");
     assert_eq!(again["charts"], first["charts"]);
 
@@ -412,7 +445,7 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
     let baseline = server.run(&short(2, 1760.0, &[]));
     let (status, cmp) = server.json(
         "GET",
-        &format!("/api/compare/{}/{id}", baseline["id"]),
+        &format!("/api/compare/{}/{id}", job_id(&baseline)),
         None,
     );
     assert_eq!(status, 200);
@@ -436,8 +469,8 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
     // Cancel: the queued runs are dropped and the job settles early.
     let (status, big) = server.json("POST", "/api/jobs", Some(&short(24, 1800.0, &[])));
     assert_eq!(status, 202);
-    let big_id = big["id"].as_u64().unwrap();
-    let (status, _) = call("DELETE", &format!("{}/api/jobs/{big_id}", server.url), None);
+    let big_id = job_id(&big);
+    let (status, _) = server.cancel(&big);
     assert_eq!(status, 200);
     let started = Instant::now();
     let state = loop {
@@ -464,7 +497,7 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
             &["regions.britain.institutions.union_strength=0.6"],
         )),
     );
-    let events = ureq::get(&format!("{}/api/jobs/{}/events", server.url, job["id"]))
+    let events = ureq::get(&format!("{}/api/jobs/{}/events", server.url, job_id(&job)))
         .call()
         .unwrap();
     let mut lines = BufReader::new(events.into_reader()).lines();
@@ -478,7 +511,7 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
         }
     };
     assert!(early["settled"].as_u64().unwrap() < 6, "{early}");
-    let (_, partial) = server.json("GET", &format!("/api/jobs/{}", job["id"]), None);
+    let (_, partial) = server.json("GET", &format!("/api/jobs/{}", job_id(&job)), None);
     let finished = partial["finished"].as_u64().unwrap();
     assert!((1..6).contains(&finished), "partly finished: {finished}");
     assert!(!partial["charts"][0]["series"]
@@ -498,7 +531,7 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
         )),
     );
     {
-        let events = ureq::get(&format!("{}/api/jobs/{}/events", server.url, job["id"]))
+        let events = ureq::get(&format!("{}/api/jobs/{}/events", server.url, job_id(&job)))
             .call()
             .unwrap();
         let mut reader = BufReader::new(events.into_reader());
@@ -524,11 +557,7 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
     let (status, answer) = small.json("POST", "/api/jobs", Some(&short(8, 1801.0, &[])));
     assert_eq!(status, 503, "{answer}");
     assert_eq!(refusal(&answer).0, "jobs");
-    let (status, _) = call(
-        "DELETE",
-        &format!("{}/api/jobs/{}", small.url, long["id"]),
-        None,
-    );
+    let (status, _) = small.cancel(&long);
     assert_eq!(status, 200);
 
     // With no cache the runs are made again for their tables, the same.
@@ -542,7 +571,7 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
         std::thread::sleep(Duration::from_millis(200));
     };
     let done = loop {
-        let (_, state) = small.json("GET", &format!("/api/jobs/{}", tiny["id"]), None);
+        let (_, state) = small.json("GET", &format!("/api/jobs/{}", job_id(&tiny)), None);
         if state["settled"] == 2 {
             break state;
         }
@@ -555,7 +584,7 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
     );
     let (status, remade) = call(
         "GET",
-        &format!("{}/api/jobs/{}/tables.zip", small.url, tiny["id"]),
+        &format!("{}/api/jobs/{}/tables.zip", small.url, job_id(&tiny)),
         None,
     );
     assert_eq!(status, 200);
@@ -592,7 +621,7 @@ fn twenty_clients_run_ensembles_at_once_with_memory_bounded() {
         assert_eq!(state["error"], Value::Null);
         let (status, ron) = call(
             "GET",
-            &format!("{url}/api/jobs/{}/scenario.ron", state["id"]),
+            &format!("{url}/api/jobs/{}/scenario.ron", job_id(state)),
             None,
         );
         assert_eq!(status, 200);
@@ -614,6 +643,399 @@ fn twenty_clients_run_ensembles_at_once_with_memory_bounded() {
     );
     // Two runs alive at once, a 64 MiB cache and the kept jobs' digests.
     assert!(peak < 1 << 30, "peak memory {peak} bytes");
+}
+
+/// One request written by hand, for headers a client library sets itself
+/// (`Host`), on a connection closed after the answer: the status and the
+/// whole answer, headers included.
+fn raw(address: &str, head: &str, body: &str) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    write!(
+        stream,
+        "{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, answer)
+}
+
+/// Seconds until the server closes `stream` (reads return nothing), at
+/// most `limit`; `write` is called each second meanwhile.
+fn seconds_until_closed(
+    stream: &mut std::net::TcpStream,
+    limit: u64,
+    mut write: impl FnMut(&mut std::net::TcpStream, u64),
+) -> f64 {
+    let started = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
+    let mut buffer = [0u8; 4096];
+    for second in 0.. {
+        if started.elapsed() > Duration::from_secs(limit) {
+            break;
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => break,
+        }
+        write(stream, second);
+    }
+    started.elapsed().as_secs_f64()
+}
+
+#[test]
+fn the_server_answers_only_its_own_page() {
+    let server = Server::start(&["--threads", "1"], &[]);
+    let address = server.address().to_string();
+    let port = address.rsplit_once(':').unwrap().1.to_string();
+    let job = json!({"scenario": "loom", "seeds": 1, "end_year": 1745}).to_string();
+    let (_, catalog) = server.json("GET", "/api/catalog", None);
+    let started = catalog["jobs_started"].as_u64().unwrap();
+
+    // Another site's page cannot start a job, by a simple request (text/plain,
+    // no preflight) or any other, nor read an answer.
+    let post = |headers: &str| {
+        raw(
+            &address,
+            &format!("POST /api/jobs HTTP/1.1\r\nHost: {address}\r\n{headers}"),
+            &job,
+        )
+    };
+    let (status, answer) = post("Origin: http://evil.example\r\nContent-Type: text/plain\r\n");
+    assert_eq!(status, 403, "{answer}");
+    assert!(
+        answer.contains("Origin header 'http://evil.example'"),
+        "{answer}"
+    );
+    let (status, answer) =
+        post("Origin: http://evil.example\r\nContent-Type: application/json\r\n");
+    assert_eq!(status, 403, "{answer}");
+    let (status, answer) = post("Origin: null\r\nContent-Type: application/json\r\n");
+    assert_eq!(status, 403, "{answer}");
+    let (status, answer) = post(&format!(
+        "Origin: http://localhost:{}\r\nContent-Type: application/json\r\n",
+        port.parse::<u16>().unwrap() + 1
+    ));
+    assert_eq!(status, 403, "another port is another site: {answer}");
+    let (status, answer) = post("Content-Type: text/plain\r\n");
+    assert_eq!(status, 415, "a write must be JSON: {answer}");
+    assert!(answer.contains("application/json"), "{answer}");
+    let (status, answer) = post("Sec-Fetch-Site: cross-site\r\nContent-Type: application/json\r\n");
+    assert_eq!(status, 403, "{answer}");
+    let (_, catalog) = server.json("GET", "/api/catalog", None);
+    assert_eq!(catalog["jobs_started"], started, "no job started");
+    let (status, answer) = post(&format!(
+        "Origin: http://localhost:{port}\r\nContent-Type: application/json; charset=utf-8\r\n"
+    ));
+    assert_eq!(status, 202, "the page's own origin: {answer}");
+    // An uploaded scenario is JSON too.
+    let (status, answer) = raw(
+        &address,
+        &format!("POST /api/scenarios HTTP/1.1\r\nHost: {address}\r\nContent-Type: text/plain\r\n"),
+        "Scenario()",
+    );
+    assert_eq!(status, 415, "{answer}");
+
+    // A rebinding site's name in Host is refused; this machine's names are not.
+    let get = |host: &str, more: &str| {
+        raw(
+            &address,
+            &format!("GET /api/catalog HTTP/1.1\r\nHost: {host}\r\n{more}"),
+            "",
+        )
+    };
+    for host in [
+        format!("evil.example:{port}"),
+        format!("localhost.evil.example:{port}"),
+        "127.0.0.1:1".to_string(),
+        "localhost".to_string(),
+        format!("192.0.2.1:{port}"),
+    ] {
+        let (status, answer) = get(&host, "");
+        assert_eq!(status, 403, "{host}: {answer}");
+        assert!(answer.contains("\"field\":\"host\""), "{answer}");
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let (status, answer) = get(&host, "");
+        assert_eq!(status, 200, "{host}: {answer}");
+    }
+    let (status, answer) = get(&address, "Origin: http://evil.example\r\n");
+    assert_eq!(status, 403, "a cross-site read: {answer}");
+    let (status, answer) = get(&address, "Sec-Fetch-Site: same-site\r\n");
+    assert_eq!(status, 403, "another port of localhost: {answer}");
+
+    // Every answer forbids inline script and sniffing, refusals included.
+    for (status, answer) in [get(&address, ""), get("evil.example", "")] {
+        let headers = answer.to_ascii_lowercase();
+        assert!(
+            headers.contains("content-security-policy: default-src 'self'; script-src 'self'"),
+            "{status}: {answer}"
+        );
+        assert!(headers.contains("x-content-type-options: nosniff"));
+        assert!(headers.contains("referrer-policy: no-referrer"));
+    }
+
+    // Ids are random 128-bit numbers; a job is cancelled only with its token.
+    let (status, a) = server.json("POST", "/api/jobs", Some(&short(2, 1750.0, &[])));
+    assert_eq!(status, 202, "{a}");
+    let (_, b) = server.json("POST", "/api/jobs", Some(&short(1, 1745.0, &[])));
+    for j in [&a, &b] {
+        let id = job_id(j);
+        assert_eq!(id.len(), 32, "{id}");
+        assert!(id.bytes().all(|c| c.is_ascii_hexdigit()), "{id}");
+        assert_eq!(j["token"].as_str().unwrap().len(), 32);
+        assert_ne!(j["token"], j["id"]);
+    }
+    assert_ne!(a["id"], b["id"]);
+    let url = format!("{}/api/jobs/{}", server.url, job_id(&a));
+    let (status, answer) = call("DELETE", &url, None);
+    assert_eq!(status, 403, "no token: {answer}");
+    let (status, answer) = call_with("DELETE", &url, None, &[("x-ludd-token", job_id(&b))]);
+    assert_eq!(status, 403, "a wrong token: {answer}");
+    let wrong = b["token"].as_str().unwrap();
+    let (status, _) = call_with("DELETE", &url, None, &[("x-ludd-token", wrong)]);
+    assert_eq!(status, 403, "another job's token");
+    let token = a["token"].as_str().unwrap();
+    let (status, answer) = raw(
+        &address,
+        &format!(
+            "DELETE /api/jobs/{} HTTP/1.1\r\nHost: {address}\r\nX-Ludd-Token: {token}\r\nContent-Type: text/plain\r\n",
+            job_id(&a)
+        ),
+        "",
+    );
+    assert_eq!(status, 415, "{answer}");
+    let started = Instant::now();
+    let state = loop {
+        let (_, state) = server.json("GET", &format!("/api/jobs/{}", job_id(&a)), None);
+        if state["settled"] == 2 {
+            break state;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "{state}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(state["cancelled"], false, "the refused cancels did nothing");
+    assert_eq!(state["finished"], 2);
+    let (status, answer) = server.cancel(&a);
+    assert_eq!(status, 409, "a settled job is not cancelled: {answer}");
+    assert!(answer.contains("settled already"), "{answer}");
+    let (_, state) = server.json("GET", &format!("/api/jobs/{}", job_id(&a)), None);
+    assert_eq!(state["cancelled"], false);
+    for guess in ["1", "2", "3", "00000000000000000000000000000001"] {
+        let (status, _) = server.get(&format!("/api/jobs/{guess}"));
+        assert_eq!(status, 404, "{guess}");
+    }
+}
+
+#[test]
+fn slow_and_idle_connections_are_closed_and_leave_room() {
+    let server = Server::start(&["--threads", "1"], &[]);
+    let address = server.address().to_string();
+
+    // Three slow clients at once: a head sent one line a second, nothing
+    // at all, and a body that stops short.
+    let (slow, idle, body) = std::thread::scope(|scope| {
+        let slow = scope.spawn(|| {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            write!(stream, "GET /api/catalog HTTP/1.1\r\nHost: {address}\r\n").unwrap();
+            seconds_until_closed(&mut stream, 60, |s, n| {
+                let _ = write!(s, "X-Slow-{n}: 1\r\n");
+            })
+        });
+        let idle = scope.spawn(|| {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            seconds_until_closed(&mut stream, 60, |_, _| {})
+        });
+        let body = scope.spawn(|| {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            write!(
+                stream,
+                "POST /api/jobs HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+                 Content-Length: 100\r\n\r\n{{\"scenario\""
+            )
+            .unwrap();
+            let started = Instant::now();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(60)))
+                .unwrap();
+            let mut answer = vec![0u8; 512];
+            let n = stream.read(&mut answer).unwrap_or(0);
+            (
+                started.elapsed().as_secs_f64(),
+                String::from_utf8_lossy(&answer[..n]).into_owned(),
+            )
+        });
+        (
+            slow.join().unwrap(),
+            idle.join().unwrap(),
+            body.join().unwrap(),
+        )
+    });
+    eprintln!(
+        "a head one line a second closed after {slow:.1} s, an idle connection after {idle:.1} s, \
+         a body cut short answered after {:.1} s",
+        body.0
+    );
+    assert!((8.0..15.0).contains(&slow), "{slow}");
+    assert!((8.0..15.0).contains(&idle), "{idle}");
+    assert!((8.0..15.0).contains(&body.0), "{body:?}");
+    assert!(body.1.starts_with("HTTP/1.1 408"), "{body:?}");
+
+    // Many idle connections (more than the server keeps open) do not shut
+    // out a real client: the oldest idle ones are closed to make room.
+    let held: Vec<_> = (0..600)
+        .map(|_| std::net::TcpStream::connect(&address).unwrap())
+        .collect();
+    let started = Instant::now();
+    let (status, _) = server.get("/api/catalog");
+    let waited = started.elapsed().as_secs_f64();
+    eprintln!("600 idle connections held: the catalog answered in {waited:.2} s");
+    assert_eq!(status, 200);
+    assert!(waited < 5.0, "{waited}");
+    // The server kept no more than its bound of them open.
+    let fds = std::fs::read_dir(format!("/proc/{}/fd", server.child.id()))
+        .unwrap()
+        .count();
+    eprintln!("the server's open files with 600 idle connections: {fds}");
+    assert!(fds < 300, "{fds} open files");
+    drop(held);
+}
+
+#[test]
+fn zips_are_made_by_the_run_queue_within_the_memory_check() {
+    // No cache: every zip makes its runs again. One worker: at most one run
+    // alive, whatever the zips and jobs asked at once.
+    let server = Server::start(
+        &["--threads", "1", "--cache-mb", "0"],
+        &[("LUDD_MEMORY_LIMIT", "200M")],
+    );
+    let done = server.run(&short(3, 1760.0, &[]));
+    assert_eq!(done["finished"], 3);
+    let zip = format!("{}/api/jobs/{}/tables.zip", server.url, job_id(&done));
+    let answers: Vec<(u16, String)> = std::thread::scope(|scope| {
+        let zips: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| call("GET", &zip, None)))
+            .collect();
+        // A job asked meanwhile shares the one worker.
+        let job = scope.spawn(|| server.run(&short(2, 1750.0, &[])));
+        assert_eq!(job.join().unwrap()["finished"], 2);
+        zips.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let built = answers.iter().filter(|(s, _)| *s == 200).count();
+    let busy = answers.iter().filter(|(s, _)| *s == 503).count();
+    eprintln!("6 zips asked at once: {built} built, {busy} refused as busy");
+    assert!(built >= 1);
+    assert_eq!(built + busy, 6, "{answers:?}");
+    for (status, body) in &answers {
+        if *status == 200 {
+            for seed in 1..=3 {
+                assert!(body.contains(&format!("seed-{seed}/series.parquet")));
+            }
+        } else {
+            assert!(body.contains("another zip"), "{body}");
+        }
+    }
+    let (_, catalog) = server.json("GET", "/api/catalog", None);
+    assert_eq!(catalog["runs_alive_peak"], 1, "{catalog}");
+    let peak = server.peak_memory();
+    eprintln!(
+        "server peak memory {:.0} MiB",
+        peak as f64 / (1 << 20) as f64
+    );
+    assert!(peak < 400 << 20, "peak memory {peak} bytes");
+
+    // A zip that would not fit is refused with the estimate, before any run:
+    // a limit the job fits but not the job and the runs the zip holds.
+    let mut loom =
+        ludd::Scenario::from_ron(ludd::scenario::builtin("loom").unwrap(), "loom").unwrap();
+    loom.end_year = 1760.0;
+    let kept = loom.records_estimate();
+    let limit = loom.ensemble_estimate(1, 3, kept) + kept / 2;
+    let tight = Server::start(
+        &["--threads", "1", "--cache-mb", "0"],
+        &[("LUDD_MEMORY_LIMIT", &limit.to_string())],
+    );
+    let done = tight.run(&short(3, 1760.0, &[]));
+    assert_eq!(done["finished"], 3, "{done}");
+    let (status, answer) = tight.json(
+        "GET",
+        &format!("/api/jobs/{}/tables.zip", job_id(&done)),
+        None,
+    );
+    assert_eq!(status, 507, "{answer}");
+    let (field, message) = refusal(&answer);
+    assert_eq!(field, "tables");
+    assert!(
+        message.contains("a zip of 3 runs' tables (3 to make again, 1 at once) would need about"),
+        "{message}"
+    );
+    let (_, catalog) = tight.json("GET", "/api/catalog", None);
+    assert_eq!(catalog["runs_alive_peak"], 1, "no run beyond the job's");
+}
+
+#[test]
+fn another_address_than_loopback_is_warned_about() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ludd"))
+        .args(["serve", "--port", "0", "--host", "0.0.0.0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ludd serve starts");
+    let mut warning = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut warning)
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://0.0.0.0:"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_start_matches("http://0.0.0.0:")
+        .trim_end_matches('/')
+        .to_string();
+    for needle in [
+        "warning",
+        "0.0.0.0",
+        "run ensembles",
+        "read every job",
+        "download its tables",
+        "no authentication",
+    ] {
+        assert!(warning.contains(needle), "{needle}: {warning}");
+    }
+    // Listening on every address, it accepts any address of the machine
+    // (an IP literal) and still refuses a name that is not its own.
+    let address = format!("127.0.0.1:{port}");
+    let head = |host: &str| format!("GET /api/catalog HTTP/1.1\r\nHost: {host}\r\n");
+    assert_eq!(
+        raw(&address, &head(&format!("192.0.2.1:{port}")), "").0,
+        200
+    );
+    assert_eq!(
+        raw(&address, &head(&format!("evil.example:{port}")), "").0,
+        403
+    );
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -710,6 +1132,31 @@ impl Browser {
             })
             .unwrap_or_else(|| panic!("no element {css}: {found}"))
             .to_string()
+    }
+
+    /// Runs `script` with `args` (`arguments[0]`, ...).
+    fn script_with(&self, script: &str, args: Value) -> Value {
+        self.command(
+            "POST",
+            "/execute/sync",
+            json!({"script": script, "args": args}),
+        )
+    }
+
+    /// Waits until the page's state is one of `states`; the state.
+    fn settle_in(&self, states: &[&str]) -> String {
+        let started = Instant::now();
+        loop {
+            let state = self.script("return document.body.dataset.state;");
+            if let Some(state) = state.as_str().filter(|s| states.contains(s)) {
+                return state.to_string();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(300),
+                "the page reaches one of {states:?} (now {state})"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     /// Waits until the page's state is `want` (ready, running, done).
@@ -866,4 +1313,142 @@ fn the_page_runs_compares_and_reloads_in_a_real_browser() {
     std::fs::write(&path, &png).unwrap();
     assert!(png.len() > 50_000, "a real picture ({} bytes)", png.len());
     eprintln!("screenshot: {}", path.display());
+}
+
+/// Script that would mark the page and start a job if it ever ran, in
+/// markup that would run it if the page made markup of the text around it.
+const PAYLOAD: &str = r#""><img src=x onerror="document.title='pwned';fetch('/api/jobs',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({scenario:'loom',seeds:1,end_year:1745})})">"#;
+
+#[test]
+fn a_crafted_link_or_scenario_name_never_runs_in_the_page() {
+    let dir = scratch("serve_crafted");
+    let server = Server::start(&["--threads", "2"], &[]);
+    let browser = Browser::start(&dir.join("profile"));
+    let started = || {
+        server.json("GET", "/api/catalog", None).1["jobs_started"]
+            .as_u64()
+            .unwrap()
+    };
+    // The page is whole: its title, no element it did not make itself.
+    let intact = |what: &str| {
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(
+            browser.script("return document.title;"),
+            "ludd: explore",
+            "{what}"
+        );
+        assert_eq!(
+            browser.script("return document.querySelectorAll('img').length;"),
+            0,
+            "{what}: no element injected"
+        );
+    };
+    let link = |query: &str| format!("{}/?{query}", server.url);
+    let encoded = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+
+    // A link whose policy year and value are markup: refused, nothing runs.
+    let before = started();
+    let policies = json!([{"year": PAYLOAD, "region": "britain", "field": "repression",
+                           "value": PAYLOAD, "note": PAYLOAD}]);
+    browser.go(&link(&format!(
+        "s=loom&seeds=1&policies={}",
+        encoded(&policies.to_string())
+    )));
+    browser.wait_for("error");
+    intact("markup as a policy's year");
+    let shown = browser.script("return document.getElementById('field-errors').textContent;");
+    assert!(
+        shown.as_str().unwrap().contains("that is not a number"),
+        "{shown}"
+    );
+    assert_eq!(started(), before, "the refused link started no job");
+
+    // Numbers that are not numbers, and policies that are not a list of policies.
+    for query in [
+        "s=loom&seeds=1%3Balert(1)".to_string(),
+        "s=loom&seeds=1&end=1e999".to_string(),
+        format!("s=loom&seeds=1&policies={}", encoded("{\"year\": 1800}")),
+        format!(
+            "s=loom&seeds=1&policies={}",
+            encoded("[{\"year\": 1800, \"region\": \"britain\", \"field\": \"repression\", \"value\": 1, \"onerror\": \"x\"}]")
+        ),
+    ] {
+        browser.go("about:blank");
+        browser.go(&link(&query));
+        browser.wait_for("error");
+        intact(&query);
+        let shown = browser.script("return document.getElementById('field-errors').textContent;");
+        assert!(shown.as_str().unwrap().contains("The link's"), "{query}: {shown}");
+    }
+    assert_eq!(started(), before, "no refused link started a job");
+
+    // Markup as a policy's note, a valid field: it runs, shown as text, and
+    // only the page's own two jobs (current and baseline) start.
+    let policies = json!([{"year": 1750, "region": "britain", "field": "repression",
+                           "value": 0.5, "note": PAYLOAD}]);
+    browser.go("about:blank");
+    browser.go(&link(&format!(
+        "s=loom&seeds=1&end=1760&policies={}",
+        encoded(&policies.to_string())
+    )));
+    browser.wait_for("done");
+    intact("markup as a policy's note");
+    assert_eq!(
+        browser.script("return document.querySelector('#policies input.note').value;"),
+        PAYLOAD
+    );
+    assert_eq!(
+        browser.script(
+            "return document.querySelector('#chart-protest line.policy title').textContent;"
+        ),
+        format!("1750 britain: repression = 0.5 ({PAYLOAD})")
+    );
+    assert_eq!(started(), before + 2, "the page's own two jobs only");
+
+    // A scenario whose region is named with markup, in a shared link: the
+    // name is refused by validation, or shown as text and run; either way
+    // nothing of it runs as script.
+    let name = format!("a{PAYLOAD}");
+    let quoted = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+    let ron = ludd::scenario::builtin("loom")
+        .unwrap()
+        .replace("\"india\"", &quoted);
+    let before = started();
+    browser.go("about:blank");
+    browser.go(&format!("{}/", server.url));
+    browser.wait_for("ready");
+    browser.script_with(
+        "const bytes = new TextEncoder().encode(arguments[0]);
+         location.href = '/?seeds=1&end=1760&ron=' + encodeURIComponent(btoa(String.fromCharCode(...bytes)));",
+        json!([ron]),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let state = browser.settle_in(&["done", "error"]);
+    intact("markup as a region's name");
+    eprintln!("a scenario with a region named with markup: the page reached '{state}'");
+    if state == "error" {
+        let shown = browser.script(
+            "return document.getElementById('field-errors').textContent + document.querySelector('.error[data-for=\"ron\"]').textContent;",
+        );
+        assert!(!shown.as_str().unwrap().is_empty(), "the refusal is shown");
+        assert_eq!(started(), before, "a refused scenario runs nothing");
+    } else {
+        let names = browser.script(
+            "return Array.from(document.querySelectorAll('#institutions summary')).map((s) => s.textContent);",
+        );
+        assert!(
+            names.as_array().unwrap().iter().any(|n| n == &json!(name)),
+            "the name is shown as text: {names}"
+        );
+        assert_eq!(started(), before + 2, "the page's own two jobs only");
+    }
 }
