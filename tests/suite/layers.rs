@@ -60,7 +60,14 @@ const LAYERS: [Layer; 7] = [
     Layer {
         name: "serve",
         modules: &["serve"],
-        crates: &["axum", "tokio", "futures_util", "zip"],
+        crates: &[
+            "axum",
+            "hyper",
+            "hyper_util",
+            "tokio",
+            "futures_util",
+            "zip",
+        ],
         files: false,
     },
     // The binary: src/main.rs and src/cli/.
@@ -73,13 +80,15 @@ const LAYERS: [Layer; 7] = [
 ];
 
 /// Crates only the layers that list them may use.
-const RESERVED: [&str; 9] = [
+const RESERVED: [&str; 11] = [
     "polars",
     "plotters",
     "clap",
     "indicatif",
     "anyhow",
     "axum",
+    "hyper",
+    "hyper_util",
     "tokio",
     "futures_util",
     "zip",
