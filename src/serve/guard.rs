@@ -8,9 +8,11 @@
 //!   or `::`) it cannot know all of the machine's addresses, so any IP
 //!   literal with the right port is accepted: rebinding needs a name.
 //! - `Origin`, when a browser sends it, must be this server's; so must
-//!   `Sec-Fetch-Site`. A page of another site can neither read an answer
-//!   nor start, cancel or download anything, even with a simple request
-//!   (a form, an image) that a browser sends without asking first.
+//!   `Sec-Fetch-Site` for the API (`/api/...`). A page of another site can
+//!   neither read an answer nor start, cancel or download anything, even
+//!   with a simple request (a form, an image) that a browser sends without
+//!   asking first. The page itself may be opened from anywhere: a shared
+//!   link clicked on another site is a cross-site navigation.
 //! - A write (POST, DELETE) must say `Content-Type: application/json`,
 //!   which no other site can send without the browser asking this server
 //!   first (a preflight, which it does not answer).
@@ -77,6 +79,7 @@ impl Guard {
     fn refusal(
         &self,
         method: &Method,
+        path: &str,
         headers: &HeaderMap,
     ) -> Option<(StatusCode, String, String)> {
         let text = |name: &header::HeaderName| {
@@ -108,7 +111,8 @@ impl Guard {
                 );
             }
         }
-        if let Some(site) = headers.get("sec-fetch-site") {
+        let api = path.starts_with("/api/");
+        if let Some(site) = headers.get("sec-fetch-site").filter(|_| api) {
             // `none` is the user's own doing (an address typed, a bookmark).
             if site != "same-origin" && site != "none" {
                 return forbidden(
@@ -142,7 +146,8 @@ impl Guard {
 /// is read, reads the body within its time and size, and adds the
 /// security headers to every answer.
 pub async fn check(State(guard): State<Guard>, request: Request, next: Next) -> Response {
-    let mut response = match guard.refusal(request.method(), request.headers()) {
+    let refused = guard.refusal(request.method(), request.uri().path(), request.headers());
+    let mut response = match refused {
         Some((status, field, message)) => refuse(status, &field, message),
         None => match read_body(request, guard.max_body).await {
             Ok(request) => next.run(request).await,

@@ -779,6 +779,13 @@ fn the_server_answers_only_its_own_page() {
     assert_eq!(status, 403, "a cross-site read: {answer}");
     let (status, answer) = get(&address, "Sec-Fetch-Site: same-site\r\n");
     assert_eq!(status, 403, "another port of localhost: {answer}");
+    // A shared link clicked on another site opens the page, and only the page.
+    let (status, answer) = raw(
+        &address,
+        &format!("GET /?s=loom HTTP/1.1\r\nHost: {address}\r\nSec-Fetch-Site: cross-site\r\n"),
+        "",
+    );
+    assert_eq!(status, 200, "{answer}");
 
     // Every answer forbids inline script and sniffing, refusals included.
     for (status, answer) in [get(&address, ""), get("evil.example", "")] {
@@ -848,9 +855,23 @@ fn slow_and_idle_connections_are_closed_and_leave_room() {
     let server = Server::start(&["--threads", "1"], &[]);
     let address = server.address().to_string();
 
+    // An event stream with nothing to say for longer than the timeouts
+    // stays open: a job queued behind sixteen whole loom runs on one worker.
+    let (status, ahead) = server.json(
+        "POST",
+        "/api/jobs",
+        Some(&json!({"scenario": "loom", "seeds": 16})),
+    );
+    assert_eq!(status, 202, "{ahead}");
+
     // Three slow clients at once: a head sent one line a second, nothing
     // at all, and a body that stops short.
-    let (slow, idle, body) = std::thread::scope(|scope| {
+    let (slow, idle, body, quiet) = std::thread::scope(|scope| {
+        let quiet = scope.spawn(|| {
+            let started = Instant::now();
+            let state = server.run(&json!({"scenario": "loom", "seeds": 1, "set": ["regions.britain.institutions.repression=0.4"]}));
+            (started.elapsed().as_secs_f64(), state)
+        });
         let slow = scope.spawn(|| {
             let mut stream = std::net::TcpStream::connect(&address).unwrap();
             write!(stream, "GET /api/catalog HTTP/1.1\r\nHost: {address}\r\n").unwrap();
@@ -885,8 +906,16 @@ fn slow_and_idle_connections_are_closed_and_leave_room() {
             slow.join().unwrap(),
             idle.join().unwrap(),
             body.join().unwrap(),
+            quiet.join().unwrap(),
         )
     });
+    eprintln!("an event stream waited {:.1} s for its one event", quiet.0);
+    assert_eq!(quiet.1["finished"], 1, "{}", quiet.1);
+    assert!(
+        quiet.0 > 10.0,
+        "the stream outlived the timeouts: {}",
+        quiet.0
+    );
     eprintln!(
         "a head one line a second closed after {slow:.1} s, an idle connection after {idle:.1} s, \
          a body cut short answered after {:.1} s",
