@@ -277,10 +277,6 @@ async fn submit(State(engine): State<Shared>, body: Bytes) -> Response {
     }
 }
 
-fn find(engine: &Engine, id: &str) -> Option<Arc<Job>> {
-    engine.job(id)
-}
-
 fn no_job(id: &str) -> Response {
     refuse(
         StatusCode::NOT_FOUND,
@@ -291,7 +287,7 @@ fn no_job(id: &str) -> Response {
 
 /// The ensemble so far as JSON: computed off the request threads.
 async fn job(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
-    let Some(job) = find(&engine, &id) else {
+    let Some(job) = engine.job(&id) else {
         return no_job(&id);
     };
     let e = Arc::clone(&engine.engine);
@@ -326,7 +322,7 @@ async fn job(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
 /// Progress as server-sent events: `progress` with `{settled, total}` each
 /// time a run settles, then `settled`, and the stream ends.
 async fn events(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
-    let Some(job) = find(&engine, &id) else {
+    let Some(job) = engine.job(&id) else {
         return no_job(&id);
     };
     let receiver = job.progress.subscribe();
@@ -362,7 +358,7 @@ async fn cancel(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(job) = find(&engine, &id) else {
+    let Some(job) = engine.job(&id) else {
         return no_job(&id);
     };
     let given = headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok());
@@ -410,7 +406,7 @@ fn download(kind: &'static str, name: String, body: Vec<u8>) -> Response {
 }
 
 async fn ron(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
-    let Some(job) = find(&engine, &id) else {
+    let Some(job) = engine.job(&id) else {
         return no_job(&id);
     };
     let s = &job.prepared.scenario;
@@ -435,7 +431,7 @@ async fn ron(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
 /// whenever it is made). One zip is built at a time, after the memory
 /// check a job passes; another asked meanwhile is refused as busy.
 async fn tables(State(engine): State<Shared>, Path(id): Path<String>) -> Response {
-    let Some(job) = find(&engine, &id) else {
+    let Some(job) = engine.job(&id) else {
         return no_job(&id);
     };
     let Ok(permit) = Arc::clone(&engine.zip).try_acquire_owned() else {
@@ -504,10 +500,10 @@ async fn compare(
     State(engine): State<Shared>,
     Path((baseline, current)): Path<(String, String)>,
 ) -> Response {
-    let Some(a) = find(&engine, &baseline) else {
+    let Some(a) = engine.job(&baseline) else {
         return no_job(&baseline);
     };
-    let Some(b) = find(&engine, &current) else {
+    let Some(b) = engine.job(&current) else {
         return no_job(&current);
     };
     let measured = |j: &Job| -> Vec<(u64, RunMetrics)> {

@@ -1,9 +1,13 @@
 //! `ludd serve`: its HTTP API and every kind of bad request, runs, cache,
 //! cancellation and disconnection; twenty clients at once with the server's
-//! memory bounded; and the page driven in a real browser (Debian's Chromium
-//! through chromium-driver's WebDriver): pick the loom, set Britain's relief
-//! high, run, see the protest chart and the comparison change against the
-//! baseline, reload the shared link and see the same figures.
+//! memory bounded; the server's threat model (docs/RELIABILITY.md): another
+//! site's requests, rebinding Hosts, cancel tokens, slow and idle
+//! connections, zips through the run queue and the memory check; and the
+//! page driven in a real browser (Debian's Chromium through chromium-driver's
+//! WebDriver): pick the loom, set Britain's relief high, run, see the
+//! protest chart and the comparison change against the baseline, reload the
+//! shared link and see the same figures, cancel; and crafted links and
+//! scenario names that leave the page whole.
 
 use crate::command::{ludd, scratch, text};
 use crate::debian::apt_install;
@@ -1342,6 +1346,38 @@ fn the_page_runs_compares_and_reloads_in_a_real_browser() {
     std::fs::write(&path, &png).unwrap();
     assert!(png.len() > 50_000, "a real picture ({} bytes)", png.len());
     eprintln!("screenshot: {}", path.display());
+
+    // Cancel: the page cancels its own jobs with their tokens.
+    let end = browser.element("#end-year");
+    browser.command("POST", &format!("/element/{end}/clear"), json!({}));
+    browser.command(
+        "POST",
+        &format!("/element/{end}/value"),
+        json!({"text": "1899"}),
+    );
+    let run = browser.element("#run");
+    let previous = browser.script("return page.jobs.current;");
+    browser.command("POST", &format!("/element/{run}/click"), json!({}));
+    let cancel = browser.element("#cancel");
+    let started = Instant::now();
+    // The new jobs have started once the page holds their ids.
+    while browser.script("return page.jobs.current;") == previous {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the jobs start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    browser.command("POST", &format!("/element/{cancel}/click"), json!({}));
+    browser.wait_for("cancelled");
+    let current = browser.script("return page.jobs.current;");
+    let (status, state) = server.json(
+        "GET",
+        &format!("/api/jobs/{}", current.as_str().unwrap()),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(state["cancelled"], true, "the page's cancel was accepted");
 }
 
 /// Script that would mark the page and start a job if it ever ran, in
