@@ -57,7 +57,7 @@ impl std::ops::Deref for Shared {
 }
 
 /// The header that carries a job's cancel token.
-pub const TOKEN_HEADER: &str = "x-ludd-token";
+const TOKEN_HEADER: &str = "x-ludd-token";
 
 pub fn router(engine: Arc<Engine>, guard: Guard) -> Router {
     let max_body = engine.limits.max_body;

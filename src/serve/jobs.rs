@@ -149,8 +149,8 @@ pub enum Refusal {
 }
 
 /// A run the queue holds: one seed of a job, or a run made again for a
-/// zip of a job's tables, answered on `reply` (dropped unmade when the
-/// zip is abandoned).
+/// zip of a job's tables, answered on `reply`. A zip that stopped on an
+/// error has dropped its receivers, and the runs it asked for are not made.
 enum Task {
     Run(Arc<Job>, usize),
     Remake {
@@ -311,16 +311,15 @@ impl Engine {
                 return false;
             }
             job.cancelled.store(true, Ordering::Relaxed);
-            let (mine, rest): (VecDeque<_>, VecDeque<_>) = queue
-                .drain(..)
-                .partition(|t| matches!(t, Task::Run(j, _) if Arc::ptr_eq(j, job)));
-            *queue = rest;
-            mine.into_iter()
-                .filter_map(|t| match t {
-                    Task::Run(_, i) => Some(i),
-                    Task::Remake { .. } => None,
-                })
-                .collect()
+            let mut dropped = Vec::new();
+            queue.retain(|task| match task {
+                Task::Run(j, i) if Arc::ptr_eq(j, job) => {
+                    dropped.push(*i);
+                    false
+                }
+                _ => true,
+            });
+            dropped
         };
         for i in dropped {
             job.settle(i, None, None);
@@ -462,7 +461,7 @@ impl Engine {
                     }
                 }
                 Task::Remake { job, seed, reply } => {
-                    // The zip that asked was abandoned: nothing to make.
+                    // The zip that asked has stopped: nothing to make.
                     if reply.is_closed() {
                         continue;
                     }
