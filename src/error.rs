@@ -146,4 +146,17 @@ pub fn size_text(bytes: u64) -> String {
         })
 }
 
+/// A number as a message shows it: as written for everyday magnitudes
+/// (`0.45`, `1812`, `-3`), in scientific notation beyond them (`1e308`,
+/// `2.5e-9`), so that a value far out of range reads as the user typed it
+/// rather than as hundreds of digits.
+pub fn number_text(value: f64) -> String {
+    let size = value.abs();
+    if value == 0.0 || !value.is_finite() || (1e-4..1e15).contains(&size) {
+        format!("{value}")
+    } else {
+        format!("{value:e}")
+    }
+}
+
 pub type Result<T, E = LuddError> = std::result::Result<T, E>;

@@ -8,7 +8,7 @@
 //! ensemble with the same seeds, so candidates differ only by parameters.
 
 use crate::analysis::validation::{ensembles as evaluate_ensembles, Outcome, Target};
-use crate::error::{LuddError, Result};
+use crate::error::{number_text, LuddError, Result};
 use crate::model::rng::{self, Phase};
 use crate::scenario::{apply_override, validate, Scenario};
 use rand::Rng;
@@ -88,7 +88,11 @@ pub fn check_ranges(base: &Scenario, params: &[Param]) -> Result<()> {
         for end in [p.low, p.high] {
             let s =
                 apply_override(base, &format!("{}={end}", p.path)).map_err(|e| as_param(p, e))?;
-            problems.extend(validate(&s).into_iter().map(|q| format!("at {end}, {q}")));
+            problems.extend(
+                validate(&s)
+                    .into_iter()
+                    .map(|q| format!("at {}, {q}", number_text(end))),
+            );
         }
         if !problems.is_empty() {
             refused.push(LuddError::Param {

@@ -32,11 +32,37 @@ pub struct Threads {
     pub threads: Option<usize>,
 }
 
+/// Threads allowed per core. More never speed a run up (the phases wait
+/// for their slowest chunk at every join) and thousands of threads make a
+/// twenty-step run take minutes; eight per core still lets a user check on
+/// a small machine that results do not depend on the thread count.
+pub const THREADS_PER_CORE: usize = 8;
+
 impl Threads {
-    /// The pool the command's work runs in: `--threads` threads, or one per core.
+    /// The number of threads: `--threads`, or one per core; never more than
+    /// `THREADS_PER_CORE` per core (`--threads 0` is one per core, as rayon
+    /// reads it). A larger request is lowered with a message on standard
+    /// error, before any work starts.
+    pub fn count(&self) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let most = THREADS_PER_CORE * cores;
+        match self.threads {
+            None | Some(0) => cores,
+            Some(n) if n > most => {
+                eprintln!(
+                    "ludd: --threads {n} is more than {THREADS_PER_CORE} per core on this machine \
+                     ({cores} cores); using {most} (results do not depend on the number of threads)"
+                );
+                most
+            }
+            Some(n) => n,
+        }
+    }
+
+    /// The pool the command's work runs in, of `count()` threads.
     pub fn pool(&self) -> Result<rayon::ThreadPool> {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads.unwrap_or(0))
+            .num_threads(self.count())
             .build()
             .context("starting the thread pool")
     }

@@ -35,7 +35,7 @@ pub struct ServeArgs {
 pub fn execute(args: ServeArgs) -> Result<()> {
     let defaults = Limits::default();
     let limits = Limits {
-        threads: args.threads.threads.unwrap_or(defaults.threads).max(1),
+        threads: args.threads.count(),
         max_seeds: args.max_seeds.max(1),
         max_active_jobs: args.max_jobs.max(1),
         cache_bytes: args.cache_mb << 20,

@@ -39,10 +39,29 @@ pub fn execute(args: SweepArgs) -> Result<()> {
     let shard = sweep::shard_from(args.shard.as_deref())?;
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
     let sw = sweep::SweepFile::from_ron(&text, file)?;
-    let (base, points) = sw.validate(file)?;
-    let dir = args.out.or_runs(&format!("sweep-{}", sw.name));
     let pool = args.threads.pool()?;
     let threads = pool.current_num_threads();
+    // Every point is checked before the first run; a large design says so
+    // and shows its progress meanwhile.
+    if let Some(n) = sw
+        .point_count()
+        .filter(|&n| n > 10_000 && n <= sweep::MAX_RUNS)
+    {
+        eprintln!(
+            "{}: checking the design's {n} points before the first run",
+            sw.name
+        );
+    }
+    let checking = progress_bar(0, "points checked");
+    let base = pool.install(|| {
+        sw.validate(file, &|done, total| {
+            checking.set_length(total as u64);
+            checking.set_position(done as u64);
+        })
+    })?;
+    checking.finish_and_clear();
+    let points = sw.point_maker();
+    let dir = args.out.or_runs(&format!("sweep-{}", sw.name));
     let runs = points.len() as u64 * sw.replicates;
     eprintln!(
         "{}: {} points x {} replicates = {runs} runs; shard {}/{}; {threads} threads",

@@ -379,16 +379,11 @@ pub(super) fn read_sweep(dir: &Path) -> Result<Sweep> {
         path: dir.join("metrics"),
     };
     let (sweep, _) = crate::analysis::sweep::read_record(dir)?;
-    let points = sweep.points();
-    let params: Vec<String> = points
-        .first()
-        .map(|p| p.values.iter().map(|(path, _)| path.clone()).collect())
-        .unwrap_or_default();
     Ok(Sweep {
+        points: sweep.point_count().unwrap_or(0) as usize,
+        params: sweep.parameters(),
         name: sweep.name,
         base: sweep.base,
-        points: points.len(),
-        params,
         data,
     })
 }

@@ -109,8 +109,16 @@ impl Experiment {
         }
     }
 
+    /// Parses an experiment file; its name must be an identifier, as every
+    /// name a table or `--set` may show (`scenario::identifier_problem`).
     pub fn from_ron(text: &str, file: &str) -> Result<Experiment> {
-        scenario::parse_ron(text, file)
+        let experiment: Experiment = scenario::parse_ron(text, file)?;
+        let mut c = Checker::default();
+        if let Some(problem) = scenario::identifier_problem(&experiment.name) {
+            c.fail("name", problem);
+        }
+        c.finish(file)?;
+        Ok(experiment)
     }
 
     /// Every setting, base scenario resolved and overrides applied; all

@@ -24,8 +24,8 @@ pub use institutions::{Institutions, INSTITUTION_FIELDS};
 pub use memory::{
     available_memory, check_ensemble_memory, check_memory, check_needed, run_count, MAX_RUNS,
 };
-pub use overrides::apply_override;
-pub use validate::validate;
+pub use overrides::{apply_override, apply_overrides, Overridable};
+pub use validate::{identifier_problem, validate};
 
 use crate::error::{LuddError, Result};
 use serde::{Deserialize, Serialize};

@@ -12,6 +12,72 @@ use crate::error::{LuddError, Result};
 use serde_json::Value;
 
 pub fn apply_override(scenario: &Scenario, assignment: &str) -> Result<Scenario> {
+    apply_overrides(scenario, std::slice::from_ref(&assignment))
+}
+
+/// Several `path=value` assignments, applied in order to one tree of the
+/// scenario: the same scenario as applying them one at a time, for one
+/// conversion instead of one per assignment.
+pub fn apply_overrides(scenario: &Scenario, assignments: &[impl AsRef<str>]) -> Result<Scenario> {
+    Overridable::new(scenario).apply(assignments)
+}
+
+/// A scenario ready for many sets of overrides (a sweep's points): its
+/// tree is made once, and each set applied to a copy of it.
+pub struct Overridable<'a> {
+    scenario: &'a Scenario,
+    tree: Value,
+}
+
+impl<'a> Overridable<'a> {
+    pub fn new(scenario: &'a Scenario) -> Overridable<'a> {
+        Overridable {
+            scenario,
+            tree: serde_json::to_value(scenario).expect("a scenario always converts to a tree"),
+        }
+    }
+
+    /// The scenario with `assignments` applied in order. When the result
+    /// does not fit a scenario, they are applied one at a time again to
+    /// name the one that breaks it.
+    pub fn apply(&self, assignments: &[impl AsRef<str>]) -> Result<Scenario> {
+        let mut tree = self.tree.clone();
+        for assignment in assignments {
+            set_assignment(&mut tree, assignment.as_ref())?;
+        }
+        match serde_json::from_value(tree) {
+            Ok(s) => Ok(s),
+            Err(_) if assignments.len() > 1 => {
+                let mut s = self.scenario.clone();
+                for assignment in assignments {
+                    s = apply_override(&s, assignment.as_ref())?;
+                }
+                Ok(s)
+            }
+            Err(e) => {
+                let assignment = assignments.first().map_or("", |a| a.as_ref());
+                let (path, raw) = assignment.split_once('=').unwrap_or((assignment, ""));
+                let value = parse_value(raw.trim());
+                let message = if value.is_null() {
+                    "this part is required; null removes only optional parts \
+                     (such as projection_from, wage_policy or a technology's origin)"
+                        .to_string()
+                } else if non_finite(&value) {
+                    NOT_FINITE.to_string()
+                } else {
+                    format!("value '{}' does not fit: {e}", raw.trim())
+                };
+                Err(LuddError::Override {
+                    path: path.trim().to_string(),
+                    message,
+                })
+            }
+        }
+    }
+}
+
+/// One `path=value` set in the scenario's tree, or why it cannot be.
+fn set_assignment(tree: &mut Value, assignment: &str) -> Result<()> {
     let fail = |path: &str, message: String| LuddError::Override {
         path: path.to_string(),
         message,
@@ -28,21 +94,8 @@ pub fn apply_override(scenario: &Scenario, assignment: &str) -> Result<Scenario>
         return Err(fail(assignment, "the path before '=' is empty".into()));
     }
     let value = parse_value(raw);
-    let mut tree = serde_json::to_value(scenario).expect("a scenario always converts to a tree");
     let segments: Vec<&str> = path.split('.').collect();
-    set(&mut tree, &segments, &value, &mut Vec::new()).map_err(|m| fail(path, m))?;
-    serde_json::from_value(tree).map_err(|e| {
-        let message = if value.is_null() {
-            "this part is required; null removes only optional parts \
-             (such as projection_from, wage_policy or a technology's origin)"
-                .to_string()
-        } else if non_finite(&value) {
-            NOT_FINITE.to_string()
-        } else {
-            format!("value '{raw}' does not fit: {e}")
-        };
-        fail(path, message)
-    })
+    set(tree, &segments, &value, &mut Vec::new()).map_err(|m| fail(path, m))
 }
 
 /// What an override that gives NaN or an infinity is told: such a value

@@ -3,7 +3,7 @@
 
 use super::behaviour::BEHAVIOUR_FIELDS;
 use super::{Scenario, TechKind, INSTITUTION_FIELDS, STAGE_RULE_FIELDS};
-use crate::error::{LuddError, Problem, Result};
+use crate::error::{number_text, LuddError, Problem, Result};
 use std::collections::HashSet;
 
 /// Years must lie within this distance of year 0, which covers any
@@ -35,7 +35,15 @@ impl Checker {
         if !value.is_finite() {
             self.fail(path, format!("must be a finite number, found {value}"));
         } else if value < lo || value > hi {
-            self.fail(path, format!("must lie in [{lo}, {hi}], found {value}"));
+            self.fail(
+                path,
+                format!(
+                    "must lie in [{}, {}], found {}",
+                    number_text(lo),
+                    number_text(hi),
+                    number_text(value)
+                ),
+            );
         }
     }
 
@@ -70,11 +78,13 @@ impl Checker {
         }
     }
 
+    /// Names of a list's elements: each an identifier (`identifier_problem`)
+    /// and none twice.
     fn unique<'a>(&mut self, path: &str, names: impl Iterator<Item = &'a str>) {
         let mut seen = HashSet::new();
         for (i, name) in names.enumerate() {
-            if name.is_empty() {
-                self.fail(format!("{path}.{i}.name"), "must not be empty");
+            if let Some(problem) = identifier_problem(name) {
+                self.fail(format!("{path}.{i}.name"), problem);
             } else if !seen.insert(name) {
                 self.fail(
                     format!("{path}.{i}.name"),
@@ -83,6 +93,38 @@ impl Checker {
             }
         }
     }
+}
+
+/// The longest name accepted.
+const NAME_LIMIT: usize = 64;
+
+/// Why `name` cannot name a region, technology, task, wage policy or
+/// experiment, or `None` when it can. A name is an identifier: a letter or
+/// an underscore, then letters, digits and underscores, at most 64 of them.
+/// One rule for every name keeps each one addressable by `--set` (a dot,
+/// `=`, `-` or `*` would be read as part of the path, a leading digit as a
+/// list index), safe as a file name and a parquet column, and inert
+/// wherever a page or report shows it (no spaces, quotes or markup).
+pub fn identifier_problem(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return Some("must not be empty".into());
+    };
+    let shown = if name.chars().count() > NAME_LIMIT {
+        format!("{}...", name.chars().take(NAME_LIMIT).collect::<String>())
+    } else {
+        name.to_string()
+    };
+    let problem = if !(first.is_ascii_alphabetic() || first == '_') {
+        "must begin with a letter or an underscore"
+    } else if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        "may hold only letters, digits and underscores (no spaces, dots, dashes, quotes or markup)"
+    } else if name.len() > NAME_LIMIT {
+        "is longer than 64 characters"
+    } else {
+        return None;
+    };
+    Some(format!("{shown:?} {problem}, so that --set can address it"))
 }
 
 /// `Ok` when there are no problems; otherwise all of them at once, as the
@@ -111,7 +153,8 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             "end_year",
             format!(
                 "must come after start_year ({}), found {}",
-                s.start_year, s.end_year
+                number_text(s.start_year),
+                number_text(s.end_year)
             ),
         );
     }
@@ -414,6 +457,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
 
     if let Some(p) = &s.wage_policy {
+        if let Some(problem) = identifier_problem(&p.name) {
+            c.fail("wage_policy.name", problem);
+        }
         c.year("wage_policy.possible_from", p.possible_from);
         c.range("wage_policy.premium", p.premium, 0.0, 5.0);
         c.range("wage_policy.effort_gain", p.effort_gain, 0.0, 5.0);
@@ -450,8 +496,11 @@ fn names<'a>(it: impl Iterator<Item = &'a String>) -> String {
 
 /// How a list element is named in a field path: by its name, or by its
 /// index while it has none.
+/// How an element appears in a problem's path: by its name, or by its
+/// index when the name is not an identifier (and so could not be addressed,
+/// or would make the path unreadable).
 fn label(name: &str, i: usize) -> String {
-    if name.is_empty() {
+    if identifier_problem(name).is_some() {
         i.to_string()
     } else {
         name.to_string()

@@ -11,6 +11,7 @@ mod debian;
 
 mod bad_input;
 mod bench;
+mod bounds;
 mod calibrate;
 mod compare;
 mod destinations;

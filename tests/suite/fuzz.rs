@@ -227,8 +227,8 @@ fn check(kind: Kind, file: &str, text: &str) -> Outcome {
             }
         }),
         Kind::Sweep => SweepFile::from_ron(text, file)
-            .and_then(|sweep| sweep.validate(file))
-            .map(|(base, _)| vec![base]),
+            .and_then(|sweep| sweep.validate(file, &|_, _| {}))
+            .map(|base| vec![base]),
         Kind::Experiment => Experiment::from_ron(text, file)
             .and_then(|e| e.resolve(file))
             .map(|settings| settings.into_iter().take(1).map(|r| r.scenario).collect()),

@@ -2,7 +2,7 @@
 //! error go, which runs are complete, damaged, failed or missing, and the rows read
 //! back as one table or summarized per point.
 
-use super::design::{Job, Point, SweepFile};
+use super::design::{Job, Point, Points, SweepFile};
 use super::record::{self, record_file, Recorded};
 use crate::analysis::compare::{spread, METRICS};
 use crate::analysis::files::polars_error;
@@ -132,15 +132,15 @@ pub(super) fn read_part(dir: &Path, point: &Point, replicate: u64) -> Part {
 /// thousand part files overflow the stack.
 pub(super) fn survey<T: Send>(
     dir: &Path,
-    points: &[Point],
+    points: &Points<'_>,
     jobs: &[Job],
     look: &(dyn Fn(&Point, u64, Part) -> T + Sync),
 ) -> Vec<T> {
     let slots: Vec<Mutex<Option<T>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let _ = bounded_parallel(jobs.len(), threads, &|k| -> Result<()> {
-        let (point, replicate) = (&points[jobs[k].point], jobs[k].replicate);
-        let seen = look(point, replicate, read_part(dir, point, replicate));
+        let (point, replicate) = (points.point(jobs[k].point), jobs[k].replicate);
+        let seen = look(&point, replicate, read_part(dir, &point, replicate));
         *slots[k].lock().expect("not poisoned") = Some(seen);
         Ok(())
     });
@@ -160,8 +160,8 @@ fn survey_all<T: Send>(
     sweep: &SweepFile,
     look: &(dyn Fn(&Point, u64, Part) -> T + Sync),
 ) -> Vec<T> {
-    let points = sweep.points();
-    survey(dir, &points, &sweep.jobs(&points), look)
+    let points = sweep.point_maker();
+    survey(dir, &points, &sweep.jobs(&points, (0, 1)), look)
 }
 
 /// Complete, damaged, failed and missing runs of a sweep directory, and
@@ -267,11 +267,7 @@ pub fn read_metrics(dir: &Path) -> Result<DataFrame> {
 /// mean, 5th and 95th percentile of every measure over its replicates.
 pub fn summary(dir: &Path) -> Result<DataFrame> {
     let sweep = read_record(dir)?.0;
-    let params: Vec<String> = sweep
-        .points()
-        .first()
-        .map(|p| p.values.iter().map(|(path, _)| path.clone()).collect())
-        .unwrap_or_default();
+    let params = sweep.parameters();
     let data = read_metrics(dir)?;
     let mut aggs: Vec<Expr> = params.iter().map(|p| col(p.as_str()).first()).collect();
     aggs.push(col("replicate").count().alias("runs"));

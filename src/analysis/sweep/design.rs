@@ -5,11 +5,12 @@
 
 use super::sobol::{sobol_point, MAX_SOBOL_DIMENSIONS};
 use crate::analysis::provenance::scenario_hash;
-use crate::error::{LuddError, Problem, Result};
+use crate::error::{number_text, LuddError, Problem, Result};
 use crate::model::rng::mix;
-use crate::scenario::{self, apply_override, Scenario};
+use crate::scenario::{self, apply_override, apply_overrides, Overridable, Scenario};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -84,6 +85,16 @@ pub struct Point {
     pub values: Vec<(String, String)>,
 }
 
+impl Point {
+    /// The point's values as `--set` assignments (`path=value`).
+    pub fn assignments(&self) -> Vec<String> {
+        self.values
+            .iter()
+            .map(|(path, value)| format!("{path}={value}"))
+            .collect()
+    }
+}
+
 /// One run to make: its point, replicate and seed.
 #[derive(Debug, Clone)]
 pub struct Job {
@@ -152,126 +163,115 @@ impl SweepFile {
         ron::ser::to_string_pretty(self, config).expect("a sweep always serializes")
     }
 
-    /// The design's points, in a fixed order.
-    pub fn points(&self) -> Vec<Point> {
-        let fmt = |v: f64| format!("{v}");
-        let scaled = |ranges: &[Range], unit: &[f64]| -> Vec<(String, String)> {
-            ranges
-                .iter()
-                .zip(unit)
-                .map(|(r, u)| (r.path.clone(), fmt(r.low + u * (r.high - r.low))))
-                .collect()
-        };
+    /// The number of the design's points, counted from the design alone
+    /// (before any point is made), or `None` when it cannot be counted.
+    pub fn point_count(&self) -> Option<u64> {
         match &self.design {
-            Design::Grid(axes) => {
-                let mut combos: Vec<Vec<(String, String)>> = vec![Vec::new()];
-                for axis in axes {
-                    combos = combos
-                        .iter()
-                        .flat_map(|c| {
-                            axis.values.iter().map(move |v| {
-                                let mut c = c.clone();
-                                c.push((axis.path.clone(), v.clone()));
-                                c
-                            })
-                        })
-                        .collect();
-                }
-                combos
-                    .into_iter()
-                    .map(|values| {
-                        // The id hashes the values, so adding values to an
-                        // axis leaves the other points' ids (and seeds) alone.
-                        let key: Vec<String> =
-                            values.iter().map(|(p, v)| format!("{p}={v}")).collect();
-                        Point {
-                            id: format!(
-                                "g{:012x}",
-                                mix(u64::from_str_radix(&scenario_hash(&key.join(";")), 16)
-                                    .unwrap_or(0))
-                                    >> 16
-                            ),
-                            saltelli: None,
-                            values,
-                        }
-                    })
-                    .collect()
+            Design::Grid(axes) => axes
+                .iter()
+                .try_fold(1u64, |n, a| n.checked_mul(a.values.len() as u64)),
+            Design::LatinHypercube { points, .. } | Design::Sobol { points, .. } => {
+                Some(*points as u64)
             }
-            Design::LatinHypercube { points, ranges } => {
-                let mut rng = ChaCha8Rng::seed_from_u64(mix(self.master_seed ^ 0x4c48_5300));
-                let k = ranges.len();
-                let mut columns: Vec<Vec<f64>> = Vec::with_capacity(k);
-                for _ in 0..k {
-                    let mut slots: Vec<usize> = (0..*points).collect();
-                    for i in (1..slots.len()).rev() {
-                        let j = rng.random_range(0..=i);
-                        slots.swap(i, j);
-                    }
-                    columns.push(
-                        slots
-                            .iter()
-                            .map(|&s| (s as f64 + rng.random::<f64>()) / *points as f64)
-                            .collect(),
-                    );
-                }
-                (0..*points)
-                    .map(|i| {
-                        let unit: Vec<f64> = columns.iter().map(|c| c[i]).collect();
-                        Point {
-                            id: format!("lhs{points}-{i:06}"),
-                            saltelli: None,
-                            values: scaled(ranges, &unit),
-                        }
-                    })
-                    .collect()
-            }
-            Design::Sobol { points, ranges } => (0..*points)
-                .map(|i| Point {
-                    id: format!("sobol-{i:06}"),
-                    saltelli: None,
-                    values: scaled(ranges, &sobol_point(i as u64 + 1, ranges.len())),
-                })
-                .collect(),
             Design::Saltelli { base, ranges } => {
-                let k = ranges.len();
-                let mut out = Vec::with_capacity(base * (k + 2));
-                for j in 0..*base {
-                    // Skip the all-zero first point of the sequence.
-                    let both = sobol_point(j as u64 + 1, 2 * k);
-                    let (a, b) = both.split_at(k);
-                    let mut push = |block: String, unit: Vec<f64>| {
-                        out.push(Point {
-                            id: format!("saltelli-{j:06}-{block}"),
-                            saltelli: Some((j, block)),
-                            values: scaled(ranges, &unit),
-                        })
-                    };
-                    push("A".into(), a.to_vec());
-                    push("B".into(), b.to_vec());
-                    for i in 0..k {
-                        let mut ab = a.to_vec();
-                        ab[i] = b[i];
-                        push(format!("AB{i}"), ab);
-                    }
-                }
-                out
+                (*base as u64).checked_mul(ranges.len() as u64 + 2)
             }
         }
     }
 
-    /// Every run of the sweep, point by point.
-    pub fn jobs(&self, points: &[Point]) -> Vec<Job> {
-        points
-            .iter()
-            .enumerate()
-            .flat_map(|(p, point)| {
-                (0..self.replicates).map(move |r| Job {
-                    point: p,
-                    replicate: r,
-                    seed: seed_of(self.master_seed, &point.id, r),
+    /// About the bytes the design's points and runs take once made: each
+    /// point's id and values, and each run's entry in the lists of jobs and
+    /// of the part files found. Known before any point is made, so a design
+    /// too large for the machine is refused rather than built.
+    pub fn design_bytes(&self) -> u64 {
+        let text = |s: &str| (std::mem::size_of::<String>() + s.len()) as u64;
+        let pair = 2 * std::mem::size_of::<String>() as u64;
+        let values: u64 = match &self.design {
+            Design::Grid(axes) => axes
+                .iter()
+                .map(|a| {
+                    let longest = a.values.iter().map(|v| v.len()).max().unwrap_or(0);
+                    pair + a.path.len() as u64 + longest as u64
                 })
-            })
-            .collect()
+                .sum(),
+            Design::LatinHypercube { ranges, .. }
+            | Design::Sobol { ranges, .. }
+            | Design::Saltelli { ranges, .. } => ranges
+                .iter()
+                // A value is written as the shortest decimal of a double:
+                // at most 24 characters.
+                .map(|r| pair + r.path.len() as u64 + 24)
+                .sum(),
+        };
+        let point = std::mem::size_of::<Point>() as u64 + text("saltelli-000000-AB00") + values;
+        // A run: its job, its slot in the survey of part files and its
+        // place in the list of runs to make.
+        let run = (std::mem::size_of::<Job>() + 64) as u64;
+        let points = self.point_count().unwrap_or(u64::MAX);
+        points
+            .saturating_mul(point)
+            .saturating_add(points.saturating_mul(self.replicates).saturating_mul(run))
+    }
+
+    /// The parameters the design varies, in its order (the values of
+    /// every point name them in this order).
+    pub fn parameters(&self) -> Vec<String> {
+        match &self.design {
+            Design::Grid(axes) => axes.iter().map(|a| a.path.clone()).collect(),
+            Design::LatinHypercube { ranges, .. }
+            | Design::Sobol { ranges, .. }
+            | Design::Saltelli { ranges, .. } => ranges.iter().map(|r| r.path.clone()).collect(),
+        }
+    }
+
+    /// The design's points, made one at a time by index (`Points::point`).
+    pub fn point_maker(&self) -> Points<'_> {
+        Points::new(self)
+    }
+
+    /// The design's points, in a fixed order.
+    pub fn points(&self) -> Vec<Point> {
+        let maker = self.point_maker();
+        (0..maker.len()).map(|i| maker.point(i)).collect()
+    }
+
+    /// The runs of shard `shard.0` of `shard.1` (every `shard.1`-th run,
+    /// counting point by point, replicates within a point); `(0, 1)` gives
+    /// every run of the sweep.
+    pub fn jobs(&self, points: &Points<'_>, shard: (usize, usize)) -> Vec<Job> {
+        let replicates = self.replicates.max(1) as usize;
+        let runs = points.len() * replicates;
+        let mut jobs = Vec::with_capacity(runs.div_ceil(shard.1.max(1)));
+        let mut last: Option<(usize, String)> = None;
+        for j in (shard.0..runs).step_by(shard.1.max(1)) {
+            let (point, replicate) = (j / replicates, (j % replicates) as u64);
+            if last.as_ref().is_none_or(|(p, _)| *p != point) {
+                last = Some((point, points.point(point).id));
+            }
+            let id = &last.as_ref().expect("just made").1;
+            jobs.push(Job {
+                point,
+                replicate,
+                seed: seed_of(self.master_seed, id, replicate),
+            });
+        }
+        jobs
+    }
+
+    /// The parameters whose every value is a number: their columns in the
+    /// dataset are numbers, so that every part file has the same schema.
+    /// Ranges give numbers; a grid axis does when all its values read as one.
+    pub fn numeric_paths(&self) -> std::collections::HashSet<String> {
+        match &self.design {
+            Design::Grid(axes) => axes
+                .iter()
+                .filter(|a| a.values.iter().all(|v| v.parse::<f64>().is_ok()))
+                .map(|a| a.path.clone())
+                .collect(),
+            Design::LatinHypercube { ranges, .. }
+            | Design::Sobol { ranges, .. }
+            | Design::Saltelli { ranges, .. } => ranges.iter().map(|r| r.path.clone()).collect(),
+        }
     }
 
     /// The base scenario with the sweep's overrides; problems located.
@@ -290,8 +290,15 @@ impl SweepFile {
     }
 
     /// Checks the design and that every point gives a valid scenario,
-    /// reporting every problem at once.
-    pub fn validate(&self, source: &str) -> Result<(Scenario, Vec<Point>)> {
+    /// reporting every problem at once, and answers the base scenario. The
+    /// points are counted and sized before any is made, then made and
+    /// checked a block at a time, never all held;
+    /// `progress(checked, points)` is called after each block.
+    pub fn validate(
+        &self,
+        source: &str,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Scenario> {
         let mut problems = Vec::new();
         let mut fail = |path: String, message: String| problems.push(Problem { path, message });
         if self.replicates == 0 {
@@ -349,19 +356,9 @@ impl SweepFile {
                 &ranges[..]
             }
         };
-        // The points are made before anything runs, so their number is
-        // bounded first.
-        let points = match &self.design {
-            Design::Grid(axes) => axes
-                .iter()
-                .try_fold(1u64, |n, a| n.checked_mul(a.values.len() as u64)),
-            Design::LatinHypercube { points, .. } | Design::Sobol { points, .. } => {
-                Some(*points as u64)
-            }
-            Design::Saltelli { base, ranges } => {
-                (*base as u64).checked_mul(ranges.len() as u64 + 2)
-            }
-        };
+        // The points are counted before any is made, so their number is
+        // bounded first, and then their size (below).
+        let points = self.point_count();
         match points.and_then(|p| p.checked_mul(self.replicates.max(1))) {
             Some(runs) if runs <= MAX_RUNS => {}
             Some(runs) => fail(
@@ -405,7 +402,11 @@ impl SweepFile {
             if !(r.low.is_finite() && r.high.is_finite() && r.low < r.high) {
                 fail(
                     format!("design.ranges.{i}"),
-                    format!("needs finite low < high, found {}..{}", r.low, r.high),
+                    format!(
+                        "needs finite low < high, found {}..{}",
+                        number_text(r.low),
+                        number_text(r.high)
+                    ),
                 );
             }
         }
@@ -415,54 +416,214 @@ impl SweepFile {
                 problems,
             });
         }
+        // The design's bookkeeping must fit before it is made: a grid of
+        // millions of points would otherwise take gigabytes before its
+        // first run.
+        scenario::check_needed(
+            self.design_bytes(),
+            &format!(
+                "the design's {} points and their runs",
+                self.point_count().unwrap_or(0)
+            ),
+            source,
+        )?;
         let base = self.base_scenario(source)?;
-        let points = self.points();
-        let mut problems = Vec::new();
-        // A point may change the number of agents; the largest decides
-        // whether the machine has the memory.
-        let mut largest: Option<Scenario> = None;
-        for p in &points {
-            match self.scenario_at(&base, p) {
-                Ok(s) => {
-                    for q in scenario::validate(&s) {
-                        problems.push(Problem {
-                            path: format!("[point {}] {}", p.id, q.path),
-                            message: q.message,
-                        });
-                    }
-                    if largest
-                        .as_ref()
-                        .is_none_or(|l| s.memory_estimate() > l.memory_estimate())
-                    {
-                        largest = Some(s);
-                    }
-                }
-                Err(e) => problems.push(Problem {
-                    path: format!("[point {}]", p.id),
-                    message: e.to_string(),
-                }),
-            }
-            if problems.len() >= 20 {
-                break;
-            }
-        }
+        let maker = self.point_maker();
+        let (problems, largest) = check_points(&base, &maker, progress);
         if !problems.is_empty() {
             return Err(LuddError::Invalid {
                 file: source.to_string(),
                 problems,
             });
         }
-        if let Some(s) = largest {
-            scenario::check_memory(&s, source)?;
-        }
-        Ok((base, points))
+        // A point may change the number of agents; the largest decides
+        // whether the machine has the memory.
+        scenario::check_needed(largest, "a run", source)?;
+        Ok(base)
     }
 
+    /// The scenario at `point`: the base with the point's values, set
+    /// together.
     pub fn scenario_at(&self, base: &Scenario, point: &Point) -> Result<Scenario> {
-        let mut s = base.clone();
-        for (path, value) in &point.values {
-            s = apply_override(&s, &format!("{path}={value}"))?;
+        apply_overrides(base, &point.assignments())
+    }
+}
+
+/// Points checked between two reports of progress (and between two
+/// looks at how many problems there are).
+const CHECK_BLOCK: usize = 4096;
+
+/// The problems of a sweep's points, in point order and at most 20 (the
+/// first points that break a rule), and the largest memory estimate of a
+/// run among them. The points are made and checked a block at a time, in
+/// parallel, and never all held: a design of a million points is checked
+/// in memory for one block.
+fn check_points(
+    base: &Scenario,
+    maker: &Points<'_>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> (Vec<Problem>, u64) {
+    const MOST: usize = 20;
+    let base = Overridable::new(base);
+    let mut problems = Vec::new();
+    let mut largest = 0u64;
+    let mut start = 0;
+    while start < maker.len() && problems.len() < MOST {
+        let end = (start + CHECK_BLOCK).min(maker.len());
+        let checked: Vec<(Vec<Problem>, u64)> = (start..end)
+            .into_par_iter()
+            .map(|i| {
+                let p = maker.point(i);
+                match base.apply(&p.assignments()) {
+                    Ok(s) => {
+                        let found = scenario::validate(&s)
+                            .into_iter()
+                            .map(|q| Problem {
+                                path: format!("[point {}] {}", p.id, q.path),
+                                message: q.message,
+                            })
+                            .collect();
+                        (found, s.memory_estimate())
+                    }
+                    Err(e) => (
+                        vec![Problem {
+                            path: format!("[point {}]", p.id),
+                            message: e.to_string(),
+                        }],
+                        0,
+                    ),
+                }
+            })
+            .collect();
+        for (found, bytes) in checked {
+            largest = largest.max(bytes);
+            problems.extend(found);
         }
-        Ok(s)
+        progress(end, maker.len());
+        start = end;
+    }
+    problems.truncate(MOST);
+    (problems, largest)
+}
+
+/// The points of a design, each made from its index alone, so that a
+/// design can be checked point by point without holding its points. Only a
+/// Latin hypercube keeps anything: its shuffled columns (one number per
+/// point and range), which every point reads.
+pub struct Points<'a> {
+    sweep: &'a SweepFile,
+    count: usize,
+    latin_columns: Vec<Vec<f64>>,
+}
+
+impl<'a> Points<'a> {
+    fn new(sweep: &'a SweepFile) -> Points<'a> {
+        let count = sweep.point_count().unwrap_or(0) as usize;
+        let latin_columns = match &sweep.design {
+            Design::LatinHypercube { points, ranges } => {
+                let mut rng = ChaCha8Rng::seed_from_u64(mix(sweep.master_seed ^ 0x4c48_5300));
+                (0..ranges.len())
+                    .map(|_| {
+                        let mut slots: Vec<usize> = (0..*points).collect();
+                        for i in (1..slots.len()).rev() {
+                            let j = rng.random_range(0..=i);
+                            slots.swap(i, j);
+                        }
+                        slots
+                            .iter()
+                            .map(|&s| (s as f64 + rng.random::<f64>()) / *points as f64)
+                            .collect()
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        Points {
+            sweep,
+            count,
+            latin_columns,
+        }
+    }
+
+    /// The number of points.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Point `i` (below `len()`), the same whether made alone or with all
+    /// the others: grids vary their last axis fastest; Saltelli's design
+    /// gives each row its A, B and AB_i points in turn.
+    pub fn point(&self, i: usize) -> Point {
+        let scaled = |ranges: &[Range], unit: &[f64]| -> Vec<(String, String)> {
+            ranges
+                .iter()
+                .zip(unit)
+                .map(|(r, u)| (r.path.clone(), format!("{}", r.low + u * (r.high - r.low))))
+                .collect()
+        };
+        match &self.sweep.design {
+            Design::Grid(axes) => {
+                let mut rest = i;
+                let mut values = vec![(String::new(), String::new()); axes.len()];
+                for (k, axis) in axes.iter().enumerate().rev() {
+                    let n = axis.values.len();
+                    values[k] = (axis.path.clone(), axis.values[rest % n].clone());
+                    rest /= n;
+                }
+                // The id hashes the values, so adding values to an axis
+                // leaves the other points' ids (and seeds) alone.
+                let mut point = Point {
+                    id: String::new(),
+                    saltelli: None,
+                    values,
+                };
+                point.id = format!(
+                    "g{:012x}",
+                    mix(
+                        u64::from_str_radix(&scenario_hash(&point.assignments().join(";")), 16)
+                            .unwrap_or(0)
+                    ) >> 16
+                );
+                point
+            }
+            Design::LatinHypercube { points, ranges } => {
+                let unit: Vec<f64> = self.latin_columns.iter().map(|c| c[i]).collect();
+                Point {
+                    id: format!("lhs{points}-{i:06}"),
+                    saltelli: None,
+                    values: scaled(ranges, &unit),
+                }
+            }
+            Design::Sobol { ranges, .. } => Point {
+                id: format!("sobol-{i:06}"),
+                saltelli: None,
+                values: scaled(ranges, &sobol_point(i as u64 + 1, ranges.len())),
+            },
+            Design::Saltelli { ranges, .. } => {
+                let k = ranges.len();
+                let (j, within) = (i / (k + 2), i % (k + 2));
+                // Skip the all-zero first point of the sequence.
+                let both = sobol_point(j as u64 + 1, 2 * k);
+                let (a, b) = both.split_at(k);
+                let (block, unit) = match within {
+                    0 => ("A".to_string(), a.to_vec()),
+                    1 => ("B".to_string(), b.to_vec()),
+                    m => {
+                        let mut ab = a.to_vec();
+                        ab[m - 2] = b[m - 2];
+                        (format!("AB{}", m - 2), ab)
+                    }
+                };
+                Point {
+                    id: format!("saltelli-{j:06}-{block}"),
+                    saltelli: Some((j, block)),
+                    values: scaled(ranges, &unit),
+                }
+            }
+        }
     }
 }

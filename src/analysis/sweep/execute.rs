@@ -5,7 +5,7 @@
 //! it (`record::adopt`).
 
 use super::dataset::{failed_file, metrics_file, partition, survey, Part};
-use super::design::{Job, Keep, Point, SweepFile};
+use super::design::{Job, Keep, Point, Points, SweepFile};
 use super::record::{self, Adopted};
 use crate::analysis::compare::{metrics, RunMetrics, METRICS};
 use crate::analysis::files::{polars_error, write_atomic, write_parquet};
@@ -110,7 +110,7 @@ pub struct Outcome {
 pub fn execute(
     sweep: &SweepFile,
     base: &Scenario,
-    points: &[Point],
+    points: &Points<'_>,
     dir: &Path,
     shard: (usize, usize),
     threads: usize,
@@ -128,13 +128,7 @@ pub fn execute(
     std::fs::create_dir_all(dir).map_err(|e| LuddError::io(dir, e))?;
     let adopted =
         crate::analysis::files::with_directory_lock(dir, || record::adopt(dir, sweep, base))?;
-    let jobs: Vec<Job> = sweep
-        .jobs(points)
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| i % shard.1 == shard.0)
-        .map(|(_, j)| j)
-        .collect();
+    let jobs: Vec<Job> = sweep.jobs(points, shard);
     // A part file that does not read back whole is made again, like a
     // missing one (`dataset::read_part`).
     #[derive(PartialEq)]
@@ -161,32 +155,18 @@ pub fn execute(
         adopted,
         ..Default::default()
     };
-    let mut numeric: std::collections::HashSet<String> = points
-        .iter()
-        .flat_map(|p| p.values.iter().map(|(path, _)| path.clone()))
-        .collect();
-    for p in points {
-        for (path, value) in &p.values {
-            if value.parse::<f64>().is_err() {
-                numeric.remove(path);
-            }
-        }
-    }
+    let numeric = sweep.numeric_paths();
     let (done, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let total = todo.len();
     crate::model::run::bounded_parallel(todo.len(), threads, &|k| -> Result<()> {
         let job = todo[k];
-        let point = &points[job.point];
+        let point = &points.point(job.point);
         let result = sweep
             .scenario_at(base, point)
             .and_then(|s| crate::run(&s, job.seed));
         match result {
             Ok(out) => {
-                let overrides: Vec<String> = point
-                    .values
-                    .iter()
-                    .map(|(p, v)| format!("{p}={v}"))
-                    .collect();
+                let overrides = point.assignments();
                 if sweep.keep == Keep::Full {
                     let run_dir = dir.join("runs").join(partition(point, job.replicate));
                     output::write_run(&out, &run_dir, &overrides, 1, true)?;
