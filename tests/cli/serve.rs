@@ -1479,41 +1479,59 @@ fn a_crafted_link_or_scenario_name_never_runs_in_the_page() {
     );
     assert_eq!(started(), before + 2, "the page's own two jobs only");
 
-    // A scenario whose region is named with markup, in a shared link: the
-    // name is refused by validation, or shown as text and run; either way
-    // nothing of it runs as script.
-    let name = format!("a{PAYLOAD}");
-    let quoted = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
-    let ron = ludd::scenario::builtin("loom")
-        .unwrap()
-        .replace("\"india\"", &quoted);
+    // Scenarios in a shared link (`?ron=`, as an upload is read): opened
+    // through the page's own upload, then checked.
+    let open_ron = |ron: &str| -> String {
+        browser.go("about:blank");
+        browser.go(&format!("{}/", server.url));
+        browser.wait_for("ready");
+        browser.script_with(
+            "const bytes = new TextEncoder().encode(arguments[0]);
+             location.href = '/?seeds=1&end=1760&ron=' + encodeURIComponent(btoa(String.fromCharCode(...bytes)));",
+            json!([ron]),
+        );
+        std::thread::sleep(Duration::from_millis(500));
+        browser.settle_in(&["done", "error"])
+    };
+    let quoted = |text: &str| text.replace('\\', "\\\\").replace('"', "\\\"");
+    let loom = ludd::scenario::builtin("loom").unwrap();
+
+    // A region named with markup: refused by validation (names are
+    // identifiers), the refusal shown as text, nothing run.
     let before = started();
-    browser.go("about:blank");
-    browser.go(&format!("{}/", server.url));
-    browser.wait_for("ready");
-    browser.script_with(
-        "const bytes = new TextEncoder().encode(arguments[0]);
-         location.href = '/?seeds=1&end=1760&ron=' + encodeURIComponent(btoa(String.fromCharCode(...bytes)));",
-        json!([ron]),
-    );
-    std::thread::sleep(Duration::from_millis(500));
-    let state = browser.settle_in(&["done", "error"]);
+    let named = loom.replace("\"india\"", &format!("\"a{}\"", quoted(PAYLOAD)));
+    let state = open_ron(&named);
     intact("markup as a region's name");
-    eprintln!("a scenario with a region named with markup: the page reached '{state}'");
-    if state == "error" {
-        let shown = browser.script(
-            "return document.getElementById('field-errors').textContent + document.querySelector('.error[data-for=\"ron\"]').textContent;",
-        );
-        assert!(!shown.as_str().unwrap().is_empty(), "the refusal is shown");
-        assert_eq!(started(), before, "a refused scenario runs nothing");
-    } else {
-        let names = browser.script(
-            "return Array.from(document.querySelectorAll('#institutions summary')).map((s) => s.textContent);",
-        );
-        assert!(
-            names.as_array().unwrap().iter().any(|n| n == &json!(name)),
-            "the name is shown as text: {names}"
-        );
-        assert_eq!(started(), before + 2, "the page's own two jobs only");
-    }
+    assert_eq!(state, "error");
+    let shown = browser.script(
+        "return document.getElementById('field-errors').textContent + document.querySelector('.error[data-for=\"ron\"]').textContent;",
+    );
+    assert!(
+        shown.as_str().unwrap().contains("regions"),
+        "the refusal is shown: {shown}"
+    );
+    assert_eq!(started(), before, "a refused scenario runs nothing");
+
+    // Free text that validation accepts, the description and a policy's
+    // note, with markup: shown as text, and only the page's two jobs run.
+    let before = started();
+    let described = loom
+        .replacen(
+            "description: \"",
+            &format!("description: \"{} ", quoted(PAYLOAD)),
+            1,
+        )
+        .replacen("note: \"", &format!("note: \"{} ", quoted(PAYLOAD)), 1);
+    assert_ne!(described, loom);
+    let state = open_ron(&described);
+    intact("markup in a scenario's description and a policy's note");
+    assert_eq!(state, "done");
+    let description = browser.script("return document.getElementById('description').textContent;");
+    assert!(
+        description.as_str().unwrap().starts_with(PAYLOAD),
+        "{description}"
+    );
+    let note = browser.script("return document.querySelector('#policies input.note').value;");
+    assert!(note.as_str().unwrap().starts_with(PAYLOAD), "{note}");
+    assert_eq!(started(), before + 2, "the page's own two jobs only");
 }
