@@ -7,7 +7,7 @@
 //! | route | what |
 //! |---|---|
 //! | `GET /` | the page (`app.js`, `style.css` beside it) |
-//! | `GET /api/catalog` | built-in scenarios and experiments, the institution table, limits |
+//! | `GET /api/catalog` | built-in scenarios and experiments, the institution table, limits, the jobs started and the most runs alive at once |
 //! | `GET /api/scenarios/{name}` | a built-in scenario's regions, institutions, policies |
 //! | `POST /api/scenarios` | the same for uploaded RON text (`{"ron": text}`), or its errors |
 //! | `GET /api/experiments/{name}` | a built-in experiment's base and settings |
