@@ -46,10 +46,9 @@ pub enum LuddError {
 
     /// The runs would need more memory than the machine has available.
     /// `what` says which runs are counted ("a run", "4 runs at once").
+    /// `advice` says what would make it fit.
     #[error(
-        "{file}: {what} would need about {} of memory and {} are available; \
-         use fewer agents (with a larger people_per_agent), a shorter run, \
-         fewer seeds or fewer threads",
+        "{file}: {what} would need about {} of memory and {} are available; {advice}",
         size_text(*needed),
         size_text(*available)
     )]
@@ -58,6 +57,7 @@ pub enum LuddError {
         what: String,
         needed: u64,
         available: u64,
+        advice: &'static str,
     },
 
     #[error(

@@ -41,20 +41,19 @@ pub fn execute(args: SweepArgs) -> Result<()> {
     let sw = sweep::SweepFile::from_ron(&text, file)?;
     let pool = args.threads.pool()?;
     let threads = pool.current_num_threads();
-    // Every point is checked before the first run; a large design says so
-    // and shows its progress meanwhile.
-    if let Some(n) = sw
-        .point_count()
-        .filter(|&n| n > 10_000 && n <= sweep::MAX_RUNS)
-    {
-        eprintln!(
-            "{}: checking the design's {n} points before the first run",
-            sw.name
-        );
-    }
+    // Every point is checked before the first run, once the design is
+    // known to fit; a large design says so and shows its progress.
     let checking = progress_bar(0, "points checked");
     let base = pool.install(|| {
         sw.validate(file, &|done, total| {
+            if done == 0 && total > 10_000 {
+                checking.suspend(|| {
+                    eprintln!(
+                        "{}: checking the design's {total} points before the first run",
+                        sw.name
+                    )
+                });
+            }
             checking.set_length(total as u64);
             checking.set_position(done as u64);
         })

@@ -88,12 +88,25 @@ pub fn check_memory(scenario: &Scenario, source: &str) -> Result<()> {
 /// Refuses, like `check_memory`, `needed` bytes for `what` ("a run",
 /// "8 runs at once") of `source`.
 pub fn check_needed(needed: u64, what: &str, source: &str) -> Result<()> {
+    check_bytes(
+        needed,
+        what,
+        source,
+        "use fewer agents (with a larger people_per_agent), a shorter run, \
+         fewer seeds or fewer threads",
+    )
+}
+
+/// Refuses `needed` bytes for `what` of `source`, saying `advice` (what
+/// would make it fit), when they exceed the memory available.
+pub fn check_bytes(needed: u64, what: &str, source: &str, advice: &'static str) -> Result<()> {
     match available_memory()? {
         Some(available) if needed > available => Err(LuddError::TooLarge {
             file: source.to_string(),
             what: what.to_string(),
             needed,
             available,
+            advice,
         }),
         _ => Ok(()),
     }

@@ -22,7 +22,8 @@ pub use behaviour::Behaviour;
 pub use builtin::{builtin, builtin_experiment, builtin_names, BUILTIN};
 pub use institutions::{Institutions, INSTITUTION_FIELDS};
 pub use memory::{
-    available_memory, check_ensemble_memory, check_memory, check_needed, run_count, MAX_RUNS,
+    available_memory, check_bytes, check_ensemble_memory, check_memory, check_needed, run_count,
+    MAX_RUNS,
 };
 pub use overrides::{apply_override, apply_overrides, Overridable};
 pub use validate::{identifier_problem, validate};

@@ -419,13 +419,14 @@ impl SweepFile {
         // The design's bookkeeping must fit before it is made: a grid of
         // millions of points would otherwise take gigabytes before its
         // first run.
-        scenario::check_needed(
+        scenario::check_bytes(
             self.design_bytes(),
             &format!(
                 "the design's {} points and their runs",
                 self.point_count().unwrap_or(0)
             ),
             source,
+            "use fewer points or replicates, or split the design into several sweeps",
         )?;
         let base = self.base_scenario(source)?;
         let maker = self.point_maker();
@@ -468,6 +469,7 @@ fn check_points(
     let mut problems = Vec::new();
     let mut largest = 0u64;
     let mut start = 0;
+    progress(0, maker.len());
     while start < maker.len() && problems.len() < MOST {
         let end = (start + CHECK_BLOCK).min(maker.len());
         let checked: Vec<(Vec<Problem>, u64)> = (start..end)
