@@ -19,6 +19,9 @@ pub fn execute(args: SummarizeArgs) -> Result<()> {
     if sweep::is_measures_only(dir) {
         return sweep_summary(dir);
     }
+    // The directory is locked shared while it is read, as each run in it
+    // is, so that no comparison or run replaces it meanwhile.
+    let _reading = ludd::analysis::files::lock_for_reading(dir)?;
     let found = redistribution::find_runs(dir)?;
     let runs = &found.runs;
     let mut r = redistribution::summarize(runs)?;

@@ -60,6 +60,43 @@ pub fn lock_shared(dir: &Path) -> Result<DestinationLock> {
     lock(dir, libc::LOCK_SH, true)
 }
 
+/// A shared lock held while a run or comparison directory is read
+/// (`lock_for_reading`), or none where the file system refuses a lock file.
+#[derive(Debug)]
+pub struct ReadLock {
+    _lock: Option<DestinationLock>,
+}
+
+/// Takes a shared lock on `dir` while it is read to write elsewhere
+/// (`report`, `summarize`): a writer replacing `dir` meanwhile is refused,
+/// and so is this reader while a writer holds it (`LuddError::OutputBusy`).
+/// No directory is created. Where the lock file cannot be made (a
+/// read-only mount, a directory the user may not write), `dir` is read
+/// without a lock, since reading needs no write access: this is said once
+/// on stderr, and what is read is still checked against its manifest.
+pub fn lock_for_reading(dir: &Path) -> Result<ReadLock> {
+    match lock(dir, libc::LOCK_SH, false) {
+        Ok(lock) => Ok(ReadLock { _lock: Some(lock) }),
+        Err(LuddError::Io { cause, .. })
+            if matches!(
+                cause.raw_os_error(),
+                Some(libc::EROFS | libc::EACCES | libc::EPERM)
+            ) =>
+        {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                eprintln!(
+                    "ludd: {} cannot hold a lock file ({cause}); reading without a lock, \
+                     each run's tables checked against its manifest",
+                    parent_or_here(dir).display()
+                )
+            });
+            Ok(ReadLock { _lock: None })
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Runs `f` while holding an exclusive lock on the directory `dir` itself,
 /// waiting for other holders to finish: for a short read-check-write
 /// section shared by processes that otherwise work side by side (the

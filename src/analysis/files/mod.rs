@@ -31,14 +31,16 @@ mod lock;
 mod publish;
 
 pub use destination::{
-    check_destination, check_file_destination, ludd_wrote, safe_file_name, FileKind,
+    check_destination, check_file_destination, ludd_wrote, safe_file_name, FileKind, REPORT,
 };
 pub use interrupt::remove_unfinished;
 pub use io::{
-    parquet_bytes, parquet_files, polars_cause, polars_error, query_error, read_parquet,
-    scan_parquet, unreadable, write_atomic, write_parquet,
+    decode_parquet, open_regular, parquet_bytes, parquet_files, polars_cause, polars_error,
+    provenance_of, query_error, read_parquet, read_regular, scan_parquet, unreadable, write_atomic,
+    write_parquet,
 };
 pub use lock::{
-    lock_destination, lock_file_destination, lock_shared, with_directory_lock, DestinationLock,
+    lock_destination, lock_file_destination, lock_for_reading, lock_shared, with_directory_lock,
+    DestinationLock, ReadLock,
 };
 pub use publish::{publish, staging_dir, write_dir};

@@ -113,30 +113,82 @@ pub fn write_dir<T>(dir: &Path, force: bool, fill: impl FnOnce(&Path) -> Result<
     result
 }
 
-/// Removes staging directories for `dir` left by processes that no longer
-/// run (killed before they could publish or clean up). Best effort: what
-/// cannot be read or removed is left alone, and a live process's staging is
-/// never touched. Linux only (a process is alive while /proc/<pid> exists).
+/// Removes what processes that no longer run (killed before they could
+/// publish or clean up) left beside `dir`: their staging directories, and
+/// their old copies once `dir` itself is in place (while `dir` is missing,
+/// an old copy may be the only one, so it is kept). Only the exact names
+/// ludd makes count, with a process id that no process has; best effort:
+/// what cannot be read or removed is left alone.
 fn remove_abandoned_staging(dir: &Path) {
     let Some(name) = dir.file_name() else {
         return;
     };
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
-    let prefix = format!("{}.partial-", hidden_stem(&name.to_string_lossy()));
+    let stem = hidden_stem(&name.to_string_lossy());
     let Ok(entries) = fs::read_dir(parent_or_here(dir)) else {
         return;
     };
     for entry in entries.flatten() {
         let entry_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = entry_name.strip_prefix(&prefix) else {
-            continue;
+        let abandoned = match hidden_name(&entry_name) {
+            Some((s, Hidden::Partial(pid))) => s == stem && !alive(pid),
+            Some((s, Hidden::Old(pid))) => s == stem && !alive(pid) && dir.exists(),
+            _ => false,
         };
-        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+        if abandoned && entry.file_type().is_ok_and(|t| t.is_dir()) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// Whether a process with id `pid` exists (signal 0 checks without
+/// sending anything; EPERM means it exists under another user).
+fn alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return true;
+    }
+    // SAFETY: signal 0 sends nothing; it only asks whether `pid` exists.
+    let found = unsafe { libc::kill(pid, 0) } == 0;
+    found || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+/// What a hidden name that ludd keeps beside a destination is, told by
+/// its exact form (`hidden_sibling`): a staging directory
+/// `.<name>.partial-<pid>`, an old copy `.<name>.old-<pid>`, a temporary
+/// `.<name>.<pid>.tmp`, a lock file `.<name>.lock`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Hidden {
+    Partial(u32),
+    Old(u32),
+    Tmp(u32),
+    Lock,
+}
+
+/// The hidden stem (`.<name>`, see `hidden_stem`) and kind of a name
+/// ludd makes beside a destination, or None for any other name; a process
+/// id must be all digits.
+pub(super) fn hidden_name(name: &str) -> Option<(&str, Hidden)> {
+    let pid = |digits: &str| {
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse::<u32>().ok())
+            .flatten()
+    };
+    let (stem, kind) = if let Some((stem, digits)) = name.rsplit_once(".partial-") {
+        (stem, Hidden::Partial(pid(digits)?))
+    } else if let Some((stem, digits)) = name.rsplit_once(".old-") {
+        (stem, Hidden::Old(pid(digits)?))
+    } else if let Some(rest) = name.strip_suffix(".tmp") {
+        let (stem, digits) = rest.rsplit_once('.')?;
+        (stem, Hidden::Tmp(pid(digits)?))
+    } else {
+        (name.strip_suffix(".lock")?, Hidden::Lock)
+    };
+    // The stem is `.` and a name of at least one character.
+    (stem.len() > 1 && stem.starts_with('.')).then_some((stem, kind))
 }
 
 /// The longest byte length of a file name (Linux and most file systems).
