@@ -797,3 +797,131 @@ fn any_two_writers_on_one_destination_never_lose_a_result_silently() {
     }
     eprintln!("16 pairs of writers on one destination: {outcomes:?}");
 }
+
+#[test]
+fn sighup_during_a_comparison_removes_its_staging_and_exits_129() {
+    interrupted_compare("dest-sighup-compare", libc::SIGHUP);
+}
+
+/// A process id that no process has: that of a child already reaped.
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn force_needs_ludds_marks_not_its_names() {
+    let dir = scratch("dest-force-marks");
+    let run = |out: &str| {
+        ludd(
+            &[
+                "run",
+                "loom",
+                "--set",
+                "end_year=1735",
+                "--out",
+                out,
+                "--force",
+            ],
+            &dir,
+        )
+    };
+    // The issue's folder: a hand-written sweep.ron, a page of the user's own
+    // named report.html, and a hidden draft whose name holds ".old-".
+    let study = dir.join("study");
+    std::fs::create_dir_all(study.join("drafts")).unwrap();
+    std::fs::write(study.join("sweep.ron"), "// my own sweep, by hand\n").unwrap();
+    std::fs::write(study.join("report.html"), "<html>my report</html>").unwrap();
+    std::fs::write(study.join("drafts/.chapter1.old-version"), "draft").unwrap();
+    let out = run("study");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("holds no run"), "{err}");
+    // A run ludd wrote, with one foreign entry at a time: each is named,
+    // as a path inside the destination, and nothing is touched.
+    short_run(&dir, "mine");
+    let report = ludd(&["report", "mine"], &dir);
+    assert!(report.status.success(), "{}", text(&report.stderr));
+    let live = std::process::id();
+    let foreign: [(&str, &str); 6] = [
+        ("report.html", "<html>my report</html>"),
+        ("sweep.ron", "// my own sweep, by hand\n"),
+        ("drafts/.chapter1.old-version", "draft"),
+        (".notes.partial-12ab", "mine"),
+        (".series.parquet.lock.bak", "mine"),
+        ("manifest.json", "{\"ludd_version\": \"0\"}"),
+    ];
+    for (name, content) in foreign {
+        let copy = format!("copy-{}", name.replace('/', "_"));
+        let out = ludd(
+            &["run", "loom", "--set", "end_year=1735", "--out", &copy],
+            &dir,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let path = dir.join(&copy).join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        if name == "manifest.json" {
+            // A manifest without ludd's fields leaves no record at all.
+            let err = text(&run(&copy).stderr);
+            assert!(err.contains("holds no run"), "{name}: {err}");
+        } else {
+            let err = text(&run(&copy).stderr);
+            assert!(
+                err.contains(&format!("holds {name}, which ludd did not write")),
+                "{name}: {err}"
+            );
+        }
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
+    }
+    // ludd's own marks pass: its report page, and staging names with a
+    // process id, here of this live process.
+    std::fs::create_dir(dir.join(format!("mine/.x.partial-{live}"))).unwrap();
+    let out = run("mine");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn what_dead_writers_left_is_removed_by_the_next_and_nothing_else() {
+    let dir = scratch("dest-dead-leftovers");
+    short_run(&dir, "r");
+    let (dead, live) = (dead_pid(), std::process::id());
+    // A killed writer's staging directory and old copy, another's still
+    // running, and names that only look like ludd's.
+    for name in [
+        format!(".r.partial-{dead}"),
+        format!(".r.old-{dead}"),
+        format!(".r.partial-{live}"),
+        format!(".r.old-{live}"),
+        ".r.old-version".to_string(),
+        format!(".other.old-{dead}"),
+    ] {
+        std::fs::create_dir(dir.join(&name)).unwrap();
+        std::fs::write(dir.join(&name).join("kept.txt"), "x").unwrap();
+    }
+    let out = ludd(
+        &[
+            "run",
+            "loom",
+            "--set",
+            "end_year=1735",
+            "--out",
+            "r",
+            "--force",
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut left = hidden_beside(&dir, "r");
+    left.sort();
+    let mut expected = vec![
+        format!(".r.old-{live}"),
+        ".r.old-version".to_string(),
+        format!(".r.partial-{live}"),
+    ];
+    expected.sort();
+    assert_eq!(left, expected);
+    assert!(dir.join(format!(".other.old-{dead}")).exists());
+}

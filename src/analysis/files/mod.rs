@@ -43,4 +43,4 @@ pub use lock::{
     lock_destination, lock_file_destination, lock_for_reading, lock_shared, with_directory_lock,
     DestinationLock, ReadLock,
 };
-pub use publish::{publish, staging_dir, write_dir};
+pub use publish::{publish, staging_dir, with_new_dirs, write_dir};

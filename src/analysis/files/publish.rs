@@ -234,3 +234,26 @@ fn named(path: &Path) -> PathBuf {
     }
     fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
+
+/// Creates the directory `dir` and those missing above it, then runs `f`;
+/// when `f` fails (a full disk), the directories created here that are
+/// still empty are removed again, so that a failed command leaves no
+/// empty directory behind. Directories that existed are never removed.
+pub fn with_new_dirs<T>(dir: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|p| !p.as_os_str().is_empty() && fs::symlink_metadata(p).is_err())
+        .map(Path::to_path_buf)
+        .collect();
+    fs::create_dir_all(dir).map_err(|e| LuddError::io(dir, e))?;
+    let result = f();
+    if result.is_err() {
+        // Innermost first; a directory that holds anything stops the walk.
+        for created in &missing {
+            if fs::remove_dir(created).is_err() {
+                break;
+            }
+        }
+    }
+    result
+}

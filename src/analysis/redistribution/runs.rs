@@ -445,7 +445,10 @@ fn check_provenance(
 }
 
 fn walk(root: &Path, dir: &Path, found: &mut Found) -> Result<()> {
-    if dir.join("manifest.json").is_file() && dir.join("series.parquet").is_file() {
+    // Present, whatever their type: a run whose manifest or table is not a
+    // regular file (a FIFO, a directory) is refused when it is read, naming
+    // the file, rather than passed over.
+    if dir.join("manifest.json").exists() && dir.join("series.parquet").exists() {
         found.runs.push(run_dir(root, dir)?);
         return Ok(());
     }
