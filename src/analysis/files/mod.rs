@@ -14,13 +14,19 @@
 //! output before any work and holds the guard until after publishing, so a
 //! second ludd process writing the same place is refused at once. The
 //! destination is then checked (`check_destination`): an existing directory
-//! is replaced only with `--force`, and only when ludd wrote it; a file only
-//! when it is ludd's own output of the same kind (`check_file_destination`).
+//! is replaced only with `--force`, and only when ludd's marks prove that it
+//! wrote it and everything in it (`ludd_wrote`); a file only when it is
+//! ludd's own output of the same kind (`check_file_destination`).
+//!
+//! Readers (`summarize`, `report`) take a shared lock on what they read
+//! (`lock_for_reading`), which a read-only mount may refuse, and read only
+//! regular files (`open_regular`, `read_regular`), so that a FIFO is refused
+//! rather than waited on.
 //!
 //! Interruption: the staging directories and lock files this process holds
 //! are registered here, and every change to the file system made here
 //! happens under a gate. `remove_unfinished` (called by the binary on
-//! SIGINT or SIGTERM) closes the gate, waits for the changes in flight,
+//! SIGINT, SIGTERM or SIGHUP) closes the gate, waits for the changes in flight,
 //! removes what is registered and leaves the gate closed, so no half-written
 //! file or staging directory outlives the process.
 
