@@ -355,14 +355,18 @@ fn a_fifo_in_place_of_a_table_or_manifest_is_refused_not_waited_on() {
     }
 }
 
+/// A sweep of six short loom runs (two points, three replicates), keeping
+/// `keep` of each.
+fn six_run_sweep(keep: &str) -> String {
+    format!(
+        "Sweep(\n    name: \"grid\",\n    base: \"loom\",\n    set: [\"end_year=1740\"],\n    design: Grid([\n        Axis(path: \"behaviour.threshold_mean\", values: [\"1.2\", \"1.5\"]),\n    ]),\n    replicates: 3,\n    keep: {keep},\n)\n"
+    )
+}
+
 #[test]
 fn summarize_of_a_partial_sweep_says_how_many_runs_are_complete() {
     let dir = scratch("readers_partial_sweep");
-    std::fs::write(
-        dir.join("grid.ron"),
-        "Sweep(\n    name: \"grid\",\n    base: \"loom\",\n    set: [\"end_year=1740\"],\n    design: Grid([\n        Axis(path: \"behaviour.threshold_mean\", values: [\"1.2\", \"1.5\"]),\n    ]),\n    replicates: 3,\n)\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("grid.ron"), six_run_sweep("Summary")).unwrap();
     let sweep = ludd(&["sweep", "grid.ron", "--out", "sw"], &dir);
     assert!(sweep.status.success(), "{}", text(&sweep.stderr));
     let out = ludd(&["summarize", "sw"], &dir);
@@ -388,4 +392,32 @@ fn summarize_of_a_partial_sweep_says_how_many_runs_are_complete() {
         "{said}"
     );
     eprintln!("{}", said.lines().nth(1).unwrap_or_default());
+}
+
+#[test]
+fn summarize_of_a_partial_sweep_that_kept_its_runs_says_so_too() {
+    let dir = scratch("readers_partial_full_sweep");
+    std::fs::write(dir.join("grid.ron"), six_run_sweep("Full")).unwrap();
+    let sweep = ludd(&["sweep", "grid.ron", "--out", "sw"], &dir);
+    assert!(sweep.status.success(), "{}", text(&sweep.stderr));
+    // One run goes whole, its row and its tables, as if never made.
+    let part = crate::command::walk(&dir.join("sw/metrics"))
+        .into_iter()
+        .find(|p| p.ends_with("part.parquet"))
+        .unwrap();
+    let partition = part
+        .parent()
+        .unwrap()
+        .strip_prefix(dir.join("sw/metrics"))
+        .unwrap();
+    std::fs::remove_dir_all(dir.join("sw/runs").join(partition)).unwrap();
+    std::fs::remove_file(&part).unwrap();
+    let out = ludd(&["summarize", "sw"], &dir);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(said.contains("5 run(s)"), "{said}");
+    assert!(
+        said.contains("partial sweep: 5 of 6 runs of the design are complete"),
+        "{said}"
+    );
 }

@@ -75,6 +75,10 @@ pub struct ReadLock {
 /// without a lock, since reading needs no write access: this is said once
 /// on stderr, and what is read is still checked against its manifest.
 pub fn lock_for_reading(dir: &Path) -> Result<ReadLock> {
+    // Nothing to lock: reading it will say that it does not exist.
+    if fs::symlink_metadata(dir).is_err() {
+        return Ok(ReadLock { _lock: None });
+    }
     match lock(dir, libc::LOCK_SH, false) {
         Ok(lock) => Ok(ReadLock { _lock: Some(lock) }),
         Err(LuddError::Io { cause, .. })
