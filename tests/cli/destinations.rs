@@ -1,9 +1,10 @@
 //! Destinations: one writer per destination (two real processes, the
 //! first held at a moment when it holds the lock), `--force` only over what
 //! ludd wrote, nothing written onto an input, names that fit and stay under
-//! `runs/`, duplicate axes refused before any run, SIGINT and SIGTERM that
-//! leave nothing unfinished, and a property over random pairs of commands
-//! started at once on one destination.
+//! `runs/`, duplicate axes refused before any run, SIGINT, SIGTERM and
+//! SIGHUP that leave nothing unfinished, what killed writers left removed
+//! by the next, and a property over random pairs of commands started at
+//! once on one destination.
 
 use crate::command::{ludd, scratch, text, walk};
 use rand::{Rng, SeedableRng};
@@ -574,13 +575,18 @@ fn sigterm_during_a_sweep_leaves_it_resumable() {
 }
 
 #[test]
-fn sigint_during_a_run_and_sigterm_during_a_calibration_leave_nothing() {
+fn sigint_or_sighup_during_a_run_and_sigterm_during_a_calibration_leave_nothing() {
     let dir = scratch("dest-signal-run-calibrate");
     for (args, sig, out) in [
         (
             &["run", "loom", "--threads", "1", "--out", "r"][..],
             libc::SIGINT,
             "r",
+        ),
+        (
+            &["run", "loom", "--threads", "1", "--out", "h"][..],
+            libc::SIGHUP,
+            "h",
         ),
         (
             &[
