@@ -104,13 +104,36 @@ fn rename_no_replace(from: &Path, to: &Path) -> Result<()> {
 pub fn write_dir<T>(dir: &Path, force: bool, fill: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
     check_destination(dir, force)?;
     let staging = staging_dir(dir)?;
-    let result = fill(&staging).and_then(|value| publish(&staging, dir, force).map(|()| value));
+    let result = fill(&staging)
+        .map_err(|e| as_published(e, &staging, dir))
+        .and_then(|value| publish(&staging, dir, force).map(|()| value));
     if result.is_err() {
         let _gate = gate();
         let _ = fs::remove_dir_all(&staging);
         forget(&staging);
     }
     result
+}
+
+/// The error `e` met while filling `staging`, with a path inside it shown
+/// at its place in `dir`, the file that was being made: the staging
+/// directory is removed by the time the message is read.
+fn as_published(e: LuddError, staging: &Path, dir: &Path) -> LuddError {
+    let moved = |path: PathBuf| match path.strip_prefix(staging) {
+        Ok(inside) => dir.join(inside),
+        Err(_) => path,
+    };
+    match e {
+        LuddError::Io { path, cause } => LuddError::Io {
+            path: moved(path),
+            cause,
+        },
+        LuddError::Output { path, message } => LuddError::Output {
+            path: moved(path),
+            message,
+        },
+        e => e,
+    }
 }
 
 /// Removes what processes that no longer run (killed before they could
