@@ -158,21 +158,6 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// A lazy scan of the parquet file at `path`. Its footer is read first, so
-/// that a truncated, empty or foreign file is reported here, naming it,
-/// rather than when a query over many files runs and can no longer say
-/// which one failed.
-pub fn scan_parquet(path: &Path) -> Result<LazyFrame> {
-    ParquetReader::new(open_regular(path)?)
-        .schema()
-        .map_err(|e| unreadable(path, polars_cause(e)))?;
-    LazyFrame::scan_parquet(
-        PlPath::new(&path.to_string_lossy()),
-        ScanArgsParquet::default(),
-    )
-    .map_err(|e| unreadable(path, polars_cause(e)))
-}
-
 /// The error of an input (a table or record read back) that cannot be read
 /// whole: truncated, emptied or replaced since ludd wrote it. Every input
 /// that summaries and reports read is reported through here, so that the
@@ -183,22 +168,6 @@ pub fn unreadable(path: &Path, cause: impl std::fmt::Display) -> LuddError {
         message: format!(
             "could not be read whole (truncated, empty, or not the file ludd wrote): {cause}"
         ),
-    }
-}
-
-/// The error of a query over many input files that failed when it ran:
-/// the first input that does not read back whole, named; or, when every
-/// input reads, the query's own message at `what` (the table being made),
-/// never its plan. Reading the inputs again happens only on this failure.
-pub fn query_error(inputs: &[PathBuf], what: &Path, e: PolarsError) -> LuddError {
-    for input in inputs {
-        if let Err(damaged) = read_parquet(input) {
-            return damaged;
-        }
-    }
-    LuddError::Output {
-        path: what.to_path_buf(),
-        message: polars_cause(e),
     }
 }
 

@@ -42,8 +42,7 @@ pub use destination::{
 pub use interrupt::remove_unfinished;
 pub use io::{
     decode_parquet, open_regular, parquet_bytes, parquet_files, polars_cause, polars_error,
-    provenance_of, query_error, read_parquet, read_regular, scan_parquet, unreadable, write_atomic,
-    write_parquet,
+    provenance_of, read_parquet, read_regular, unreadable, write_atomic, write_parquet,
 };
 pub use lock::{
     lock_destination, lock_file_destination, lock_for_reading, lock_shared, with_directory_lock,
