@@ -200,15 +200,20 @@ pub(super) fn hidden_name(name: &str) -> Option<(&str, Hidden)> {
             .then(|| digits.parse::<u32>().ok())
             .flatten()
     };
-    let (stem, kind) = if let Some((stem, digits)) = name.rsplit_once(".partial-") {
-        (stem, Hidden::Partial(pid(digits)?))
-    } else if let Some((stem, digits)) = name.rsplit_once(".old-") {
-        (stem, Hidden::Old(pid(digits)?))
+    // The kind is told by the end of the name alone, since the
+    // destination's own name may hold any of the tags.
+    let (stem, kind) = if let Some(stem) = name.strip_suffix(".lock") {
+        (stem, Hidden::Lock)
     } else if let Some(rest) = name.strip_suffix(".tmp") {
         let (stem, digits) = rest.rsplit_once('.')?;
         (stem, Hidden::Tmp(pid(digits)?))
     } else {
-        (name.strip_suffix(".lock")?, Hidden::Lock)
+        let (stem, tag) = name.rsplit_once('.')?;
+        if let Some(digits) = tag.strip_prefix("partial-") {
+            (stem, Hidden::Partial(pid(digits)?))
+        } else {
+            (stem, Hidden::Old(pid(tag.strip_prefix("old-")?)?))
+        }
     };
     // The stem is `.` and a name of at least one character.
     (stem.len() > 1 && stem.starts_with('.')).then_some((stem, kind))
@@ -279,4 +284,60 @@ pub fn with_new_dirs<T>(dir: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> 
         }
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hidden_name, hidden_sibling, Hidden};
+    use std::path::Path;
+
+    #[test]
+    fn only_the_exact_hidden_names_ludd_makes_are_known() {
+        for (name, known) in [
+            (".r.partial-12", Some((".r", Hidden::Partial(12)))),
+            (".r.old-7", Some((".r", Hidden::Old(7)))),
+            (".a.b.123.tmp", Some((".a.b", Hidden::Tmp(123)))),
+            (
+                ".series.parquet.lock",
+                Some((".series.parquet", Hidden::Lock)),
+            ),
+            (".chapter1.old-version", None),
+            (".r.partial-", None),
+            (".r.partial-12ab", None),
+            (".r.old-+7", None),
+            (".r.old-99999999999", None),
+            (".notes.tmp", None),
+            (".lock", None),
+            ("r.lock", None),
+            ("r.partial-12", None),
+        ] {
+            assert_eq!(hidden_name(name), known, "{name}");
+        }
+    }
+
+    #[test]
+    fn every_name_hidden_sibling_makes_is_known_again() {
+        let long = "x".repeat(250);
+        for dir in [
+            "r",
+            "a.b",
+            "a.partial-3",
+            "b.old-4",
+            "c.5.tmp",
+            "d.lock",
+            &long,
+        ] {
+            let path = Path::new("out").join(dir);
+            for (tag, kind) in [
+                ("partial-42".to_string(), Hidden::Partial(42)),
+                ("old-42".to_string(), Hidden::Old(42)),
+                ("42.tmp".to_string(), Hidden::Tmp(42)),
+                ("lock".to_string(), Hidden::Lock),
+            ] {
+                let sibling = hidden_sibling(&path, &tag);
+                let name = sibling.file_name().unwrap().to_string_lossy().into_owned();
+                assert_eq!(hidden_name(&name).map(|(_, k)| k), Some(kind), "{name}");
+            }
+        }
+    }
 }
