@@ -2,7 +2,7 @@
 // Locks: one writer per destination.
 
 use super::destination::parent_or_here;
-use super::interrupt::{forget, gate, register, Held};
+use super::interrupt::{forget_lock, gate, register, Held};
 use super::publish::hidden_sibling;
 use crate::error::{LuddError, Result};
 use std::fs::{self, File};
@@ -189,7 +189,7 @@ impl Drop for DestinationLock {
         use std::os::unix::io::AsRawFd;
         let _gate = gate();
         release(&self.path, self.file.as_raw_fd(), &self.created);
-        forget(&self.path);
+        forget_lock(self.file.as_raw_fd());
     }
 }
 
