@@ -196,6 +196,9 @@ fn summarize_and_report_beside_a_writer_replacing_a_run_never_mix_scenarios() {
                     &dir,
                 );
                 k += 1;
+                // A pause between writers, so that on a slow machine too
+                // some reads find the run free.
+                std::thread::sleep(Duration::from_millis(100));
             }
             k
         })
