@@ -337,7 +337,7 @@ fn ended_within_30_s(args: &[&str], dir: &Path) -> std::process::Output {
 }
 
 #[test]
-fn a_fifo_in_place_of_a_table_or_manifest_is_refused_not_waited_on() {
+fn a_fifo_in_place_of_a_table_manifest_or_record_is_refused_not_waited_on() {
     let dir = scratch("readers_fifo");
     short_run(&dir, "loom", 1735, "run");
     for (name, file) in [("groups", "groups.parquet"), ("manifest", "manifest.json")] {
@@ -356,6 +356,20 @@ fn a_fifo_in_place_of_a_table_or_manifest_is_refused_not_waited_on() {
             );
         }
     }
+    // A sweep's record too.
+    std::fs::create_dir(dir.join("sweep")).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(dir.join("sweep/sweep.ron"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = ended_within_30_s(&["sweep", "status", "sweep"], &dir);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("sweep/sweep.ron") && err.contains("FIFO"),
+        "{err}"
+    );
 }
 
 /// A sweep of six short loom runs (two points, three replicates), keeping
