@@ -88,6 +88,8 @@ pub fn provenance_of(path: &Path) -> Result<BTreeMap<String, String>> {
         .map_err(|e| unreadable(path, polars_cause(e)))
 }
 
+/// The key-value metadata in the footer of the parquet file `reader`
+/// reads, the provenance ludd writes there among it.
 fn key_values<R: polars::io::mmap::MmapBytesReader>(
     reader: &mut ParquetReader<R>,
 ) -> PolarsResult<BTreeMap<String, String>> {

@@ -47,11 +47,11 @@ pub fn lock_file_destination(path: &Path) -> Result<DestinationLock> {
     lock(path, libc::LOCK_EX, false)
 }
 
-/// Takes a shared lock on `dir`: for processes that may use the same
+/// Takes a shared lock on `dir`: for processes that may write the same
 /// destination together (the shards of one sweep write disjoint files
-/// into one directory) or read it to write elsewhere (`report` reads a
-/// run or comparison directory). Shared holders do not exclude each
-/// other; they exclude, and are excluded by, an exclusive holder.
+/// into one directory); readers take it through `lock_for_reading`.
+/// Shared holders do not exclude each other; they exclude, and are
+/// excluded by, an exclusive holder.
 ///
 /// The sweep takes it on its output directory before it reads or writes
 /// `sweep.ron`, and holds it until the last part is written:

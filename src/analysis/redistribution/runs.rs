@@ -130,8 +130,9 @@ pub fn settings(runs: &[&RunDir]) -> usize {
 }
 
 /// Every run directory at or under `dir` (a directory holding manifest.json
-/// and series.parquet), in path order. Symbolic links met on the way are
-/// not followed (`dir` itself may be one).
+/// and series.parquet), in path order, each read whole and checked (see the
+/// module's documentation). Symbolic links met on the way are not followed
+/// (`dir` itself may be one).
 pub fn find_runs(dir: &Path) -> Result<Found> {
     let mut found = Found {
         runs: Vec::new(),
