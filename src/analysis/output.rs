@@ -10,7 +10,7 @@ pub use crate::analysis::files::{
 pub use crate::analysis::provenance::{scenario_hash, seeds_text, Provenance};
 
 use crate::analysis::files::{parquet_bytes, polars_error, write_atomic, write_dir};
-use crate::error::{LuddError, Result};
+use crate::error::Result;
 use crate::model::observe::{TechRow, GROUPS};
 use crate::model::run::RunOutput;
 use polars::prelude::*;
@@ -291,8 +291,12 @@ pub fn manifest(out: &RunOutput, provenance: &Provenance, threads: usize) -> ser
 /// The manifest of the run directory `dir`, parsed.
 pub fn read_manifest(dir: &Path) -> Result<serde_json::Value> {
     let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| LuddError::io(&path, e))?;
-    serde_json::from_str(&text).map_err(|e| crate::analysis::files::unreadable(&path, e))
+    parse_manifest(&crate::analysis::files::read_regular(&path)?, &path)
+}
+
+/// A manifest read from `path` into memory, parsed.
+pub fn parse_manifest(bytes: &[u8], path: &Path) -> Result<serde_json::Value> {
+    serde_json::from_slice(bytes).map_err(|e| crate::analysis::files::unreadable(path, e))
 }
 
 /// Builds one of a run's tables.

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::Args;
-use ludd::analysis::files::{self, write_atomic, FileKind};
+use ludd::analysis::files::{self, write_atomic, REPORT};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -14,23 +14,16 @@ pub struct ReportArgs {
     out: Option<PathBuf>,
 }
 
-/// A report page: every page's head carries this title (`report::html`),
-/// so a page ludd wrote may be replaced and any other file is kept.
-const REPORT: FileKind = FileKind {
-    mark: "<title>ludd report:",
-    what: "report",
-    example: "report.html",
-};
-
 pub fn execute(args: ReportArgs) -> Result<()> {
     let path = args.out.unwrap_or_else(|| args.dir.join("report.html"));
     // The page is checked before the report is built, and never written
     // onto the directory it reads (checked before the locks too, since a
     // page named after that directory would meet its own lock); the
     // directory read is locked shared, so that no run replaces it
-    // meanwhile, and the page exclusively, then checked again.
+    // meanwhile (or read without a lock where it cannot hold one, on
+    // read-only storage), and the page exclusively, then checked again.
     files::check_file_destination(&path, &REPORT, &[&args.dir])?;
-    let _reading = files::lock_shared(&args.dir)?;
+    let _reading = files::lock_for_reading(&args.dir)?;
     let _writing = files::lock_file_destination(&path)?;
     files::check_file_destination(&path, &REPORT, &[&args.dir])?;
     let html = ludd::report::report(&args.dir)?;

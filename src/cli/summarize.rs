@@ -19,6 +19,9 @@ pub fn execute(args: SummarizeArgs) -> Result<()> {
     if sweep::is_measures_only(dir) {
         return sweep_summary(dir);
     }
+    // The directory is locked shared while it is read, as each run in it
+    // is, so that no comparison or run replaces it meanwhile.
+    let _reading = ludd::analysis::files::lock_for_reading(dir)?;
     let found = redistribution::find_runs(dir)?;
     let runs = &found.runs;
     let mut r = redistribution::summarize(runs)?;
@@ -46,6 +49,11 @@ pub fn execute(args: SummarizeArgs) -> Result<()> {
     }
     if let Some(note) = found.links_note() {
         say!("{note}")?;
+    }
+    if dir.join("sweep.ron").is_file() {
+        if let Some(note) = partial_sweep(dir)? {
+            say!("{note}")?;
+        }
     }
     for scenario in &scenarios {
         let of = found.of_scenario(scenario);
@@ -87,12 +95,37 @@ fn sweep_summary(dir: &Path) -> Result<()> {
         .filter(|c| !c.ends_with("_p5") && !c.ends_with("_p95"))
         .collect();
     say!(
-        "{}: one row per point, means over its replicates (5th and 95th percentiles in the file)\n",
+        "{}: one row per point, means over its replicates (5th and 95th percentiles in the file)",
         dir.display()
     )?;
+    if let Some(note) = partial_sweep(dir)? {
+        say!("{note}")?;
+    }
+    say!()?;
     say!("{}", terminal::table(&df.select(shown)?))?;
     let path = dir.join("sweep_summary.parquet");
     write_parquet(&mut df, &path, &sweep::summary_provenance(dir)?)?;
     say!("\nwritten to {}", path.display())?;
     Ok(())
+}
+
+/// A sentence saying that the sweep in `dir` is partial (stopped, still
+/// running, or some runs failed), so its means are over the complete runs
+/// alone; None when every run of its design is complete.
+fn partial_sweep(dir: &Path) -> Result<Option<String>> {
+    let status = sweep::status(dir)?;
+    if status.complete == status.expected {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "partial sweep: {} of {} runs of the design are complete ({} failed, {} damaged, {} \
+         missing); what follows is over the complete runs alone (`ludd sweep status {}` lists \
+         the rest, and running the sweep again completes it)",
+        status.complete,
+        status.expected,
+        status.failed.len(),
+        status.damaged.len(),
+        status.missing.len(),
+        dir.display()
+    )))
 }

@@ -2,10 +2,12 @@
 //! the plausibility checks, one ensemble per scenario for both.
 
 use super::options::Overrides;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
+use ludd::analysis::files::with_new_dirs;
 use ludd::analysis::output::{seeds_text, write_parquet, Provenance};
 use ludd::analysis::validation;
+use ludd::error::LuddError;
 use ludd::scenario;
 use std::path::PathBuf;
 
@@ -45,6 +47,15 @@ pub fn execute(args: ValidateArgs) -> Result<()> {
     // A destination that would be refused is refused before the runs.
     if let Some(path) = &args.markdown {
         validation::markdown_destination(path)?;
+    }
+    if std::fs::metadata(&args.out).is_ok_and(|m| !m.is_dir()) {
+        return Err(LuddError::OutputRefused {
+            path: args.out.clone(),
+            reason: "it exists and is not a directory; --out names the directory for \
+                     validation.parquet and plausibility.parquet"
+                .into(),
+        }
+        .into());
     }
     let seed_list: Vec<u64> = (1..=seeds).collect();
     let threads = rayon::current_num_threads();
@@ -89,7 +100,6 @@ pub fn execute(args: ValidateArgs) -> Result<()> {
     say_raw!("{}", validation::text_table(&checked))?;
     say!("{}", validation::summary(&checked, "checks"))?;
     let out = &args.out;
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let resolved: String = names
         .iter()
         .map(|n| scenario::load(n, set).map(|l| l.scenario.to_ron()))
@@ -100,10 +110,14 @@ pub fn execute(args: ValidateArgs) -> Result<()> {
         seeds_text(&seed_list),
         set.clone(),
     );
-    let mut df = validation::frame(&outcomes)?;
-    write_parquet(&mut df, &out.join("validation.parquet"), &provenance)?;
-    let mut df = validation::frame(&checked)?;
-    write_parquet(&mut df, &out.join("plausibility.parquet"), &provenance)?;
+    // A directory made for the tables is removed again if they cannot be
+    // written (a full disk).
+    with_new_dirs(out, || {
+        let mut df = validation::frame(&outcomes)?;
+        write_parquet(&mut df, &out.join("validation.parquet"), &provenance)?;
+        let mut df = validation::frame(&checked)?;
+        write_parquet(&mut df, &out.join("plausibility.parquet"), &provenance)
+    })?;
     if let Some(path) = &args.markdown {
         let written = validation::write_markdown(
             path,

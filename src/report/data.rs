@@ -2,8 +2,7 @@
 //! dataset of a sweep that kept only its measures, reshaped into the lines,
 //! spans, markers and rows the charts draw.
 
-use crate::analysis::files::{polars_cause, read_parquet};
-use crate::analysis::output::read_manifest;
+use crate::analysis::files::polars_cause;
 use crate::analysis::redistribution::{find_runs, Found, RunDir};
 use crate::analysis::stats::annual_means;
 use crate::analysis::validation::{self, Statistic};
@@ -24,13 +23,6 @@ pub(super) struct Table {
 }
 
 impl Table {
-    fn read(path: PathBuf) -> Result<Table> {
-        Ok(Table {
-            df: read_parquet(&path)?,
-            path,
-        })
-    }
-
     fn column_error(&self, name: &str, e: PolarsError) -> LuddError {
         LuddError::Output {
             path: self.path.clone(),
@@ -57,46 +49,29 @@ pub(super) struct Runs {
     pub found: Found,
 }
 
-/// Every run at or under `dir`, in path order.
+/// Every run at or under `dir`, in path order, each read whole and
+/// checked against its manifest when it was found (`find_runs`).
 pub(super) fn read_runs(dir: &Path) -> Result<Runs> {
     let found = find_runs(dir)?;
-    let runs = found.runs.iter().map(read).collect::<Result<_>>()?;
+    let runs = found.runs.iter().map(read).collect();
     Ok(Runs { runs, found })
 }
 
-/// One run's tables and scenario. The scenario in its manifest is checked
-/// as a scenario file is: the report indexes its regions, years and
-/// routes, and a damaged but parseable manifest (no regions, an end before
-/// the start) must be an error naming the file, not a panic.
-fn read(dir: &RunDir) -> Result<Run> {
-    let table = |name: &str| Table::read(dir.path.join(name));
-    let manifest_path = dir.path.join("manifest.json");
-    let manifest = read_manifest(&dir.path)?;
-    let scenario = manifest.get("scenario").ok_or_else(|| LuddError::Output {
-        path: manifest_path.clone(),
-        message: "field 'scenario' is missing".into(),
-    })?;
-    let scenario: Scenario =
-        serde_json::from_value(scenario.clone()).map_err(|e| LuddError::Output {
-            path: manifest_path.clone(),
-            message: format!("scenario: {e}"),
-        })?;
-    let problems = crate::scenario::validate(&scenario);
-    if !problems.is_empty() {
-        return Err(LuddError::Invalid {
-            file: format!("{} (its scenario)", manifest_path.display()),
-            problems,
-        });
-    }
-    Ok(Run {
-        series: table("series.parquet")?,
-        groups: table("groups.parquet")?,
-        events: table("events.parquet")?,
-        trade: table("trade.parquet")?,
-        summary: table("summary.parquet")?,
-        scenario,
+/// One run's tables and scenario, as `find_runs` read and checked them.
+fn read(dir: &RunDir) -> Run {
+    let table = |name: &str| Table {
+        df: dir.read.table(name).clone(),
+        path: dir.path.join(name),
+    };
+    Run {
+        series: table("series.parquet"),
+        groups: table("groups.parquet"),
+        events: table("events.parquet"),
+        trade: table("trade.parquet"),
+        summary: table("summary.parquet"),
+        scenario: dir.read.scenario.clone(),
         setting: dir.setting.clone(),
-    })
+    }
 }
 
 pub(super) fn f64s(table: &Table, name: &str) -> Result<Vec<f64>> {

@@ -38,8 +38,11 @@ fn page_head(title: &str) -> String {
     let mut html = String::new();
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    // The title begins with ludd's mark, by which a later report knows
+    // the page as its own and may replace it.
     html.push_str(&format!(
-        "<title>ludd report: {}</title>\n<style>\n",
+        "{} {}</title>\n<style>\n",
+        crate::analysis::files::REPORT.mark,
         escape(title)
     ));
     html.push_str(&format!(

@@ -1,9 +1,10 @@
 //! Destinations: one writer per destination (two real processes, the
 //! first held at a moment when it holds the lock), `--force` only over what
 //! ludd wrote, nothing written onto an input, names that fit and stay under
-//! `runs/`, duplicate axes refused before any run, SIGINT and SIGTERM that
-//! leave nothing unfinished, and a property over random pairs of commands
-//! started at once on one destination.
+//! `runs/`, duplicate axes refused before any run, SIGINT, SIGTERM and
+//! SIGHUP that leave nothing unfinished, what killed writers left removed
+//! by the next, and a property over random pairs of commands started at
+//! once on one destination.
 
 use crate::command::{ludd, scratch, text, walk};
 use rand::{Rng, SeedableRng};
@@ -574,13 +575,18 @@ fn sigterm_during_a_sweep_leaves_it_resumable() {
 }
 
 #[test]
-fn sigint_during_a_run_and_sigterm_during_a_calibration_leave_nothing() {
+fn sigint_or_sighup_during_a_run_and_sigterm_during_a_calibration_leave_nothing() {
     let dir = scratch("dest-signal-run-calibrate");
     for (args, sig, out) in [
         (
             &["run", "loom", "--threads", "1", "--out", "r"][..],
             libc::SIGINT,
             "r",
+        ),
+        (
+            &["run", "loom", "--threads", "1", "--out", "h"][..],
+            libc::SIGHUP,
+            "h",
         ),
         (
             &[
@@ -796,4 +802,132 @@ fn any_two_writers_on_one_destination_never_lose_a_result_silently() {
         *outcomes.entry(key).or_default() += 1;
     }
     eprintln!("16 pairs of writers on one destination: {outcomes:?}");
+}
+
+#[test]
+fn sighup_during_a_comparison_removes_its_staging_and_exits_129() {
+    interrupted_compare("dest-sighup-compare", libc::SIGHUP);
+}
+
+/// A process id that no process has: that of a child already reaped.
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn force_needs_ludds_marks_not_its_names() {
+    let dir = scratch("dest-force-marks");
+    let run = |out: &str| {
+        ludd(
+            &[
+                "run",
+                "loom",
+                "--set",
+                "end_year=1735",
+                "--out",
+                out,
+                "--force",
+            ],
+            &dir,
+        )
+    };
+    // The issue's folder: a hand-written sweep.ron, a page of the user's own
+    // named report.html, and a hidden draft whose name holds ".old-".
+    let study = dir.join("study");
+    std::fs::create_dir_all(study.join("drafts")).unwrap();
+    std::fs::write(study.join("sweep.ron"), "// my own sweep, by hand\n").unwrap();
+    std::fs::write(study.join("report.html"), "<html>my report</html>").unwrap();
+    std::fs::write(study.join("drafts/.chapter1.old-version"), "draft").unwrap();
+    let out = run("study");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("holds no run"), "{err}");
+    // A run ludd wrote, with one foreign entry at a time: each is named,
+    // as a path inside the destination, and nothing is touched.
+    short_run(&dir, "mine");
+    let report = ludd(&["report", "mine"], &dir);
+    assert!(report.status.success(), "{}", text(&report.stderr));
+    let live = std::process::id();
+    let foreign: [(&str, &str); 6] = [
+        ("report.html", "<html>my report</html>"),
+        ("sweep.ron", "// my own sweep, by hand\n"),
+        ("drafts/.chapter1.old-version", "draft"),
+        (".notes.partial-12ab", "mine"),
+        (".series.parquet.lock.bak", "mine"),
+        ("manifest.json", "{\"ludd_version\": \"0\"}"),
+    ];
+    for (name, content) in foreign {
+        let copy = format!("copy-{}", name.replace('/', "_"));
+        let out = ludd(
+            &["run", "loom", "--set", "end_year=1735", "--out", &copy],
+            &dir,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let path = dir.join(&copy).join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        if name == "manifest.json" {
+            // A manifest without ludd's fields leaves no record at all.
+            let err = text(&run(&copy).stderr);
+            assert!(err.contains("holds no run"), "{name}: {err}");
+        } else {
+            let err = text(&run(&copy).stderr);
+            assert!(
+                err.contains(&format!("holds {name}, which ludd did not write")),
+                "{name}: {err}"
+            );
+        }
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
+    }
+    // ludd's own marks pass: its report page, and staging names with a
+    // process id, here of this live process.
+    std::fs::create_dir(dir.join(format!("mine/.x.partial-{live}"))).unwrap();
+    let out = run("mine");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn what_dead_writers_left_is_removed_by_the_next_and_nothing_else() {
+    let dir = scratch("dest-dead-leftovers");
+    short_run(&dir, "r");
+    let (dead, live) = (dead_pid(), std::process::id());
+    // A killed writer's staging directory and old copy, another's still
+    // running, and names that only look like ludd's.
+    for name in [
+        format!(".r.partial-{dead}"),
+        format!(".r.old-{dead}"),
+        format!(".r.partial-{live}"),
+        format!(".r.old-{live}"),
+        ".r.old-version".to_string(),
+        format!(".other.old-{dead}"),
+    ] {
+        std::fs::create_dir(dir.join(&name)).unwrap();
+        std::fs::write(dir.join(&name).join("kept.txt"), "x").unwrap();
+    }
+    let out = ludd(
+        &[
+            "run",
+            "loom",
+            "--set",
+            "end_year=1735",
+            "--out",
+            "r",
+            "--force",
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut left = hidden_beside(&dir, "r");
+    left.sort();
+    let mut expected = vec![
+        format!(".r.old-{live}"),
+        ".r.old-version".to_string(),
+        format!(".r.partial-{live}"),
+    ];
+    expected.sort();
+    assert_eq!(left, expected);
+    assert!(dir.join(format!(".other.old-{dead}")).exists());
 }

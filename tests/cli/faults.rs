@@ -278,3 +278,112 @@ fn a_full_or_read_only_location_is_an_error_naming_the_path() {
     assert!(message.contains("Read-only"), "{message}");
     eprintln!("read-only location: {}", message.trim());
 }
+
+/// Runs `ludd args` under `ulimit -f 100` (files of at most 100 kB).
+fn ludd_with_file_limit(args: &[&str], dir: &Path) -> std::process::Output {
+    let mut command = format!("ulimit -f 100; exec {}", env!("CARGO_BIN_EXE_ludd"));
+    for arg in args {
+        command.push_str(&format!(" '{arg}'"));
+    }
+    Command::new("bash")
+        .args(["-c", &command])
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_file_size_limit_is_an_error_naming_the_file_and_leaves_nothing() {
+    let dir = scratch("fault_file_limit");
+    for args in [
+        &["run", "loom", "--out", "big"][..],
+        &[
+            "compare",
+            "loom",
+            "--vary",
+            "end_year=1780,1790",
+            "--seeds",
+            "2",
+            "--out",
+            "big",
+        ][..],
+    ] {
+        let out = ludd_with_file_limit(args, &dir);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        // The file is named where it was to be published, not in the
+        // staging directory that is gone by now.
+        assert!(
+            err.contains("File too large") && err.contains("big/") && !err.contains(".partial-"),
+            "{err}"
+        );
+        eprintln!(
+            "{}: {}",
+            args[0],
+            err.trim().lines().last().unwrap_or_default()
+        );
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(left.is_empty(), "{left:?} left behind");
+    }
+}
+
+#[test]
+fn validate_checks_its_destination_first_and_leaves_no_empty_directory() {
+    let dir = scratch("fault_validate");
+    std::fs::write(dir.join("afile"), "the user's file").unwrap();
+    let start = std::time::Instant::now();
+    let out = ludd(
+        &["validate", "loom", "--seeds", "20", "--out", "afile"],
+        &dir,
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("afile") && err.contains("not a directory"),
+        "{err}"
+    );
+    assert!(!err.contains("runs for"), "refused before any run: {err}");
+    assert!(start.elapsed() < Duration::from_secs(20));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("afile")).unwrap(),
+        "the user's file"
+    );
+
+    let Some(full) = Mount::tmpfs(&dir.join("full"), "size=64k") else {
+        eprintln!("cannot mount a tmpfs here (not root?): full-disk test not run");
+        return;
+    };
+    // The disk is filled first, so that no table fits.
+    let _ = std::fs::write(dir.join("full/filler"), vec![0u8; 128 * 1024]);
+    let out = ludd(
+        &["validate", "llm", "--seeds", "1", "--out", "full/v/deeper"],
+        &dir,
+    );
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("full/v/deeper") && err.contains("No space left"),
+        "{err}"
+    );
+    assert!(!dir.join("full/v").exists(), "no empty directory left");
+    write_sweep(&dir);
+    let out = ludd(&["sweep", "grid.ron", "--out", "full/sweep"], &dir);
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("full/sweep") && err.contains("No space left"),
+        "{err}"
+    );
+    assert!(!dir.join("full/sweep").exists(), "no empty directory left");
+    let left: Vec<_> = std::fs::read_dir(dir.join("full"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("filler")]);
+    drop(full);
+}

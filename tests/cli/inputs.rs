@@ -447,7 +447,16 @@ fn absurd_values_in_a_table_are_charted_never_a_hang_or_a_panic() {
         })
         .collect();
     df.with_column(Column::new("year".into(), years)).unwrap();
-    let provenance = ludd::analysis::provenance::Provenance::new("llm", "", "1", Vec::new());
+    // The table keeps its run's provenance, so that it is still read as the
+    // run's own (a table of another run is refused).
+    let kept = ludd::analysis::files::provenance_of(&path).unwrap();
+    let provenance = ludd::analysis::provenance::Provenance {
+        scenario: kept["ludd.scenario"].clone(),
+        scenario_hash: kept["ludd.scenario_hash"].clone(),
+        seed: kept["ludd.seed"].clone(),
+        version: kept["ludd.version"].clone(),
+        overrides: Vec::new(),
+    };
     ludd::analysis::files::write_parquet(&mut df, &path, &provenance).unwrap();
 
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ludd"))

@@ -1,5 +1,5 @@
 //! The tests that drive the `ludd` binary, in one binary: bad input,
-//! outputs, comparisons, sweeps (also killed, on full disks, and as a Slurm
+//! outputs, readers, comparisons, sweeps (also killed, on full disks, and as a Slurm
 //! job array), validation, calibration, `bench`, the report in a real
 //! browser and the notebooks. Each test works in a scratch directory of its
 //! own, since the tests run in parallel threads of this one process.
@@ -20,6 +20,7 @@ mod inputs;
 mod limits;
 mod notebooks;
 mod outputs;
+mod readers;
 mod report;
 mod serve;
 mod slurm;

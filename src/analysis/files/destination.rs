@@ -1,6 +1,7 @@
 // ---------------------------------------------------------------------
 // Destinations: checked before work starts and again at publish.
 
+use super::publish::{hidden_name, Hidden};
 use crate::analysis::output::RUN_FILES;
 use crate::error::{LuddError, Result};
 use std::fs::{self, File};
@@ -54,13 +55,11 @@ fn holds_current_dir(dir: &Path) -> bool {
     }
 }
 
-/// The files ludd writes into a run, comparison or sweep directory
-/// besides a run's own (`RUN_FILES`).
-const OTHER_FILES: [&str; 9] = [
+/// The parquet files ludd writes into a run, comparison or sweep
+/// directory besides a run's own tables (`RUN_FILES`).
+const OTHER_TABLES: [&str; 7] = [
     "compare.parquet",
     "runs.parquet",
-    "experiment.ron",
-    "sweep.ron",
     "part.parquet",
     "sweep_summary.parquet",
     "redistribution.parquet",
@@ -68,56 +67,31 @@ const OTHER_FILES: [&str; 9] = [
     "redistribution_paths.parquet",
 ];
 
-/// The files ludd writes into a run, comparison or sweep directory, at
-/// any depth: a run's tables and manifest, a comparison's tables and
-/// experiment, a sweep's record, rows and summary, the redistribution
-/// tables of `summarize` and the page of `report`.
-const LUDD_FILES: [&str; RUN_FILES.len() + OTHER_FILES.len()] = {
-    let mut all = [""; RUN_FILES.len() + OTHER_FILES.len()];
-    let mut i = 0;
-    while i < all.len() {
-        all[i] = if i < RUN_FILES.len() {
-            RUN_FILES[i]
-        } else {
-            OTHER_FILES[i - RUN_FILES.len()]
-        };
-        i += 1;
-    }
-    all
+/// The report page: every page's head carries this title
+/// (`report::html`), so a page ludd wrote may be replaced and any other
+/// file is kept.
+pub const REPORT: FileKind = FileKind {
+    mark: "<title>ludd report:",
+    what: "report",
+    example: "report.html",
 };
 
-/// Whether ludd wrote `name`: one of its files, a sweep's record of a
-/// failed run (`replicate=N.txt`), its report page, or one of its hidden
-/// temporaries, staging directories and lock files.
-fn is_ludd_name(name: &str) -> bool {
-    LUDD_FILES.contains(&name)
-        || name == "report.html"
-        || (name.starts_with("replicate=") && name.ends_with(".txt"))
-        || (name.starts_with('.')
-            && (name.ends_with(".tmp")
-                || name.ends_with(".lock")
-                || name.contains(".partial-")
-                || name.contains(".old-")))
-}
-
-/// `Ok` when ludd wrote the directory `dir`: it carries ludd's record (a
-/// run's `manifest.json` naming ludd's version, a comparison's
-/// `compare.parquet` and `experiment.ron`, or a sweep's `sweep.ron`), and
-/// every file below it, at any depth, is one ludd writes. Otherwise the
-/// reason, naming what is missing or the first file ludd did not write.
-/// Symbolic links are never followed: ludd writes none.
+/// `Ok` when ludd wrote the directory `dir`: it carries ludd's record, as
+/// proven by its content (a run's manifest, a comparison's table and
+/// experiment, a sweep's record with its hash and version), and every
+/// entry below it, at any depth, is proven ludd's (`is_ludd_file`).
+/// Otherwise the reason, naming what is missing or the first entry ludd
+/// did not write, as a path relative to `dir`. Symbolic links are never
+/// followed: ludd writes none.
 pub fn ludd_wrote(dir: &Path) -> std::result::Result<(), String> {
-    let is_run = fs::read_to_string(dir.join("manifest.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .is_some_and(|m| m.get("ludd_version").is_some());
+    let is_run = is_ludd_file(&dir.join("manifest.json"));
     let is_comparison =
-        dir.join("compare.parquet").is_file() && dir.join("experiment.ron").is_file();
-    let is_sweep = dir.join("sweep.ron").is_file();
+        is_ludd_file(&dir.join("compare.parquet")) && is_ludd_file(&dir.join("experiment.ron"));
+    let is_sweep = is_ludd_file(&dir.join("sweep.ron"));
     if !(is_run || is_comparison || is_sweep) {
         return Err(
             "it holds no run (manifest.json), comparison (compare.parquet and \
-                    experiment.ron) or sweep (sweep.ron) written by ludd"
+             experiment.ron) or sweep (sweep.ron with its hash and version) written by ludd"
                 .into(),
         );
     }
@@ -130,13 +104,59 @@ pub fn ludd_wrote(dir: &Path) -> std::result::Result<(), String> {
     }
 }
 
+/// Whether the regular file at `path` is one ludd writes into a directory
+/// of results, proven by its name and content: a run's manifest that
+/// parses with its version, scenario, hash and seed; a sweep's record
+/// with its base hash and version; a comparison's experiment; one of
+/// ludd's tables carrying its provenance; a report page carrying its mark;
+/// a sweep's record of a failed run (`replicate=<N>.txt`).
+fn is_ludd_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
+        return false;
+    };
+    if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let text = || fs::read_to_string(path).ok();
+    match name.as_ref() {
+        "manifest.json" => text()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|m| {
+                ["ludd_version", "scenario_name", "scenario_hash"]
+                    .iter()
+                    .all(|f| m.get(f).is_some_and(serde_json::Value::is_string))
+                    && m.get("seed").is_some_and(serde_json::Value::is_u64)
+            }),
+        "sweep.ron" => text().is_some_and(|t| {
+            crate::scenario::parse_ron::<crate::analysis::sweep::Record>(&t, "sweep.ron").is_ok()
+        }),
+        "experiment.ron" => text().is_some_and(|t| {
+            crate::scenario::experiment::Experiment::from_ron(&t, "experiment.ron").is_ok()
+        }),
+        "report.html" => is_mark_in(path, REPORT.mark),
+        name if RUN_FILES.contains(&name) || OTHER_TABLES.contains(&name) => {
+            super::io::provenance_of(path).is_ok_and(|p| p.contains_key("ludd.version"))
+        }
+        name => name
+            .strip_prefix("replicate=")
+            .and_then(|n| n.strip_suffix(".txt"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+    }
+}
+
 /// The first entry below `dir` (as a path relative to it, `under` being
-/// the part already walked) that ludd did not write: a file with a name
-/// ludd does not use, a symbolic link, or anything that cannot be read.
+/// the part already walked) that ludd did not write: a file not proven
+/// ludd's (`is_ludd_file`), a hidden name other than the exact staging,
+/// old-copy, temporary and lock names ludd makes (`hidden_name`), a
+/// symbolic link or anything else that is neither a file nor a directory,
+/// or anything that cannot be read.
 fn foreign_entry(dir: &Path, under: &Path) -> Option<PathBuf> {
     let Ok(entries) = fs::read_dir(dir.join(under)) else {
         return Some(under.to_path_buf());
     };
+    let mut entries: Vec<_> = entries.collect();
+    // In name order, so that the entry named is the same on every try.
+    entries.sort_by_key(|e| e.as_ref().map(|e| e.file_name()).ok());
     for entry in entries {
         let Ok(entry) = entry else {
             return Some(under.to_path_buf());
@@ -146,12 +166,23 @@ fn foreign_entry(dir: &Path, under: &Path) -> Option<PathBuf> {
         let Ok(kind) = entry.file_type() else {
             return Some(relative);
         };
+        let name = name.to_string_lossy();
+        let ours = if name.starts_with('.') {
+            match hidden_name(&name) {
+                Some((_, Hidden::Partial(_) | Hidden::Old(_))) => kind.is_dir(),
+                Some((_, Hidden::Tmp(_) | Hidden::Lock)) => kind.is_file(),
+                None => false,
+            }
+        } else {
+            kind.is_dir() || is_ludd_file(&dir.join(&relative))
+        };
+        if !ours {
+            return Some(relative);
+        }
         if kind.is_dir() {
             if let Some(found) = foreign_entry(dir, &relative) {
                 return Some(found);
             }
-        } else if kind.is_symlink() || !is_ludd_name(&name.to_string_lossy()) {
-            return Some(relative);
         }
     }
     None

@@ -18,14 +18,6 @@ pub(super) enum Held {
     },
 }
 
-impl Held {
-    fn path(&self) -> &Path {
-        match self {
-            Held::Dir(p) | Held::Lock { path: p, .. } => p,
-        }
-    }
-}
-
 static HELD: Mutex<Vec<Held>> = Mutex::new(Vec::new());
 
 /// Held for reading around every change to the file system made here;
@@ -42,10 +34,21 @@ pub(super) fn register(held: Held) {
         .push(held);
 }
 
+/// Forgets the staging directory `path`, published or removed.
 pub(super) fn forget(path: &Path) {
     HELD.lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .retain(|h| h.path() != path);
+        .retain(|h| !matches!(h, Held::Dir(p) if p == path));
+}
+
+/// Forgets the lock held on the descriptor `fd`, released. It is told by
+/// its descriptor, not its path: this process may hold two shared locks on
+/// one file (a report of one run locks it as the directory read and as the
+/// run read), and the other stays registered.
+pub(super) fn forget_lock(fd: libc::c_int) {
+    HELD.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .retain(|h| !matches!(h, Held::Lock { fd: held, .. } if *held == fd));
 }
 
 /// Removes every staging directory and lock file this process holds, and

@@ -3,6 +3,7 @@ use super::publish::hidden_sibling;
 use crate::analysis::provenance::Provenance;
 use crate::error::{LuddError, Result};
 use polars::prelude::*;
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
@@ -60,26 +61,103 @@ pub fn parquet_bytes(df: &mut DataFrame, provenance: &Provenance, name: &Path) -
 /// Reads the parquet file at `path` whole; a file that does not read back
 /// is reported as `unreadable`, naming it.
 pub fn read_parquet(path: &Path) -> Result<DataFrame> {
-    let file = File::open(path).map_err(|e| LuddError::io(path, e))?;
-    ParquetReader::new(file)
+    ParquetReader::new(open_regular(path)?)
         .finish()
         .map_err(|e| unreadable(path, polars_cause(e)))
 }
 
-/// A lazy scan of the parquet file at `path`. Its footer is read first, so
-/// that a truncated, empty or foreign file is reported here, naming it,
-/// rather than when a query over many files runs and can no longer say
-/// which one failed.
-pub fn scan_parquet(path: &Path) -> Result<LazyFrame> {
-    let file = File::open(path).map_err(|e| LuddError::io(path, e))?;
-    ParquetReader::new(file)
-        .schema()
+/// Decodes parquet `bytes` read from `path` (`read_regular`), with the
+/// provenance the file carries (key-value metadata, `Provenance`); a file
+/// that does not decode is reported as `unreadable`, naming it.
+pub fn decode_parquet(
+    bytes: Vec<u8>,
+    path: &Path,
+) -> Result<(DataFrame, BTreeMap<String, String>)> {
+    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+    let provenance = key_values(&mut reader).map_err(|e| unreadable(path, polars_cause(e)))?;
+    let df = reader
+        .finish()
         .map_err(|e| unreadable(path, polars_cause(e)))?;
-    LazyFrame::scan_parquet(
-        PlPath::new(&path.to_string_lossy()),
-        ScanArgsParquet::default(),
-    )
-    .map_err(|e| unreadable(path, polars_cause(e)))
+    Ok((df, provenance))
+}
+
+/// The provenance the parquet file at `path` carries (its key-value
+/// metadata), read from its footer alone.
+pub fn provenance_of(path: &Path) -> Result<BTreeMap<String, String>> {
+    key_values(&mut ParquetReader::new(open_regular(path)?))
+        .map_err(|e| unreadable(path, polars_cause(e)))
+}
+
+/// The key-value metadata in the footer of the parquet file `reader`
+/// reads, the provenance ludd writes there among it.
+fn key_values<R: polars::io::mmap::MmapBytesReader>(
+    reader: &mut ParquetReader<R>,
+) -> PolarsResult<BTreeMap<String, String>> {
+    Ok(reader
+        .get_metadata()?
+        .key_value_metadata()
+        .iter()
+        .flatten()
+        .filter_map(|kv| Some((kv.key.clone(), kv.value.clone()?)))
+        .collect())
+}
+
+/// Opens `path` for reading when it is a regular file (or a link to one),
+/// and refuses anything else, naming it: a FIFO would block the process
+/// for ever, a device would be read without end. The type is checked
+/// before opening, and again on the open file, since the name may be
+/// replaced in between; the open does not wait for a FIFO's writer.
+pub fn open_regular(path: &Path) -> Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let refuse = |kind: fs::FileType| {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if kind.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else {
+            "not a regular file"
+        };
+        LuddError::Output {
+            path: path.to_path_buf(),
+            message: format!(
+                "is {what}; ludd reads its tables and records only from regular files"
+            ),
+        }
+    };
+    let kind = fs::metadata(path)
+        .map_err(|e| LuddError::io(path, e))?
+        .file_type();
+    if !kind.is_file() {
+        return Err(refuse(kind));
+    }
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| LuddError::io(path, e))?;
+    let kind = file
+        .metadata()
+        .map_err(|e| LuddError::io(path, e))?
+        .file_type();
+    if !kind.is_file() {
+        return Err(refuse(kind));
+    }
+    Ok(file)
+}
+
+/// The whole content of the regular file at `path` (`open_regular`).
+pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    open_regular(path)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| LuddError::io(path, e))?;
+    Ok(bytes)
 }
 
 /// The error of an input (a table or record read back) that cannot be read
@@ -92,22 +170,6 @@ pub fn unreadable(path: &Path, cause: impl std::fmt::Display) -> LuddError {
         message: format!(
             "could not be read whole (truncated, empty, or not the file ludd wrote): {cause}"
         ),
-    }
-}
-
-/// The error of a query over many input files that failed when it ran:
-/// the first input that does not read back whole, named; or, when every
-/// input reads, the query's own message at `what` (the table being made),
-/// never its plan. Reading the inputs again happens only on this failure.
-pub fn query_error(inputs: &[PathBuf], what: &Path, e: PolarsError) -> LuddError {
-    for input in inputs {
-        if let Err(damaged) = read_parquet(input) {
-            return damaged;
-        }
-    }
-    LuddError::Output {
-        path: what.to_path_buf(),
-        message: polars_cause(e),
     }
 }
 

@@ -2,7 +2,7 @@
 // Locks: one writer per destination.
 
 use super::destination::parent_or_here;
-use super::interrupt::{forget, gate, register, Held};
+use super::interrupt::{forget_lock, gate, register, Held};
 use super::publish::hidden_sibling;
 use crate::error::{LuddError, Result};
 use std::fs::{self, File};
@@ -47,17 +47,58 @@ pub fn lock_file_destination(path: &Path) -> Result<DestinationLock> {
     lock(path, libc::LOCK_EX, false)
 }
 
-/// Takes a shared lock on `dir`: for processes that may use the same
+/// Takes a shared lock on `dir`: for processes that may write the same
 /// destination together (the shards of one sweep write disjoint files
-/// into one directory) or read it to write elsewhere (`report` reads a
-/// run or comparison directory). Shared holders do not exclude each
-/// other; they exclude, and are excluded by, an exclusive holder.
+/// into one directory); readers take it through `lock_for_reading`.
+/// Shared holders do not exclude each other; they exclude, and are
+/// excluded by, an exclusive holder.
 ///
 /// The sweep takes it on its output directory before it reads or writes
 /// `sweep.ron`, and holds it until the last part is written:
 /// `let _lock = files::lock_shared(&dir)?;`.
 pub fn lock_shared(dir: &Path) -> Result<DestinationLock> {
     lock(dir, libc::LOCK_SH, true)
+}
+
+/// A shared lock held while a run or comparison directory is read
+/// (`lock_for_reading`), or none where the file system refuses a lock file.
+#[derive(Debug)]
+pub struct ReadLock {
+    _lock: Option<DestinationLock>,
+}
+
+/// Takes a shared lock on `dir` while it is read to write elsewhere
+/// (`report`, `summarize`): a writer replacing `dir` meanwhile is refused,
+/// and so is this reader while a writer holds it (`LuddError::OutputBusy`).
+/// No directory is created. Where the lock file cannot be made (a
+/// read-only mount, a directory the user may not write), `dir` is read
+/// without a lock, since reading needs no write access: this is said once
+/// on stderr, and what is read is still checked against its manifest.
+pub fn lock_for_reading(dir: &Path) -> Result<ReadLock> {
+    // Nothing to lock: reading it will say that it does not exist.
+    if fs::symlink_metadata(dir).is_err() {
+        return Ok(ReadLock { _lock: None });
+    }
+    match lock(dir, libc::LOCK_SH, false) {
+        Ok(lock) => Ok(ReadLock { _lock: Some(lock) }),
+        Err(LuddError::Io { cause, .. })
+            if matches!(
+                cause.raw_os_error(),
+                Some(libc::EROFS | libc::EACCES | libc::EPERM)
+            ) =>
+        {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                eprintln!(
+                    "ludd: {} cannot hold a lock file ({cause}); reading without a lock, \
+                     each run's tables checked against its manifest",
+                    parent_or_here(dir).display()
+                )
+            });
+            Ok(ReadLock { _lock: None })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Runs `f` while holding an exclusive lock on the directory `dir` itself,
@@ -148,7 +189,7 @@ impl Drop for DestinationLock {
         use std::os::unix::io::AsRawFd;
         let _gate = gate();
         release(&self.path, self.file.as_raw_fd(), &self.created);
-        forget(&self.path);
+        forget_lock(self.file.as_raw_fd());
     }
 }
 

@@ -14,13 +14,19 @@
 //! output before any work and holds the guard until after publishing, so a
 //! second ludd process writing the same place is refused at once. The
 //! destination is then checked (`check_destination`): an existing directory
-//! is replaced only with `--force`, and only when ludd wrote it; a file only
-//! when it is ludd's own output of the same kind (`check_file_destination`).
+//! is replaced only with `--force`, and only when ludd's marks prove that it
+//! wrote it and everything in it (`ludd_wrote`); a file only when it is
+//! ludd's own output of the same kind (`check_file_destination`).
+//!
+//! Readers (`summarize`, `report`) take a shared lock on what they read
+//! (`lock_for_reading`), which a read-only mount may refuse, and read only
+//! regular files (`open_regular`, `read_regular`), so that a FIFO is refused
+//! rather than waited on.
 //!
 //! Interruption: the staging directories and lock files this process holds
 //! are registered here, and every change to the file system made here
 //! happens under a gate. `remove_unfinished` (called by the binary on
-//! SIGINT or SIGTERM) closes the gate, waits for the changes in flight,
+//! SIGINT, SIGTERM or SIGHUP) closes the gate, waits for the changes in flight,
 //! removes what is registered and leaves the gate closed, so no half-written
 //! file or staging directory outlives the process.
 
@@ -31,14 +37,15 @@ mod lock;
 mod publish;
 
 pub use destination::{
-    check_destination, check_file_destination, ludd_wrote, safe_file_name, FileKind,
+    check_destination, check_file_destination, ludd_wrote, safe_file_name, FileKind, REPORT,
 };
 pub use interrupt::remove_unfinished;
 pub use io::{
-    parquet_bytes, parquet_files, polars_cause, polars_error, query_error, read_parquet,
-    scan_parquet, unreadable, write_atomic, write_parquet,
+    decode_parquet, open_regular, parquet_bytes, parquet_files, polars_cause, polars_error,
+    provenance_of, read_parquet, read_regular, unreadable, write_atomic, write_parquet,
 };
 pub use lock::{
-    lock_destination, lock_file_destination, lock_shared, with_directory_lock, DestinationLock,
+    lock_destination, lock_file_destination, lock_for_reading, lock_shared, with_directory_lock,
+    DestinationLock, ReadLock,
 };
-pub use publish::{publish, staging_dir, write_dir};
+pub use publish::{publish, staging_dir, with_new_dirs, write_dir};

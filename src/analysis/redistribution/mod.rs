@@ -1,7 +1,7 @@
 //! `ludd summarize`: who gains and who loses, from the tables of one run,
 //! of a comparison, or of any directory holding run directories, computed
-//! with polars lazy queries over the parquet files (nothing is loaded
-//! before the query plan needs it).
+//! with polars lazy queries over the runs' tables, each run read whole into
+//! memory and checked against its manifest first (`runs`).
 //!
 //! Three tables come out, each with the mean and 5th-95th percentiles over
 //! the runs of a setting (one run: the three are equal):

@@ -1,12 +1,28 @@
-//! Finding run directories: walking, symbolic links, reading manifests,
-//! grouping runs into settings by scenario, and their provenance.
+//! Finding run directories: walking, symbolic links, reading each run
+//! whole and checking it, grouping runs into settings by scenario, and
+//! their provenance.
+//!
+//! A run is read under a shared lock on it (`files::lock_for_reading`), so
+//! that no ludd process replaces it meanwhile, and into memory at once, so
+//! that what is checked is what is used. Then it is checked: the scenario
+//! its manifest records must hash to the manifest's `scenario_hash`, and
+//! every table must carry the manifest's scenario, hash and seed. A run
+//! replaced while it was read (by a writer that takes no lock, or on
+//! storage where no lock can be taken), a table copied in from another
+//! run, or a manifest copied from another run is an error naming the file,
+//! never a table that mixes two runs.
 
-use crate::analysis::files::{polars_cause, read_parquet, unreadable};
-use crate::analysis::output::read_manifest;
-use crate::analysis::provenance::{seeds_text, Provenance};
+use crate::analysis::files::{
+    decode_parquet, lock_for_reading, polars_cause, read_parquet, read_regular, unreadable,
+};
+use crate::analysis::output::parse_manifest;
+use crate::analysis::provenance::{scenario_hash, seeds_text, Provenance};
 use crate::error::{LuddError, Result};
+use crate::scenario::Scenario;
+use polars::prelude::DataFrame;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A run directory found under the directory summarized.
 #[derive(Clone, Debug)]
@@ -25,6 +41,36 @@ pub struct RunDir {
     /// scenarios (see `separate_settings`).
     pub setting: String,
     pub seed: u64,
+    /// What was read of the run and checked against its manifest.
+    pub read: Arc<RunRead>,
+}
+
+/// The tables of a run that summaries and reports read.
+pub const READ_TABLES: [&str; 5] = [
+    "series.parquet",
+    "groups.parquet",
+    "events.parquet",
+    "trade.parquet",
+    "summary.parquet",
+];
+
+/// A run as read into memory: the scenario its manifest records and its
+/// tables (`READ_TABLES`), each checked against the manifest.
+#[derive(Debug)]
+pub struct RunRead {
+    pub scenario: Scenario,
+    tables: Vec<(&'static str, DataFrame)>,
+}
+
+impl RunRead {
+    /// The table `name`, one of `READ_TABLES`.
+    pub fn table(&self, name: &str) -> &DataFrame {
+        self.tables
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, df)| df)
+            .unwrap_or_else(|| panic!("{name} is not among the tables read (READ_TABLES)"))
+    }
 }
 
 /// The runs found at or under a directory, and the symbolic links passed
@@ -84,8 +130,9 @@ pub fn settings(runs: &[&RunDir]) -> usize {
 }
 
 /// Every run directory at or under `dir` (a directory holding manifest.json
-/// and series.parquet), in path order. Symbolic links met on the way are
-/// not followed (`dir` itself may be one).
+/// and series.parquet), in path order, each read whole and checked (see the
+/// module's documentation). Symbolic links met on the way are not followed
+/// (`dir` itself may be one).
 pub fn find_runs(dir: &Path) -> Result<Found> {
     let mut found = Found {
         runs: Vec::new(),
@@ -220,13 +267,26 @@ fn manifest_text(manifest: &serde_json::Value, dir: &Path, field: &str) -> Resul
         })
 }
 
-/// One run directory, from its manifest.
+/// One run directory, read whole under a shared lock and checked (see the
+/// module's documentation).
 fn run_dir(root: &Path, dir: &Path) -> Result<RunDir> {
-    let manifest = read_manifest(dir)?;
+    let manifest_path = dir.join("manifest.json");
+    let (manifest, tables) = {
+        let _reading = lock_for_reading(dir)?;
+        let manifest = read_regular(&manifest_path)?;
+        let tables = READ_TABLES
+            .iter()
+            .map(|name| Ok((*name, read_regular(&dir.join(name))?)))
+            .collect::<Result<Vec<_>>>()?;
+        (manifest, tables)
+    };
+    let manifest = parse_manifest(&manifest, &manifest_path)?;
     let wrong = |field: &str, what: &str| LuddError::Output {
-        path: dir.join("manifest.json"),
+        path: manifest_path.clone(),
         message: format!("field '{field}' must be {what}"),
     };
+    let scenario_name = manifest_text(&manifest, dir, "scenario_name")?;
+    let hash = manifest_text(&manifest, dir, "scenario_hash")?;
     let seed = manifest_field(&manifest, dir, "seed")?
         .as_u64()
         .ok_or_else(|| wrong("seed", "a whole number"))?;
@@ -241,6 +301,21 @@ fn run_dir(root: &Path, dir: &Path) -> Result<RunDir> {
             })
             .ok_or_else(|| wrong("overrides", "a list of strings"))?,
     };
+    let scenario = recorded_scenario(&manifest, &manifest_path, &scenario_name, &hash)?;
+    let recorded = [
+        ("ludd.scenario", scenario_name.clone()),
+        ("ludd.scenario_hash", hash.clone()),
+        ("ludd.seed", seed.to_string()),
+    ];
+    let tables = tables
+        .into_iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            let (df, provenance) = decode_parquet(bytes, &path)?;
+            check_provenance(&path, &provenance, &recorded)?;
+            Ok((name, df))
+        })
+        .collect::<Result<Vec<_>>>()?;
     // Inside a comparison a run lives in runs/<NN>-<setting>/seed-<k>.
     let setting = dir
         .parent()
@@ -258,16 +333,123 @@ fn run_dir(root: &Path, dir: &Path) -> Result<RunDir> {
         .unwrap_or_else(|| "run".to_string());
     Ok(RunDir {
         path: dir.to_path_buf(),
-        scenario: manifest_text(&manifest, dir, "scenario_name")?,
-        scenario_hash: manifest_text(&manifest, dir, "scenario_hash")?,
+        scenario: scenario_name,
+        scenario_hash: hash,
         overrides,
         setting,
         seed,
+        read: Arc::new(RunRead { scenario, tables }),
     })
 }
 
+/// The scenario a manifest records, checked as a scenario file is (the
+/// report indexes its regions, years and routes, and a damaged but
+/// parseable manifest, with no regions or an end before the start, must
+/// be an error naming the file, not a panic), then hashed again: it must
+/// be the scenario the manifest names and hash to its `scenario_hash`,
+/// which a manifest edited or copied from another run does not.
+fn recorded_scenario(
+    manifest: &serde_json::Value,
+    path: &Path,
+    name: &str,
+    hash: &str,
+) -> Result<Scenario> {
+    let wrong = |message: String| LuddError::Output {
+        path: path.to_path_buf(),
+        message,
+    };
+    let scenario = manifest
+        .get("scenario")
+        .ok_or_else(|| wrong("field 'scenario' is missing".into()))?;
+    let scenario: Scenario =
+        serde_json::from_value(scenario.clone()).map_err(|e| wrong(format!("scenario: {e}")))?;
+    let problems = crate::scenario::validate(&scenario);
+    if !problems.is_empty() {
+        return Err(LuddError::Invalid {
+            file: format!("{} (its scenario)", path.display()),
+            problems,
+        });
+    }
+    if scenario.name != name {
+        return Err(wrong(format!(
+            "its scenario_name is '{name}' but the scenario it records is '{}'; \
+             the manifest was edited or mixes two runs",
+            scenario.name
+        )));
+    }
+    let rehashed = scenario_hash(&scenario.to_ron());
+    if rehashed != hash {
+        return Err(wrong(format!(
+            "the scenario it records hashes to {rehashed}, not to its scenario_hash {hash}; \
+             the manifest was edited or copied from another run, so the run cannot be \
+             checked: run it again"
+        )));
+    }
+    Ok(scenario)
+}
+
+/// Checks that the table at `path` carries the provenance its run's
+/// manifest records (`recorded`: key and value, as `Provenance` writes
+/// them), naming the table and both sides when it does not.
+fn check_provenance(
+    path: &Path,
+    provenance: &BTreeMap<String, String>,
+    recorded: &[(&str, String)],
+) -> Result<()> {
+    let wrong = |message: String| {
+        Err(LuddError::Output {
+            path: path.to_path_buf(),
+            message,
+        })
+    };
+    let side = |value: &dyn Fn(&str) -> String| {
+        format!(
+            "scenario {} (hash {}, seed {})",
+            value("ludd.scenario"),
+            value("ludd.scenario_hash"),
+            value("ludd.seed")
+        )
+    };
+    if recorded
+        .iter()
+        .any(|(key, _)| !provenance.contains_key(*key))
+    {
+        return wrong(format!(
+            "carries no provenance ({}), so it cannot be checked against its run's \
+             manifest.json: it is not a table ludd wrote for this run",
+            recorded
+                .iter()
+                .map(|(key, _)| *key)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if recorded
+        .iter()
+        .any(|(key, value)| provenance.get(*key) != Some(value))
+    {
+        let table = side(&|key| provenance.get(key).cloned().unwrap_or_default());
+        let manifest = side(&|key| {
+            recorded
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        });
+        return wrong(format!(
+            "was made by {table}, but its run's manifest.json records {manifest}: the run was \
+             replaced while it was read, or holds files of two runs; read it again, or run it \
+             anew"
+        ));
+    }
+    Ok(())
+}
+
 fn walk(root: &Path, dir: &Path, found: &mut Found) -> Result<()> {
-    if dir.join("manifest.json").is_file() && dir.join("series.parquet").is_file() {
+    // Present, whatever their type: a run whose manifest or table is not a
+    // regular file (a FIFO, a directory) is refused when it is read, naming
+    // the file, rather than passed over.
+    if dir.join("manifest.json").exists() && dir.join("series.parquet").exists() {
         found.runs.push(run_dir(root, dir)?);
         return Ok(());
     }

@@ -2,10 +2,10 @@
 //! group, by region, and by region and year, and their terminal tables.
 
 use super::runs::RunDir;
-use crate::analysis::files::{polars_error, query_error, scan_parquet};
+use crate::analysis::files::{polars_cause, polars_error};
 use crate::error::Result;
 use polars::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The three redistribution tables.
 pub struct Redistribution {
@@ -15,36 +15,32 @@ pub struct Redistribution {
     pub runs: usize,
 }
 
-/// One table of every run, with the run's index, scenario, setting and seed.
+/// One table of every run (as read and checked, `RunDir::read`), with the
+/// run's index, scenario, setting and seed.
 fn scan_all(runs: &[RunDir], file: &str) -> Result<LazyFrame> {
-    let frames = runs
+    let frames: Vec<LazyFrame> = runs
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            Ok(scan_parquet(&r.path.join(file))?.with_columns([
+            r.read.table(file).clone().lazy().with_columns([
                 lit(i as u32).alias("run"),
                 lit(r.scenario.clone()).alias("scenario"),
                 lit(r.setting.clone()).alias("setting"),
                 lit(r.seed).alias("seed"),
-            ]))
+            ])
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     concat(frames, UnionArgs::default()).map_err(polars_error("redistribution.parquet"))
 }
 
-/// The tables over runs read these files of each run.
-const INPUTS: [&str; 3] = ["summary.parquet", "groups.parquet", "series.parquet"];
-
-/// Runs a query over the runs' tables into the table `output`. Every input's
-/// footer was read when it was scanned, so a failure here is damage inside
-/// a file (named by `query_error`), or a file that lacks a column.
-fn collect(lf: LazyFrame, runs: &[RunDir], output: &str) -> Result<DataFrame> {
-    lf.collect().map_err(|e| {
-        let inputs: Vec<PathBuf> = runs
-            .iter()
-            .flat_map(|r| INPUTS.iter().map(|file| r.path.join(file)))
-            .collect();
-        query_error(&inputs, Path::new(output), e)
+/// Runs a query over the runs' tables into the table `output`. Every table
+/// was read whole when its run was found, so a failure here is a table
+/// that lacks a column or holds another type: the query's own message,
+/// never its plan.
+fn collect(lf: LazyFrame, output: &str) -> Result<DataFrame> {
+    lf.collect().map_err(|e| crate::error::LuddError::Output {
+        path: Path::new(output).to_path_buf(),
+        message: polars_cause(e),
     })
 }
 
@@ -177,7 +173,6 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
             &["scenario", "setting", "region", "group"],
             &GROUP_MEASURES,
         ),
-        runs,
         "redistribution.parquet",
     )?;
 
@@ -236,7 +231,6 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
             &["scenario", "setting", "region"],
             &REGION_MEASURES,
         ),
-        runs,
         "redistribution_regions.parquet",
     )?;
     let paths = over_runs(
@@ -250,7 +244,7 @@ pub fn summarize(runs: &[RunDir]) -> Result<Redistribution> {
         ],
     )
     .rename(["y"], ["year"], true);
-    let paths = collect(paths, runs, "redistribution_paths.parquet")?;
+    let paths = collect(paths, "redistribution_paths.parquet")?;
     Ok(Redistribution {
         by_group,
         by_region,

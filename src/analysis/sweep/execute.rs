@@ -8,7 +8,7 @@ use super::dataset::{failed_file, metrics_file, partition, survey, Part};
 use super::design::{Job, Keep, Point, Points, SweepFile};
 use super::record::{self, Adopted};
 use crate::analysis::compare::{metrics, RunMetrics, METRICS};
-use crate::analysis::files::{polars_error, write_atomic, write_parquet};
+use crate::analysis::files::{polars_error, with_new_dirs, write_atomic, write_parquet};
 use crate::analysis::output;
 use crate::analysis::provenance::Provenance;
 use crate::error::{LuddError, Result};
@@ -124,10 +124,12 @@ pub fn execute(
     // `compare` or `report` aimed at the directory is refused. Reading,
     // checking and writing the record must not interleave between shards:
     // that section holds the directory itself exclusively, waiting its turn.
+    // A directory made here and left empty (its record could not be
+    // written on a full disk) is removed again.
     let _shared = crate::analysis::files::lock_shared(dir)?;
-    std::fs::create_dir_all(dir).map_err(|e| LuddError::io(dir, e))?;
-    let adopted =
-        crate::analysis::files::with_directory_lock(dir, || record::adopt(dir, sweep, base))?;
+    let adopted = with_new_dirs(dir, || {
+        crate::analysis::files::with_directory_lock(dir, || record::adopt(dir, sweep, base))
+    })?;
     let jobs: Vec<Job> = sweep.jobs(points, shard);
     // A part file that does not read back whole is made again, like a
     // missing one (`dataset::read_part`).
@@ -174,14 +176,13 @@ pub fn execute(
                 let mut df = metrics_frame(sweep, &numeric, point, job, &metrics(&out))?;
                 let file = metrics_file(dir, point, job.replicate);
                 let parent = file.parent().expect("a partition directory");
-                std::fs::create_dir_all(parent).map_err(|e| LuddError::io(parent, e))?;
                 let provenance = Provenance::new(
                     sweep.name.as_str(),
                     &out.scenario.to_ron(),
                     job.seed.to_string(),
                     overrides,
                 );
-                write_parquet(&mut df, &file, &provenance)?;
+                with_new_dirs(parent, || write_parquet(&mut df, &file, &provenance))?;
                 let _ = std::fs::remove_file(failed_file(dir, point, job.replicate));
                 done.fetch_add(1, Ordering::Relaxed);
             }
@@ -192,8 +193,9 @@ pub fn execute(
                 let _ = std::fs::remove_file(metrics_file(dir, point, job.replicate));
                 let file = failed_file(dir, point, job.replicate);
                 let parent = file.parent().expect("a partition directory");
-                std::fs::create_dir_all(parent).map_err(|e| LuddError::io(parent, e))?;
-                write_atomic(&file, format!("seed {}: {e}\n", job.seed))?;
+                with_new_dirs(parent, || {
+                    write_atomic(&file, format!("seed {}: {e}\n", job.seed))
+                })?;
                 failed.fetch_add(1, Ordering::Relaxed);
             }
         }

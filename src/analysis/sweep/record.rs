@@ -18,7 +18,7 @@
 //! their runs were made from cannot be checked.
 
 use super::design::SweepFile;
-use crate::analysis::files::write_atomic;
+use crate::analysis::files::{read_regular, write_atomic};
 use crate::analysis::provenance::scenario_hash;
 use crate::error::{LuddError, Result};
 use crate::scenario::{self, Scenario};
@@ -91,11 +91,21 @@ pub fn record_file(dir: &Path) -> PathBuf {
 /// The record of a sweep directory and its text; `None` when there is none.
 pub fn read(dir: &Path) -> Result<Option<(Recorded, String)>> {
     let path = record_file(dir);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(LuddError::io(&path, e)),
+    // Only a regular file is read: a FIFO named sweep.ron is refused, not
+    // waited on.
+    let bytes = match read_regular(&path) {
+        Ok(bytes) => bytes,
+        Err(LuddError::Io { cause, .. }) if cause.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None)
+        }
+        Err(e) => return Err(e),
     };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        LuddError::io(
+            &path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        )
+    })?;
     let file = path.to_string_lossy();
     // A bare sweep file is an earlier version's record. When neither reads,
     // the error reported is that of the kind the text names.
