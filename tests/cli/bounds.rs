@@ -4,27 +4,8 @@
 //! without holding its points, every name is an identifier, and a number far
 //! out of range is shown as written.
 
-use crate::command::{ludd, scratch, text};
+use crate::command::{ludd, ludd_with, refused, scratch, text};
 use std::path::Path;
-use std::process::{Command, Output};
-
-/// Runs the `ludd` binary with `vars` set in its environment.
-fn ludd_with(args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ludd"))
-        .args(args)
-        .envs(vars.iter().copied())
-        .current_dir(dir)
-        .output()
-        .expect("the ludd binary starts")
-}
-
-/// A refusal: non-zero exit, a message, no panic; the message.
-fn refused(out: &Output, what: &str) -> String {
-    let err = text(&out.stderr);
-    assert!(!out.status.success(), "{what} must fail:\n{err}");
-    assert!(!err.contains("panicked"), "{what} panicked:\n{err}");
-    err
-}
 
 /// A grid sweep of the loom over two axes of `n` and `m` values; the last
 /// value of the first axis is `last` (to plant invalid points, which the

@@ -13,6 +13,27 @@ pub fn ludd(args: &[&str], dir: &Path) -> Output {
         .expect("the ludd binary starts")
 }
 
+/// Runs the `ludd` binary with `vars` set in its environment.
+pub fn ludd_with(args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ludd"))
+        .args(args)
+        .envs(vars.iter().copied())
+        .current_dir(dir)
+        .output()
+        .expect("the ludd binary starts")
+}
+
+/// A refusal: non-zero exit, a message, no panic; the message.
+pub fn refused(out: &Output, what: &str) -> String {
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{what} must fail:\n{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("capacity overflow"),
+        "{what} panicked:\n{err}"
+    );
+    err
+}
+
 /// An empty directory for one test; `name` must be unique in this binary.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);

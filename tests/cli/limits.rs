@@ -5,19 +5,9 @@
 //! standard output on a full device, and the `--set`, byte-order-mark and
 //! `bench --workers 0` messages.
 
-use crate::command::{ludd, scratch, text};
+use crate::command::{ludd, ludd_with, refused, scratch, text};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-/// Runs the `ludd` binary with `vars` set in its environment.
-fn ludd_with(args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ludd"))
-        .args(args)
-        .envs(vars.iter().copied())
-        .current_dir(dir)
-        .output()
-        .expect("the ludd binary starts")
-}
 
 /// Everything in `dir`, hidden entries (staging directories) included.
 fn entries(dir: &Path) -> Vec<String> {
@@ -27,17 +17,6 @@ fn entries(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// A refusal: non-zero exit, a message, no panic.
-fn refused(out: &Output, what: &str) -> String {
-    let err = text(&out.stderr);
-    assert!(!out.status.success(), "{what} must fail:\n{err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("capacity overflow"),
-        "{what} panicked:\n{err}"
-    );
-    err
 }
 
 const MAX_SEEDS: &str = "18446744073709551615";

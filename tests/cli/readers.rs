@@ -158,6 +158,45 @@ fn a_table_of_another_run_or_a_copied_manifest_is_refused() {
     assert!(text(&out.stdout).contains("2 scenarios (loom, pc)"));
 }
 
+#[test]
+fn a_run_whose_scenario_holds_seventeen_digit_numbers_is_read_back_exactly() {
+    let dir = scratch("readers-digits");
+    // Numbers of seventeen significant digits, as a sweep's Latin
+    // hypercube writes them, which a JSON parser that misses the last digit
+    // would read back as other numbers: the recorded scenario would then
+    // not hash to itself and an honest run would be refused.
+    let shown = ludd(&["show", "loom"], &dir);
+    assert!(shown.status.success());
+    let scenario = text(&shown.stdout)
+        .replace(
+            "threshold_mean: 1.05,",
+            "threshold_mean: 0.19653912804932894,",
+        )
+        .replace("end_year: 1900.0,", "end_year: 1733.0,");
+    assert!(scenario.contains("0.19653912804932894"));
+    std::fs::write(dir.join("digits.ron"), scenario).unwrap();
+    let run = ludd(
+        &[
+            "run",
+            "digits.ron",
+            "--set",
+            "behaviour.consumption_income=0.9300843865388735",
+            "--out",
+            "r",
+        ],
+        &dir,
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    for args in [&["summarize", "r"][..], &["report", "r"][..]] {
+        let out = ludd(args, &dir);
+        assert!(
+            out.status.success(),
+            "ludd {args:?} reads the run: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
 /// The regions of each scenario, from a run of it.
 fn regions_of(run: &Path) -> Vec<String> {
     let df = ludd::analysis::output::read_parquet(&run.join("summary.parquet")).unwrap();
