@@ -176,6 +176,31 @@ fn every_name_is_an_identifier_that_set_can_address() {
         !err.contains("letters, digits and underscores"),
         "an identifier passes the names rule: {err}"
     );
+    // A comparison of a scenario file is named after the file, which need
+    // not be an identifier: it runs, and --force replaces what it wrote.
+    let study = text(&ludd(&["show", "loom"], &dir).stdout);
+    std::fs::write(dir.join("my-study.ron"), study).unwrap();
+    for _ in 0..2 {
+        let out = ludd(
+            &[
+                "compare",
+                "my-study.ron",
+                "--vary",
+                "end_year=1732,1733",
+                "--seeds",
+                "1",
+                "--out",
+                "study",
+                "--force",
+            ],
+            &dir,
+        );
+        assert!(
+            out.status.success(),
+            "a comparison of my-study.ron, made and replaced: {}",
+            text(&out.stderr)
+        );
+    }
     // An experiment's name follows the same rule.
     std::fs::write(
         dir.join("exp.ron"),

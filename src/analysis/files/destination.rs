@@ -130,8 +130,15 @@ fn is_ludd_file(path: &Path) -> bool {
         "sweep.ron" => text().is_some_and(|t| {
             crate::scenario::parse_ron::<crate::analysis::sweep::Record>(&t, "sweep.ron").is_ok()
         }),
+        // Parsed, not validated: a comparison of a scenario file is named
+        // after the file (`my-study`), which need not be an identifier as
+        // an experiment file's name must.
         "experiment.ron" => text().is_some_and(|t| {
-            crate::scenario::experiment::Experiment::from_ron(&t, "experiment.ron").is_ok()
+            crate::scenario::parse_ron::<crate::scenario::experiment::Experiment>(
+                &t,
+                "experiment.ron",
+            )
+            .is_ok()
         }),
         "report.html" => is_mark_in(path, REPORT.mark),
         name if RUN_FILES.contains(&name) || OTHER_TABLES.contains(&name) => {
