@@ -36,10 +36,6 @@ fn advance(w: &mut World, b: &mut Buffers) {
     w.year = w.scenario.year_of(w.step);
 }
 
-fn accounting(w: &mut World, b: &mut Buffers) {
-    phases::accounting::accounting(w, &mut b.accounting).expect("the books balance");
-}
-
 #[test]
 fn phases_allocate_only_for_events() {
     let llm = ludd::scenario::load("llm", &[]).unwrap().scenario;
@@ -67,11 +63,10 @@ fn phases_allocate_only_for_events() {
             for _ in 0..40 {
                 // The start-of-step housekeeping (flows cleared, dated
                 // policies) is done by a whole step every tenth quarter.
-                let accounting: (&str, fn(&mut World, &mut Buffers)) = ("accounting", accounting);
-                for (name, phase) in PIPELINE.into_iter().chain([accounting]) {
+                for phase in PIPELINE {
                     let (allocations_before, events_before) =
                         (ALLOCATIONS.load(Ordering::Relaxed), w.events.len());
-                    phase(&mut w, &mut b);
+                    (phase.run)(&mut w, &mut b).expect("every phase runs and the books balance");
                     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations_before;
                     let new_events = w.events.len() - events_before;
                     // Formatting an event's text and storing it takes up to
@@ -80,10 +75,11 @@ fn phases_allocate_only_for_events() {
                     let allowed = 3 * new_events + usize::from(new_events > 0);
                     assert!(
                         allocations <= allowed,
-                        "{} on {threads} threads, step {}: {name} made {allocations} allocations \
+                        "{} on {threads} threads, step {}: {} made {allocations} allocations \
                          with {new_events} events",
                         scenario.name,
-                        w.step
+                        w.step,
+                        phase.name
                     );
                     total += allocations;
                     events += new_events;

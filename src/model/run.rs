@@ -41,7 +41,6 @@ pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput> {
     for _ in 0..steps {
         phases::step(&mut world, &mut buffers)?;
         crate::model::observe::record::record(&world, &mut records);
-        crate::model::observe::stages::update(&mut world, &mut records);
         world.step += 1;
         world.year = scenario.year_of(world.step);
     }
@@ -135,7 +134,7 @@ pub struct Bench {
     pub agents: usize,
     pub wall_seconds: f64,
     /// Seconds spent in each phase, in `phases::PHASES` order.
-    pub phase_seconds: [f64; 10],
+    pub phase_seconds: [f64; phases::PHASE_COUNT],
     pub setup_seconds: f64,
 }
 
@@ -157,7 +156,7 @@ pub fn bench(scenario: &Scenario, seed: u64, steps: usize) -> Result<Bench> {
     let mut buffers = Buffers::new(&world);
     phases::settle(&mut world, &mut buffers)?;
     let setup_seconds = started.elapsed().as_secs_f64();
-    let mut phase_seconds = [0.0; 10];
+    let mut phase_seconds = [0.0; phases::PHASE_COUNT];
     let stepping = Instant::now();
     for _ in 0..steps {
         phases::step_timed(&mut world, &mut buffers, Some(&mut phase_seconds))?;

@@ -2,7 +2,9 @@
 //! tidy tests check its sources. Every file belongs to a layer and names
 //! only its own layer and the layers below it (through `crate::`, `ludd::`,
 //! `super::` or a name the crate root re-exports), uses only the crates its
-//! layer may use, and touches files only where its layer may. Comments,
+//! layer may use, and touches files only where its layer may. Inside the
+//! model, observation (`src/model/observe/`) only reads: no function there
+//! takes a mutable reference to anything but its own output. Comments,
 //! strings and characters are skipped.
 
 use std::collections::BTreeMap;
@@ -185,6 +187,187 @@ fn g() { let _ = (std::fs::read("x"), File::open("y"), crate::ensemble, super::w
         "File::open",
     ]) {
         assert!(v.contains(path), "{v} names {path}");
+    }
+}
+
+/// The types observation may take `&mut` of: what it fills (`Records`, the
+/// rows of a run's tables) and its own working memory (`WorkerSums` and
+/// `Agg`, the sums a step's rows are made from; `Incomes`, the counts
+/// behind the Gini coefficients; `Chain`, a chained index of real output).
+/// Everything else, the world and every part of it above all, it takes by
+/// shared reference.
+const OBSERVATION_OWNS: [&str; 5] = ["Records", "WorkerSums", "Agg", "Incomes", "Chain"];
+
+#[test]
+fn observation_takes_no_mutable_reference_to_model_state() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src.join("model/observe"), &mut files);
+    files.sort();
+    assert!(!files.is_empty(), "no file of src/model/observe found");
+    let mut violations = Vec::new();
+    for path in &files {
+        let shown = Path::new("src")
+            .join(path.strip_prefix(&src).unwrap())
+            .display()
+            .to_string();
+        let source = std::fs::read_to_string(path).unwrap();
+        violations.extend(mutable_borrows(&shown, &source));
+    }
+    assert!(
+        violations.is_empty(),
+        "{} function(s) of src/model/observe take model state mutably; what the model \
+         reads back belongs in a phase (observation may take &mut of {} only):\n{}",
+        violations.len(),
+        OBSERVATION_OWNS.join(", "),
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn the_read_only_check_finds_each_mutable_borrow() {
+    let source = r##"//! fn f(w: &mut World) in a comment is allowed.
+pub fn record(w: &World, rec: &mut Records, s: &str) {}
+pub fn update(w: &mut World, rec: &mut Records) {}
+fn reset<'a>(lifetime: &'a mut [f64], reg: &mut crate::model::world::RegionState) {}
+impl Chain { pub fn next(&mut self, prices: &[f64]) -> f64 { 0.0 } }
+impl World { fn touch(&mut self) {} }
+fn each(job: &impl Fn(&mut Workers)) -> Vec<f64> { let x = &mut 1; vec![] }
+struct S { pick: fn(&World) -> f64 }
+"##;
+    let found = mutable_borrows("src/model/observe/planted.rs", source);
+    let lines: Vec<&str> = found
+        .iter()
+        .map(|v| v.split(": ").next().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "src/model/observe/planted.rs:3",
+            "src/model/observe/planted.rs:4",
+            "src/model/observe/planted.rs:4",
+            "src/model/observe/planted.rs:6",
+            "src/model/observe/planted.rs:7",
+        ],
+        "{}",
+        found.join("\n")
+    );
+    for (v, what) in found.iter().zip([
+        "&mut World",
+        "&mut [",
+        "&mut RegionState",
+        "&mut World",
+        "&mut Workers",
+    ]) {
+        assert!(v.contains(what), "{v} takes {what}");
+    }
+}
+
+/// The mutable borrows of anything but `OBSERVATION_OWNS` in the function
+/// signatures of one file (`fn` to the start of its body, bounds and
+/// function-pointer types included), each as `file:line: what is wrong:
+/// the line`. `&mut self` is a borrow of the type of the `impl` block it
+/// stands in.
+fn mutable_borrows(file: &str, source: &str) -> Vec<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let tokens = tokens(source);
+    let at = |i: usize| tokens.get(i).map(|t| &t.0);
+    let is = |i: usize, name: &str| matches!(at(i), Some(Token::Ident(s)) if s == name);
+    let mut out = Vec::new();
+    let mut impl_type = String::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        // An `impl` block opens where an item may start (not `impl Trait`
+        // in a signature); the type it is for is the last name outside
+        // angle brackets before its body or `where`.
+        let item_start = i == 0
+            || matches!(
+                at(i - 1),
+                Some(Token::Open | Token::Close | Token::Other(';' | ']'))
+            )
+            || is(i - 1, "unsafe");
+        if is(i, "impl") && item_start {
+            let mut depth = 0;
+            i += 1;
+            while i < tokens.len() && at(i) != Some(&Token::Open) && !is(i, "where") {
+                match at(i) {
+                    Some(Token::Other('<')) => depth += 1,
+                    Some(Token::Other('>')) => depth -= 1,
+                    Some(Token::Ident(name)) if depth == 0 && name != "for" => {
+                        impl_type = name.clone();
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            continue;
+        }
+        if !is(i, "fn") {
+            i += 1;
+            continue;
+        }
+        let name = match at(i + 1) {
+            Some(Token::Ident(name)) => name.clone(),
+            _ => "a function pointer".to_string(),
+        };
+        // The signature ends at the body, a `;` or the end of what holds it.
+        let mut parens = 0;
+        i += 1;
+        while i < tokens.len() {
+            match at(i) {
+                Some(Token::Other('(')) => parens += 1,
+                Some(Token::Other(')')) => parens -= 1,
+                Some(Token::Open | Token::Close | Token::Other(';')) if parens == 0 => break,
+                Some(Token::Other('&')) => {
+                    // `&mut T` or `&'a mut T`.
+                    let mut k = i + 1;
+                    if at(k) == Some(&Token::Other('\'')) {
+                        k += 2;
+                    }
+                    if is(k, "mut") {
+                        let taken = borrowed_type(&tokens, k + 1, &impl_type);
+                        if !OBSERVATION_OWNS.contains(&taken.as_str()) {
+                            let line = tokens[i].1;
+                            out.push(format!(
+                                "{file}:{line}: {name} takes &mut {taken}: {}",
+                                lines.get(line - 1).map_or("", |l| l.trim())
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The name of the type a `&mut` borrows, from the tokens after `mut`: the
+/// last segment of its path (`World` for `crate::model::world::World`),
+/// the `impl` block's type for `self` and `Self`, and the opening bracket
+/// for a slice, array or tuple.
+fn borrowed_type(tokens: &[(Token, usize)], mut k: usize, impl_type: &str) -> String {
+    let ident = |k: usize| match tokens.get(k).map(|t| &t.0) {
+        Some(Token::Ident(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    match tokens.get(k).map(|t| &t.0) {
+        Some(Token::Other(bracket)) => return bracket.to_string(),
+        None | Some(Token::Open | Token::Close | Token::PathSep) => return String::new(),
+        Some(Token::Ident(_)) => {}
+    }
+    if matches!(ident(k), Some("dyn" | "impl")) {
+        k += 1;
+    }
+    let mut last = ident(k).unwrap_or_default();
+    while tokens.get(k + 1).map(|t| &t.0) == Some(&Token::PathSep) {
+        k += 2;
+        last = ident(k).unwrap_or(last);
+    }
+    match last {
+        "self" | "Self" => impl_type.to_string(),
+        _ => last.to_string(),
     }
 }
 

@@ -1,13 +1,15 @@
-//! Observation: what a run records of each step (`record`), the stages it
-//! detects from the record (`stages`) and the end-of-run summary
-//! (`summary`). Observation reads the state and never calls a phase.
+//! Observation: what a run records of each step (`record`) and the
+//! end-of-run summary (`summary`). Observation only reads the model: every
+//! function here takes the state by shared reference, and what it fills is
+//! its own output (`Records`) and working memory. Anything the model reads
+//! back, such as the stage dates and the displaced cohort, is computed by a
+//! phase (`phases::stages`). Observation never calls a phase.
 //! Real output is a chained Fisher quantity index (`index`).
 
 mod gini;
 pub mod index;
 pub mod record;
 mod rows;
-pub mod stages;
 pub mod summary;
 
 pub use rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS};

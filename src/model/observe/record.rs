@@ -19,7 +19,8 @@
 //!   `regions[r].rest_capital`, `regions[r].rest_alpha` (the rest of the
 //!   economy's output, through `rest_output`), `regions[r].industry_units`
 //!   (the materials made into the industry's good), `regions[r].protest`, `regions[r].owners_income`,
-//!   `regions[r].owners_wealth`, `regions[r].stage`, and through the cost
+//!   `regions[r].owners_wealth`, `regions[r].stage` (as the stages phase
+//!   left it this step), and through the cost
 //!   formulas `regions[r].risk`, `regions[r].institutions.general_tech_tax`,
 //!   `regions[r].infrastructure`.
 //! - routes: which pairs of regions a route joins (through
@@ -50,7 +51,9 @@
 use super::index::Chain;
 use super::rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS};
 use crate::model::costs::{task_cost, transport};
-use crate::model::world::{RegionFlows, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED};
+use crate::model::world::{
+    output_share, RegionFlows, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED,
+};
 use crate::scenario::TechKind;
 use rayon::prelude::*;
 
@@ -448,11 +451,7 @@ pub fn record(w: &World, rec: &mut Records) {
                 region: w.regions[r].name.clone(),
                 technology: w.scenario.technologies[j].name.clone(),
                 kind: w.tech_kind[j].name(),
-                output_share: if total > 0.0 {
-                    (share / total).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                },
+                output_share: output_share(share, total),
                 unit_cost: cost,
                 productivity: w.know(r, j),
                 firms_using: users,
@@ -473,15 +472,7 @@ fn series_row(
     let employed: f64 = a.w.employed.iter().sum();
     let labour_force = employed + a.w.unemployed;
     let wage_sum: f64 = a.w.wage.iter().sum();
-    // Parts summed in a different order from the whole can exceed it by a
-    // rounding error; a share is clamped to [0, 1] so that it reads as one.
-    let share = |x: f64| {
-        if a.industry_output > 0.0 {
-            (x / a.industry_output).clamp(0.0, 1.0)
-        } else {
-            0.0
-        }
-    };
+    let share = |x: f64| output_share(x, a.industry_output);
     let price = a.price_weighted / a.workers.max(1e-9);
     SeriesRow {
         step,

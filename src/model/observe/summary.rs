@@ -2,7 +2,7 @@
 //! region. Computed from the recorded tables and the final worker state.
 
 use crate::model::observe::{Records, GROUPS};
-use crate::model::world::World;
+use crate::model::world::{World, PROTEST_WAVE};
 
 /// Real income of one group around the transition. Annual means leave out
 /// the quarters with nobody in the group; a year with nobody in it has no
@@ -61,7 +61,7 @@ pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
         let mut protest_years = 0.0;
         let mut was_above = false;
         for s in &series {
-            let above = s.protest_intensity >= 0.01;
+            let above = s.protest_intensity >= PROTEST_WAVE;
             if above && !was_above {
                 waves += 1;
             }

@@ -38,6 +38,7 @@ pub mod labour;
 pub mod politics;
 pub mod production;
 pub mod reorganization;
+pub mod stages;
 pub mod technology;
 pub mod trade;
 
@@ -84,30 +85,69 @@ impl Buffers {
     }
 }
 
-/// Declares the pipeline once: each line names a phase and says how it is
-/// called with the buffers it uses; from it come `PHASES` and `PIPELINE`.
-macro_rules! pipeline {
-    ($($name:ident($w:ident, $b:ident) => $call:expr,)*) => {
-        /// The phases in the order they run, with their names for diagnostics.
-        pub const PHASES: [&str; 10] = [$(stringify!($name),)* "accounting"];
+/// Whether `settle` runs a phase while it brings a new world to the steady
+/// state of its starting technologies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settling {
+    /// The phase runs in every settling step: the markets, the incomes and
+    /// the books.
+    Runs,
+    /// The phase is held still while the world settles: technology,
+    /// invention, protest, diffusion, reorganization and the stages.
+    HeldStill,
+}
 
-        /// The phases before accounting, in order, each with its name.
-        pub const PIPELINE: [(&str, fn(&mut World, &mut Buffers)); 9] = [
-            $((stringify!($name), |$w: &mut World, $b: &mut Buffers| $call),)*
+/// One phase of the pipeline: its name for diagnostics, whether `settle`
+/// runs it, and how the pipeline calls it with the buffers it uses.
+#[derive(Clone, Copy)]
+pub struct Phase {
+    pub name: &'static str,
+    pub settling: Settling,
+    pub run: fn(&mut World, &mut Buffers) -> Result<()>,
+}
+
+/// Declares the pipeline once: each line names a phase, says whether
+/// `settle` runs it and how it is called with the buffers it uses (a phase
+/// that can fail the run ends its call with `?`); from it come
+/// `PHASE_COUNT`, `PHASES` and `PIPELINE`.
+macro_rules! pipeline {
+    ($($name:ident($w:ident, $b:ident), $settling:ident => $call:expr,)*) => {
+        /// How many phases a step runs.
+        pub const PHASE_COUNT: usize = [$(stringify!($name),)*].len();
+
+        /// The phases' names in the order they run, for diagnostics and
+        /// timings.
+        pub const PHASES: [&str; PHASE_COUNT] = [$(stringify!($name),)*];
+
+        /// The phases in the order they run.
+        pub const PIPELINE: [Phase; PHASE_COUNT] = [
+            $(Phase {
+                name: stringify!($name),
+                settling: Settling::$settling,
+                run: |$w: &mut World, $b: &mut Buffers| -> Result<()> {
+                    $call;
+                    Ok(())
+                },
+            },)*
         ];
     };
 }
 
+// The stages are dated from the step's output once reorganization has
+// settled which firms run what; accounting, which closes the books, runs
+// last.
 pipeline! {
-    innovation(w, b) => innovation::innovation(w, &mut b.innovation),
-    technology(w, b) => technology::technology(w, &mut b.technology, &mut b.running),
-    production(w, _b) => production::production(w),
-    trade(w, b) => trade::trade(w, &mut b.trade),
-    labour(w, b) => labour::labour(w, &mut b.labour, &mut b.workers),
-    incomes(w, b) => incomes::incomes(w, &mut b.incomes, &mut b.workers),
-    politics(w, b) => politics::politics(w, &mut b.politics, &mut b.workers),
-    diffusion(w, b) => diffusion::diffusion(w, &mut b.diffusion),
-    reorganization(w, _b) => reorganization::reorganization(w),
+    innovation(w, b), HeldStill => innovation::innovation(w, &mut b.innovation),
+    technology(w, b), HeldStill => technology::technology(w, &mut b.technology, &mut b.running),
+    production(w, _b), Runs => production::production(w),
+    trade(w, b), Runs => trade::trade(w, &mut b.trade),
+    labour(w, b), Runs => labour::labour(w, &mut b.labour, &mut b.workers),
+    incomes(w, b), Runs => incomes::incomes(w, &mut b.incomes, &mut b.workers),
+    politics(w, b), HeldStill => politics::politics(w, &mut b.politics, &mut b.workers),
+    diffusion(w, b), HeldStill => diffusion::diffusion(w, &mut b.diffusion),
+    reorganization(w, _b), HeldStill => reorganization::reorganization(w),
+    stages(w, _b), HeldStill => stages::stages(w),
+    accounting(w, b), Runs => accounting::accounting(w, &mut b.accounting)?,
 }
 
 /// Advances the world by one step.
@@ -120,32 +160,33 @@ pub fn step(w: &mut World, buffers: &mut Buffers) -> Result<()> {
 pub fn step_timed(
     w: &mut World,
     buffers: &mut Buffers,
-    mut seconds: Option<&mut [f64; 10]>,
+    mut seconds: Option<&mut [f64; PHASE_COUNT]>,
 ) -> Result<()> {
     begin_step(w);
-    // After each phase the region aggregates must still be finite numbers;
-    // accounting, which closes the books, runs last.
-    for (k, (name, phase)) in PIPELINE.iter().enumerate() {
-        let _span = tracing::trace_span!("phase", name).entered();
+    for (k, phase) in PIPELINE.iter().enumerate() {
         let started = Instant::now();
-        phase(w, buffers);
-        check_finite(w, name)?;
+        run_phase(w, buffers, phase)?;
         if let Some(s) = seconds.as_deref_mut() {
             s[k] += started.elapsed().as_secs_f64();
         }
     }
-    let started = Instant::now();
-    let result = accounting::accounting(w, &mut buffers.accounting);
-    if let Some(s) = seconds {
-        s[PIPELINE.len()] += started.elapsed().as_secs_f64();
-    }
-    result
+    Ok(())
+}
+
+/// Runs one phase, then checks that the region aggregates are still finite
+/// numbers, so that a run that goes wrong stops at the phase that broke it.
+fn run_phase(w: &mut World, buffers: &mut Buffers, phase: &Phase) -> Result<()> {
+    let name = phase.name;
+    let _span = tracing::trace_span!("phase", name).entered();
+    (phase.run)(w, buffers)?;
+    check_finite(w, name)
 }
 
 /// Brings a new world to the steady state of its starting technologies
 /// before the clock starts: the markets, wages, trade and the rest of the
-/// economy run for `settle_years` with every technology choice, invention,
-/// diffusion, reorganization, protest and dated policy held still, so a run
+/// economy (the phases `PIPELINE` marks `Settling::Runs`) run for
+/// `settle_years` with every technology choice, invention, diffusion,
+/// reorganization, protest, stage and dated policy held still, so a run
 /// starts from its stage-1 steady state rather than from the shock of its
 /// hand-set initial values. The settling steps draw from their own random
 /// streams (steps numbered from `SETTLING_STEPS`), and afterwards the clock,
@@ -158,15 +199,9 @@ pub fn settle(w: &mut World, buffers: &mut Buffers) -> Result<()> {
     for k in 0..steps {
         w.step = SETTLING_STEPS + k;
         clear_flows(w);
-        production::production(w);
-        check_finite(w, "production")?;
-        trade::trade(w, &mut buffers.trade);
-        check_finite(w, "trade")?;
-        labour::labour(w, &mut buffers.labour, &mut buffers.workers);
-        check_finite(w, "labour")?;
-        incomes::incomes(w, &mut buffers.incomes, &mut buffers.workers);
-        check_finite(w, "incomes")?;
-        accounting::accounting(w, &mut buffers.accounting)?;
+        for phase in PIPELINE.iter().filter(|p| p.settling == Settling::Runs) {
+            run_phase(w, buffers, phase)?;
+        }
     }
     w.step = 0;
     w.year = w.scenario.start_year;

@@ -43,7 +43,26 @@
 use crate::model::phases::for_each_chunk;
 use crate::model::rng::{self, Phase};
 use crate::model::world::EventKind;
-use crate::model::world::{refill, WorkerChunk, WorkerScratch, World, CRAFT, OPERATOR, UNEMPLOYED};
+use crate::model::world::{
+    refill, WorkerChunk, WorkerScratch, World, CRAFT, OPERATOR, PROTEST_WAVE, UNEMPLOYED,
+};
+
+/// How much of the local rate of adoption aggrieves workers outside the
+/// hand trades (groups other than craft and operator): a fifth of what it
+/// does to those whose work the machines replace, since it threatens their
+/// living only at one remove.
+const OTHER_GROUPS_EXPOSURE: f32 = 0.2;
+
+/// The most grievance a worker can hold (docs/ODD.md, politics): the
+/// signal and repression's backlash raise it no further, so that however
+/// deep the losses or harsh the repression, grievance stays on the scale of
+/// the protest thresholds and fades in bounded time once they end.
+const GRIEVANCE_CEILING: f32 = 3.0;
+
+/// Accommodation's relief per unit of protest intensity: a region's
+/// `accommodation` is granted in full once a tenth of its workers protest,
+/// and in proportion below that.
+const ACCOMMODATION_PER_PROTEST: f64 = 10.0;
 
 #[derive(Clone, Copy, Default)]
 struct Sums {
@@ -102,11 +121,12 @@ pub fn politics(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch
         let before = w.regions[r].protest;
         let reg = &mut w.regions[r];
         reg.protest = s.protesters / n;
-        reg.accommodation_relief = reg.institutions.accommodation * (10.0 * reg.protest).min(1.0);
+        reg.accommodation_relief =
+            reg.institutions.accommodation * (ACCOMMODATION_PER_PROTEST * reg.protest).min(1.0);
         reg.risk = b.risk_persistence * reg.risk + b.risk_sensitivity * reg.protest;
         let protest = reg.protest;
         let year = w.year;
-        if before < 0.01 && protest >= 0.01 {
+        if before < PROTEST_WAVE && protest >= PROTEST_WAVE {
             w.event(r, EventKind::Protest, protest, "a protest wave begins");
             let repression = w.regions[r].institutions.repression;
             if repression > 0.0 {
@@ -184,13 +204,13 @@ fn worker_politics(
         let exposed = if g == CRAFT || g == OPERATOR {
             1.0
         } else {
-            0.2
+            OTHER_GROUPS_EXPOSURE
         };
         let signal = b.loss_weight as f32 * (-change).max(0.0)
             - b.gain_weight as f32 * change.max(0.0)
             + b.unemployment_weight as f32 * f32::from(unemployed)
             + (b.adoption_rate_weight * k.adoption_rate) as f32 * exposed;
-        grievance[i] = (keep * grievance[i] + (1.0 - keep) * signal).clamp(0.0, 3.0);
+        grievance[i] = (keep * grievance[i] + (1.0 - keep) * signal).clamp(0.0, GRIEVANCE_CEILING);
     }
     let (threshold, protesting) = (&c.threshold[..n], &mut c.protesting[..n]);
     let mut protesters = 0.0;
@@ -203,7 +223,7 @@ fn worker_politics(
         // where repression can deter.
         if g as f64 * k.pull > threshold[i] as f64 {
             if k.repression > 0.0 && rng.uniform_at(i as u64) < k.repression {
-                grievance[i] = (g + b.repression_backlash as f32).min(3.0);
+                grievance[i] = (g + b.repression_backlash as f32).min(GRIEVANCE_CEILING);
             } else {
                 protesting[i] = 1;
                 protesters += 1.0;

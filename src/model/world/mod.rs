@@ -69,6 +69,23 @@ pub struct World {
 /// Skilled hand workers' earnings at the start, over the unskilled wage.
 pub const CRAFT_PREMIUM: f64 = 1.2;
 
+/// The share of a region's workers protesting at which a protest wave
+/// begins: the politics phase records the wave's start as an event, and
+/// the summary counts the waves a run saw.
+pub const PROTEST_WAVE: f64 = 0.01;
+
+/// `part` as a share of the industry's output `total`, as the series table
+/// records it and the stages phase dates the stages by it. Parts summed in
+/// a different order from the whole can exceed it by a rounding error; a
+/// share is clamped to [0, 1] so that it reads as one.
+pub fn output_share(part: f64, total: f64) -> f64 {
+    if total > 0.0 {
+        (part / total).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
 pub fn refill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
     v.clear();
     v.resize(n, value);

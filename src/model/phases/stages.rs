@@ -1,10 +1,15 @@
-//! Stage detection from the simulated series (the rule is in docs/ODD.md).
+//! Stages: the dates of the transition's stages (the rule is in
+//! docs/ODD.md) and the craft cohort that stage 2 displaces. The labour
+//! market reads the date stage 2 began, and incomes and careers follow the
+//! cohort, so they are the model's own state, computed here as a phase;
+//! observation only reads them.
 //!
 //! Reads:
-//! - records: this step's rows of `rec.series` (`special_output_share`,
-//!   `general_output_share`, `reorganized_output_share`).
-//! - regions: `regions[r].stage`, `regions[r].stage_year`, and when stage 2
-//!   begins `regions[r].workers`, `regions[r].cpi`, `regions[r].cpi0`.
+//! - firms (through `output_shares`): `firms.alive`, `firms.output`,
+//!   `firms.choice`, `firms.org`.
+//! - regions: `regions[r].firms`, `regions[r].stage`,
+//!   `regions[r].stage_year`, and when stage 2 begins `regions[r].workers`,
+//!   `regions[r].cpi`, `regions[r].cpi0`.
 //! - workers (when stage 2 begins in their region): `workers.employer`,
 //!   `workers.class`, `workers.reference`.
 //! - scenario: `scenario.stages` (`stage1_special_share`,
@@ -17,8 +22,6 @@
 //! - workers (when stage 2 begins in their region): `workers.cohort`,
 //!   `workers.lifetime` (reset to 0 for every worker of the region).
 //! - events: `Stage`.
-//! - records: the `stage` of this step's `rec.series` rows, the regions'
-//!   and the world's.
 //!
 //! Stage 1 (local automation) starts the first step special tools make at
 //! least `stage1_special_share` of a region's industry output. Stage 2
@@ -26,24 +29,21 @@
 //! at least `stage2_general_share`. Stage 3 (reorganization) starts, once in
 //! stage 2, the first step the general technology makes at least
 //! `stage3_general_share` and reorganized firms at least
-//! `stage3_reorganized_share`. Stages never go back.
+//! `stage3_reorganized_share`. The shares are those the series table
+//! records for the step (`output_share`). Stages never go back.
 
-use crate::model::observe::Records;
-use crate::model::world::{EventKind, World, CRAFT, OPERATOR, REST};
+use crate::model::world::{output_share, EventKind, World, CRAFT, OPERATOR, REST};
+use crate::scenario::TechKind;
 
-/// Updates the regions' stages from the rows just recorded for this step,
-/// marks the craft cohort when stage 2 begins, and stamps the rows.
-pub fn update(w: &mut World, rec: &mut Records) {
-    let nr = w.regions.len();
-    let first = rec.series.len() - (nr + 1);
+/// Advances each region's stage from this step's output shares, and marks
+/// the craft cohort when stage 2 begins.
+pub fn stages(w: &mut World) {
     let rule = w.scenario.stages.clone();
-    for r in 0..nr {
-        let row = &rec.series[first + r];
-        let (special, general, reorganized) = (
-            row.special_output_share,
-            row.general_output_share,
-            row.reorganized_output_share,
-        );
+    for r in 0..w.regions.len() {
+        let (by_kind, reorganized, total) = w.output_shares(r);
+        let special = output_share(by_kind[TechKind::Special as usize], total);
+        let general = output_share(by_kind[TechKind::General as usize], total);
+        let reorganized = output_share(reorganized, total);
         let year = w.year;
         let reg = &mut w.regions[r];
         let mut began = None;
@@ -92,8 +92,5 @@ pub fn update(w: &mut World, rec: &mut Records) {
             let detail = format!("stage {s} begins in {}", reg.name);
             w.event(r, EventKind::Stage, s as f64, &detail);
         }
-        rec.series[first + r].stage = w.regions[r].stage;
     }
-    let world_stage = w.regions.iter().map(|x| x.stage).max().unwrap_or(1);
-    rec.series[first + nr].stage = world_stage;
 }
