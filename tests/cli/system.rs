@@ -108,7 +108,9 @@ pub fn root(part: Option<&str>, what: &str) -> bool {
 /// without the capability to, for one).
 pub const MOUNT_FAILED: &str = "needs a tmpfs, which mount -t tmpfs refused here, as root";
 
-pub fn is_root() -> bool {
+/// Whether the tests run as root (effective user id 0), who can install
+/// packages, mount file systems and start Slurm's daemons.
+fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }
