@@ -3,6 +3,7 @@
 //! lost or left looking complete when it is not.
 
 use crate::command::{ludd, scratch, sorted, text, walk};
+use crate::system;
 use ludd::analysis::sweep::read_metrics;
 use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};
@@ -172,8 +173,11 @@ impl Drop for Mount {
 fn a_full_or_read_only_location_is_an_error_naming_the_path() {
     let dir = scratch("fault_disk");
     // Mounting needs root, as in CI; elsewhere the test says so and stops.
+    if !system::root(None, "mount a small tmpfs") {
+        return;
+    }
     let Some(full) = Mount::tmpfs(&dir.join("full"), "size=400k") else {
-        eprintln!("cannot mount a tmpfs here (not root?): full-disk test not run");
+        system::not_run(None, system::MOUNT_FAILED);
         return;
     };
     // A first run fits; the second finds the disk full.
@@ -353,8 +357,13 @@ fn validate_checks_its_destination_first_and_leaves_no_empty_directory() {
         "the user's file"
     );
 
+    // Mounting needs root, as in CI; elsewhere this part says so and stops.
+    let part = Some("on a full disk");
+    if !system::root(part, "mount a small tmpfs") {
+        return;
+    }
     let Some(full) = Mount::tmpfs(&dir.join("full"), "size=64k") else {
-        eprintln!("cannot mount a tmpfs here (not root?): full-disk test not run");
+        system::not_run(part, system::MOUNT_FAILED);
         return;
     };
     // The disk is filled first, so that no table fits.

@@ -7,7 +7,7 @@
 mod command;
 #[path = "../common/mod.rs"]
 mod common;
-mod debian;
+mod system;
 
 mod bad_input;
 mod bench;

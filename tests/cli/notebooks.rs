@@ -1,22 +1,42 @@
 //! Every notebook in analysis/ runs headless against fresh ludd outputs, in
 //! a virtual environment built from analysis/requirements.txt (created in
-//! analysis/.venv when missing). A failing cell fails the test.
+//! analysis/.venv when missing). A failing cell fails the test. Without
+//! python3's venv or PyPI the test says that it was not run (see `system`).
 
 use crate::command::{ludd, scratch, text};
+use crate::system::{self, PYTHON_VENV};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn venv_python() -> PathBuf {
+/// The virtual environment's python with analysis/requirements.txt
+/// installed, or none when python3 cannot make one or pip cannot install
+/// from PyPI here (the test then says it was not run).
+fn venv_python() -> Option<PathBuf> {
     let analysis = Path::new(env!("CARGO_MANIFEST_DIR")).join("analysis");
     let venv = analysis.join(".venv");
     let python = venv.join("bin/python");
     if !python.exists() {
+        if !system::have(&PYTHON_VENV, None) {
+            return None;
+        }
         let made = Command::new("python3")
             .args(["-m", "venv"])
             .arg(&venv)
             .status()
             .expect("python3 starts");
-        assert!(made.success(), "could not create {}", venv.display());
+        if !made.success() {
+            // A half-made environment would stop the next attempt from
+            // making a whole one.
+            let _ = std::fs::remove_dir_all(&venv);
+            system::not_run(
+                None,
+                &format!(
+                    "needs a virtual environment (python3 -m venv {} failed)",
+                    venv.display()
+                ),
+            );
+            return None;
+        }
     }
     let pip = Command::new(&python)
         .args([
@@ -30,11 +50,14 @@ fn venv_python() -> PathBuf {
         .arg(analysis.join("requirements.txt"))
         .status()
         .expect("pip starts");
-    assert!(
-        pip.success(),
-        "pip could not install analysis/requirements.txt"
-    );
-    python
+    if !pip.success() {
+        system::not_run(
+            None,
+            "needs PyPI (pip could not install analysis/requirements.txt; see its message above)",
+        );
+        return None;
+    }
+    Some(python)
 }
 
 /// Executes a notebook with nbclient; prints the failing cell's error.
@@ -68,7 +91,9 @@ print(f"{len(files)} parquet files carry ludd.scenario, ludd.scenario_hash, ludd
 
 #[test]
 fn every_notebook_runs_on_fresh_outputs() {
-    let python = venv_python();
+    let Some(python) = venv_python() else {
+        return;
+    };
     let dir = scratch("notebooks");
     let run = ludd(&["run", "loom", "--out", "run"], &dir);
     assert!(run.status.success(), "{}", text(&run.stderr));

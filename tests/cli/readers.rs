@@ -6,6 +6,7 @@
 //! end in a clear refusal or a correct result.
 
 use crate::command::{ludd, scratch, text};
+use crate::system;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -318,8 +319,11 @@ impl Drop for Mount {
 fn runs_on_read_only_storage_are_reported_elsewhere() {
     let dir = scratch("readers_read_only");
     // Mounting needs root, as in CI; elsewhere the test says so and stops.
+    if !system::root(None, "mount a tmpfs and make it read-only") {
+        return;
+    }
     let Some(mount) = Mount::tmpfs(&dir.join("ro"), "size=8m") else {
-        eprintln!("cannot mount a tmpfs here (not root?): read-only test not run");
+        system::not_run(None, system::MOUNT_FAILED);
         return;
     };
     short_run(&dir, "loom", 1735, "ro/runs/a");

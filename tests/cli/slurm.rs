@@ -3,33 +3,15 @@
 //! one node, `sbatch --array=0-3`, each task taking its shard from
 //! SLURM_ARRAY_TASK_ID/COUNT. The merged dataset must equal the same sweep
 //! run locally in one process. The daemons this test starts are stopped by
-//! their pids at the end, also when it fails.
+//! their pids at the end, also when it fails. They need root: for anyone
+//! else the test says that it was not run (see `system`).
 
 use crate::command::{ludd, scratch, sorted, text};
-use crate::debian::apt_install;
+use crate::system::{self, SLURM};
 use ludd::analysis::sweep::read_metrics;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn ensure_packages() {
-    let have = [
-        "/usr/sbin/slurmctld",
-        "/usr/sbin/slurmd",
-        "/usr/bin/sbatch",
-        "/usr/sbin/munged",
-    ]
-    .iter()
-    .all(|p| Path::new(p).exists());
-    if have {
-        return;
-    }
-    let ok = apt_install(&["slurmctld", "slurmd", "slurm-client", "munge"]);
-    assert!(
-        ok,
-        "could not install slurmctld, slurmd, slurm-client and munge with apt-get"
-    );
-}
 
 /// Stops the daemons by the pids they wrote, whatever happens to the test.
 struct Daemons {
@@ -59,11 +41,9 @@ fn run_ok(cmd: &mut Command, what: &str) -> String {
 
 #[test]
 fn a_sweep_as_a_slurm_job_array_equals_the_local_sweep() {
-    assert!(
-        run_ok(Command::new("id").arg("-u"), "id").trim() == "0",
-        "this test starts slurmctld, slurmd and munged and must run as root"
-    );
-    ensure_packages();
+    if !system::root(None, "start slurmctld, slurmd and munged") || !system::have(&SLURM, None) {
+        return;
+    }
     let dir = scratch("slurm");
     let root = dir.canonicalize().unwrap();
     let munge_dir = root.join("munge");
