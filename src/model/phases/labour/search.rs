@@ -135,7 +135,7 @@ fn search(
     behaviour: &Behaviour,
     counts: &mut [u32; OPTIONS],
 ) {
-    // Counted in a local copy, kept in registers (see `incomes::household`).
+    // Counted in a local copy, kept in registers (see `incomes::households::household`).
     let mut count = *counts;
     let r = c.region;
     let wage = &wages[r];
