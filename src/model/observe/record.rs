@@ -48,151 +48,114 @@
 //! regions' goods, each region's good a good of its own, at the regions'
 //! own prices: it is not the sum of the regions' indexes.
 
+mod sums;
+
 use super::index::Chain;
 use super::rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS};
 use crate::model::costs::{task_cost, transport};
 use crate::model::world::{
-    output_share, RegionFlows, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED,
+    output_share, RegionState, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED,
 };
 use crate::scenario::TechKind;
 use rayon::prelude::*;
+use sums::{Agg, WorkerSums};
 
-/// Additive sums over a region's workers.
-#[derive(Clone, Copy, Default)]
-struct WorkerSums {
-    people: [f64; CLASSES],
-    employed: [f64; CLASSES],
-    wage: [f64; CLASSES],
-    income: [f64; CLASSES],
-    wealth: [f64; CLASSES],
-    unemployed: f64,
-    general_jobs: f64,
-    grievance: f64,
-}
+/// Appends this step's rows to `rec`: the trade between regions, each
+/// region's sums (its workers', its hand trade's, its goods', its firms',
+/// its owners' and inventors') and income inequality, real output, the
+/// series and group rows, and the technology rows.
+pub fn record(world: &World, rec: &mut Records) {
+    let region_count = world.regions.len();
+    trade_rows(world, rec);
+    let mut aggs = worker_sums(world);
 
-impl WorkerSums {
-    fn add(&mut self, o: &WorkerSums) {
-        for k in 0..CLASSES {
-            self.people[k] += o.people[k];
-            self.employed[k] += o.employed[k];
-            self.wage[k] += o.wage[k];
-            self.income[k] += o.income[k];
-            self.wealth[k] += o.wealth[k];
-        }
-        self.unemployed += o.unemployed;
-        self.general_jobs += o.general_jobs;
-        self.grievance += o.grievance;
+    rec.incomes.clear();
+    let mut region_gini = vec![0.0; region_count];
+    // Prices and quantities of the goods of real output: per region the
+    // industry's good, then the rest of the economy's.
+    let mut prices = vec![f64::NAN; 2 * region_count];
+    let mut quantities = vec![0.0; 2 * region_count];
+    for r in 0..region_count {
+        let agg = &mut aggs[r];
+        hand_trade(world, r, agg);
+        let (good_prices, good_quantities) = goods(world, r, agg);
+        prices[2 * r..2 * r + 2].copy_from_slice(&good_prices);
+        quantities[2 * r..2 * r + 2].copy_from_slice(&good_quantities);
+        firms_and_leader(world, r, agg);
+        general_cost(world, r, agg);
+        owners_and_inventors(world, r, agg);
+        region_gini[r] = income_inequality(world, r, agg, rec);
     }
-}
+    let world_gini = rec.incomes.world();
 
-/// Additive sums for one region, from which a series row is derived; the
-/// world row is derived from the sum over regions.
-#[derive(Clone, Copy, Default)]
-struct Agg {
-    w: WorkerSums,
-    price_weighted: f64,
-    craft_wage_weighted: f64,
-    craft_weight: f64,
-    shop_hands: f64,
-    real_output: f64,
-    nominal_output: f64,
-    industry_output: f64,
-    by_kind: [f64; 3],
-    reorganized: f64,
-    firms_alive: f64,
-    firms_general: f64,
-    general_users: f64,
-    top: f64,
-    leader: Option<(f64, f64, f64, f64)>,
-    general_cost: f64,
-    general_cost_weight: f64,
-    protesters: f64,
-    owners_people: f64,
-    owners_income: f64,
-    owners_wealth: f64,
-    inventors: f64,
-    inventors_income: f64,
-    inventors_wealth: f64,
-    flows: RegionFlows,
-    workers: f64,
-}
-
-impl Agg {
-    fn add(&mut self, o: &Agg) {
-        self.w.add(&o.w);
-        self.price_weighted += o.price_weighted;
-        self.craft_wage_weighted += o.craft_wage_weighted;
-        self.craft_weight += o.craft_weight;
-        self.shop_hands += o.shop_hands;
-        self.real_output += o.real_output;
-        self.nominal_output += o.nominal_output;
-        self.industry_output += o.industry_output;
-        for k in 0..3 {
-            self.by_kind[k] += o.by_kind[k];
-        }
-        self.reorganized += o.reorganized;
-        self.firms_alive += o.firms_alive;
-        self.firms_general += o.firms_general;
-        self.general_users += o.general_users;
-        self.top = self.top.max(o.top);
-        if o.leader.map(|l| l.0) > self.leader.map(|l| l.0) {
-            self.leader = o.leader;
-        }
-        self.general_cost += o.general_cost;
-        self.general_cost_weight += o.general_cost_weight;
-        self.protesters += o.protesters;
-        self.owners_people += o.owners_people;
-        self.owners_income += o.owners_income;
-        self.owners_wealth += o.owners_wealth;
-        self.inventors += o.inventors;
-        self.inventors_income += o.inventors_income;
-        self.inventors_wealth += o.inventors_wealth;
-        let (a, b) = (&mut self.flows, &o.flows);
-        a.exports += b.exports;
-        a.imports += b.imports;
-        a.industry_revenue += b.industry_revenue;
-        a.materials += b.materials;
-        a.general_capital_sales += b.general_capital_sales;
-        a.capital_destroyed += b.capital_destroyed;
-        a.relief_spending += b.relief_spending;
-        a.research_spending += b.research_spending;
-        a.education_spending += b.education_spending;
-        a.government_revenue += b.government_revenue;
-        a.government_spending += b.government_spending;
-        a.wage_bill += b.wage_bill;
-        a.rest_output += b.rest_output;
-        self.workers += o.workers;
+    rec.output_chains
+        .resize_with(region_count + 1, Chain::default);
+    for (r, agg) in aggs.iter_mut().enumerate() {
+        let goods = 2 * r..2 * r + 2;
+        agg.real_output = rec.output_chains[r].next(&prices[goods.clone()], &quantities[goods]);
     }
+    let mut whole = Agg::default();
+    for agg in &aggs {
+        whole.add(agg);
+    }
+    whole.real_output = rec.output_chains[region_count].next(&prices, &quantities);
+    for r in 0..=region_count {
+        let (agg, name, gini, stage) = if r < region_count {
+            (
+                &aggs[r],
+                world.regions[r].name.clone(),
+                region_gini[r],
+                world.regions[r].stage,
+            )
+        } else {
+            let stage = world.regions.iter().map(|x| x.stage).max().unwrap_or(1);
+            (&whole, "world".to_string(), world_gini, stage)
+        };
+        let people_per_agent = world.scenario.people_per_agent;
+        let (step, year) = (world.step as u32, world.year);
+        let mut row = series_row(agg, step, year, name.clone(), stage, gini, people_per_agent);
+        row.projection = world.scenario.projection_from.is_some_and(|p| year >= p);
+        rec.series.push(row);
+        group_rows(world, agg, name, rec);
+    }
+    technology_rows(world, &aggs, rec);
 }
 
-/// Appends this step's rows to `rec`.
-pub fn record(w: &World, rec: &mut Records) {
-    let nr = w.regions.len();
-    for s in 0..nr {
-        for r in 0..nr {
-            if s != r && transport(w, s, r).is_some() {
+/// The region's price level, its consumer price index over the starting
+/// one, which turns its money amounts into real ones.
+fn price_level(region: &RegionState) -> f64 {
+    region.cpi / region.cpi0
+}
+
+/// The rows of trade between every pair of regions a route joins.
+fn trade_rows(world: &World, rec: &mut Records) {
+    let region_count = world.regions.len();
+    for s in 0..region_count {
+        for r in 0..region_count {
+            if s != r && transport(world, s, r).is_some() {
                 rec.trade.push(TradeRow {
-                    step: w.step as u32,
-                    year: w.year,
-                    from: w.regions[s].name.clone(),
-                    to: w.regions[r].name.clone(),
-                    value: w.trade_matrix[s * nr + r],
+                    step: world.step as u32,
+                    year: world.year,
+                    from: world.regions[s].name.clone(),
+                    to: world.regions[r].name.clone(),
+                    value: world.trade_matrix[s * region_count + r],
                 });
             }
         }
     }
-    let ppa = w.scenario.people_per_agent;
-    let step = w.step as u32;
-    let year = w.year;
-    // Worker sums per chunk in parallel, folded in chunk order.
-    let partial: Vec<WorkerSums> = w
+}
+
+/// Sums over each region's workers: per chunk in parallel, folded in chunk
+/// order into one `Agg` per region.
+fn worker_sums(world: &World) -> Vec<Agg> {
+    let partial: Vec<WorkerSums> = world
         .layout
         .par_iter()
         .map(|(r, range)| {
-            let ws = &w.workers;
-            let price = w.regions[*r].cpi / w.regions[*r].cpi0;
+            let ws = &world.workers;
+            let price = price_level(&world.regions[*r]);
             // Real wages by class, divided once rather than per worker.
-            let real_wage = w.regions[*r].wage.map(|x| x / price);
+            let real_wage = world.regions[*r].wage.map(|x| x / price);
             let mut s = WorkerSums::default();
             for i in range.clone() {
                 let g = ws.group[i] as usize;
@@ -219,241 +182,256 @@ pub fn record(w: &World, rec: &mut Records) {
             s
         })
         .collect();
-    let mut aggs = vec![Agg::default(); nr];
-    for ((r, _), s) in w.layout.iter().zip(&partial) {
+    let mut aggs = vec![Agg::default(); world.regions.len()];
+    for ((r, _), s) in world.layout.iter().zip(&partial) {
         aggs[*r].w.add(s);
     }
+    aggs
+}
 
-    rec.incomes.clear();
-    let mut region_gini = vec![0.0; nr];
-    // Prices and quantities of the goods of real output: per region the
-    // industry's good, then the rest of the economy's.
-    let mut prices = vec![f64::NAN; 2 * nr];
-    let mut quantities = vec![0.0; 2 * nr];
-    for r in 0..nr {
-        let reg = &w.regions[r];
-        let a = &mut aggs[r];
-        let price = reg.cpi / reg.cpi0;
-        a.workers = reg.workers.len() as f64;
-        a.general_users = f64::from(reg.general_users);
-        a.price_weighted = price * a.workers;
-        // The trades the general technology displaces: hand work with and
-        // without special tools (the handloom weaver with a flying shuttle),
-        // in the hand shops, where every member earns the shop's piece
-        // earnings per head, the hand trade's going rate. Operators of
-        // special tools in factories (mule spinners in a mill) are not
-        // among them, nor the hands a shop pays a wage for its hired task.
-        let (mut hand, mut hands) = (0.0, 0.0);
-        for f in reg.firms.clone() {
-            if w.firms.alive[f] && w.firms.org[f] == crate::model::world::CRAFT_SHOP {
-                hand += f64::from(w.shop_members(f));
-                if w.hired_task.is_some() {
-                    hands += f64::from(w.firms.labour[f][crate::model::world::HIRED]);
-                }
+/// The region's head count and price level, and the hand trade's members,
+/// the hands its shops hire and its real piece earnings.
+fn hand_trade(world: &World, r: usize, agg: &mut Agg) {
+    let region = &world.regions[r];
+    let price = price_level(region);
+    agg.workers = region.workers.len() as f64;
+    agg.general_users = f64::from(region.general_users);
+    agg.price_weighted = price * agg.workers;
+    // The trades the general technology displaces: hand work with and
+    // without special tools (the handloom weaver with a flying shuttle),
+    // in the hand shops, where every member earns the shop's piece
+    // earnings per head, the hand trade's going rate. Operators of
+    // special tools in factories (mule spinners in a mill) are not
+    // among them, nor the hands a shop pays a wage for its hired task.
+    let (mut hand, mut hands) = (0.0, 0.0);
+    for f in region.firms.clone() {
+        if world.firms.alive[f] && world.firms.org[f] == crate::model::world::CRAFT_SHOP {
+            hand += f64::from(world.shop_members(f));
+            if world.hired_task.is_some() {
+                hands += f64::from(world.firms.labour[f][crate::model::world::HIRED]);
             }
         }
-        a.shop_hands = hands;
-        a.craft_weight = hand.max(1e-9);
-        a.craft_wage_weighted = reg.wage[CRAFT] / price * hand.max(1e-9);
-        let (by_kind, reorganized, total) = w.output_shares(r);
-        a.by_kind = by_kind;
-        a.reorganized = reorganized;
-        a.industry_output = total;
-        a.flows = w.flows[r];
-        // Value added: the materials the industry bought are part of the
-        // rest of the economy's output and of the industry's revenue.
-        a.nominal_output = a.flows.industry_revenue - a.flows.materials + a.flows.rest_output;
-        let sold: f64 = reg.firms.clone().map(|f| w.firms.sales[f]).sum();
-        quantities[2 * r] = sold;
-        if sold > 0.0 {
-            prices[2 * r] = a.flows.industry_revenue / sold;
-        }
-        // The rest of the economy's good counts once: what it made less
-        // the materials that went into the industry's good.
-        let into_industry =
-            reg.industry_units * crate::model::costs::materials_per_unit(&w.scenario);
-        quantities[2 * r + 1] = (reg.rest_output() - into_industry).max(0.0);
-        prices[2 * r + 1] = reg.rest_price;
-        let tasks = w.tasks();
-        let mut leader: Option<usize> = None;
-        for f in reg.firms.clone() {
-            if !w.firms.alive[f] {
-                continue;
-            }
-            a.firms_alive += 1.0;
-            let uses_general = (0..tasks)
-                .any(|t| w.tech_kind[w.firms.choice[f * tasks + t] as usize] == TechKind::General);
-            if uses_general {
-                a.firms_general += 1.0;
-            }
-            if leader.is_none_or(|l| w.firms.output[f] > w.firms.output[l]) {
-                leader = Some(f);
-            }
-        }
-        if let Some(l) = leader.filter(|&l| w.firms.output[l] > 0.0) {
-            let q = w.firms.output[l];
-            let staff: u32 = w.firms.labour[l].iter().sum();
-            a.top = q;
-            a.leader = Some((
-                q,
-                w.firms.price[l] / price,
-                staff as f64 / q,
-                w.firms.quits[l] as f64 / staff.max(1) as f64,
-            ));
-        }
-        // Notional unit cost of the best general technology known here, in real terms.
-        let mut best: Option<f64> = None;
-        for j in 0..w.techs() {
-            if w.tech_kind[j] != TechKind::General || w.know(r, j) <= 0.0 {
-                continue;
-            }
-            let c: f64 = (0..tasks)
-                .filter(|&t| w.tech_tasks[j] & (1 << t) != 0)
-                .map(|t| task_cost(w, None, r, t, j).unit_cost)
-                .sum::<f64>()
-                / price;
-            best = Some(best.map_or(c, |b: f64| b.min(c)));
-        }
-        if let Some(c) = best {
-            let weight = total.max(1e-9);
-            a.general_cost = c * weight;
-            a.general_cost_weight = weight;
-        }
-        a.protesters = reg.protest * a.workers;
-        // Owner households: a fixed share of the region's people, who hold
-        // the firms' shares between them whichever firms are alive.
-        a.owners_people = (w.scenario.behaviour.owner_share * a.workers)
-            .round()
-            .max(1.0);
-        a.owners_income = reg.owners_income / price;
-        a.owners_wealth = reg.owners_wealth / price;
-        for i in 0..w.inventors.region.len() {
-            if w.inventors.region[i] as usize == r {
-                a.inventors += 1.0;
-                a.inventors_income += w.inventors.income[i] / price;
-                a.inventors_wealth += w.inventors.savings[i] / price;
-            }
-        }
+    }
+    agg.shop_hands = hands;
+    agg.craft_weight = hand.max(1e-9);
+    agg.craft_wage_weighted = region.wage[CRAFT] / price * hand.max(1e-9);
+}
 
-        // Income inequality among workers, inventors and owner households.
-        rec.incomes
-            .add_each(&w.workers.income[reg.workers.clone()], price);
-        for i in 0..w.inventors.region.len() {
-            if w.inventors.region[i] as usize == r {
-                rec.incomes.add(w.inventors.income[i] / price, 1);
-            }
-        }
-        let owners = a.owners_people;
-        rec.incomes
-            .add(a.owners_income.max(0.0) / owners, owners as u64);
-        region_gini[r] = rec.incomes.close_region();
-    }
-    let world_gini = rec.incomes.world();
+/// The industry's output by kind of technology, the region's flows and
+/// value added; and the prices and quantities of its two goods, the
+/// industry's (no price if it sold nothing) and the rest of the economy's.
+fn goods(world: &World, r: usize, agg: &mut Agg) -> ([f64; 2], [f64; 2]) {
+    let region = &world.regions[r];
+    let (by_kind, reorganized, total) = world.output_shares(r);
+    agg.by_kind = by_kind;
+    agg.reorganized = reorganized;
+    agg.industry_output = total;
+    agg.flows = world.flows[r];
+    // Value added: the materials the industry bought are part of the
+    // rest of the economy's output and of the industry's revenue.
+    agg.nominal_output = agg.flows.industry_revenue - agg.flows.materials + agg.flows.rest_output;
+    let sold: f64 = region.firms.clone().map(|f| world.firms.sales[f]).sum();
+    let industry_price = if sold > 0.0 {
+        agg.flows.industry_revenue / sold
+    } else {
+        f64::NAN
+    };
+    // The rest of the economy's good counts once: what it made less
+    // the materials that went into the industry's good.
+    let into_industry =
+        region.industry_units * crate::model::costs::materials_per_unit(&world.scenario);
+    let rest_quantity = (region.rest_output() - into_industry).max(0.0);
+    ([industry_price, region.rest_price], [sold, rest_quantity])
+}
 
-    rec.output_chains.resize_with(nr + 1, Chain::default);
-    for (r, a) in aggs.iter_mut().enumerate() {
-        let goods = 2 * r..2 * r + 2;
-        a.real_output = rec.output_chains[r].next(&prices[goods.clone()], &quantities[goods]);
+/// The region's firms alive, those using the general technology, and the
+/// leading firm's output, real price, labour per unit and quit rate.
+fn firms_and_leader(world: &World, r: usize, agg: &mut Agg) {
+    let region = &world.regions[r];
+    let price = price_level(region);
+    let tasks = world.tasks();
+    let mut leader: Option<usize> = None;
+    for f in region.firms.clone() {
+        if !world.firms.alive[f] {
+            continue;
+        }
+        agg.firms_alive += 1.0;
+        let uses_general = (0..tasks).any(|t| {
+            world.tech_kind[world.firms.choice[f * tasks + t] as usize] == TechKind::General
+        });
+        if uses_general {
+            agg.firms_general += 1.0;
+        }
+        if leader.is_none_or(|l| world.firms.output[f] > world.firms.output[l]) {
+            leader = Some(f);
+        }
     }
-    let mut world = Agg::default();
-    for a in &aggs {
-        world.add(a);
+    if let Some(l) = leader.filter(|&l| world.firms.output[l] > 0.0) {
+        let q = world.firms.output[l];
+        let staff: u32 = world.firms.labour[l].iter().sum();
+        agg.top = q;
+        agg.leader = Some((
+            q,
+            world.firms.price[l] / price,
+            staff as f64 / q,
+            world.firms.quits[l] as f64 / staff.max(1) as f64,
+        ));
     }
-    world.real_output = rec.output_chains[nr].next(&prices, &quantities);
-    for r in 0..=nr {
-        let (a, name, g, stage) = if r < nr {
+}
+
+/// Notional unit cost of the best general technology known here, in real
+/// terms, weighted by the industry's output.
+fn general_cost(world: &World, r: usize, agg: &mut Agg) {
+    let region = &world.regions[r];
+    let price = price_level(region);
+    let tasks = world.tasks();
+    let mut best: Option<f64> = None;
+    for j in 0..world.techs() {
+        if world.tech_kind[j] != TechKind::General || world.know(r, j) <= 0.0 {
+            continue;
+        }
+        let c: f64 = (0..tasks)
+            .filter(|&t| world.tech_tasks[j] & (1 << t) != 0)
+            .map(|t| task_cost(world, None, r, t, j).unit_cost)
+            .sum::<f64>()
+            / price;
+        best = Some(best.map_or(c, |b: f64| b.min(c)));
+    }
+    if let Some(c) = best {
+        let weight = agg.industry_output.max(1e-9);
+        agg.general_cost = c * weight;
+        agg.general_cost_weight = weight;
+    }
+}
+
+/// Protesters, owner households and inventors, with their real income and
+/// wealth.
+fn owners_and_inventors(world: &World, r: usize, agg: &mut Agg) {
+    let region = &world.regions[r];
+    let price = price_level(region);
+    agg.protesters = region.protest * agg.workers;
+    // Owner households: a fixed share of the region's people, who hold
+    // the firms' shares between them whichever firms are alive.
+    agg.owners_people = (world.scenario.behaviour.owner_share * agg.workers)
+        .round()
+        .max(1.0);
+    agg.owners_income = region.owners_income / price;
+    agg.owners_wealth = region.owners_wealth / price;
+    for i in 0..world.inventors.region.len() {
+        if world.inventors.region[i] as usize == r {
+            agg.inventors += 1.0;
+            agg.inventors_income += world.inventors.income[i] / price;
+            agg.inventors_wealth += world.inventors.savings[i] / price;
+        }
+    }
+}
+
+/// Income inequality among the region's workers, inventors and owner
+/// households, added to the world's; the region's Gini coefficient.
+fn income_inequality(world: &World, r: usize, agg: &Agg, rec: &mut Records) -> f64 {
+    let region = &world.regions[r];
+    let price = price_level(region);
+    rec.incomes
+        .add_each(&world.workers.income[region.workers.clone()], price);
+    for i in 0..world.inventors.region.len() {
+        if world.inventors.region[i] as usize == r {
+            rec.incomes.add(world.inventors.income[i] / price, 1);
+        }
+    }
+    let owners = agg.owners_people;
+    rec.incomes
+        .add(agg.owners_income.max(0.0) / owners, owners as u64);
+    rec.incomes.close_region()
+}
+
+/// The group rows of a region (or of the world): people, employment, real
+/// wage, real income and wealth of each class, owners and inventors.
+fn group_rows(world: &World, agg: &Agg, name: String, rec: &mut Records) {
+    let people_per_agent = world.scenario.people_per_agent;
+    let (step, year) = (world.step as u32, world.year);
+    for (k, group) in GROUPS.iter().enumerate() {
+        let (people, employed, wage, income, wealth) = if k < CLASSES {
             (
-                &aggs[r],
-                w.regions[r].name.clone(),
-                region_gini[r],
-                w.regions[r].stage,
+                agg.w.people[k],
+                agg.w.employed[k],
+                agg.w.wage[k],
+                agg.w.income[k],
+                agg.w.wealth[k],
+            )
+        } else if k == CLASSES {
+            (
+                agg.owners_people,
+                agg.owners_people,
+                0.0,
+                agg.owners_income,
+                agg.owners_wealth,
             )
         } else {
-            let stage = w.regions.iter().map(|x| x.stage).max().unwrap_or(1);
-            (&world, "world".to_string(), world_gini, stage)
+            (
+                agg.inventors,
+                agg.inventors,
+                agg.inventors_income,
+                agg.inventors_income,
+                agg.inventors_wealth,
+            )
         };
-        let mut row = series_row(a, step, year, name.clone(), stage, g, ppa);
-        row.projection = w.scenario.projection_from.is_some_and(|p| year >= p);
-        rec.series.push(row);
-        for (k, group) in GROUPS.iter().enumerate() {
-            let (people, employed, wage, income, wealth) = if k < CLASSES {
-                (
-                    a.w.people[k],
-                    a.w.employed[k],
-                    a.w.wage[k],
-                    a.w.income[k],
-                    a.w.wealth[k],
-                )
-            } else if k == CLASSES {
-                (
-                    a.owners_people,
-                    a.owners_people,
-                    0.0,
-                    a.owners_income,
-                    a.owners_wealth,
-                )
-            } else {
-                (
-                    a.inventors,
-                    a.inventors,
-                    a.inventors_income,
-                    a.inventors_income,
-                    a.inventors_wealth,
-                )
-            };
-            rec.groups.push(GroupRow {
-                step,
-                year,
-                region: name.clone(),
-                group,
-                people: people * ppa,
-                employed: employed * ppa,
-                real_wage: if employed > 0.0 { wage / employed } else { 0.0 },
-                real_income: if people > 0.0 { income / people } else { 0.0 },
-                wealth: if people > 0.0 { wealth / people } else { 0.0 },
-            });
-        }
+        rec.groups.push(GroupRow {
+            step,
+            year,
+            region: name.clone(),
+            group,
+            people: people * people_per_agent,
+            employed: employed * people_per_agent,
+            real_wage: if employed > 0.0 { wage / employed } else { 0.0 },
+            real_income: if people > 0.0 { income / people } else { 0.0 },
+            wealth: if people > 0.0 { wealth / people } else { 0.0 },
+        });
     }
+}
 
-    // Technologies by region.
-    let tasks = w.tasks();
-    for r in 0..nr {
+/// The technology rows: each technology's output share in each region,
+/// its firms, its notional real unit cost per unit of labour, and its
+/// productivity where known.
+fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
+    let (step, year) = (world.step as u32, world.year);
+    let tasks = world.tasks();
+    for r in 0..world.regions.len() {
         let total = aggs[r].industry_output;
-        for j in 0..w.techs() {
+        for j in 0..world.techs() {
             let mut share = 0.0;
             let mut users = 0u32;
-            for f in w.regions[r].firms.clone() {
-                if !w.firms.alive[f] {
+            for f in world.regions[r].firms.clone() {
+                if !world.firms.alive[f] {
                     continue;
                 }
                 let mut uses = false;
                 for t in 0..tasks {
-                    if w.firms.choice[f * tasks + t] as usize == j {
-                        share += w.firms.output[f] * w.task_labour[t];
+                    if world.firms.choice[f * tasks + t] as usize == j {
+                        share += world.firms.output[f] * world.task_labour[t];
                         uses = true;
                     }
                 }
                 users += u32::from(uses);
             }
-            let known = w.know(r, j) > 0.0;
-            let price = w.regions[r].cpi / w.regions[r].cpi0;
+            let known = world.know(r, j) > 0.0;
+            let price = price_level(&world.regions[r]);
             let cost = known.then(|| {
                 (0..tasks)
-                    .filter(|&t| w.tech_tasks[j] & (1 << t) != 0)
-                    .map(|t| task_cost(w, None, r, t, j).unit_cost / w.task_labour[t])
+                    .filter(|&t| world.tech_tasks[j] & (1 << t) != 0)
+                    .map(|t| task_cost(world, None, r, t, j).unit_cost / world.task_labour[t])
                     .sum::<f64>()
-                    / (w.tech_tasks[j].count_ones() as f64)
+                    / (world.tech_tasks[j].count_ones() as f64)
                     / price
             });
             rec.technologies.push(TechRow {
                 step,
                 year,
-                region: w.regions[r].name.clone(),
-                technology: w.scenario.technologies[j].name.clone(),
-                kind: w.tech_kind[j].name(),
+                region: world.regions[r].name.clone(),
+                technology: world.scenario.technologies[j].name.clone(),
+                kind: world.tech_kind[j].name(),
                 output_share: output_share(share, total),
                 unit_cost: cost,
-                productivity: w.know(r, j),
+                productivity: world.know(r, j),
                 firms_using: users,
             });
         }

@@ -58,7 +58,6 @@ use crate::scenario::TechKind;
 pub fn production(w: &mut World) {
     let tasks = w.tasks();
     let price_adjustment = w.scenario.behaviour.price_adjustment;
-    let spy = w.scenario.steps_per_year as f64;
     for f in 0..w.firms.len() {
         if !w.firms.alive[f] {
             w.firms.output[f] = 0.0;
@@ -118,50 +117,65 @@ pub fn production(w: &mut World) {
         w.firms.capital_req[f] = plan.capital_req;
         w.firms.unit_cost[f] = plan.unit_cost;
         w.firms.price[f] = price;
-        // Learning by doing: experience with a technology is the cumulative
-        // output made with it, in years of the region's industry output when
-        // the technology was first used there (Wright's law counts doublings
-        // of cumulative output from the first commercial production).
-        let r = w.firms.region[f] as usize;
-        let first_unit = w.regions[r]
-            .experience_unit
-            .max(w.regions[r].industry_units * spy);
-        let techs = w.techs();
-        for t in 0..tasks {
-            let k = r * techs + w.firms.choice[f * tasks + t] as usize;
-            if w.knowledge.experience_unit[k] == 0.0 {
-                w.knowledge.experience_unit[k] = first_unit;
-            }
-            w.knowledge.experience[k] += q * w.task_labour[t] / w.knowledge.experience_unit[k];
-        }
+        learn_by_doing(w, f, q);
     }
     for reg in w.regions.iter_mut() {
         reg.industry_units = reg.firms.clone().map(|f| w.firms.output[f]).sum();
     }
-    let b = &w.scenario.behaviour;
+    adoption_and_automation(w);
+}
+
+/// Learning by doing, for firm `f`, which made `made` units this quarter:
+/// experience with a technology is the cumulative output made with it, in
+/// years of the region's industry output when the technology was first
+/// used there (Wright's law counts doublings of cumulative output from the
+/// first commercial production).
+fn learn_by_doing(world: &mut World, f: usize, made: f64) {
+    let tasks = world.tasks();
+    let steps_per_year = world.scenario.steps_per_year as f64;
+    let r = world.firms.region[f] as usize;
+    let first_unit = world.regions[r]
+        .experience_unit
+        .max(world.regions[r].industry_units * steps_per_year);
+    let techs = world.techs();
+    for t in 0..tasks {
+        let k = r * techs + world.firms.choice[f * tasks + t] as usize;
+        if world.knowledge.experience_unit[k] == 0.0 {
+            world.knowledge.experience_unit[k] = first_unit;
+        }
+        world.knowledge.experience[k] +=
+            made * world.task_labour[t] / world.knowledge.experience_unit[k];
+    }
+}
+
+/// Each region's local rate of adoption, and automation and new tasks in
+/// the rest of the economy, from the step's output shares.
+fn adoption_and_automation(world: &mut World) {
+    let steps_per_year = world.scenario.steps_per_year as f64;
+    let behaviour = &world.scenario.behaviour;
     let (alpha0, reach, reinstatement_years) = (
-        b.capital_elasticity,
-        b.automation_reach,
-        b.reinstatement_years,
+        behaviour.capital_elasticity,
+        behaviour.automation_reach,
+        behaviour.reinstatement_years,
     );
     // The local rate of adoption (change of the machine-made share over a
     // year) is what the politics phase reacts to.
-    for r in 0..w.regions.len() {
-        let (by_kind, _, total) = w.output_shares(r);
+    for r in 0..world.regions.len() {
+        let (by_kind, _, total) = world.output_shares(r);
         let mechanized = if total > 0.0 {
             1.0 - by_kind[0] / total
         } else {
             0.0
         };
-        let reg = &mut w.regions[r];
-        let slot = w.step % reg.mechanized_history.len();
-        let year_ago = if w.step >= reg.mechanized_history.len() {
-            reg.mechanized_history[slot]
+        let region = &mut world.regions[r];
+        let slot = world.step % region.mechanized_history.len();
+        let year_ago = if world.step >= region.mechanized_history.len() {
+            region.mechanized_history[slot]
         } else {
             0.0
         };
-        reg.mechanized_history[slot] = mechanized;
-        reg.adoption_rate = (mechanized - year_ago).max(0.0);
+        region.mechanized_history[slot] = mechanized;
+        region.adoption_rate = (mechanized - year_ago).max(0.0);
         // Automation and new tasks in the rest of the economy (Acemoglu and
         // Restrepo 2019): as the general technology spreads further than
         // ever before, it takes over a matching part of the rest of the
@@ -173,9 +187,9 @@ pub fn production(w: &mut World) {
         } else {
             0.0
         };
-        let spread = (general - reg.general_reach).max(0.0);
-        reg.general_reach += spread;
-        let automated = reg.rest_alpha - alpha0;
-        reg.shift_tasks(reach * spread - automated / (reinstatement_years * spy));
+        let spread = (general - region.general_reach).max(0.0);
+        region.general_reach += spread;
+        let automated = region.rest_alpha - alpha0;
+        region.shift_tasks(reach * spread - automated / (reinstatement_years * steps_per_year));
     }
 }

@@ -63,6 +63,12 @@
 //! pays only at scale; and its machine cost falls with experience (Wright's
 //! law) while its productivity rises with the installed base, so that
 //! adoption by some firms makes it cheaper for the others.
+//!
+//! The phase's steps: the share of each region's firms running each
+//! method (`running_shares`); every firm's current and best plans, costed
+//! in parallel (`cost_reviews`); then, firm by firm in order, the decision,
+//! the machines it buys and how it pays for them (`decide`, `spending`);
+//! and workers' own use of the general technology (`individual_use`).
 
 use crate::model::costs::{
     factory_price, firm_depreciation, machine_price, materials_cost, potential_sales, task_cost,
@@ -70,7 +76,7 @@ use crate::model::costs::{
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
 use crate::model::world::{World, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
-use crate::scenario::TechKind;
+use crate::scenario::{Behaviour, TechKind};
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -279,193 +285,218 @@ fn review_wage_policy(w: &mut World, f: usize, plan: &Plan) {
 
 /// Technology choice and investment for every firm. `running` is working
 /// memory: the share of each region's live firms running each technology.
-pub fn technology(w: &mut World, reviews: &mut Vec<Review>, running: &mut Vec<f64>) {
-    let tasks = w.tasks();
-    let techs = w.techs();
+pub fn technology(world: &mut World, reviews: &mut Vec<Review>, running: &mut Vec<f64>) {
+    running_shares(world, running);
+    let behaviour = world.scenario.behaviour.clone();
+    cost_reviews(world, reviews, running, &behaviour);
+    for f in 0..world.firms.len() {
+        if world.firms.alive[f] {
+            decide(world, f, &reviews[f], &behaviour);
+        }
+    }
+    individual_use(world, reviews);
+}
+
+/// Each region's live firms, and the share of them that run each method,
+/// which a firm weighing methods it does not run imitates.
+fn running_shares(world: &mut World, running: &mut Vec<f64>) {
+    let techs = world.techs();
     running.clear();
-    running.resize(w.regions.len() * techs, 0.0);
-    for r in 0..w.regions.len() {
-        let range = w.regions[r].firms.clone();
+    running.resize(world.regions.len() * techs, 0.0);
+    for r in 0..world.regions.len() {
+        let range = world.regions[r].firms.clone();
         let mut alive = 0usize;
-        for f in range.filter(|&f| w.firms.alive[f]) {
+        for f in range.filter(|&f| world.firms.alive[f]) {
             alive += 1;
-            let runs = methods_run(w, f);
+            let runs = methods_run(world, f);
             for j in (0..techs).filter(|&j| runs & (1 << j) != 0) {
                 running[r * techs + j] += 1.0;
             }
         }
-        w.regions[r].firms_alive = alive;
+        world.regions[r].firms_alive = alive;
         for share in &mut running[r * techs..(r + 1) * techs] {
             *share /= alive.max(1) as f64;
         }
     }
-    let running = &*running;
-    let b = w.scenario.behaviour.clone();
-    // Costing plans is most of the phase's work, and a firm's costs depend
-    // only on the state at the start of the phase and on its own record, not
-    // on what the firms before it decide below (they draw on owners' wealth,
-    // which no plan reads). So every firm's current and best plans are
-    // costed in parallel first, then decisions are taken in firm order.
-    reviews.resize(w.firms.len(), Review::default());
-    {
-        let w = &*w;
-        reviews.par_iter_mut().enumerate().for_each(|(f, review)| {
-            *review = Review::default();
-            if !w.firms.alive[f] {
-                return;
-            }
-            let r = w.firms.region[f] as usize;
-            let mut rng = rng::stream(w.seed, w.step, Phase::Technology, f as u64);
-            // Perceived risk of machine-breaking makes reviews rarer.
-            let rate = b.review_rate / (1.0 + w.regions[r].risk);
-            review.current = evaluate(w, f, &w.firms.choice[f * tasks..(f + 1) * tasks]);
-            // A factory that has just entered (no output yet) reviews at once.
-            let new =
-                w.firms.org[f] == FACTORY && w.firms.fixed_paid[f] == 0 && w.firms.output[f] == 0.0;
-            review.reviewed = rng.random::<f64>() < rate || new;
-            if review.reviewed {
-                let weighed = if b.adoption_imitation > 0.0 && !new {
-                    weighed_methods(w, f, &running[r * techs..(r + 1) * techs], &mut rng)
-                } else {
-                    u64::MAX
-                };
-                review.best = best_plan(w, f, weighed);
-            }
-        });
+}
+
+/// Costing plans is most of the phase's work, and a firm's costs depend
+/// only on the state at the start of the phase and on its own record, not
+/// on what the firms before it decide (they draw on owners' wealth, which
+/// no plan reads). So every firm's current and best plans are costed in
+/// parallel first, and decisions are then taken in firm order (`decide`).
+fn cost_reviews(world: &World, reviews: &mut Vec<Review>, running: &[f64], behaviour: &Behaviour) {
+    let (tasks, techs) = (world.tasks(), world.techs());
+    reviews.resize(world.firms.len(), Review::default());
+    reviews.par_iter_mut().enumerate().for_each(|(f, review)| {
+        *review = Review::default();
+        if !world.firms.alive[f] {
+            return;
+        }
+        let r = world.firms.region[f] as usize;
+        let mut rng = rng::stream(world.seed, world.step, Phase::Technology, f as u64);
+        // Perceived risk of machine-breaking makes reviews rarer.
+        let rate = behaviour.review_rate / (1.0 + world.regions[r].risk);
+        review.current = evaluate(world, f, &world.firms.choice[f * tasks..(f + 1) * tasks]);
+        // A factory that has just entered (no output yet) reviews at once.
+        let new = world.firms.org[f] == FACTORY
+            && world.firms.fixed_paid[f] == 0
+            && world.firms.output[f] == 0.0;
+        review.reviewed = rng.random::<f64>() < rate || new;
+        if review.reviewed {
+            let weighed = if behaviour.adoption_imitation > 0.0 && !new {
+                weighed_methods(world, f, &running[r * techs..(r + 1) * techs], &mut rng)
+            } else {
+                u64::MAX
+            };
+            review.best = best_plan(world, f, weighed);
+        }
+    });
+}
+
+/// Firm `f` takes the plan its review found, if it saves enough; weighs
+/// its pay terms; buys the machines and set-up the plan needs, financed by
+/// its cash and its owners, or waits if it cannot pay for a switch; and
+/// records the methods it now runs.
+fn decide(world: &mut World, f: usize, review: &Review, behaviour: &Behaviour) {
+    let tasks = world.tasks();
+    let r = world.firms.region[f] as usize;
+    // Machines wear out, each technology's at its own rate.
+    world.firms.capital[f] *= 1.0 - firm_depreciation(world, f);
+    let Review {
+        current,
+        best,
+        reviewed,
+        ..
+    } = *review;
+    let mut plan = current;
+    let sharing = world.firms.sharing[f];
+    if reviewed && best.decision_cost < current.decision_cost * (1.0 - behaviour.switch_threshold) {
+        plan = best;
     }
-    for f in 0..w.firms.len() {
-        if !w.firms.alive[f] {
-            continue;
-        }
-        let r = w.firms.region[f] as usize;
-        // Machines wear out, each technology's at its own rate.
-        w.firms.capital[f] *= 1.0 - firm_depreciation(w, f);
-        let Review {
-            current,
-            best,
-            reviewed,
-            ..
-        } = reviews[f];
-        let mut plan = current;
-        let sharing = w.firms.sharing[f];
-        if reviewed && best.decision_cost < current.decision_cost * (1.0 - b.switch_threshold) {
-            plan = best;
-        }
-        // Pay terms are weighed every quarter, not only when methods are
-        // reviewed: they need no machines, and the cost of turnover shows
-        // in every quarter's hiring bill. Self-employed hand workers have no
-        // employer to offer them: a shop weighs the policy only once it has
-        // become a factory.
-        if w.firms.org[f] != CRAFT_SHOP {
-            review_wage_policy(w, f, &plan);
-        }
-        // Capital the plan needs at the output the firm plans for; machines of
-        // tasks that change method are scrapped.
-        let unchanged =
-            plan.choice[..tasks] == current.choice[..tasks] && w.firms.sharing[f] == sharing;
-        let keep = if unchanged {
-            // Same methods, same terms: every machine is kept. (Costing the
-            // tasks again, as below, would give exactly the plan's own
-            // capital and a ratio of exactly 1.)
-            1.0
-        } else if current.capital_req > 0.0 {
-            let kept: f64 = (0..tasks)
-                .filter(|&t| plan.choice[t] == current.choice[t])
-                .map(|t| task_cost(w, Some(f), r, t, plan.choice[t] as usize).capital)
-                .sum();
-            (kept / current.capital_req).min(1.0)
-        } else {
-            1.0
-        };
-        let planned_output = w.firms.expected[f] * 1.1;
-        let kept_capital = w.firms.capital[f] * keep;
-        let needed = (plan.capital_req * planned_output - kept_capital).max(0.0);
-        // Spending per technology before tax: machines bought task by task,
-        // and the set-up cost of any technology the plan adds.
-        let mut per_tech = [0.0f64; 64];
-        if needed > 0.0 && plan.capital_req > 0.0 {
-            for t in 0..tasks {
-                let j = plan.choice[t] as usize;
-                let c = task_cost(w, Some(f), r, t, j).capital;
-                per_tech[j] += needed * c / plan.capital_req * machine_price(w, r, j);
-            }
-        }
-        for (j, spend) in per_tech.iter_mut().enumerate().take(w.techs()) {
-            if plan.new_fixed & (1 << j) != 0 {
-                *spend += w.scenario.technologies[j].fixed_cost
-                    * w.scenario.steps_per_year as f64
-                    * machine_price(w, r, j);
-            }
-        }
-        let tax_rate = w.regions[r].institutions.general_tech_tax;
-        let pre_tax: f64 = per_tech.iter().sum();
-        let tax: f64 = (0..w.techs())
-            .filter(|&j| w.tech_kind[j] == TechKind::General)
-            .map(|j| per_tech[j] * tax_rate)
+    // Pay terms are weighed every quarter, not only when methods are
+    // reviewed: they need no machines, and the cost of turnover shows
+    // in every quarter's hiring bill. Self-employed hand workers have no
+    // employer to offer them: a shop weighs the policy only once it has
+    // become a factory.
+    if world.firms.org[f] != CRAFT_SHOP {
+        review_wage_policy(world, f, &plan);
+    }
+    // Capital the plan needs at the output the firm plans for; machines of
+    // tasks that change method are scrapped.
+    let unchanged =
+        plan.choice[..tasks] == current.choice[..tasks] && world.firms.sharing[f] == sharing;
+    let keep = if unchanged {
+        // Same methods, same terms: every machine is kept. (Costing the
+        // tasks again, as below, would give exactly the plan's own
+        // capital and a ratio of exactly 1.)
+        1.0
+    } else if current.capital_req > 0.0 {
+        let kept: f64 = (0..tasks)
+            .filter(|&t| plan.choice[t] == current.choice[t])
+            .map(|t| task_cost(world, Some(f), r, t, plan.choice[t] as usize).capital)
             .sum();
-        let total = pre_tax + tax;
-        let switching = plan.choice[..tasks] != current.choice[..tasks];
-        let mut scale = 1.0;
-        if total > 0.0 {
-            // Finance: own cash first, then owners' equity; otherwise a switch
-            // waits and an expansion is scaled down to what cash allows.
-            let cash = w.firms.cash[f].max(0.0);
-            let shortfall = (total - 0.8 * cash).max(0.0);
-            let affordable = shortfall <= 0.0 || w.regions[r].owners_wealth > 2.0 * shortfall;
-            if !affordable && switching {
-                w.firms.capital[f] = w.firms.capital[f].min(current.capital_req * planned_output);
-                continue;
-            }
-            if affordable && shortfall > 0.0 {
-                w.regions[r].owners_wealth -= shortfall;
-                w.firms.cash[f] += shortfall;
-                w.ledger
-                    .pay(Flow::Equity, Sector::Owners, Sector::Firms, shortfall);
-            } else if !affordable {
-                scale = (0.8 * cash / total).clamp(0.0, 1.0);
-            }
-            // Sales of general machines are counted in units (spending at
-            // today's price over that price), so falling prices show as more
-            // machines sold, as unit sales of PCs do.
-            for (j, spend) in per_tech.iter().enumerate().take(w.techs()) {
-                if *spend > 0.0 && w.tech_kind[j] == TechKind::General {
-                    w.flows[r].general_capital_sales += spend * scale / machine_price(w, r, j);
-                }
-            }
-            w.firms.cash[f] -= total * scale;
-            w.ledger.pay(
-                Flow::Investment,
-                Sector::Firms,
-                Sector::Rest,
-                pre_tax * scale,
-            );
-            w.ledger
-                .pay(Flow::Taxes, Sector::Firms, Sector::Government, tax * scale);
-            let reg = &mut w.regions[r];
-            reg.rest_cash += pre_tax * scale;
-            reg.rest_sales += pre_tax * scale;
-            reg.government += tax * scale;
-            w.flows[r].government_revenue += tax * scale;
+        (kept / current.capital_req).min(1.0)
+    } else {
+        1.0
+    };
+    let planned_output = world.firms.expected[f] * 1.1;
+    let kept_capital = world.firms.capital[f] * keep;
+    let needed = (plan.capital_req * planned_output - kept_capital).max(0.0);
+    let per_tech = spending(world, f, r, &plan, needed);
+    let tax_rate = world.regions[r].institutions.general_tech_tax;
+    let pre_tax: f64 = per_tech.iter().sum();
+    let tax: f64 = (0..world.techs())
+        .filter(|&j| world.tech_kind[j] == TechKind::General)
+        .map(|j| per_tech[j] * tax_rate)
+        .sum();
+    let total = pre_tax + tax;
+    let switching = plan.choice[..tasks] != current.choice[..tasks];
+    let mut scale = 1.0;
+    if total > 0.0 {
+        // Finance: own cash first, then owners' equity; otherwise a switch
+        // waits and an expansion is scaled down to what cash allows.
+        let cash = world.firms.cash[f].max(0.0);
+        let shortfall = (total - 0.8 * cash).max(0.0);
+        let affordable = shortfall <= 0.0 || world.regions[r].owners_wealth > 2.0 * shortfall;
+        if !affordable && switching {
+            world.firms.capital[f] =
+                world.firms.capital[f].min(current.capital_req * planned_output);
+            return;
         }
-        w.firms.capital[f] = kept_capital + needed * scale;
-        if plan.choice[..tasks] != current.choice[..tasks] {
-            for t in 0..tasks {
-                let j = plan.choice[t] as usize;
-                if plan.choice[t] != current.choice[t] {
-                    w.first_adoption(r, j);
-                }
-            }
-            w.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&plan.choice[..tasks]);
-            w.firms.fixed_paid[f] |= plan.new_fixed;
-            if plan.new_fixed != 0 && w.firms.org[f] < FACTORY {
-                w.firms.org[f] = FACTORY;
+        if affordable && shortfall > 0.0 {
+            world.regions[r].owners_wealth -= shortfall;
+            world.firms.cash[f] += shortfall;
+            world
+                .ledger
+                .pay(Flow::Equity, Sector::Owners, Sector::Firms, shortfall);
+        } else if !affordable {
+            scale = (0.8 * cash / total).clamp(0.0, 1.0);
+        }
+        // Sales of general machines are counted in units (spending at
+        // today's price over that price), so falling prices show as more
+        // machines sold, as unit sales of PCs do.
+        for (j, spend) in per_tech.iter().enumerate().take(world.techs()) {
+            if *spend > 0.0 && world.tech_kind[j] == TechKind::General {
+                world.flows[r].general_capital_sales += spend * scale / machine_price(world, r, j);
             }
         }
-        w.firms.req[f] = plan.req;
-        w.firms.capital_req[f] = plan.capital_req;
-        w.firms.unit_cost[f] = plan.unit_cost;
+        world.firms.cash[f] -= total * scale;
+        world.ledger.pay(
+            Flow::Investment,
+            Sector::Firms,
+            Sector::Rest,
+            pre_tax * scale,
+        );
+        world
+            .ledger
+            .pay(Flow::Taxes, Sector::Firms, Sector::Government, tax * scale);
+        let region = &mut world.regions[r];
+        region.rest_cash += pre_tax * scale;
+        region.rest_sales += pre_tax * scale;
+        region.government += tax * scale;
+        world.flows[r].government_revenue += tax * scale;
     }
-    individual_use(w, reviews);
+    world.firms.capital[f] = kept_capital + needed * scale;
+    if plan.choice[..tasks] != current.choice[..tasks] {
+        for t in 0..tasks {
+            let j = plan.choice[t] as usize;
+            if plan.choice[t] != current.choice[t] {
+                world.first_adoption(r, j);
+            }
+        }
+        world.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&plan.choice[..tasks]);
+        world.firms.fixed_paid[f] |= plan.new_fixed;
+        if plan.new_fixed != 0 && world.firms.org[f] < FACTORY {
+            world.firms.org[f] = FACTORY;
+        }
+    }
+    world.firms.req[f] = plan.req;
+    world.firms.capital_req[f] = plan.capital_req;
+    world.firms.unit_cost[f] = plan.unit_cost;
+}
+
+/// Spending per technology before tax on `needed` capital for firm `f`'s
+/// plan: machines bought task by task, and the set-up cost of any
+/// technology the plan adds.
+fn spending(world: &World, f: usize, r: usize, plan: &Plan, needed: f64) -> [f64; 64] {
+    let tasks = world.tasks();
+    let mut per_tech = [0.0f64; 64];
+    if needed > 0.0 && plan.capital_req > 0.0 {
+        for t in 0..tasks {
+            let j = plan.choice[t] as usize;
+            let c = task_cost(world, Some(f), r, t, j).capital;
+            per_tech[j] += needed * c / plan.capital_req * machine_price(world, r, j);
+        }
+    }
+    for (j, spend) in per_tech.iter_mut().enumerate().take(world.techs()) {
+        if plan.new_fixed & (1 << j) != 0 {
+            *spend += world.scenario.technologies[j].fixed_cost
+                * world.scenario.steps_per_year as f64
+                * machine_price(world, r, j);
+        }
+    }
+    per_tech
 }
 
 /// Workers who take up the general technology on their own. Where a

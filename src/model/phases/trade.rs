@@ -37,164 +37,252 @@
 //! by quarter, as in the replicator dynamics of Dosi et al. (2010). A
 //! supplier asked for more than it holds sells what it has; the unspent
 //! money stays with the merchants for the next quarter.
+//!
+//! The phase's steps: the table of routes (`route_table`); each firm's
+//! weight in each market (`market_weights`); each market's price index and
+//! what it asks of each firm (`market_demand`); sales, payments and
+//! expectations (`sell`); and each market's close (`close_markets`).
 
 use crate::model::costs::{presence, tariff, transport};
 use crate::model::ledger::{Flow, Sector};
 use crate::model::world::{refill, World};
 use rayon::prelude::*;
 
-pub fn trade(w: &mut World, buf: &mut Buffers) {
-    let nr = w.regions.len();
-    let nf = w.firms.len();
-    let beta = w.scenario.behaviour.price_sensitivity;
-    let speed = w.scenario.behaviour.expectation_speed;
+pub fn trade(world: &mut World, buf: &mut Buffers) {
+    route_table(world, buf);
+    market_weights(world, buf);
+    market_demand(world, buf);
+    sell(world, buf);
+    close_markets(world, buf);
+}
+
+/// The routes between regions, as a table read by every step.
+struct Routes<'a> {
+    /// `[from * regions + to]`: the transport cost, if a route joins the
+    /// two regions, and the duty `to` levies on goods from `from`.
+    table: &'a [(Option<f64>, f64)],
+    region_count: usize,
+}
+
+impl Routes<'_> {
+    /// Transport cost from region `s` to region `r`, if a route joins them.
+    fn cost(&self, s: usize, r: usize) -> Option<f64> {
+        self.table[s * self.region_count + r].0
+    }
+
+    /// The duty region `r` levies on goods from region `s`.
+    fn tariff(&self, s: usize, r: usize) -> f64 {
+        self.table[s * self.region_count + r].1
+    }
+
+    /// A factory price in region `s` delivered to region `r` by a route of
+    /// transport cost `tau`, duty paid.
+    fn delivered(&self, price: f64, s: usize, r: usize, tau: f64) -> f64 {
+        price * (1.0 + tau) * (1.0 + self.tariff(s, r))
+    }
+}
+
+/// The table of transport costs and tariffs between every pair of regions.
+fn route_table(world: &World, buf: &mut Buffers) {
+    let region_count = world.regions.len();
+    buf.routes.clear();
+    buf.routes.extend((0..region_count * region_count).map(|k| {
+        let (s, r) = (k / region_count, k % region_count);
+        (transport(world, s, r), tariff(world, s, r))
+    }));
+}
+
+/// A firm's weight in a market it reaches is its presence times a power
+/// of its delivered price. The powers are the phase's costly part and
+/// depend on the firm alone, so they are computed for every firm (and
+/// market) in parallel; the sums then run in firm order (`market_demand`).
+fn market_weights(world: &World, buf: &mut Buffers) {
+    let (region_count, firm_count) = (world.regions.len(), world.firms.len());
+    let price_sensitivity = world.scenario.behaviour.price_sensitivity;
+    let Buffers {
+        routes,
+        weights,
+        present,
+        ..
+    } = buf;
+    let routes = Routes {
+        table: routes,
+        region_count,
+    };
+    present.resize(firm_count, 0.0);
+    present
+        .par_iter_mut()
+        .enumerate()
+        .for_each(|(f, p)| *p = presence(world, f));
+    weights.resize(firm_count * region_count, 0.0);
+    weights
+        .par_chunks_mut(region_count)
+        .enumerate()
+        .for_each(|(f, row)| {
+            let s = world.firms.region[f] as usize;
+            for (r, weight) in row.iter_mut().enumerate() {
+                *weight = match (routes.cost(s, r), world.firms.alive[f]) {
+                    (Some(tau), true) => {
+                        let d = routes.delivered(world.firms.price[f], s, r, tau);
+                        d.powf(-price_sensitivity)
+                    }
+                    _ => 0.0,
+                };
+            }
+        });
+}
+
+/// Each region's price index and the quantity its merchants buy, and what
+/// all regions ask of each firm, in proportion to its weight.
+fn market_demand(world: &World, buf: &mut Buffers) {
+    let (region_count, firm_count) = (world.regions.len(), world.firms.len());
     let Buffers {
         demand,
         index,
+        quantity,
+        weight_sum,
+        routes,
+        weights,
+        present,
+        ..
+    } = buf;
+    let routes = Routes {
+        table: routes,
+        region_count,
+    };
+    refill(demand, firm_count, 0.0);
+    refill(index, region_count, 0.0);
+    refill(quantity, region_count, 0.0);
+    refill(weight_sum, region_count, 0.0);
+    for r in 0..region_count {
+        let (mut sum, mut weighted_price) = (0.0, 0.0);
+        for f in 0..firm_count {
+            let s = world.firms.region[f] as usize;
+            let (Some(tau), true) = (routes.cost(s, r), world.firms.alive[f]) else {
+                continue;
+            };
+            let d = routes.delivered(world.firms.price[f], s, r, tau);
+            let weight = present[f] * weights[f * region_count + r];
+            sum += weight;
+            weighted_price += weight * d;
+        }
+        weight_sum[r] = sum;
+        if sum > 0.0 {
+            index[r] = weighted_price / sum;
+            quantity[r] = world.regions[r].merchants_cash.max(0.0) / index[r];
+        }
+    }
+    for f in 0..firm_count {
+        if !world.firms.alive[f] {
+            continue;
+        }
+        let s = world.firms.region[f] as usize;
+        for r in 0..region_count {
+            if let (Some(_), true) = (routes.cost(s, r), weight_sum[r] > 0.0) {
+                demand[f] +=
+                    quantity[r] * present[f] * weights[f * region_count + r] / weight_sum[r];
+            }
+        }
+    }
+}
+
+/// Sales, payments and expectations: each firm sells from its inventory
+/// what each market asks of it (all of it, or a share if short), paying
+/// freight to the rest of the economy and duty to the buyer's government;
+/// and moves its expected sales toward what buyers asked for.
+fn sell(world: &mut World, buf: &mut Buffers) {
+    let region_count = world.regions.len();
+    let speed = world.scenario.behaviour.expectation_speed;
+    let Buffers {
+        demand,
         quantity,
         weight_sum,
         spent,
         routes,
         weights,
         present,
+        ..
     } = buf;
-    // demand[f] accumulates what all regions ask of firm f.
-    refill(demand, nf, 0.0);
-    refill(index, nr, 0.0);
-    refill(quantity, nr, 0.0);
-    refill(weight_sum, nr, 0.0);
-    // routes[s * nr + r]: transport cost from region s to region r (if a
-    // route joins them) and the duty region r levies on goods from s.
-    routes.clear();
-    routes.extend((0..nr * nr).map(|k| (transport(w, k / nr, k % nr), tariff(w, k / nr, k % nr))));
-    let routes = &*routes;
-    let cost = |s: usize, r: usize| routes[s * nr + r].0;
-    let tariff_of = |r: usize, s: usize| routes[s * nr + r].1;
-    let delivered =
-        |price: f64, s: usize, r: usize, tau: f64| price * (1.0 + tau) * (1.0 + tariff_of(r, s));
-
-    // A firm's weight in a market it reaches is its presence times a power
-    // of its delivered price. The powers are the phase's costly part and
-    // depend on the firm alone, so they are computed for every firm (and
-    // market) in parallel first; the sums then run in firm order as before.
-    present.resize(nf, 0.0);
-    {
-        let w = &*w;
-        present
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(f, p)| *p = presence(w, f));
-    }
-    weights.resize(nf * nr, 0.0);
-    {
-        let w = &*w;
-        weights.par_chunks_mut(nr).enumerate().for_each(|(f, row)| {
-            let s = w.firms.region[f] as usize;
-            for (r, weight) in row.iter_mut().enumerate() {
-                *weight = match (cost(s, r), w.firms.alive[f]) {
-                    (Some(tau), true) => {
-                        let d = delivered(w.firms.price[f], s, r, tau);
-                        d.powf(-beta)
-                    }
-                    _ => 0.0,
-                };
-            }
-        });
-    }
-    for r in 0..nr {
-        let (mut ws, mut wp) = (0.0, 0.0);
-        for f in 0..nf {
-            let s = w.firms.region[f] as usize;
-            let (Some(tau), true) = (cost(s, r), w.firms.alive[f]) else {
-                continue;
-            };
-            let d = delivered(w.firms.price[f], s, r, tau);
-            let weight = present[f] * weights[f * nr + r];
-            ws += weight;
-            wp += weight * d;
-        }
-        weight_sum[r] = ws;
-        if ws > 0.0 {
-            index[r] = wp / ws;
-            quantity[r] = w.regions[r].merchants_cash.max(0.0) / index[r];
-        }
-    }
-    for f in 0..nf {
-        if !w.firms.alive[f] {
+    let routes = Routes {
+        table: routes,
+        region_count,
+    };
+    refill(spent, region_count, 0.0);
+    world.trade_matrix.iter_mut().for_each(|x| *x = 0.0);
+    for f in 0..world.firms.len() {
+        world.firms.sales[f] = 0.0;
+        world.firms.revenue[f] = 0.0;
+        if !world.firms.alive[f] {
             continue;
         }
-        let s = w.firms.region[f] as usize;
-        for r in 0..nr {
-            if let (Some(_), true) = (cost(s, r), weight_sum[r] > 0.0) {
-                demand[f] += quantity[r] * present[f] * weights[f * nr + r] / weight_sum[r];
-            }
-        }
-    }
-    // Sales, payments and expectations.
-    refill(spent, nr, 0.0);
-    w.trade_matrix.iter_mut().for_each(|x| *x = 0.0);
-    for f in 0..nf {
-        w.firms.sales[f] = 0.0;
-        w.firms.revenue[f] = 0.0;
-        if !w.firms.alive[f] {
-            continue;
-        }
-        let s = w.firms.region[f] as usize;
+        let s = world.firms.region[f] as usize;
         let fill = if demand[f] > 0.0 {
-            (w.firms.inventory[f] / demand[f]).min(1.0)
+            (world.firms.inventory[f] / demand[f]).min(1.0)
         } else {
             0.0
         };
-        if w.firms.inventory[f] > 0.0 {
-            for r in 0..nr {
-                let (Some(tau), true) = (cost(s, r), weight_sum[r] > 0.0) else {
+        if world.firms.inventory[f] > 0.0 {
+            for r in 0..region_count {
+                let (Some(tau), true) = (routes.cost(s, r), weight_sum[r] > 0.0) else {
                     continue;
                 };
-                let q = quantity[r] * present[f] * weights[f * nr + r] / weight_sum[r] * fill;
+                let q =
+                    quantity[r] * present[f] * weights[f * region_count + r] / weight_sum[r] * fill;
                 if q <= 0.0 {
                     continue;
                 }
-                let at_factory = q * w.firms.price[f];
+                let at_factory = q * world.firms.price[f];
                 let freight = at_factory * tau;
-                let duty = (at_factory + freight) * tariff_of(r, s);
-                w.firms.sales[f] += q;
-                w.firms.revenue[f] += at_factory;
-                w.flows[s].industry_revenue += at_factory;
-                w.trade_matrix[s * nr + r] += at_factory;
+                let duty = (at_factory + freight) * routes.tariff(s, r);
+                world.firms.sales[f] += q;
+                world.firms.revenue[f] += at_factory;
+                world.flows[s].industry_revenue += at_factory;
+                world.trade_matrix[s * region_count + r] += at_factory;
                 spent[r] += at_factory + freight + duty;
-                w.ledger.paid(Flow::Sales, Sector::Merchants, at_factory);
-                w.regions[s].rest_cash += freight;
-                w.regions[s].rest_sales += freight;
-                w.regions[r].government += duty;
-                w.flows[r].government_revenue += duty;
-                w.ledger
+                world
+                    .ledger
+                    .paid(Flow::Sales, Sector::Merchants, at_factory);
+                world.regions[s].rest_cash += freight;
+                world.regions[s].rest_sales += freight;
+                world.regions[r].government += duty;
+                world.flows[r].government_revenue += duty;
+                world
+                    .ledger
                     .pay(Flow::Transport, Sector::Merchants, Sector::Rest, freight);
-                w.ledger
+                world
+                    .ledger
                     .pay(Flow::Tariffs, Sector::Merchants, Sector::Government, duty);
                 if r != s {
-                    w.flows[s].exports += at_factory;
-                    w.flows[r].imports += at_factory + freight;
+                    world.flows[s].exports += at_factory;
+                    world.flows[r].imports += at_factory + freight;
                 }
             }
         }
-        w.firms.inventory[f] -= w.firms.sales[f];
-        if w.firms.inventory[f] < 1e-12 {
-            w.firms.inventory[f] = 0.0;
+        world.firms.inventory[f] -= world.firms.sales[f];
+        if world.firms.inventory[f] < 1e-12 {
+            world.firms.inventory[f] = 0.0;
         }
-        w.firms.cash[f] += w.firms.revenue[f];
-        w.ledger
-            .received(Flow::Sales, Sector::Firms, w.firms.revenue[f]);
+        world.firms.cash[f] += world.firms.revenue[f];
+        world
+            .ledger
+            .received(Flow::Sales, Sector::Firms, world.firms.revenue[f]);
         // Adaptive expectations on what buyers asked for, not on what the
         // firm could deliver, so that a firm short of capacity plans to grow.
         let asked = demand[f];
-        w.firms.expected[f] += speed * (asked - w.firms.expected[f]);
+        world.firms.expected[f] += speed * (asked - world.firms.expected[f]);
     }
-    for r in 0..nr {
-        w.regions[r].market_units = quantity[r];
-        w.regions[r].supplier_weight = weight_sum[r];
-        w.regions[r].merchants_cash -= spent[r];
-        if index[r] > 0.0 {
-            w.regions[r].price_index = index[r];
+}
+
+/// Each region's market: the units bought, the suppliers' weight, the
+/// merchants' spending and the price index.
+fn close_markets(world: &mut World, buf: &Buffers) {
+    for r in 0..world.regions.len() {
+        let region = &mut world.regions[r];
+        region.market_units = buf.quantity[r];
+        region.supplier_weight = buf.weight_sum[r];
+        region.merchants_cash -= buf.spent[r];
+        if buf.index[r] > 0.0 {
+            region.price_index = buf.index[r];
         }
     }
 }

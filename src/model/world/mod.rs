@@ -9,6 +9,7 @@
 mod agents;
 mod events;
 mod region;
+mod setup;
 mod workers;
 
 pub use agents::*;
@@ -20,11 +21,8 @@ pub use workers::{
 };
 
 use crate::model::ledger::{Ledger, Sector, SECTORS};
-use crate::model::rng;
 use crate::scenario::{Scenario, TechKind};
 use petgraph::graph::{NodeIndex, UnGraph};
-use rand::Rng;
-use rand_distr::{Distribution, LogNormal, Normal};
 
 /// The whole simulated world.
 #[derive(Clone)]
@@ -64,8 +62,6 @@ pub struct World {
     pub worst_imbalance: f64,
 }
 
-/// Empties `v` and fills it with `n` copies of `value`, keeping its memory,
-/// so that buffers reused from step to step allocate only on the first step.
 /// Skilled hand workers' earnings at the start, over the unskilled wage.
 pub const CRAFT_PREMIUM: f64 = 1.2;
 
@@ -86,6 +82,8 @@ pub fn output_share(part: f64, total: f64) -> f64 {
     }
 }
 
+/// Empties `v` and fills it with `n` copies of `value`, keeping its memory,
+/// so that buffers reused from step to step allocate only on the first step.
 pub fn refill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
     v.clear();
     v.resize(n, value);
@@ -108,346 +106,6 @@ impl World {
     }
     pub fn techs(&self) -> usize {
         self.tech_kind.len()
-    }
-
-    /// Builds the initial state of a validated scenario.
-    pub fn new(scenario: &Scenario, seed: u64) -> World {
-        let mut s = scenario.clone();
-        // Dated policies take effect in order of year, whatever their order in the file.
-        s.policies.sort_by(|a, b| a.year.total_cmp(&b.year));
-        let techs = s.technologies.len();
-        let tasks = s.industry.tasks.len();
-        let total_weight: f64 = s.industry.tasks.iter().map(|t| t.weight).sum();
-        let task_labour: Vec<f64> = s
-            .industry
-            .tasks
-            .iter()
-            .map(|t| t.weight / total_weight)
-            .collect();
-        let hired_task = s
-            .industry
-            .hired_task
-            .as_deref()
-            .map(|name| s.task_index(name).expect("validated hired task"));
-        let tech_kind: Vec<TechKind> = s.technologies.iter().map(|t| t.kind).collect();
-        let tech_class: Vec<usize> = tech_kind.iter().map(|k| class_of(*k)).collect();
-        let tech_tasks: Vec<u32> = s
-            .technologies
-            .iter()
-            .map(|t| {
-                t.tasks
-                    .iter()
-                    .map(|name| 1u32 << s.task_index(name).expect("validated task"))
-                    .fold(0, |a, b| a | b)
-            })
-            .collect();
-        let mut class_education = [0.0f32; CLASSES];
-        for kind in [TechKind::Special, TechKind::General] {
-            let min = s
-                .technologies
-                .iter()
-                .filter(|t| t.kind == kind)
-                .map(|t| t.education_required)
-                .fold(f64::INFINITY, f64::min);
-            if min.is_finite() {
-                class_education[class_of(kind)] = min as f32;
-            }
-        }
-
-        // Knowledge: techs possible everywhere from the start are known everywhere.
-        let nr = s.regions.len();
-        let mut knowledge = Knowledge {
-            productivity: vec![0.0; nr * techs],
-            improvements: vec![0; nr * techs],
-            experience: vec![0.0; nr * techs],
-            experience_unit: vec![0.0; nr * techs],
-            adopted: vec![false; nr * techs],
-        };
-        for (j, t) in s.technologies.iter().enumerate() {
-            if t.possible_from <= s.start_year {
-                for r in 0..nr {
-                    if t.origin.as_deref().is_none_or(|o| o == s.regions[r].name) {
-                        knowledge.productivity[r * techs + j] = t.productivity;
-                    }
-                }
-            }
-        }
-
-        let mut workers = Workers::default();
-        let mut firms = Firms::default();
-        let mut inventors = Inventors::default();
-        let mut regions = Vec::with_capacity(nr);
-        let craft_tech: Vec<u8> = (0..tasks)
-            .map(|t| {
-                (0..techs)
-                    .find(|&j| tech_kind[j] == TechKind::Craft && tech_tasks[j] & (1 << t) != 0)
-                    .expect("validated craft tech") as u8
-            })
-            .collect();
-        let b = &s.behaviour;
-
-        for (r, reg) in s.regions.iter().enumerate() {
-            let mut rng = rng::stream(seed, 0, rng::Phase::Init, r as u64);
-            // The rest of the economy starts in its steady state at a price
-            // of 1: capital where its marginal product pays the user cost, and
-            // the unskilled wage equal to labour's marginal product there.
-            // The region's `productivity` is that wage, so that money is
-            // counted in the reference region's initial unskilled wage (the
-            // unit of machine prices); output per worker is the wage over
-            // labour's share.
-            let alpha = b.capital_elasticity;
-            let w_u = reg.productivity;
-            let per_worker = w_u / (1.0 - alpha);
-            // Skilled hand workers earn a premium; machine work starts at the unskilled wage.
-            let wage = [w_u * CRAFT_PREMIUM, w_u, w_u, w_u];
-            // Hand workers are self-employed and sell at the price that
-            // pays their going earnings and their materials (no markup:
-            // there is no employer).
-            // Where the shops pay hands for a task, that task's labour is
-            // paid the labourer's wage and the members do the rest.
-            let hired_share = hired_task.map_or(0.0, |h| task_labour[h]);
-            let hand_labour_cost = (1.0 - hired_share) * wage[CRAFT] + hired_share * wage[HIRED];
-            let craft_price = hand_labour_cost + crate::model::costs::materials_per_unit(&s);
-
-            let n = reg.workers as usize;
-            let n_ind =
-                ((reg.industry_employment * n as f64).round() as usize).max(reg.firms as usize);
-            let n_rest = ((n - n_ind) as f64 * 0.95).round() as usize;
-            let first_firm = firms.len();
-            let nf = reg.firms as usize;
-            // The shops' own members come first, then the hands they hire.
-            let n_members = n_ind - (hired_share * n_ind as f64).round() as usize;
-            let worker_start = workers.len();
-            let threshold =
-                Normal::new(b.threshold_mean, b.threshold_spread.max(1e-9)).expect("valid normal");
-            let edu_spread = 0.15;
-            for i in 0..n {
-                let (employer, class) = if i < n_members {
-                    ((first_firm + i % nf) as u32, CRAFT)
-                } else if i < n_ind {
-                    ((first_firm + i % nf) as u32, HIRED)
-                } else if i < n_ind + n_rest {
-                    (REST, UNSKILLED)
-                } else {
-                    (UNEMPLOYED, UNSKILLED)
-                };
-                let w = match employer {
-                    UNEMPLOYED => w_u * reg.institutions.relief_replacement,
-                    _ => wage[class],
-                };
-                // Education is drawn before the protest threshold: the order of draws is part of the seed's meaning.
-                let education = (reg.education + edu_spread * (rng.random::<f64>() - 0.5) * 2.0)
-                    .clamp(0.0, 1.0) as f32;
-                let threshold = threshold.sample(&mut rng).max(0.0) as f32;
-                workers.push(Worker {
-                    region: r as u16,
-                    employer,
-                    class: class as u8,
-                    group: class as u8,
-                    education,
-                    threshold,
-                    income: w as f32,
-                    reference: w as f32,
-                    savings: (1.0 - b.consumption_income) / b.consumption_wealth.max(0.01) * w,
-                    ..Worker::default()
-                });
-            }
-            // Slots for the workers population growth will add: not in the
-            // labour force (outside the region's range) until they enter.
-            let peak = reg.peak_workers(s.start_year, s.end_year, s.steps_per_year) as usize;
-            for _ in n..peak.max(n) {
-                workers.push(Worker {
-                    region: r as u16,
-                    ..Worker::default()
-                });
-            }
-
-            let heterogeneity =
-                LogNormal::new(0.0, b.firm_heterogeneity.max(1e-9)).expect("valid lognormal");
-            let per_firm = n_ind as f64 / nf as f64;
-            // The region's hand shops, and as many empty places where
-            // factories may enter (the reorganization phase).
-            for slot in 0..2 * nf {
-                let open = slot < nf;
-                firms.region.push(r as u16);
-                firms.alive.push(open);
-                firms.choice.extend_from_slice(&craft_tech);
-                for _ in 0..techs {
-                    firms.efficiency.push(heterogeneity.sample(&mut rng) as f32);
-                }
-                firms.fixed_paid.push(0);
-                firms.org.push(CRAFT_SHOP);
-                firms.reorganized_at.push(f64::NAN);
-                firms.capital.push(0.0);
-                let size = if open { per_firm } else { 0.0 };
-                firms.cash.push(4.0 * size * hand_labour_cost);
-                firms.price.push(craft_price);
-                firms.expected.push(size);
-                firms.inventory.push(0.0);
-                firms.output.push(size);
-                firms.sales.push(size);
-                firms.revenue.push(size * craft_price);
-                let mut req = [0.0; CLASSES];
-                req[CRAFT] = 1.0 - hired_share;
-                req[HIRED] = hired_share;
-                firms.req.push(req);
-                firms.capital_req.push(0.0);
-                firms.unit_cost.push(craft_price);
-                firms.labour.push([0; CLASSES]);
-                firms.target.push([0; CLASSES]);
-                firms.fired.push([0; CLASSES]);
-                firms.quits.push(0);
-                firms.hires.push(0);
-                firms.sharing.push(false);
-                firms.loss_quarters.push(0);
-            }
-            for _ in 0..reg.inventors {
-                inventors.region.push(r as u16);
-                inventors.savings.push(2.0 * wage[GENERAL]);
-                inventors.income.push(0.0);
-            }
-
-            // Household spending: the industry's share is what makes the
-            // initial craft output sell at the initial price.
-            // Home buyers pay the internal transport on top of the factory price.
-            let internal = s
-                .routes
-                .iter()
-                .find(|route| route.from == reg.name && route.to == reg.name)
-                .map_or(0.0, |route| route.transport_cost);
-            let user_cost = b.capital_user_cost / s.steps_per_year as f64;
-            let (rest_capital, rest_tfp) =
-                crate::model::rest::steady_state(per_worker, n_rest as f64, alpha, user_cost);
-            // Owners hold the wealth whose consumption spends their steady
-            // dividends: the rest of the economy's profits less the
-            // investment that replaces worn capital (hand workers are
-            // self-employed, so the industry pays none at the start).
-            let depreciation = b.depreciation / s.steps_per_year as f64;
-            let profits = alpha * n_rest as f64 * per_worker * (1.0 - depreciation / user_cost);
-            // Steady spending on goods: households' wages and relief and
-            // owners' dividends, after income tax.
-            let inst = &reg.institutions;
-            let unemployed = (n - n_ind - n_rest) as f64;
-            let wages = n_members as f64 * wage[CRAFT]
-                + (n_ind - n_members) as f64 * wage[HIRED]
-                + n_rest as f64 * w_u;
-            let relief = unemployed * w_u * inst.relief_replacement * inst.relief_eligibility;
-            let spending = (1.0 - inst.income_tax) * (wages + profits) + relief;
-            let industry_value = n_ind as f64 * craft_price * (1.0 + internal);
-            let budget_share = (industry_value / spending).min(0.5);
-            let cpi0 = budget_share * craft_price * (1.0 + internal) + (1.0 - budget_share);
-            regions.push(RegionState {
-                name: reg.name.clone(),
-                institutions: reg.institutions.clone(),
-                workers: worker_start..worker_start + n,
-                slots_end: workers.len(),
-                population: n as f64,
-                firms: first_firm..firms.len(),
-                wage,
-                rest_productivity: rest_tfp,
-                rest_capital,
-                rest_alpha: alpha,
-                general_reach: 0.0,
-                general_users: 0,
-                rest_productivity_growth: reg.productivity_growth,
-                rest_price: 1.0,
-                rest_jobs: n_rest as f64,
-                rest_employed: n_rest as u32,
-                rest_cash: 2.0 * n_rest as f64 * w_u,
-                rest_sales: n_rest as f64 * per_worker,
-                rest_sales_last: n_rest as f64 * per_worker,
-                owners_wealth: profits / b.owners_consumption.max(0.01),
-                owners_income: 0.0,
-                merchants_cash: industry_value,
-                government: 0.0,
-                budget_share,
-                price_index0: craft_price * (1.0 + internal),
-                price_index: craft_price * (1.0 + internal),
-                cpi0,
-                cpi: cpi0,
-                cpi_last: cpi0,
-                protest: 0.0,
-                risk: 0.0,
-                ban_until: f64::NEG_INFINITY,
-                accommodation_relief: 0.0,
-                infrastructure: 0.0,
-                craft_reputation: CRAFT_PREMIUM,
-                mechanized_history: vec![0.0; s.steps_per_year as usize],
-                adoption_rate: 0.0,
-                market_units: n_ind as f64,
-                firms_alive: nf,
-                supplier_weight: 0.0,
-                experience_unit: (n_ind as f64 * s.steps_per_year as f64).max(1.0),
-                industry_units: n_ind as f64,
-                stage: 1,
-                stage_year: [f64::NAN; 3],
-                cohort_baseline: 0.0,
-                issued: 0.0,
-                milestones: Vec::new(),
-                leavers: Leavers::default(),
-            });
-        }
-        for f in 0..firms.len() {
-            firms.labour[f] = [0; CLASSES];
-        }
-        for i in 0..workers.len() {
-            let e = workers.employer[i];
-            if e < REST {
-                firms.labour[e as usize][workers.class[i] as usize] += 1;
-            }
-        }
-
-        let mut network = UnGraph::<usize, RouteState>::new_undirected();
-        let nodes: Vec<NodeIndex> = (0..nr).map(|r| network.add_node(r)).collect();
-        for route in &s.routes {
-            let a = s.region_index(&route.from).expect("validated route");
-            let c = s.region_index(&route.to).expect("validated route");
-            network.add_edge(
-                nodes[a],
-                nodes[c],
-                RouteState {
-                    transport_cost: route.transport_cost,
-                    knowledge_flow: route.knowledge_flow,
-                    tariff: route.tariff,
-                },
-            );
-        }
-
-        let mut world = World {
-            year: s.start_year,
-            scenario: s,
-            seed,
-            step: 0,
-            workers,
-            firms,
-            inventors,
-            knowledge,
-            regions,
-            network,
-            nodes,
-            tech_kind,
-            tech_class,
-            tech_tasks,
-            task_labour,
-            hired_task,
-            class_education,
-            ledger: Ledger::default(),
-            events: Vec::new(),
-            next_policy: 0,
-            layout: Vec::new(),
-            flows: vec![RegionFlows::default(); nr],
-            trade_matrix: vec![0.0; nr * nr],
-            worst_imbalance: 0.0,
-        };
-        // Room for the layout of every slot, so that rebuilding it as the
-        // labour force grows never allocates.
-        let most_chunks: usize = (world.regions.iter())
-            .map(|r| (r.slots_end - r.workers.start).div_ceil(CHUNK))
-            .sum();
-        world.layout.reserve(most_chunks);
-        chunk_layout(&world.regions, &mut world.layout);
-        world.ledger.open(&world.money_stocks(&mut Vec::new()));
-        world
     }
 
     /// Other regions joined to region `r` by a route, with the route.
