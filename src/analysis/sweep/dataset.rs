@@ -2,7 +2,8 @@
 //! error go, which runs are complete, damaged, failed or missing, and the rows read
 //! back as one table or summarized per point.
 
-use super::design::{Job, Point, Points, SweepFile};
+use super::design::{Job, Point, SweepFile};
+use super::points::Points;
 use super::record::{self, record_file, Recorded};
 use crate::analysis::compare::{spread, METRICS};
 use crate::analysis::files::polars_error;

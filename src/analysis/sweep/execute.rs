@@ -5,7 +5,8 @@
 //! it (`record::adopt`).
 
 use super::dataset::{failed_file, metrics_file, partition, survey, Part};
-use super::design::{Job, Keep, Point, Points, SweepFile};
+use super::design::{Job, Keep, Point, SweepFile};
+use super::points::Points;
 use super::record::{self, Adopted};
 use crate::analysis::compare::{metrics, RunMetrics, METRICS};
 use crate::analysis::files::{polars_error, with_new_dirs, write_atomic, write_parquet};

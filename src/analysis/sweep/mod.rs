@@ -31,6 +31,7 @@
 mod dataset;
 mod design;
 mod execute;
+mod points;
 mod record;
 mod sobol;
 
@@ -38,7 +39,8 @@ pub use dataset::{
     is_measures_only, metrics_file, read_metrics, read_record, status, summary, summary_provenance,
     Status,
 };
-pub use design::{seed_of, Axis, Design, Job, Keep, Point, Points, Range, SweepFile, MAX_RUNS};
+pub use design::{seed_of, Axis, Design, Job, Keep, Point, Range, SweepFile, MAX_RUNS};
 pub use execute::{execute, shard_from, Outcome};
+pub use points::Points;
 pub use record::{adopt, growth, read as read_full_record, Adopted, Record, Recorded, VERSION};
 pub use sobol::{sobol_point, MAX_SOBOL_DIMENSIONS};
