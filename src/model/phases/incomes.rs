@@ -110,6 +110,14 @@ struct Accounts {
     inventor_spending: f64,
 }
 
+impl Accounts {
+    /// The cash the rest of the economy keeps before it invests or pays
+    /// dividends: twice the wage bill of a step.
+    fn rest_buffer(&self) -> f64 {
+        2.0 * self.rest_bill
+    }
+}
+
 pub fn incomes(world: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
     let behaviour = world.scenario.behaviour.clone();
     let steps_per_year = world.scenario.steps_per_year as f64;

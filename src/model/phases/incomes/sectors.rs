@@ -95,7 +95,7 @@ pub(super) fn rest_invests(
     accounts: &Accounts,
 ) {
     let region = &mut world.regions[r];
-    let rest_buffer = 2.0 * accounts.rest_bill;
+    let rest_buffer = accounts.rest_buffer();
     // It equips the workers it could hire, not only those it has: the
     // cost-minimizing capital at today's factor prices for everyone in
     // the labour force outside the industry, so that capital follows a
@@ -127,7 +127,7 @@ pub(super) fn owners(
     accounts: &mut Accounts,
 ) {
     let region = &mut world.regions[r];
-    let rest_buffer = 2.0 * accounts.rest_bill;
+    let rest_buffer = accounts.rest_buffer();
     let rest_dividend = behaviour.payout * (region.rest_cash - rest_buffer).max(0.0);
     region.rest_cash -= rest_dividend;
     world
