@@ -379,19 +379,11 @@ async fn cancel(
     Json(json!({"id": job.id, "cancelled": true})).into_response()
 }
 
-/// A file to save as `name`; the name is reduced to letters, digits,
-/// `-`, `_` and `.`, so a scenario's name cannot break the header.
+/// A file to save as `name`, made one safe file name of bounded length
+/// (`files::safe_file_name`, as `--out` names are): the name holds the
+/// scenario's, which an uploaded file chooses, and cannot break the header.
 fn download(kind: &'static str, name: String, body: Vec<u8>) -> Response {
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name = crate::analysis::files::safe_file_name(&name);
     (
         [
             (header::CONTENT_TYPE, kind.to_string()),
