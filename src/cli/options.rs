@@ -59,10 +59,13 @@ impl Threads {
         }
     }
 
-    /// The pool the command's work runs in, of `count()` threads.
+    /// The pool the command's work runs in: of `count()` threads when
+    /// `--threads` is given, otherwise of rayon's default (one per core, or
+    /// `RAYON_NUM_THREADS`).
     pub fn pool(&self) -> Result<rayon::ThreadPool> {
+        let asked = self.threads.filter(|&n| n > 0).map_or(0, |_| self.count());
         rayon::ThreadPoolBuilder::new()
-            .num_threads(self.count())
+            .num_threads(asked)
             .build()
             .context("starting the thread pool")
     }
