@@ -39,8 +39,8 @@ fn world(workers: u64) -> &'static State {
                 let mut b = Buffers::new(&w);
                 for _ in 0..20 {
                     phases::step(&mut w, &mut b).expect("steps");
-                    w.step += 1;
-                    w.year = scenario.year_of(w.step);
+                    w.clock.step += 1;
+                    w.clock.year = scenario.year_of(w.clock.step);
                 }
                 (n, (w, b))
             })

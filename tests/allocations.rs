@@ -32,8 +32,8 @@ static COUNTING: Counting = Counting;
 
 fn advance(w: &mut World, b: &mut Buffers) {
     phases::step(w, b).expect("steps");
-    w.step += 1;
-    w.year = w.scenario.year_of(w.step);
+    w.clock.step += 1;
+    w.clock.year = w.params.scenario.year_of(w.clock.step);
 }
 
 #[test]
@@ -65,10 +65,10 @@ fn phases_allocate_only_for_events() {
                 // policies) is done by a whole step every tenth quarter.
                 for phase in PIPELINE {
                     let (allocations_before, events_before) =
-                        (ALLOCATIONS.load(Ordering::Relaxed), w.events.len());
+                        (ALLOCATIONS.load(Ordering::Relaxed), w.events.list.len());
                     (phase.run)(&mut w, &mut b).expect("every phase runs and the books balance");
                     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations_before;
-                    let new_events = w.events.len() - events_before;
+                    let new_events = w.events.list.len() - events_before;
                     // Formatting an event's text and storing it takes up to
                     // three allocations (the string grows once while it is
                     // formatted), and the list of events doubles now and then.
@@ -78,15 +78,15 @@ fn phases_allocate_only_for_events() {
                         "{} on {threads} threads, step {}: {} made {allocations} allocations \
                          with {new_events} events",
                         scenario.name,
-                        w.step,
+                        w.clock.step,
                         phase.name
                     );
                     total += allocations;
                     events += new_events;
                 }
-                w.step += 1;
-                w.year = w.scenario.year_of(w.step);
-                if w.step % 10 == 0 {
+                w.clock.step += 1;
+                w.clock.year = w.params.scenario.year_of(w.clock.step);
+                if w.clock.step % 10 == 0 {
                     advance(&mut w, &mut b);
                 }
             }

@@ -4,8 +4,30 @@
 //! region to another (transport, tariffs). They read the state and change
 //! nothing; they sit below both so that observation never calls a phase.
 
-use crate::model::world::World;
+use crate::model::world::{Economy, Firms, Government, Knowledge, Parameters, Politics, World};
 use crate::scenario::TechKind;
+
+/// What the cost formulas read: the parameters, the year, what each region
+/// knows, and its economy, politics and government. A phase builds one
+/// from the groups of its contract; observation from the world.
+#[derive(Clone, Copy)]
+pub struct Costing<'a> {
+    pub params: &'a Parameters,
+    pub year: f64,
+    pub knowledge: &'a Knowledge,
+    pub economy: &'a [Economy],
+    pub politics: &'a [Politics],
+    pub government: &'a [Government],
+}
+
+/// What delivering the good between regions reads: the routes, each
+/// region's infrastructure and its tariffs.
+#[derive(Clone, Copy)]
+pub struct Delivery<'a> {
+    pub params: &'a Parameters,
+    pub politics: &'a [Politics],
+    pub government: &'a [Government],
+}
 
 /// The cost of one task done with one technology by one firm.
 #[derive(Clone, Copy, Debug)]
@@ -21,13 +43,13 @@ pub struct TaskCost {
 /// production phase), times the price of the rest of the economy's good,
 /// of which machines, buildings and engines are made. Where that good
 /// cheapens against labour, machines do too (Allen's high-wage economy).
-pub fn machine_price(w: &World, r: usize, j: usize) -> f64 {
-    let t = &w.scenario.technologies[j];
-    let e = w.knowledge.experience[r * w.techs() + j];
+pub fn machine_price(c: &Costing, r: usize, j: usize) -> f64 {
+    let t = &c.params.scenario.technologies[j];
+    let e = c.knowledge.experience[r * c.params.techs() + j];
     (1.0 + e)
         .powf(-t.learning_exponent)
         .max(MACHINE_PRICE_FLOOR)
-        * w.regions[r].rest_price
+        * c.economy[r].rest_price
 }
 
 /// Machines never get cheaper than this share of their first price: iron,
@@ -45,8 +67,8 @@ pub fn materials_per_unit(s: &crate::scenario::Scenario) -> f64 {
 
 /// What the materials of one unit cost a firm in region `r`: their
 /// quantity at the region's price of the rest of the economy's good.
-pub fn materials_cost(w: &World, r: usize) -> f64 {
-    materials_per_unit(&w.scenario) * w.regions[r].rest_price
+pub fn materials_cost(c: &Costing, r: usize) -> f64 {
+    materials_per_unit(&c.params.scenario) * c.economy[r].rest_price
 }
 
 /// A factory's price for a unit whose cost, materials included, is
@@ -54,54 +76,54 @@ pub fn materials_cost(w: &World, r: usize) -> f64 {
 /// good (labour and machines), and the materials passed on at cost. A
 /// markup on the materials too would handicap factories against hand
 /// workers, who pass them on at cost, by a fifth of the price of cotton.
-pub fn factory_price(w: &World, r: usize, unit_cost: f64) -> f64 {
-    let materials = materials_cost(w, r);
-    (1.0 + w.scenario.industry.markup) * (unit_cost - materials).max(0.0) + materials
+pub fn factory_price(c: &Costing, r: usize, unit_cost: f64) -> f64 {
+    let materials = materials_cost(c, r);
+    (1.0 + c.params.scenario.industry.markup) * (unit_cost - materials).max(0.0) + materials
 }
 
 /// Productivity multiplier from the installed base (returns to scale).
-pub fn scale_factor(w: &World, r: usize, j: usize) -> f64 {
-    let t = &w.scenario.technologies[j];
-    let e = w.knowledge.experience[r * w.techs() + j];
+pub fn scale_factor(params: &Parameters, knowledge: &Knowledge, r: usize, j: usize) -> f64 {
+    let t = &params.scenario.technologies[j];
+    let e = knowledge.experience[r * params.techs() + j];
     1.0 + t.scale_gain * (1.0 + e).ln()
 }
 
 /// Organization effect on general tasks: a dip while a firm reorganizes,
 /// then the bonus of complementary organization (the productivity J-curve).
-pub fn organization_factor(w: &World, f: usize) -> f64 {
-    let at = w.firms.reorganized_at[f];
+pub fn organization_factor(c: &Costing, firms: &Firms, f: usize) -> f64 {
+    let at = firms.reorganized_at[f];
     if at.is_nan() {
         return 1.0;
     }
-    let b = &w.scenario.behaviour;
-    if w.year - at < b.reorganization_dip_years {
+    let behaviour = c.params.behaviour();
+    if c.year - at < behaviour.reorganization_dip_years {
         0.85
     } else {
-        1.0 + b.reorganization_bonus
+        1.0 + behaviour.reorganization_bonus
     }
 }
 
 /// Quarterly user cost of one unit of machine capital.
-pub fn user_cost(w: &World) -> f64 {
-    w.scenario.behaviour.capital_user_cost / w.scenario.steps_per_year as f64
+pub fn user_cost(params: &Parameters) -> f64 {
+    params.behaviour().capital_user_cost / params.steps_per_year()
 }
 
 /// Quarterly depreciation of technology `j`'s machines: its own rate where
 /// the scenario gives one, else half the user cost.
-pub fn depreciation(w: &World, j: usize) -> f64 {
-    match w.scenario.technologies[j].depreciation {
-        Some(d) => d / w.scenario.steps_per_year as f64,
-        None => 0.5 * user_cost(w),
+pub fn depreciation(params: &Parameters, j: usize) -> f64 {
+    match params.scenario.technologies[j].depreciation {
+        Some(d) => d / params.steps_per_year(),
+        None => 0.5 * user_cost(params),
     }
 }
 
 /// Quarterly user cost of technology `j`'s machines: the common user cost,
 /// with the technology's own depreciation in place of the common half where
 /// it has one (Jorgenson's user cost: interest plus depreciation).
-pub fn machine_user_cost(w: &World, j: usize) -> f64 {
-    match w.scenario.technologies[j].depreciation {
-        Some(_) => 0.5 * user_cost(w) + depreciation(w, j),
-        None => user_cost(w),
+pub fn machine_user_cost(params: &Parameters, j: usize) -> f64 {
+    match params.scenario.technologies[j].depreciation {
+        Some(_) => 0.5 * user_cost(params) + depreciation(params, j),
+        None => user_cost(params),
     }
 }
 
@@ -109,59 +131,69 @@ pub fn machine_user_cost(w: &World, j: usize) -> f64 {
 /// all its tasks, so the rate is that of each task's technology weighted by
 /// the capital the task needs. Where no chosen technology has a rate of its
 /// own this is exactly half the user cost.
-pub fn firm_depreciation(w: &World, f: usize) -> f64 {
-    let tasks = w.tasks();
-    let choice = &w.firms.choice[f * tasks..(f + 1) * tasks];
-    if choice
-        .iter()
-        .all(|&j| w.scenario.technologies[j as usize].depreciation.is_none())
-    {
-        return 0.5 * user_cost(w);
+pub fn firm_depreciation(c: &Costing, firms: &Firms, f: usize) -> f64 {
+    let params = c.params;
+    let tasks = params.tasks();
+    let choice = &firms.choice[f * tasks..(f + 1) * tasks];
+    if choice.iter().all(|&j| {
+        params.scenario.technologies[j as usize]
+            .depreciation
+            .is_none()
+    }) {
+        return 0.5 * user_cost(params);
     }
-    let r = w.firms.region[f] as usize;
+    let r = firms.region[f] as usize;
     let (mut capital, mut worn) = (0.0, 0.0);
     for (t, &j) in choice.iter().enumerate() {
-        let k = task_cost(w, Some(f), r, t, j as usize).capital;
+        let k = task_cost(c, firms, Some(f), r, t, j as usize).capital;
         capital += k;
-        worn += k * depreciation(w, j as usize);
+        worn += k * depreciation(params, j as usize);
     }
     if capital > 0.0 {
         worn / capital
     } else {
-        0.5 * user_cost(w)
+        0.5 * user_cost(params)
     }
 }
 
 /// Cost of task `t` done by firm `f` (in region `r`) with technology `j`.
 /// `efficiency` 1.0 and `f = None` give the notional cost for a typical firm.
-pub fn task_cost(w: &World, f: Option<usize>, r: usize, t: usize, j: usize) -> TaskCost {
-    let tech = &w.scenario.technologies[j];
-    let kind = w.tech_kind[j];
-    let mut a = w.know(r, j).max(1e-9);
+pub fn task_cost(
+    c: &Costing,
+    firms: &Firms,
+    f: Option<usize>,
+    r: usize,
+    t: usize,
+    j: usize,
+) -> TaskCost {
+    let params = c.params;
+    let tech = &params.scenario.technologies[j];
+    let kind = params.tech_kind[j];
+    let mut a = c.knowledge.know(r, j).max(1e-9);
     let mut pay = 1.0;
     if let Some(f) = f {
-        a *= w.effort_factor(f);
-        pay = w.pay_factor(f);
+        a *= params.effort_factor(firms, f);
+        pay = params.pay_factor(firms, f);
     }
     if let (Some(f), false) = (f, kind == TechKind::Craft) {
         // Firms differ in how well they run machines, not in hand work.
-        a *= w.firms.efficiency[f * w.techs() + j] as f64;
+        a *= firms.efficiency[f * params.techs() + j] as f64;
         if kind == TechKind::General {
-            a *= organization_factor(w, f);
+            a *= organization_factor(c, firms, f);
         }
     }
     if kind == TechKind::General {
-        a *= scale_factor(w, r, j);
+        a *= scale_factor(params, c.knowledge, r, j);
     }
-    let labour = w.task_labour[t] / a;
-    let capital = tech.capital_per_worker * w.scenario.steps_per_year as f64 * labour;
-    let reg = &w.regions[r];
-    let mut price = machine_price(w, r, j) * (1.0 + reg.risk.min(5.0));
+    let labour = params.task_labour[t] / a;
+    let capital = tech.capital_per_worker * params.scenario.steps_per_year as f64 * labour;
+    let (economy, politics) = (&c.economy[r], &c.politics[r]);
+    let mut price = machine_price(c, r, j) * (1.0 + politics.risk.min(5.0));
     if kind == TechKind::General {
-        price *= 1.0 + reg.institutions.general_tech_tax;
+        price *= 1.0 + politics.institutions.general_tech_tax;
     }
-    let unit_cost =
-        labour * reg.wage[w.task_class(f, t, j)] * pay + capital * price * machine_user_cost(w, j);
+    let unit_cost = labour * economy.wage[params.task_class(firms, f, t, j)] * pay
+        + capital * price * machine_user_cost(params, j);
     TaskCost {
         labour,
         capital,
@@ -169,42 +201,59 @@ pub fn task_cost(w: &World, f: Option<usize>, r: usize, t: usize, j: usize) -> T
     }
 }
 
-/// Transport cost between two regions as a share of price, or `None` when
-/// no route joins them. Infrastructure at either end lowers it.
-/// A route from a region to itself is its internal transport (roads,
-/// canals, railways to domestic buyers); without one, home sales travel free.
-pub fn transport(w: &World, from: usize, to: usize) -> Option<f64> {
-    match w.network.find_edge(w.nodes[from], w.nodes[to]) {
-        Some(e) => {
-            let infrastructure = if from == to {
-                w.regions[from].infrastructure
-            } else {
-                w.regions[from].infrastructure + w.regions[to].infrastructure
-            };
-            Some(w.network[e].transport_cost / (1.0 + infrastructure))
+impl Delivery<'_> {
+    /// Transport cost between two regions as a share of price, or `None`
+    /// when no route joins them. Infrastructure at either end lowers it.
+    /// A route from a region to itself is its internal transport (roads,
+    /// canals, railways to domestic buyers); without one, home sales
+    /// travel free.
+    pub fn transport(&self, from: usize, to: usize) -> Option<f64> {
+        let (network, nodes) = (&self.params.network, &self.params.nodes);
+        match network.find_edge(nodes[from], nodes[to]) {
+            Some(e) => {
+                let infrastructure = if from == to {
+                    self.government[from].infrastructure
+                } else {
+                    self.government[from].infrastructure + self.government[to].infrastructure
+                };
+                Some(network[e].transport_cost / (1.0 + infrastructure))
+            }
+            None if from == to => Some(0.0),
+            None => None,
         }
-        None if from == to => Some(0.0),
-        None => None,
+    }
+
+    /// Tariff paid on goods from region `from` sold in region `to`: the
+    /// route's own rate where it has one, else the importer's general tariff.
+    pub fn tariff(&self, from: usize, to: usize) -> f64 {
+        if from == to {
+            return 0.0;
+        }
+        let (network, nodes) = (&self.params.network, &self.params.nodes);
+        network
+            .find_edge(nodes[from], nodes[to])
+            .and_then(|e| network[e].tariff)
+            .unwrap_or(self.politics[to].institutions.tariff)
+    }
+
+    /// Delivered price of a good priced `price` at the factory in region
+    /// `from` to buyers in region `to`, or `None` when no route joins them.
+    pub fn delivered_price(&self, price: f64, from: usize, to: usize) -> Option<f64> {
+        let duty = self.tariff(from, to);
+        self.transport(from, to)
+            .map(|tau| price * (1.0 + tau) * (1.0 + duty))
     }
 }
 
-/// Tariff paid on goods from region `from` sold in region `to`: the
-/// route's own rate where it has one, else the importer's general tariff.
-pub fn tariff(w: &World, from: usize, to: usize) -> f64 {
-    if from == to {
-        return 0.0;
+impl<'a> Costing<'a> {
+    /// The delivery costs these formulas see.
+    pub fn delivery(&self) -> Delivery<'a> {
+        Delivery {
+            params: self.params,
+            politics: self.politics,
+            government: self.government,
+        }
     }
-    w.network
-        .find_edge(w.nodes[from], w.nodes[to])
-        .and_then(|e| w.network[e].tariff)
-        .unwrap_or(w.regions[to].institutions.tariff)
-}
-
-/// Delivered price of a good priced `price` at the factory in region `from`
-/// to buyers in region `to`, or `None` when no route joins them.
-pub fn delivered_price(w: &World, price: f64, from: usize, to: usize) -> Option<f64> {
-    let duty = tariff(w, from, to);
-    transport(w, from, to).map(|tau| price * (1.0 + tau) * (1.0 + duty))
 }
 
 /// A firm's weight in buyers' choice besides price: the sales it is set up
@@ -214,31 +263,45 @@ pub fn delivered_price(w: &World, price: f64, from: usize, to: usize) -> Option<
 /// monopoly on small price differences: in the long run a firm's share
 /// settles at a power of its relative price, and every supplier keeps a
 /// niche. At 1 it is the replicator dynamics of Dosi et al. (2010).
-pub fn presence(w: &World, f: usize) -> f64 {
-    w.firms.expected[f]
+pub fn presence(params: &Parameters, firms: &Firms, f: usize) -> f64 {
+    firms.expected[f]
         .max(0.05)
-        .powf(w.scenario.behaviour.presence_elasticity)
+        .powf(params.behaviour().presence_elasticity)
 }
 
 /// What firm `f` could sell per quarter at factory price `price`, given last
 /// quarter's markets and rivals: in every region it can reach, its share of
 /// buyers' choice at that price times the quantity bought there.
-pub fn potential_sales(w: &World, f: usize, price: f64) -> f64 {
-    let beta = w.scenario.behaviour.price_sensitivity;
-    let s = w.firms.region[f] as usize;
-    let weight_at = |p: f64| presence(w, f) * p.powf(-beta);
+pub fn potential_sales(c: &Costing, firms: &Firms, f: usize, price: f64) -> f64 {
+    let beta = c.params.behaviour().price_sensitivity;
+    let s = firms.region[f] as usize;
+    let delivery = c.delivery();
+    let weight_at = |p: f64| presence(c.params, firms, f) * p.powf(-beta);
     let mut total = 0.0;
-    for r in 0..w.regions.len() {
+    for (r, economy) in c.economy.iter().enumerate() {
         let (Some(now), Some(then)) = (
-            delivered_price(w, w.firms.price[f], s, r),
-            delivered_price(w, price, s, r),
+            delivery.delivered_price(firms.price[f], s, r),
+            delivery.delivered_price(price, s, r),
         ) else {
             continue;
         };
-        let reg = &w.regions[r];
-        let others = (reg.supplier_weight - weight_at(now)).max(0.0);
+        let others = (economy.supplier_weight - weight_at(now)).max(0.0);
         let mine = weight_at(then);
-        total += reg.market_units * mine / (others + mine);
+        total += economy.market_units * mine / (others + mine);
     }
     total
+}
+
+impl<'a> Costing<'a> {
+    /// The cost formulas over the whole world, for observation.
+    pub fn of(world: &'a World) -> Costing<'a> {
+        Costing {
+            params: &world.params,
+            year: world.clock.year,
+            knowledge: &world.knowledge,
+            economy: &world.economy,
+            politics: &world.politics,
+            government: &world.government,
+        }
+    }
 }

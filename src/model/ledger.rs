@@ -47,6 +47,8 @@ pub struct Ledger {
     /// Gross amount of each flow, the scale for its balance check.
     pub gross: [f64; FLOWS],
     pub opening: [f64; SECTORS],
+    /// Largest relative imbalance the accounting phase has seen.
+    pub worst_imbalance: f64,
 }
 
 impl Ledger {

@@ -25,10 +25,12 @@ macro_rules! named_enum {
     };
 }
 
+pub mod contracts;
 pub mod costs;
 pub mod ledger;
 pub mod observe;
 pub mod phases;
+pub mod plans;
 pub mod rest;
 pub mod rng;
 pub mod run;

@@ -4,7 +4,7 @@
 //! It produces with a Cobb-Douglas technology `Y = A K^a L^(1-a)`, where
 //! `a` is capital's share of its tasks (`Behaviour::capital_elasticity` at
 //! the start, raised by automation and lowered by new tasks; see
-//! `RegionState::shift_tasks` and the production phase), `K` its capital
+//! `Economy::shift_tasks` and the production phase), `K` its capital
 //! and `L` its workers. Its price is not a markup on wages:
 //! it moves toward the price at which last quarter's spending buys this
 //! quarter's output, so the labour share `wL / pY` equals `1 - a` only when
@@ -16,9 +16,9 @@
 //! These are the formulas; the labour market phase uses them to hire and to
 //! set the price, the incomes phase to pay wages, invest and pay dividends.
 
-use crate::model::world::RegionState;
+use crate::model::world::Economy;
 
-impl RegionState {
+impl Economy {
     /// Real output of the rest of the economy with its current workers and capital.
     pub fn rest_output(&self) -> f64 {
         output(
@@ -52,7 +52,7 @@ impl RegionState {
 /// The productivity factor by which new tasks (a negative `change` in
 /// capital's share `alpha`) keep output at the smaller capital stock they
 /// want, on top of keeping it at the present one (see
-/// `RegionState::shift_tasks`); 1 for automation.
+/// `Economy::shift_tasks`); 1 for automation.
 fn new_task_gain(alpha: f64, change: f64) -> f64 {
     if change < 0.0 {
         let after = alpha + change;
@@ -74,7 +74,7 @@ pub fn output(productivity: f64, capital: f64, labour: f64, alpha: f64) -> f64 {
 /// (marginal revenue product equal to the wage) at the current price. Weak
 /// demand reaches hiring through the price, which falls until what is made
 /// sells; a wage slow to follow it then leaves workers without jobs.
-pub fn labour_wanted(reg: &RegionState, wage: f64) -> f64 {
+pub fn labour_wanted(reg: &Economy, wage: f64) -> f64 {
     let alpha = reg.rest_alpha;
     let (a, k, p) = (reg.rest_productivity, reg.rest_capital, reg.rest_price);
     if k <= 0.0 || wage <= 0.0 || p <= 0.0 || a <= 0.0 {
@@ -84,7 +84,7 @@ pub fn labour_wanted(reg: &RegionState, wage: f64) -> f64 {
 }
 
 /// Labour's marginal revenue product at the current head count.
-pub fn marginal_revenue_product(reg: &RegionState) -> f64 {
+pub fn marginal_revenue_product(reg: &Economy) -> f64 {
     let l = reg.rest_employed as f64;
     if l <= 0.0 {
         return 0.0;
@@ -94,7 +94,7 @@ pub fn marginal_revenue_product(reg: &RegionState) -> f64 {
 
 /// The capital stock at which capital's marginal product pays its
 /// quarterly user cost `user_cost`: `a Y / K = user cost`.
-pub fn capital_wanted(reg: &RegionState, user_cost: f64) -> f64 {
+pub fn capital_wanted(reg: &Economy, user_cost: f64) -> f64 {
     reg.rest_alpha * reg.rest_output() / user_cost.max(1e-9)
 }
 

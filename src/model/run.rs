@@ -41,22 +41,28 @@ pub fn run(scenario: &Scenario, seed: u64) -> Result<RunOutput> {
     for _ in 0..steps {
         phases::step(&mut world, &mut buffers)?;
         crate::model::observe::record::record(&world, &mut records);
-        world.step += 1;
-        world.year = scenario.year_of(world.step);
+        world.clock.step += 1;
+        world.clock.year = scenario.year_of(world.clock.step);
     }
     let summary = summarize(&world, &records);
     let agents = world.agents();
     Ok(RunOutput {
         scenario: scenario.clone(),
         seed,
-        events: std::mem::take(&mut world.events),
+        events: std::mem::take(&mut world.events.list),
         summary,
-        region_names: world.regions.iter().map(|r| r.name.clone()).collect(),
+        region_names: world
+            .params
+            .scenario
+            .regions
+            .iter()
+            .map(|r| r.name.clone())
+            .collect(),
         steps,
         workers: world.labour_force(),
         agents,
         wall_seconds: started.elapsed().as_secs_f64(),
-        worst_imbalance: world.worst_imbalance,
+        worst_imbalance: world.ledger.worst_imbalance,
         records,
     })
 }
@@ -160,8 +166,8 @@ pub fn bench(scenario: &Scenario, seed: u64, steps: usize) -> Result<Bench> {
     let stepping = Instant::now();
     for _ in 0..steps {
         phases::step_timed(&mut world, &mut buffers, Some(&mut phase_seconds))?;
-        world.step += 1;
-        world.year = scenario.year_of(world.step);
+        world.clock.step += 1;
+        world.clock.year = scenario.year_of(world.clock.step);
     }
     let agents = world.agents();
     Ok(Bench {

@@ -7,6 +7,7 @@
 use crate::common::loom;
 use crate::runs::ensemble;
 use ludd::analysis::stats::mean;
+use ludd::model::contracts::{Incomes, Labour, Production, Trade};
 use ludd::model::observe::SeriesRow;
 use ludd::model::phases::{self, Buffers};
 use ludd::model::world::{World, CRAFT, CRAFT_SHOP, HIRED, REST, UNEMPLOYED};
@@ -218,11 +219,11 @@ fn a_weaver_who_pays_spinners_bears_the_whole_fall_in_the_cloth_price() {
 fn piece_rates(s: &Scenario, factor: f64) {
     let mut w = World::new(s, 3);
     let mut b = Buffers::new(&w);
-    phases::production::production(&mut w);
+    phases::production::production(Production::lend(&mut w));
     // Merchants with money enough to buy every shop's whole stock at either
     // price, so the same cloth is sold and only its price differs.
-    for reg in w.regions.iter_mut() {
-        reg.merchants_cash *= 10.0;
+    for region in w.economy.iter_mut() {
+        region.merchants_cash *= 10.0;
     }
     let mut cheap = w.clone();
     let mut cheap_b = b.clone();
@@ -230,9 +231,9 @@ fn piece_rates(s: &Scenario, factor: f64) {
         cheap.firms.price[f] *= factor;
     }
     for (w, b) in [(&mut w, &mut b), (&mut cheap, &mut cheap_b)] {
-        phases::trade::trade(w, &mut b.trade);
-        phases::labour::labour(w, &mut b.labour, &mut b.workers);
-        phases::incomes::incomes(w, &mut b.incomes, &mut b.workers);
+        phases::trade::trade(Trade::lend(w), &mut b.trade);
+        phases::labour::labour(Labour::lend(w), &mut b.labour, &mut b.workers);
+        phases::incomes::incomes(Incomes::lend(w), &mut b.incomes, &mut b.workers);
     }
     // A self-employed weaver in Britain's first shop: one of its members
     // (the craft class), not one of the spinners it pays a wage.
@@ -246,8 +247,12 @@ fn piece_rates(s: &Scenario, factor: f64) {
                 && w.workers.class[i] == CRAFT as u8
         })
         .expect("a weaver who stays");
-    let staff = w.shop_members(f);
-    assert_eq!(staff, cheap.shop_members(f), "the shop keeps its weavers");
+    let staff = w.params.shop_members(&w.firms, f);
+    assert_eq!(
+        staff,
+        cheap.params.shop_members(&cheap.firms, f),
+        "the shop keeps its weavers"
+    );
     assert_eq!(
         w.firms.labour[f][HIRED], cheap.firms.labour[f][HIRED],
         "the shop keeps its spinners"
@@ -268,9 +273,10 @@ fn piece_rates(s: &Scenario, factor: f64) {
     // What the weaver keeps is the shop's revenue less the materials of
     // its cloth (its tools have not worn yet) and the spinners' wages and
     // hiring, shared by head among the weavers.
-    let materials = w.firms.output[f] * ludd::model::costs::materials_cost(&w, 0);
+    let materials = w.firms.output[f]
+        * ludd::model::costs::materials_cost(&ludd::model::costs::Costing::of(&w), 0);
     assert!(materials > 0.0, "the loom's cloth is made of bought cotton");
-    let hand_wage = w.regions[0].wage[HIRED];
+    let hand_wage = w.economy[0].wage[HIRED];
     let spinners = f64::from(w.firms.labour[f][HIRED]) * hand_wage
         + s.behaviour.hiring_cost * f64::from(w.firms.hires[f]) * hand_wage;
     let kept = (w.firms.revenue[f] - materials - spinners) / staff as f64 * (1.0 - tax);

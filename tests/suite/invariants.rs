@@ -166,12 +166,12 @@ fn a_number_gone_wrong_stops_the_step_naming_step_phase_and_region() {
     let mut w = ludd::model::world::World::new(&loom(), 1);
     let mut b = ludd::model::phases::Buffers::new(&w);
     ludd::model::phases::step(&mut w, &mut b).unwrap();
-    w.step += 1;
-    w.regions[2].rest_price = f64::NAN;
+    w.clock.step += 1;
+    w.economy[2].rest_price = f64::NAN;
     let err = ludd::model::phases::step(&mut w, &mut b)
         .unwrap_err()
         .to_string();
-    let region = &w.regions[2].name;
+    let region = w.params.region_name(2);
     assert!(
         err.contains("step 1")
             && err.contains("phase innovation")

@@ -52,9 +52,9 @@ mod sums;
 
 use super::index::Chain;
 use super::rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS};
-use crate::model::costs::{task_cost, transport};
+use crate::model::costs::{task_cost, Costing};
 use crate::model::world::{
-    output_share, RegionState, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED,
+    output_share, Economy, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED,
 };
 use crate::scenario::TechKind;
 use rayon::prelude::*;
@@ -65,7 +65,7 @@ use sums::{Agg, WorkerSums};
 /// its owners' and inventors') and income inequality, real output, the
 /// series and group rows, and the technology rows.
 pub fn record(world: &World, rec: &mut Records) {
-    let region_count = world.regions.len();
+    let region_count = world.params.region_count();
     trade_rows(world, rec);
     let mut aggs = worker_sums(world);
 
@@ -103,18 +103,22 @@ pub fn record(world: &World, rec: &mut Records) {
         let (agg, name, gini, stage) = if r < region_count {
             (
                 &aggs[r],
-                world.regions[r].name.clone(),
+                world.params.region_name(r).to_string(),
                 region_gini[r],
-                world.regions[r].stage,
+                world.stages[r].stage,
             )
         } else {
-            let stage = world.regions.iter().map(|x| x.stage).max().unwrap_or(1);
+            let stage = world.stages.iter().map(|x| x.stage).max().unwrap_or(1);
             (&whole, "world".to_string(), world_gini, stage)
         };
-        let people_per_agent = world.scenario.people_per_agent;
-        let (step, year) = (world.step as u32, world.year);
+        let people_per_agent = world.params.scenario.people_per_agent;
+        let (step, year) = (world.clock.step as u32, world.clock.year);
         let mut row = series_row(agg, step, year, name.clone(), stage, gini, people_per_agent);
-        row.projection = world.scenario.projection_from.is_some_and(|p| year >= p);
+        row.projection = world
+            .params
+            .scenario
+            .projection_from
+            .is_some_and(|p| year >= p);
         rec.series.push(row);
         group_rows(world, agg, name, rec);
     }
@@ -123,22 +127,23 @@ pub fn record(world: &World, rec: &mut Records) {
 
 /// The region's price level, its consumer price index over the starting
 /// one, which turns its money amounts into real ones.
-fn price_level(region: &RegionState) -> f64 {
+fn price_level(region: &Economy) -> f64 {
     region.cpi / region.cpi0
 }
 
 /// The rows of trade between every pair of regions a route joins.
 fn trade_rows(world: &World, rec: &mut Records) {
-    let region_count = world.regions.len();
+    let region_count = world.params.region_count();
+    let delivery = Costing::of(world).delivery();
     for s in 0..region_count {
         for r in 0..region_count {
-            if s != r && transport(world, s, r).is_some() {
+            if s != r && delivery.transport(s, r).is_some() {
                 rec.trade.push(TradeRow {
-                    step: world.step as u32,
-                    year: world.year,
-                    from: world.regions[s].name.clone(),
-                    to: world.regions[r].name.clone(),
-                    value: world.trade_matrix[s * region_count + r],
+                    step: world.clock.step as u32,
+                    year: world.clock.year,
+                    from: world.params.region_name(s).to_string(),
+                    to: world.params.region_name(r).to_string(),
+                    value: world.flows.trade[s * region_count + r],
                 });
             }
         }
@@ -153,9 +158,9 @@ fn worker_sums(world: &World) -> Vec<Agg> {
         .par_iter()
         .map(|(r, range)| {
             let ws = &world.workers;
-            let price = price_level(&world.regions[*r]);
+            let price = price_level(&world.economy[*r]);
             // Real wages by class, divided once rather than per worker.
-            let real_wage = world.regions[*r].wage.map(|x| x / price);
+            let real_wage = world.economy[*r].wage.map(|x| x / price);
             let mut s = WorkerSums::default();
             for i in range.clone() {
                 let g = ws.group[i] as usize;
@@ -182,7 +187,7 @@ fn worker_sums(world: &World) -> Vec<Agg> {
             s
         })
         .collect();
-    let mut aggs = vec![Agg::default(); world.regions.len()];
+    let mut aggs = vec![Agg::default(); world.params.region_count()];
     for ((r, _), s) in world.layout.iter().zip(&partial) {
         aggs[*r].w.add(s);
     }
@@ -192,7 +197,7 @@ fn worker_sums(world: &World) -> Vec<Agg> {
 /// The region's head count and price level, and the hand trade's members,
 /// the hands its shops hire and its real piece earnings.
 fn hand_trade(world: &World, r: usize, agg: &mut Agg) {
-    let region = &world.regions[r];
+    let region = &world.economy[r];
     let price = price_level(region);
     agg.workers = region.workers.len() as f64;
     agg.general_users = f64::from(region.general_users);
@@ -206,8 +211,8 @@ fn hand_trade(world: &World, r: usize, agg: &mut Agg) {
     let (mut hand, mut hands) = (0.0, 0.0);
     for f in region.firms.clone() {
         if world.firms.alive[f] && world.firms.org[f] == crate::model::world::CRAFT_SHOP {
-            hand += f64::from(world.shop_members(f));
-            if world.hired_task.is_some() {
+            hand += f64::from(world.params.shop_members(&world.firms, f));
+            if world.params.hired_task.is_some() {
                 hands += f64::from(world.firms.labour[f][crate::model::world::HIRED]);
             }
         }
@@ -221,8 +226,8 @@ fn hand_trade(world: &World, r: usize, agg: &mut Agg) {
 /// value added; and the prices and quantities of its two goods, the
 /// industry's (no price if it sold nothing) and the rest of the economy's.
 fn goods(world: &World, r: usize, agg: &mut Agg) -> ([f64; 2], [f64; 2]) {
-    let region = &world.regions[r];
-    let (by_kind, reorganized, total) = world.output_shares(r);
+    let region = &world.economy[r];
+    let (by_kind, reorganized, total) = world.params.output_shares(&world.firms, &world.economy[r]);
     agg.by_kind = by_kind;
     agg.reorganized = reorganized;
     agg.industry_output = total;
@@ -239,7 +244,7 @@ fn goods(world: &World, r: usize, agg: &mut Agg) -> ([f64; 2], [f64; 2]) {
     // The rest of the economy's good counts once: what it made less
     // the materials that went into the industry's good.
     let into_industry =
-        region.industry_units * crate::model::costs::materials_per_unit(&world.scenario);
+        region.industry_units * crate::model::costs::materials_per_unit(&world.params.scenario);
     let rest_quantity = (region.rest_output() - into_industry).max(0.0);
     ([industry_price, region.rest_price], [sold, rest_quantity])
 }
@@ -247,9 +252,9 @@ fn goods(world: &World, r: usize, agg: &mut Agg) -> ([f64; 2], [f64; 2]) {
 /// The region's firms alive, those using the general technology, and the
 /// leading firm's output, real price, labour per unit and quit rate.
 fn firms_and_leader(world: &World, r: usize, agg: &mut Agg) {
-    let region = &world.regions[r];
+    let region = &world.economy[r];
     let price = price_level(region);
-    let tasks = world.tasks();
+    let tasks = world.params.tasks();
     let mut leader: Option<usize> = None;
     for f in region.firms.clone() {
         if !world.firms.alive[f] {
@@ -257,7 +262,7 @@ fn firms_and_leader(world: &World, r: usize, agg: &mut Agg) {
         }
         agg.firms_alive += 1.0;
         let uses_general = (0..tasks).any(|t| {
-            world.tech_kind[world.firms.choice[f * tasks + t] as usize] == TechKind::General
+            world.params.tech_kind[world.firms.choice[f * tasks + t] as usize] == TechKind::General
         });
         if uses_general {
             agg.firms_general += 1.0;
@@ -282,17 +287,18 @@ fn firms_and_leader(world: &World, r: usize, agg: &mut Agg) {
 /// Notional unit cost of the best general technology known here, in real
 /// terms, weighted by the industry's output.
 fn general_cost(world: &World, r: usize, agg: &mut Agg) {
-    let region = &world.regions[r];
+    let region = &world.economy[r];
     let price = price_level(region);
-    let tasks = world.tasks();
+    let tasks = world.params.tasks();
+    let costing = Costing::of(world);
     let mut best: Option<f64> = None;
-    for j in 0..world.techs() {
-        if world.tech_kind[j] != TechKind::General || world.know(r, j) <= 0.0 {
+    for j in 0..world.params.techs() {
+        if world.params.tech_kind[j] != TechKind::General || world.knowledge.know(r, j) <= 0.0 {
             continue;
         }
         let c: f64 = (0..tasks)
-            .filter(|&t| world.tech_tasks[j] & (1 << t) != 0)
-            .map(|t| task_cost(world, None, r, t, j).unit_cost)
+            .filter(|&t| world.params.tech_tasks[j] & (1 << t) != 0)
+            .map(|t| task_cost(&costing, &world.firms, None, r, t, j).unit_cost)
             .sum::<f64>()
             / price;
         best = Some(best.map_or(c, |b: f64| b.min(c)));
@@ -307,12 +313,12 @@ fn general_cost(world: &World, r: usize, agg: &mut Agg) {
 /// Protesters, owner households and inventors, with their real income and
 /// wealth.
 fn owners_and_inventors(world: &World, r: usize, agg: &mut Agg) {
-    let region = &world.regions[r];
+    let region = &world.economy[r];
     let price = price_level(region);
-    agg.protesters = region.protest * agg.workers;
+    agg.protesters = world.politics[r].protest * agg.workers;
     // Owner households: a fixed share of the region's people, who hold
     // the firms' shares between them whichever firms are alive.
-    agg.owners_people = (world.scenario.behaviour.owner_share * agg.workers)
+    agg.owners_people = (world.params.behaviour().owner_share * agg.workers)
         .round()
         .max(1.0);
     agg.owners_income = region.owners_income / price;
@@ -329,7 +335,7 @@ fn owners_and_inventors(world: &World, r: usize, agg: &mut Agg) {
 /// Income inequality among the region's workers, inventors and owner
 /// households, added to the world's; the region's Gini coefficient.
 fn income_inequality(world: &World, r: usize, agg: &Agg, rec: &mut Records) -> f64 {
-    let region = &world.regions[r];
+    let region = &world.economy[r];
     let price = price_level(region);
     rec.incomes
         .add_each(&world.workers.income[region.workers.clone()], price);
@@ -347,8 +353,8 @@ fn income_inequality(world: &World, r: usize, agg: &Agg, rec: &mut Records) -> f
 /// The group rows of a region (or of the world): people, employment, real
 /// wage, real income and wealth of each class, owners and inventors.
 fn group_rows(world: &World, agg: &Agg, name: String, rec: &mut Records) {
-    let people_per_agent = world.scenario.people_per_agent;
-    let (step, year) = (world.step as u32, world.year);
+    let people_per_agent = world.params.scenario.people_per_agent;
+    let (step, year) = (world.clock.step as u32, world.clock.year);
     for (k, group) in GROUPS.iter().enumerate() {
         let (people, employed, wage, income, wealth) = if k < CLASSES {
             (
@@ -393,45 +399,49 @@ fn group_rows(world: &World, agg: &Agg, name: String, rec: &mut Records) {
 /// its firms, its notional real unit cost per unit of labour, and its
 /// productivity where known.
 fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
-    let (step, year) = (world.step as u32, world.year);
-    let tasks = world.tasks();
-    for r in 0..world.regions.len() {
+    let (step, year) = (world.clock.step as u32, world.clock.year);
+    let tasks = world.params.tasks();
+    let costing = Costing::of(world);
+    for r in 0..world.params.region_count() {
         let total = aggs[r].industry_output;
-        for j in 0..world.techs() {
+        for j in 0..world.params.techs() {
             let mut share = 0.0;
             let mut users = 0u32;
-            for f in world.regions[r].firms.clone() {
+            for f in world.economy[r].firms.clone() {
                 if !world.firms.alive[f] {
                     continue;
                 }
                 let mut uses = false;
                 for t in 0..tasks {
                     if world.firms.choice[f * tasks + t] as usize == j {
-                        share += world.firms.output[f] * world.task_labour[t];
+                        share += world.firms.output[f] * world.params.task_labour[t];
                         uses = true;
                     }
                 }
                 users += u32::from(uses);
             }
-            let known = world.know(r, j) > 0.0;
-            let price = price_level(&world.regions[r]);
+            let known = world.knowledge.know(r, j) > 0.0;
+            let price = price_level(&world.economy[r]);
             let cost = known.then(|| {
                 (0..tasks)
-                    .filter(|&t| world.tech_tasks[j] & (1 << t) != 0)
-                    .map(|t| task_cost(world, None, r, t, j).unit_cost / world.task_labour[t])
+                    .filter(|&t| world.params.tech_tasks[j] & (1 << t) != 0)
+                    .map(|t| {
+                        task_cost(&costing, &world.firms, None, r, t, j).unit_cost
+                            / world.params.task_labour[t]
+                    })
                     .sum::<f64>()
-                    / (world.tech_tasks[j].count_ones() as f64)
+                    / (world.params.tech_tasks[j].count_ones() as f64)
                     / price
             });
             rec.technologies.push(TechRow {
                 step,
                 year,
-                region: world.regions[r].name.clone(),
-                technology: world.scenario.technologies[j].name.clone(),
-                kind: world.tech_kind[j].name(),
+                region: world.params.region_name(r).to_string(),
+                technology: world.params.scenario.technologies[j].name.clone(),
+                kind: world.params.tech_kind[j].name(),
                 output_share: output_share(share, total),
                 unit_cost: cost,
-                productivity: world.know(r, j),
+                productivity: world.knowledge.know(r, j),
                 firms_using: users,
             });
         }

@@ -50,11 +50,12 @@ fn opt(x: f64) -> Option<f64> {
     (!x.is_nan()).then_some(x)
 }
 
-pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
-    let spy = w.scenario.steps_per_year as usize;
-    let mut rows = Vec::with_capacity(w.regions.len());
-    for reg in &w.regions {
-        let series: Vec<_> = rec.series.iter().filter(|s| s.region == reg.name).collect();
+pub fn summarize(world: &World, records: &Records) -> Vec<SummaryRow> {
+    let steps_per_year = world.params.scenario.steps_per_year as usize;
+    let mut rows = Vec::with_capacity(world.economy.len());
+    for (r, (economy, stages)) in world.economy.iter().zip(&world.stages).enumerate() {
+        let name = world.params.region_name(r);
+        let series: Vec<_> = records.series.iter().filter(|s| s.region == name).collect();
         let stage2_step = series.iter().position(|s| s.stage >= 2);
         let mut waves = 0;
         let mut peak: f64 = 0.0;
@@ -67,19 +68,19 @@ pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
             }
             was_above = above;
             peak = peak.max(s.protest_intensity);
-            protest_years += s.protest_intensity / spy as f64;
+            protest_years += s.protest_intensity / steps_per_year as f64;
         }
         let mut groups = Vec::with_capacity(GROUPS.len());
         for group in GROUPS {
-            let income: Vec<(f64, f64)> = rec
+            let income: Vec<(f64, f64)> = records
                 .groups
                 .iter()
-                .filter(|g| g.region == reg.name && g.group == group)
+                .filter(|g| g.region == name && g.group == group)
                 .map(|g| (g.people, g.real_income))
                 .collect();
             // Annual means over the quarters with someone in the group.
             let annual: Vec<Option<f64>> = income
-                .chunks(spy)
+                .chunks(steps_per_year)
                 .map(|c| {
                     let (n, sum) = c
                         .iter()
@@ -88,7 +89,7 @@ pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
                     (n > 0).then(|| sum / n as f64)
                 })
                 .collect();
-            let pivot = stage2_step.map_or(0, |s| s / spy);
+            let pivot = stage2_step.map_or(0, |s| s / steps_per_year);
             let before = if pivot > 0 {
                 annual[pivot - 1]
             } else {
@@ -125,37 +126,37 @@ pub fn summarize(w: &World, rec: &Records) -> Vec<SummaryRow> {
         // for everyone, counting those who have since left the labour force
         // (their records are kept in `leavers`) and, for entrants, only the
         // quarters since they entered.
-        let l = &reg.leavers;
+        let l = &stages.leavers;
         let (mut cohort, mut cohort_income, mut cohort_steps) =
             (l.cohort, l.cohort_income, l.cohort_steps);
         let (mut all_income, mut all_steps) = (l.all_income, l.all_steps);
         // Lifetime income restarts after the step in which stage 2 began.
         let now = series.len().saturating_sub(1) as u32;
         if let Some(s2) = stage2_step {
-            for i in reg.workers.clone() {
-                let steps = now.saturating_sub((s2 as u32).max(w.workers.entered[i])) as f64;
-                all_income += w.workers.lifetime[i];
+            for i in economy.workers.clone() {
+                let steps = now.saturating_sub((s2 as u32).max(world.workers.entered[i])) as f64;
+                all_income += world.workers.lifetime[i];
                 all_steps += steps;
-                if w.workers.cohort[i] == 1 {
+                if world.workers.cohort[i] == 1 {
                     cohort += 1.0;
-                    cohort_income += w.workers.lifetime[i];
+                    cohort_income += world.workers.lifetime[i];
                     cohort_steps += steps;
                 }
             }
         }
-        let baseline = reg.cohort_baseline;
+        let baseline = stages.cohort_baseline;
         let lifetime_change = (cohort > 0.0 && baseline > 0.0 && cohort_steps > 0.0)
             .then(|| cohort_income / cohort_steps / baseline - 1.0);
         rows.push(SummaryRow {
-            region: reg.name.clone(),
-            stage1_year: opt(reg.stage_year[0]),
-            stage2_year: opt(reg.stage_year[1]),
-            stage3_year: opt(reg.stage_year[2]),
+            region: name.to_string(),
+            stage1_year: opt(stages.stage_year[0]),
+            stage2_year: opt(stages.stage_year[1]),
+            stage3_year: opt(stages.stage_year[2]),
             general_share_end: series.last().map_or(0.0, |s| s.general_output_share),
             protest_waves: waves,
             peak_protest: peak,
             protest_years,
-            craft_cohort_size: cohort * w.scenario.people_per_agent,
+            craft_cohort_size: cohort * world.params.scenario.people_per_agent,
             craft_cohort_relative_lifetime_income: (cohort_steps > 0.0 && all_income > 0.0)
                 .then(|| (cohort_income / cohort_steps) / (all_income / all_steps)),
             craft_cohort_lifetime_change: lifetime_change,

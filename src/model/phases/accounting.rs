@@ -1,39 +1,38 @@
-//! Accounting: the books must balance every step.
-//!
-//! Reads:
-//! - every money stock, through `money_stocks`: `workers.savings`,
-//!   `inventors.savings`, `firms.cash`, `regions[r].owners_wealth`,
-//!   `regions[r].rest_cash`, `regions[r].merchants_cash`,
-//!   `regions[r].government`.
-//! - ledger: the step's flows, their gross amounts and the opening
-//!   balances.
-//!
-//! Writes:
-//! - ledger: the opening balances for the next step (the closing stocks),
-//!   with the flows and gross amounts cleared; only when the books balance.
-//! - `worst_imbalance`.
-//! - `partial` (households' savings per chunk of workers): working memory
-//!   only.
+//! Accounting: the books must balance every step. The closing money stocks
+//! are summed (households' savings chunk by chunk, see `Holdings`), the
+//! ledger closed against them, and its opening balances set for the next
+//! step, only when the books balance. Its contract is
+//! `contracts::Accounting`; `partial` (households' savings per chunk of
+//! workers) is working memory only.
 //!
 //! Fails the run, naming the step and the flow or sector, when any flow's
 //! payments and receipts differ or a sector's money moved by anything but
 //! its recorded flows, beyond a relative error of `TOLERANCE`.
 
 use crate::error::{LuddError, Result};
-use crate::model::world::World;
+use crate::model::contracts::Accounting;
+use crate::model::world::Holdings;
 
 pub const TOLERANCE: f64 = 1e-9;
 
-pub fn accounting(w: &mut World, partial: &mut Vec<f64>) -> Result<()> {
-    let closing = w.money_stocks(partial);
-    match w.ledger.close(&closing, TOLERANCE) {
+pub fn accounting(books: Accounting<'_>, partial: &mut Vec<f64>) -> Result<()> {
+    let closing = Holdings {
+        workers: books.workers,
+        inventors: books.inventors,
+        firms: books.firms,
+        economy: books.economy,
+        government: books.government,
+    }
+    .money_stocks(partial);
+    let ledger = books.ledger;
+    match ledger.close(&closing, TOLERANCE) {
         Ok(worst) => {
-            w.worst_imbalance = w.worst_imbalance.max(worst);
+            ledger.worst_imbalance = ledger.worst_imbalance.max(worst);
             Ok(())
         }
         Err(message) => Err(LuddError::Simulation {
-            step: w.step,
-            year: w.year,
+            step: books.clock.step,
+            year: books.clock.year,
             phase: "accounting",
             region: "world".into(),
             message,

@@ -1,22 +1,8 @@
 //! Diffusion of technology along trade routes.
 //!
-//! Reads:
-//! - knowledge: `knowledge.productivity`, `knowledge.experience` (both as
-//!   they stand at the start of the route flows, and as they are updated).
-//! - regions: `regions[r].institutions.export_embargo` and `.embargo_leak`
-//!   (through `innovation::leak`).
-//! - routes: every route of `network` and its `knowledge_flow`.
-//! - scenario: `scenario.technologies[j]` (`possible_from`, `origin`,
-//!   `productivity`).
-//!
-//! Writes:
-//! - knowledge: `knowledge.productivity` (a technology becoming possible,
-//!   arriving along a route, or catching up with a neighbour),
-//!   `knowledge.experience` (spillovers from neighbours).
-//! - events: `TechnologyPossible`, `TechnologyArrives`, `EmbargoLeak` (a
-//!   technology reaching a region from one under embargo).
-//! - `buf`: working memory only (knowledge and experience at the start of
-//!   the route flows, the routes), refilled each step.
+//! Its contract is `contracts::Diffusion`; `buf` is working memory only
+//! (knowledge and experience at the start of the route flows, the
+//! routes), refilled each step.
 //!
 //! A technology first becomes known in its origin region in the year the
 //! scenario makes it possible. From there it spreads along trade routes: a
@@ -25,29 +11,45 @@
 //! neighbour's best practice each quarter. An export embargo multiplies
 //! both by the embargo's leak rate: it slows knowledge, but cannot stop it.
 
+use crate::model::contracts::Diffusion;
 use crate::model::rng::{self, Phase};
 use crate::model::world::EventKind;
-use crate::model::world::World;
 use petgraph::visit::EdgeRef;
 use rand::Rng;
 
-pub fn diffusion(w: &mut World, buf: &mut Buffers) {
-    let techs = w.techs();
-    let spy = w.scenario.steps_per_year as f64;
+pub fn diffusion(view: Diffusion<'_>, buf: &mut Buffers) {
+    let Diffusion {
+        params,
+        clock,
+        politics,
+        knowledge,
+        events,
+    } = view;
+    let techs = params.techs();
+    let steps_per_year = params.steps_per_year();
     // A technology becomes possible in its origin (or everywhere).
     for j in 0..techs {
-        let t = &w.scenario.technologies[j];
-        if w.year < t.possible_from {
+        let t = &params.scenario.technologies[j];
+        if clock.year < t.possible_from {
             continue;
         }
         let productivity = t.productivity;
-        for r in 0..w.regions.len() {
-            let t = &w.scenario.technologies[j];
-            let here = t.origin.as_deref().is_none_or(|o| o == w.regions[r].name);
-            if here && w.knowledge.productivity[r * techs + j] == 0.0 {
-                w.knowledge.productivity[r * techs + j] = productivity;
+        for r in 0..params.region_count() {
+            let t = &params.scenario.technologies[j];
+            let here = t
+                .origin
+                .as_deref()
+                .is_none_or(|o| o == params.region_name(r));
+            if here && knowledge.productivity[r * techs + j] == 0.0 {
+                knowledge.productivity[r * techs + j] = productivity;
                 let detail = format!("{} becomes possible", t.name);
-                w.event(r, EventKind::TechnologyPossible, productivity, &detail);
+                events.record(
+                    clock,
+                    r,
+                    EventKind::TechnologyPossible,
+                    productivity,
+                    &detail,
+                );
             }
         }
     }
@@ -58,37 +60,37 @@ pub fn diffusion(w: &mut World, buf: &mut Buffers) {
         experience,
         edges,
     } = buf;
-    known.clone_from(&w.knowledge.productivity);
-    experience.clone_from(&w.knowledge.experience);
+    known.clone_from(&knowledge.productivity);
+    experience.clone_from(&knowledge.experience);
     edges.clear();
-    edges.extend(w.network.edge_references().map(|e| {
+    edges.extend(params.network.edge_references().map(|e| {
         (
             e.id().index(),
-            w.network[e.source()],
-            w.network[e.target()],
+            params.network[e.source()],
+            params.network[e.target()],
             e.weight().knowledge_flow,
         )
     }));
     for &(id, a, c, flow) in edges.iter() {
         for (from, to) in [(a, c), (c, a)] {
-            let leak = crate::model::phases::innovation::leak(w, from);
+            let leak = politics[from].knowledge_leak();
             let embargoed = leak < 1.0;
-            let rate = flow * leak / spy;
+            let rate = flow * leak / steps_per_year;
             for j in 0..techs {
                 let (src, dst) = (from * techs + j, to * techs + j);
                 if known[src] <= 0.0 {
                     continue;
                 }
-                if known[dst] == 0.0 && w.knowledge.productivity[dst] == 0.0 {
+                if known[dst] == 0.0 && knowledge.productivity[dst] == 0.0 {
                     let mut rng = rng::stream(
-                        w.seed,
-                        w.step,
+                        params.seed,
+                        clock.step,
                         Phase::Diffusion,
                         ((id * 2 + (from == a) as usize) * 64 + j) as u64,
                     );
                     if rng.random::<f64>() < 1.0 - (-rate).exp() {
                         // The first copy is imperfect.
-                        w.knowledge.productivity[dst] = 0.8 * known[src];
+                        knowledge.productivity[dst] = 0.8 * known[src];
                         let kind = if embargoed {
                             EventKind::EmbargoLeak
                         } else {
@@ -96,22 +98,22 @@ pub fn diffusion(w: &mut World, buf: &mut Buffers) {
                         };
                         let detail = format!(
                             "{} reaches {} from {}",
-                            w.scenario.technologies[j].name,
-                            w.regions[to].name,
-                            w.regions[from].name
+                            params.scenario.technologies[j].name,
+                            params.region_name(to),
+                            params.region_name(from)
                         );
-                        w.event(to, kind, 0.8 * known[src], &detail);
+                        events.record(clock, to, kind, 0.8 * known[src], &detail);
                     }
-                } else if known[src] > w.knowledge.productivity[dst]
-                    && w.knowledge.productivity[dst] > 0.0
+                } else if known[src] > knowledge.productivity[dst]
+                    && knowledge.productivity[dst] > 0.0
                 {
-                    w.knowledge.productivity[dst] +=
-                        rate * (known[src] - w.knowledge.productivity[dst]);
+                    knowledge.productivity[dst] +=
+                        rate * (known[src] - knowledge.productivity[dst]);
                 }
                 // Part of others' experience spills over (machine makers learn from each other).
-                if experience[src] > w.knowledge.experience[dst] {
-                    w.knowledge.experience[dst] +=
-                        0.5 * rate * (experience[src] - w.knowledge.experience[dst]);
+                if experience[src] > knowledge.experience[dst] {
+                    knowledge.experience[dst] +=
+                        0.5 * rate * (experience[src] - knowledge.experience[dst]);
                 }
             }
         }

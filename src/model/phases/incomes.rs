@@ -1,71 +1,6 @@
 //! Incomes and government.
 //!
-//! Reads:
-//! - workers: `workers.employer`, `workers.class`, `workers.fired` (severance
-//!   in the quarter of a layoff), `workers.savings` (consumption out of
-//!   wealth).
-//! - firms: `firms.labour`, `firms.hires`, `firms.fired`, `firms.revenue`,
-//!   `firms.capital`, `firms.cash`, `firms.alive`, `firms.output` (the
-//!   materials of what was made), `firms.org` (hand shops'
-//!   piece earnings), `firms.region`, `firms.sharing` (pay factor, through
-//!   `pay_factor`).
-//! - inventors: `inventors.region`, `inventors.income`, `inventors.savings`.
-//! - regions: `regions[r].firms`, `regions[r].wage`,
-//!   `regions[r].accommodation_relief`, `regions[r].cpi`, `regions[r].cpi0`,
-//!   `regions[r].rest_employed`, `regions[r].rest_productivity`,
-//!   `regions[r].rest_capital`, `regions[r].rest_alpha` (output and wanted
-//!   capital, through `model::rest`),
-//!   `regions[r].rest_price` (own, and trade neighbours'),
-//!   `regions[r].rest_cash`, `regions[r].government`,
-//!   `regions[r].owners_wealth`, `regions[r].budget_share`,
-//!   `regions[r].price_index`, `regions[r].price_index0`;
-//!   `regions[r].institutions.relief_replacement`, `.relief_eligibility`,
-//!   `.education_spending`, `.retraining`, `.firing_cost`, `.income_tax`,
-//!   `.profit_tax`, `.infrastructure_spending`.
-//! - flows: `flows[r].industry_revenue`, `flows[r].government_revenue` (as
-//!   recorded so far this step).
-//! - routes: `network` (trade neighbours) and each route's `transport_cost`.
-//! - scenario: `scenario.behaviour` (`consumption_income`,
-//!   `consumption_wealth`, `learning_speed`, `hiring_cost`, `payout`,
-//!   `capital_user_cost`, `depreciation`, `investment_speed`,
-//!   `owners_consumption`, `rest_openness`, `trade_memory_years`);
-//!   `scenario.industry.demand_elasticity`, `.saturation_share` and
-//!   `.materials_share`; `hired_task` (whether hand shops pay hands a wage
-//!   before their members share the rest);
-//!   `scenario.wage_policy.premium`; `scenario.technologies[j].depreciation`
-//!   (each firm's machine wear, through `costs::firm_depreciation`).
-//!
-//! Writes:
-//! - workers: `workers.income`, `workers.savings`, `workers.reference`,
-//!   `workers.lifetime`, `workers.education`, `workers.fired` (the layoff
-//!   clock advances while unemployed).
-//! - firms: `firms.cash`, `firms.loss_quarters`.
-//! - inventors: `inventors.savings`.
-//! - regions: `regions[r].rest_cash`, `regions[r].rest_sales`,
-//!   `regions[r].government`, `regions[r].infrastructure`,
-//!   `regions[r].owners_income`, `regions[r].owners_wealth`,
-//!   `regions[r].merchants_cash`, `regions[r].cpi`, `regions[r].cpi_last`,
-//!   `regions[r].rest_capital` (investment less wear), `regions[r].wage`
-//!   (the hand trade's piece rate for next quarter),
-//!   `regions[r].craft_reputation` (what the trade is remembered to pay).
-//! - flows: `flows[r].relief_spending`, `flows[r].education_spending`,
-//!   `flows[r].government_revenue`, `flows[r].government_spending`,
-//!   `flows[r].wage_bill`, `flows[r].rest_output`, `flows[r].materials`.
-//! - ledger: `Flow::Wages` (firms and the rest of the economy to
-//!   households), `Flow::Severance` (firms to households), `Flow::Hiring`
-//!   (firms to the rest of the economy), `Flow::Materials` (firms to the
-//!   rest of the economy), `Flow::Taxes` (firms, households,
-//!   owners and inventors to the government), `Flow::Relief` and
-//!   `Flow::PublicSpending` (the government to households and to the rest of
-//!   the economy), `Flow::Dividends` (firms and the rest of the economy to
-//!   owners), `Flow::Equity` (owners to firms and to the rest of the
-//!   economy), `Flow::Consumption` (households, owners and inventors to
-//!   merchants and the rest of the economy), `Flow::Investment` (the rest
-//!   of the economy buying its own capital goods).
-//! - `buf`: working memory only (terms per region, firms' outlays and pay factors, sums per
-//!   chunk and region, the balance of payments), refilled each step.
-//!   `per_worker` is only handed on to `for_each_chunk`; this phase neither
-//!   reads nor writes it.
+//! Its contract is `contracts::Incomes`; `buf` and `per_worker` are working memory only, refilled each step.
 //!
 //! The phase is a sequence of named steps: the terms workers face and
 //! households' incomes and spending (`incomes/households.rs`); firms'
@@ -85,7 +20,8 @@ mod firms;
 mod households;
 mod sectors;
 
-use crate::model::world::{refill, WorkerScratch, World, CLASSES};
+use crate::model::contracts::Incomes;
+use crate::model::world::{refill, WorkerScratch, CLASSES};
 
 pub use sectors::industry_share;
 
@@ -118,30 +54,31 @@ impl Accounts {
     }
 }
 
-pub fn incomes(world: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
-    let behaviour = world.scenario.behaviour.clone();
-    let steps_per_year = world.scenario.steps_per_year as f64;
+pub fn incomes(mut view: Incomes<'_>, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
+    let behaviour = view.params.behaviour();
+    let politics = view.politics;
+    let steps_per_year = view.params.steps_per_year();
 
-    households::worker_terms(world, &mut buf.terms, &behaviour);
-    firms::outlays_and_pay(world, buf, &behaviour);
-    firms::piece_rates(world, buf);
-    households::household_pass(world, buf, per_worker, &behaviour);
+    households::worker_terms(&view, &mut buf.terms, behaviour);
+    firms::outlays_and_pay(&view, buf, behaviour);
+    firms::piece_rates(&view, buf);
+    households::household_pass(&mut view, buf, per_worker, behaviour);
 
-    refill(&mut buf.spent_abroad, world.regions.len(), 0.0);
-    for r in 0..world.regions.len() {
-        let institutions = world.regions[r].institutions.clone();
+    refill(&mut buf.spent_abroad, view.params.region_count(), 0.0);
+    for r in 0..view.params.region_count() {
+        let institutions = &politics[r].institutions;
         let mut accounts = Accounts {
             households: buf.by_region[r],
             ..Accounts::default()
         };
-        firms::pay(world, r, &institutions, buf, &behaviour, &mut accounts);
-        sectors::rest_pays(world, r, &mut accounts);
-        sectors::government(world, r, &institutions, steps_per_year, &mut accounts);
-        sectors::rest_invests(world, r, &behaviour, steps_per_year, &accounts);
-        sectors::owners(world, r, &institutions, &behaviour, &mut accounts);
-        sectors::inventors(world, r, &institutions, &behaviour, &mut accounts);
-        buf.spent_abroad[r] = sectors::consumption(world, r, &behaviour, &accounts);
-        sectors::prices_and_flows(world, r, &accounts);
+        firms::pay(&mut view, r, institutions, buf, behaviour, &mut accounts);
+        sectors::rest_pays(&mut view, r, &mut accounts);
+        sectors::government(&mut view, r, institutions, steps_per_year, &mut accounts);
+        sectors::rest_invests(&mut view, r, behaviour, steps_per_year, &accounts);
+        sectors::owners(&mut view, r, institutions, behaviour, &mut accounts);
+        sectors::inventors(&mut view, r, institutions, behaviour, &mut accounts);
+        buf.spent_abroad[r] = sectors::consumption(&mut view, r, behaviour, &accounts);
+        sectors::prices_and_flows(&mut view, r, &accounts);
     }
     let Buffers {
         spent_abroad,
@@ -149,8 +86,8 @@ pub fn incomes(world: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScra
         partners,
         ..
     } = buf;
-    buy_from_neighbours(world, spent_abroad, received, partners);
-    firms::next_piece_rates(world, &buf.piece_rates);
+    buy_from_neighbours(&mut view, spent_abroad, received, partners);
+    firms::next_piece_rates(&mut view, &buf.piece_rates);
 }
 
 /// The incomes phase's working space, kept between steps: the terms each
@@ -184,21 +121,21 @@ impl Buffers {
 /// its wages and prices fall, and its goods win buyers abroad (Hume's
 /// price-specie flow), so no region drains forever through trade in cloth.
 fn buy_from_neighbours(
-    world: &mut World,
+    view: &mut Incomes,
     spent_abroad: &[f64],
     received: &mut Vec<f64>,
     partners: &mut Vec<(usize, f64)>,
 ) {
-    let region_count = world.regions.len();
+    let region_count = view.params.region_count();
     refill(received, region_count, 0.0);
     for r in 0..region_count {
         if spent_abroad[r] <= 0.0 {
             continue;
         }
-        let own_price = world.regions[r].rest_price;
+        let own_price = view.economy[r].rest_price;
         partners.clear();
-        partners.extend(world.neighbours(r).map(|(s, route)| {
-            let partner = &world.regions[s];
+        partners.extend(view.params.neighbours(r).map(|(s, route)| {
+            let partner = &view.economy[s];
             let size = partner.rest_output();
             let relative = partner.rest_price * (1.0 + route.transport_cost) / own_price;
             (s, size * relative.powi(-2))
@@ -212,7 +149,7 @@ fn buy_from_neighbours(
             received[s] += spent_abroad[r] * weight / total;
         }
     }
-    for (region, &amount) in world.regions.iter_mut().zip(received.iter()) {
+    for (region, &amount) in view.economy.iter_mut().zip(received.iter()) {
         region.rest_cash += amount;
         region.rest_sales += amount;
     }

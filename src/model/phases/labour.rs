@@ -1,42 +1,6 @@
 //! Labour market.
 //!
-//! Reads:
-//! - firms: `firms.alive`, `firms.region`, `firms.org` (hand shops),
-//!   `firms.expected`, `firms.req` (the plan's labour per unit),
-//!   `firms.labour`, `firms.sharing` (pay factor and quit rate, through
-//!   `pay_factor` and `quit_rate`).
-//! - workers: `workers.employer`, `workers.class`, `workers.group`,
-//!   `workers.education`, `workers.fired` (the layoff clock); for leavers
-//!   (careers), `workers.entered`, `workers.cohort`, `workers.lifetime`.
-//! - regions: `regions[r].firms`, `regions[r].wage`, `regions[r].stage_year`
-//!   and `regions[r].craft_reputation` (careers),
-//!   `regions[r].rest_sales_last` (the rest of the economy's demand),
-//!   `regions[r].rest_price`, `regions[r].rest_productivity`,
-//!   `regions[r].rest_capital`, `regions[r].rest_alpha`,
-//!   `regions[r].rest_productivity_growth`, `regions[r].rest_jobs`,
-//!   `regions[r].rest_employed`, `regions[r].cpi`, `regions[r].cpi_last`;
-//!   `regions[r].institutions.firing_cost`, `.union_strength`,
-//!   `.minimum_wage`, `.wage_passthrough`.
-//! - scenario: `scenario.regions[r].education` (entrants' schooling);
-//!   `scenario.behaviour` (`rest_adjustment`, `on_the_job_search`,
-//!   `craft_attachment`, `wage_adjustment`, `wage_indexation`,
-//!   `price_adjustment`, `base_quit_rate`, `working_life`, `training_cost`,
-//!   `occupation_sharpness`, `threshold_mean`, `threshold_spread`);
-//!   `scenario.wage_policy` (`premium`, `quit_reduction`); `class_education`;
-//!   `hired_task` (hand shops that hire hands offer unskilled places beside
-//!   the rest of the economy's).
-//!
-//! Writes:
-//! - firms: `firms.target`, `firms.labour`, `firms.fired`, `firms.quits`,
-//!   `firms.hires`.
-//! - workers: `workers.employer`, `workers.class`, `workers.group`,
-//!   `workers.fired` (set on a layoff, cleared on a hire); for each leaver's
-//!   place (careers) every worker array except `region` and `savings`.
-//! - regions: `regions[r].rest_jobs`, `regions[r].rest_employed`,
-//!   `regions[r].wage`, `regions[r].rest_productivity`,
-//!   `regions[r].rest_price`, `regions[r].leavers`.
-//! - `buf` and `per_worker` (each worker's search option and previous
-//!   employer): working memory only, refilled each step.
+//! Its contract is `contracts::Labour`; `buf` and `per_worker` (each worker's search option and previous employer) are working memory only, refilled each step.
 //!
 //! The phase is a sequence of named steps, in the order below: demand
 //! (`labour/demand.rs`), careers and population (here, with the worker
@@ -67,11 +31,13 @@ mod hiring;
 mod search;
 mod wages;
 
+use crate::model::contracts::Labour;
 use crate::model::ledger::{Flow, Sector};
 use crate::model::phases::{for_each_chunk, SETTLING_STEPS};
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    chunk_layout, refill, Leavers, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT_SHOP,
+    chunk_layout, private_money_per_worker, refill, Leavers, WorkerChunk, WorkerScratch, CLASSES,
+    CRAFT_SHOP,
 };
 use crate::scenario::Behaviour;
 
@@ -79,69 +45,69 @@ use crate::scenario::Behaviour;
 const OPTIONS: usize = CLASSES + 1;
 
 /// The chunks of workers, each a region and a range of worker slots.
-type Layout = [(usize, std::ops::Range<usize>)];
+type Chunks = [(usize, std::ops::Range<usize>)];
 
-pub fn labour(world: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
-    let behaviour = world.scenario.behaviour.clone();
+pub fn labour(mut view: Labour<'_>, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
+    let behaviour = view.params.behaviour();
 
     // Demand: head-count targets, layoff probabilities and vacancies, in
     // the firms and in the rest of the economy, and the terms on offer.
-    demand::firm_targets(world, buf);
-    demand::rest_jobs(world, buf, &behaviour);
-    demand::offers(world, buf);
+    demand::firm_targets(&mut view, buf);
+    demand::rest_jobs(&mut view, buf, behaviour);
+    demand::offers(&view, buf);
 
     // Careers end and begin, and the labour force grows.
-    entry_terms(world, buf, &behaviour);
-    if world.step < SETTLING_STEPS {
-        population(world, buf, per_worker, &behaviour);
+    entry_terms(&mut view, buf, behaviour);
+    if view.clock.step < SETTLING_STEPS {
+        population(&mut view, buf, per_worker, behaviour);
     }
     // The layout is lent to the passes over the workers, which borrow the
     // world's workers mutably, and given back once they are done.
-    let layout = std::mem::take(&mut world.layout);
-    careers(world, &layout, buf, per_worker, &behaviour);
+    let layout = std::mem::take(view.layout);
+    careers(&mut view, &layout, buf, per_worker, behaviour);
 
     // Search, hiring and counting.
-    search::last_chances(world.regions.len(), buf);
-    search::search_pass(world, &layout, buf, per_worker, &behaviour);
-    search::hire_chances(world.regions.len(), &layout, buf);
-    hiring::vacancy_tables(world, buf);
-    hiring::hire_pass(world, &layout, buf, per_worker);
-    hiring::count_pass(world, &layout, buf, per_worker);
-    world.layout = layout;
+    search::last_chances(view.params.region_count(), buf);
+    search::search_pass(&mut view, &layout, buf, per_worker, behaviour);
+    search::hire_chances(view.params.region_count(), &layout, buf);
+    hiring::vacancy_tables(&view, buf);
+    hiring::hire_pass(&mut view, &layout, buf, per_worker);
+    hiring::count_pass(&mut view, &layout, buf, per_worker);
+    *view.layout = layout;
 
     // Wages and the rest of the economy's price.
-    wages::adjust(world, buf, &behaviour);
+    wages::adjust(&mut view, buf, behaviour);
 }
 
 /// What an entrant in each region faces, and the cumulative head count of
 /// each region's open hand shops, where entrants to the trade are seated.
-fn entry_terms(world: &mut World, buf: &mut Buffers, behaviour: &Behaviour) {
-    let steps_per_year = world.scenario.steps_per_year as f64;
-    let firm_count = world.firms.len();
+fn entry_terms(view: &mut Labour, buf: &mut Buffers, behaviour: &Behaviour) {
+    let steps_per_year = view.params.steps_per_year();
+    let firm_count = view.firms.len();
     let Buffers { shops, entry, .. } = buf;
     // Entrants choose between the region's hand shops (weighted by their
     // size) and the open labour market.
     refill(shops, firm_count, 0.0);
     entry.clear();
-    for (r, region) in world.regions.iter().enumerate() {
+    for (r, region) in view.economy.iter().enumerate() {
         let mut acc = 0.0;
         for f in region.firms.clone() {
-            if world.firms.alive[f] && world.firms.org[f] == CRAFT_SHOP {
-                acc += f64::from(world.shop_members(f));
+            if view.firms.alive[f] && view.firms.org[f] == CRAFT_SHOP {
+                acc += f64::from(view.params.shop_members(view.firms, f));
             }
             shops[f] = acc;
         }
-        let start = world.scenario.start_year;
+        let start = view.params.scenario.start_year;
         entry.push(careers::EntryTerms {
             wage: region.wage,
             craft_reputation: region.craft_reputation,
-            education: world.scenario.regions[r].education as f32,
+            education: view.params.scenario.regions[r].education as f32,
             labour_force: region.workers.len() as f64,
             threshold: (behaviour.threshold_mean, behaviour.threshold_spread),
             first_firm: region.firms.start,
             end_firm: region.firms.end,
-            stage2_step: (!region.stage_year[1].is_nan())
-                .then(|| ((region.stage_year[1] - start) * steps_per_year).round() as u32),
+            stage2_step: (!view.stages[r].stage_year[1].is_nan())
+                .then(|| ((view.stages[r].stage_year[1] - start) * steps_per_year).round() as u32),
         });
     }
 }
@@ -149,17 +115,17 @@ fn entry_terms(world: &mut World, buf: &mut Buffers, behaviour: &Behaviour) {
 /// The labour force grows (or shrinks) at the scenario's demographic rates
 /// once the clock has started; the settling years stand still.
 fn population(
-    world: &mut World,
+    view: &mut Labour,
     buf: &Buffers,
     per_worker: &mut WorkerScratch,
     behaviour: &Behaviour,
 ) {
-    let steps_per_year = world.scenario.steps_per_year as f64;
-    let (seed, step) = (world.seed, world.step);
+    let steps_per_year = view.params.steps_per_year();
+    let (seed, step) = (view.params.seed, view.clock.step);
     let mut changed = false;
-    for r in 0..world.regions.len() {
-        let rate = world.scenario.regions[r].growth_at(world.year);
-        let region = &mut world.regions[r];
+    for r in 0..view.params.region_count() {
+        let rate = view.params.scenario.regions[r].growth_at(view.clock.year);
+        let region = &mut view.economy[r];
         region.population *= (rate.ln_1p() / steps_per_year).exp();
         let active = region.workers.len();
         if region.population.floor() as usize == active || rate == 0.0 {
@@ -172,9 +138,15 @@ fn population(
         // The monetary authority gives each entrant the private money
         // per worker, so money grows with the people and population
         // growth alone neither deflates prices nor cuts nominal wages.
-        let endowment = world.private_money_per_worker(r);
-        let region = &mut world.regions[r];
-        let (_, after) = WorkerChunk::whole(&mut world.workers, per_worker).split_at(start);
+        let endowment = private_money_per_worker(
+            view.workers,
+            view.inventors,
+            view.firms,
+            r,
+            &view.economy[r],
+        );
+        let region = &mut view.economy[r];
+        let (_, after) = WorkerChunk::whole(view.workers, per_worker).split_at(start);
         let (mut chunk, _) = after.split_at(slots);
         let mut rng = rng::stream(seed, step, Phase::Births, r as u64);
         let end = careers::grow(
@@ -192,28 +164,27 @@ fn population(
         changed |= end != active;
         region.workers.end = start + end;
         let issue = end.saturating_sub(active) as f64 * endowment;
-        region.government -= issue;
-        region.issued += issue;
-        world
-            .ledger
+        view.government[r].cash -= issue;
+        view.government[r].issued += issue;
+        view.ledger
             .pay(Flow::Issue, Sector::Government, Sector::Households, issue);
     }
     if changed {
-        chunk_layout(&world.regions, &mut world.layout);
+        chunk_layout(view.economy, view.layout);
     }
 }
 
 /// The first pass over the workers: careers end and begin, and each
 /// region counts who left.
 fn careers(
-    world: &mut World,
-    layout: &Layout,
+    view: &mut Labour,
+    layout: &Chunks,
     buf: &mut Buffers,
     per_worker: &mut WorkerScratch,
     behaviour: &Behaviour,
 ) {
-    let steps_per_year = world.scenario.steps_per_year as f64;
-    let (seed, step) = (world.seed, world.step);
+    let steps_per_year = view.params.steps_per_year();
+    let (seed, step) = (view.params.seed, view.clock.step);
     let Buffers {
         shops,
         entry,
@@ -222,7 +193,7 @@ fn careers(
     } = buf;
     refill(leavers, layout.len(), Leavers::default());
     {
-        let (entry, shops, ranges) = (&*entry, &*shops, &world.regions);
+        let (entry, shops, ranges) = (&*entry, &*shops, &*view.economy);
         let leave_p = 1.0 / (behaviour.working_life * steps_per_year);
         let job = |chunk: &mut WorkerChunk<'_>, out: &mut Leavers| {
             let mut rng = rng::stream(seed, step, Phase::Careers, chunk.index as u64);
@@ -239,10 +210,10 @@ fn careers(
                 out,
             );
         };
-        for_each_chunk(&mut world.workers, per_worker, layout, leavers, &job);
+        for_each_chunk(view.workers, per_worker, layout, leavers, &job);
     }
     for ((r, _), left) in layout.iter().zip(leavers.iter()) {
-        world.regions[*r].leavers.add(left);
+        view.stages[*r].leavers.add(left);
     }
 }
 

@@ -43,7 +43,13 @@ pub mod technology;
 pub mod trade;
 
 use crate::error::{LuddError, Result};
-use crate::model::world::{WorkerChunk, WorkerScratch, World};
+use crate::model::contracts::{
+    Accounting, Diffusion, Incomes, Innovation, Labour, PoliticsPhase, Production, Reorganization,
+    StagesPhase, Technology, Trade,
+};
+use crate::model::world::{
+    Clock, Economy, Events, Flows, Parameters, Politics, WorkerChunk, WorkerScratch, World,
+};
 use std::ops::Range;
 use std::time::Instant;
 
@@ -135,19 +141,19 @@ macro_rules! pipeline {
 
 // The stages are dated from the step's output once reorganization has
 // settled which firms run what; accounting, which closes the books, runs
-// last.
+// last. Each phase is lent the view of its contract (`model::contracts`).
 pipeline! {
-    innovation(w, b), HeldStill => innovation::innovation(w, &mut b.innovation),
-    technology(w, b), HeldStill => technology::technology(w, &mut b.technology, &mut b.running),
-    production(w, _b), Runs => production::production(w),
-    trade(w, b), Runs => trade::trade(w, &mut b.trade),
-    labour(w, b), Runs => labour::labour(w, &mut b.labour, &mut b.workers),
-    incomes(w, b), Runs => incomes::incomes(w, &mut b.incomes, &mut b.workers),
-    politics(w, b), HeldStill => politics::politics(w, &mut b.politics, &mut b.workers),
-    diffusion(w, b), HeldStill => diffusion::diffusion(w, &mut b.diffusion),
-    reorganization(w, _b), HeldStill => reorganization::reorganization(w),
-    stages(w, _b), HeldStill => stages::stages(w),
-    accounting(w, b), Runs => accounting::accounting(w, &mut b.accounting)?,
+    innovation(w, b), HeldStill => innovation::innovation(Innovation::lend(w), &mut b.innovation),
+    technology(w, b), HeldStill => technology::technology(Technology::lend(w), &mut b.technology, &mut b.running),
+    production(w, _b), Runs => production::production(Production::lend(w)),
+    trade(w, b), Runs => trade::trade(Trade::lend(w), &mut b.trade),
+    labour(w, b), Runs => labour::labour(Labour::lend(w), &mut b.labour, &mut b.workers),
+    incomes(w, b), Runs => incomes::incomes(Incomes::lend(w), &mut b.incomes, &mut b.workers),
+    politics(w, b), HeldStill => politics::politics(PoliticsPhase::lend(w), &mut b.politics, &mut b.workers),
+    diffusion(w, b), HeldStill => diffusion::diffusion(Diffusion::lend(w), &mut b.diffusion),
+    reorganization(w, _b), HeldStill => reorganization::reorganization(Reorganization::lend(w)),
+    stages(w, _b), HeldStill => stages::stages(StagesPhase::lend(w)),
+    accounting(w, b), Runs => accounting::accounting(Accounting::lend(w), &mut b.accounting)?,
 }
 
 /// Advances the world by one step.
@@ -193,19 +199,18 @@ fn run_phase(w: &mut World, buffers: &mut Buffers, phase: &Phase) -> Result<()> 
 /// the events, experience with each technology, grievance, reference
 /// incomes, lifetime incomes and the price baselines start afresh.
 pub fn settle(w: &mut World, buffers: &mut Buffers) -> Result<()> {
-    let steps =
-        (w.scenario.behaviour.settle_years * w.scenario.steps_per_year as f64).round() as usize;
+    let steps = (w.params.behaviour().settle_years * w.params.steps_per_year()).round() as usize;
     let knowledge = w.knowledge.clone();
     for k in 0..steps {
-        w.step = SETTLING_STEPS + k;
-        clear_flows(w);
+        w.clock.step = SETTLING_STEPS + k;
+        clear_flows(&mut w.flows, &mut w.economy);
         for phase in PIPELINE.iter().filter(|p| p.settling == Settling::Runs) {
             run_phase(w, buffers, phase)?;
         }
     }
-    w.step = 0;
-    w.year = w.scenario.start_year;
-    w.events.clear();
+    w.clock.step = 0;
+    w.clock.year = w.params.scenario.start_year;
+    w.events.list.clear();
     w.knowledge = knowledge;
     let ws = &mut w.workers;
     for i in 0..ws.len() {
@@ -215,13 +220,18 @@ pub fn settle(w: &mut World, buffers: &mut Buffers) -> Result<()> {
         ws.lifetime[i] = 0.0;
         ws.entered[i] = 0;
     }
-    for reg in w.regions.iter_mut() {
-        reg.protest = 0.0;
-        reg.risk = 0.0;
-        reg.cpi0 = reg.cpi;
-        reg.mechanized_history.iter_mut().for_each(|x| *x = 0.0);
-        reg.adoption_rate = 0.0;
-        reg.leavers = Default::default();
+    for ((economy, politics), stages) in
+        w.economy.iter_mut().zip(&mut w.politics).zip(&mut w.stages)
+    {
+        politics.protest = 0.0;
+        politics.risk = 0.0;
+        economy.cpi0 = economy.cpi;
+        politics
+            .mechanized_history
+            .iter_mut()
+            .for_each(|x| *x = 0.0);
+        politics.adoption_rate = 0.0;
+        stages.leavers = Default::default();
     }
     Ok(())
 }
@@ -233,35 +243,50 @@ pub const SETTLING_STEPS: usize = 1 << 40;
 /// Start-of-step housekeeping: the step's flow records are cleared and the
 /// dated policy changes that have come due take effect.
 fn begin_step(w: &mut World) {
-    clear_flows(w);
-    while let Some(p) = w.scenario.policies.get(w.next_policy) {
-        if p.year > w.year + 1e-9 {
+    clear_flows(&mut w.flows, &mut w.economy);
+    enact_policies(&w.params, &mut w.clock, &mut w.politics, &mut w.events);
+}
+
+/// The scenario's dated policies that have come due, in order of year:
+/// each sets one institution of one region and is recorded as an event.
+fn enact_policies(
+    params: &Parameters,
+    clock: &mut Clock,
+    politics: &mut [Politics],
+    events: &mut Events,
+) {
+    while let Some(p) = params.scenario.policies.get(clock.next_policy) {
+        if p.year > clock.year + 1e-9 {
             break;
         }
-        let r = w
+        let r = params
             .scenario
             .region_index(&p.region)
             .expect("validated region");
-        w.regions[r].institutions.set(&p.field, p.value);
+        politics[r].institutions.set(&p.field, p.value);
         let detail = if p.note.is_empty() {
             format!("{} = {}", p.field, p.value)
         } else {
             format!("{} = {}: {}", p.field, p.value, p.note)
         };
-        w.event(r, crate::model::world::EventKind::Policy, p.value, &detail);
-        w.next_policy += 1;
+        events.record(
+            clock,
+            r,
+            crate::model::world::EventKind::Policy,
+            p.value,
+            &detail,
+        );
+        clock.next_policy += 1;
     }
 }
 
 /// The step's flow records cleared, and last step's sales of the rest of
 /// the economy kept as its demand.
-fn clear_flows(w: &mut World) {
-    for f in w.flows.iter_mut() {
-        *f = Default::default();
-    }
-    for reg in w.regions.iter_mut() {
-        reg.rest_sales_last = reg.rest_sales;
-        reg.rest_sales = 0.0;
+fn clear_flows(flows: &mut Flows, economy: &mut [Economy]) {
+    flows.clear();
+    for region in economy.iter_mut() {
+        region.rest_sales_last = region.rest_sales;
+        region.rest_sales = 0.0;
     }
 }
 
@@ -269,27 +294,28 @@ fn clear_flows(w: &mut World) {
 /// naming the step, phase and region.
 fn check_finite(w: &World, phase: &'static str) -> Result<()> {
     let fail = |region: &str, message: String| LuddError::Simulation {
-        step: w.step,
-        year: w.year,
+        step: w.clock.step,
+        year: w.clock.year,
         phase,
         region: region.to_string(),
         message,
     };
-    for r in &w.regions {
+    for (i, r) in w.economy.iter().enumerate() {
+        let (politics, name) = (&w.politics[i], w.params.region_name(i));
         let values = [
             ("wage", r.wage.iter().sum::<f64>()),
             ("rest_price", r.rest_price),
             ("rest_cash", r.rest_cash),
             ("owners_wealth", r.owners_wealth),
             ("merchants_cash", r.merchants_cash),
-            ("government", r.government),
+            ("government", w.government[i].cash),
             ("price_index", r.price_index),
             ("cpi", r.cpi),
-            ("protest", r.protest),
-            ("risk", r.risk),
+            ("protest", politics.protest),
+            ("risk", politics.risk),
         ];
-        if let Some((name, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
-            return Err(fail(&r.name, format!("{name} became {v}")));
+        if let Some((field, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(fail(name, format!("{field} became {v}")));
         }
         let firms = &w.firms;
         if let Some(f) = r.firms.clone().find(|&f| {
@@ -298,7 +324,7 @@ fn check_finite(w: &World, phase: &'static str) -> Result<()> {
                 && firms.expected[f].is_finite())
         }) {
             return Err(fail(
-                &r.name,
+                name,
                 format!("firm {f} has a non-finite cash, price or expected sales"),
             ));
         }

@@ -1,31 +1,6 @@
 //! Politics: grievance, contagion, protest and the state's response.
 //!
-//! Reads:
-//! - workers: `workers.income`, `workers.reference`, `workers.employer`
-//!   (unemployment), `workers.group`, `workers.threshold`.
-//! - regions: `regions[r].protest` (last quarter's, here and in trade
-//!   neighbours), `regions[r].adoption_rate`, `regions[r].ban_until`,
-//!   `regions[r].workers` (head count), `regions[r].firms`;
-//!   `regions[r].institutions.repression`, `.accommodation`,
-//!   `.machine_ban_years`, `.machine_ban_trigger`.
-//! - routes: `network` (trade neighbours, through `neighbours`).
-//! - scenario: `scenario.behaviour` (`contagion_local`,
-//!   `contagion_neighbours`, `grievance_persistence`, `loss_weight`,
-//!   `gain_weight`, `unemployment_weight`, `adoption_rate_weight`,
-//!   `repression_backlash`, `risk_persistence`, `risk_sensitivity`,
-//!   `destruction_rate`).
-//!
-//! Writes:
-//! - workers: `workers.grievance` (a slow average of the signal, raised by
-//!   repression), `workers.protesting`.
-//! - regions: `regions[r].protest`, `regions[r].accommodation_relief`,
-//!   `regions[r].risk` (decays, rises with protest), `regions[r].ban_until`.
-//! - firms: `firms.capital` (machine-breaking, at every firm of the region).
-//! - flows: `flows[r].capital_destroyed`.
-//! - events: `Protest`, `Repression`, `MachineBan`.
-//! - `buf`: working memory only (each region's climate, protesters per
-//!   chunk and region), refilled each step. `per_worker` is only handed on
-//!   to `for_each_chunk`; this phase neither reads nor writes it.
+//! Its contract is `contracts::PoliticsPhase`.
 //!
 //! Grievance grows with income losses against a reference (losses weigh
 //! more than gains), with unemployment, and with the local rate at which
@@ -37,14 +12,17 @@
 //! worker it deters resents it: their grievance rises and fades only slowly,
 //! so repression stores up grievance for later (the repression-dissent
 //! "backlash", Francisco 1995). The resentment stays with those repressed
-//! rather than spreading to the content, so it cannot feed on itself. Protest breaks machines at adopting firms and raises the
-//! risk they perceive, slowing adoption and research for years.
+//! rather than spreading to the content, so it cannot feed on itself.
+//! Protest breaks a share of the machines of every firm in the region (a
+//! hand shop has few to lose) and raises the risk firms perceive, slowing
+//! adoption and research for years.
 
+use crate::model::contracts::PoliticsPhase;
 use crate::model::phases::for_each_chunk;
 use crate::model::rng::{self, Phase};
 use crate::model::world::EventKind;
 use crate::model::world::{
-    refill, WorkerChunk, WorkerScratch, World, CRAFT, OPERATOR, PROTEST_WAVE, UNEMPLOYED,
+    refill, WorkerChunk, WorkerScratch, CRAFT, OPERATOR, PROTEST_WAVE, UNEMPLOYED,
 };
 
 /// How much of the local rate of adoption aggrieves workers outside the
@@ -76,61 +54,78 @@ struct Climate {
     repression: f64,
 }
 
-pub fn politics(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
-    let b = w.scenario.behaviour.clone();
-    let nr = w.regions.len();
+pub fn politics(view: PoliticsPhase<'_>, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
+    let PoliticsPhase {
+        params,
+        clock,
+        layout,
+        economy,
+        workers,
+        firms,
+        politics,
+        events,
+        flows,
+    } = view;
+    let behaviour = params.behaviour();
+    let region_count = economy.len();
     buf.climate.clear();
-    buf.climate.extend((0..nr).map(|r| {
+    buf.climate.extend((0..region_count).map(|r| {
         let (mut sum, mut n) = (0.0, 0.0);
-        for (s, _) in w.neighbours(r) {
-            sum += w.regions[s].protest;
+        for (s, _) in params.neighbours(r) {
+            sum += politics[s].protest;
             n += 1.0;
         }
         let neighbours = if n > 0.0 { sum / n } else { 0.0 };
-        let reg = &w.regions[r];
+        let here = &politics[r];
         Climate {
-            pull: 1.0 + b.contagion_local * reg.protest + b.contagion_neighbours * neighbours,
-            adoption_rate: reg.adoption_rate,
-            repression: reg.institutions.repression,
+            pull: 1.0
+                + behaviour.contagion_local * here.protest
+                + behaviour.contagion_neighbours * neighbours,
+            adoption_rate: here.adoption_rate,
+            repression: here.institutions.repression,
         }
     }));
 
-    let layout = std::mem::take(&mut w.layout);
     refill(&mut buf.sums, layout.len(), Sums::default());
     {
-        let (seed, step) = (w.seed, w.step);
-        let (bh, climate) = (&b, &buf.climate);
+        let (seed, step) = (params.seed, clock.step);
+        let climate = &buf.climate;
         let job = |c: &mut WorkerChunk<'_>, s: &mut Sums| {
             let mut rng =
                 rng::Positioned::new(rng::stream(seed, step, Phase::Politics, c.index as u64));
-            let k = &climate[c.region];
-            worker_politics(c, k, bh, &mut rng, s);
+            worker_politics(c, &climate[c.region], behaviour, &mut rng, s);
         };
-        for_each_chunk(&mut w.workers, per_worker, &layout, &mut buf.sums, &job);
+        for_each_chunk(workers, per_worker, layout, &mut buf.sums, &job);
     }
     let by_region = &mut buf.by_region;
-    refill(by_region, nr, Sums::default());
+    refill(by_region, region_count, Sums::default());
     for ((r, _), s) in layout.iter().zip(&buf.sums) {
         by_region[*r].protesters += s.protesters;
     }
-    w.layout = layout;
 
-    for r in 0..nr {
-        let n = w.regions[r].workers.len() as f64;
-        let s = by_region[r];
-        let before = w.regions[r].protest;
-        let reg = &mut w.regions[r];
-        reg.protest = s.protesters / n;
-        reg.accommodation_relief =
-            reg.institutions.accommodation * (ACCOMMODATION_PER_PROTEST * reg.protest).min(1.0);
-        reg.risk = b.risk_persistence * reg.risk + b.risk_sensitivity * reg.protest;
-        let protest = reg.protest;
-        let year = w.year;
+    for r in 0..region_count {
+        let n = economy[r].workers.len() as f64;
+        let region = &mut politics[r];
+        let before = region.protest;
+        region.protest = by_region[r].protesters / n;
+        region.accommodation_relief = region.institutions.accommodation
+            * (ACCOMMODATION_PER_PROTEST * region.protest).min(1.0);
+        region.risk =
+            behaviour.risk_persistence * region.risk + behaviour.risk_sensitivity * region.protest;
+        let protest = region.protest;
+        let year = clock.year;
         if before < PROTEST_WAVE && protest >= PROTEST_WAVE {
-            w.event(r, EventKind::Protest, protest, "a protest wave begins");
-            let repression = w.regions[r].institutions.repression;
+            events.record(
+                clock,
+                r,
+                EventKind::Protest,
+                protest,
+                "a protest wave begins",
+            );
+            let repression = region.institutions.repression;
             if repression > 0.0 {
-                w.event(
+                events.record(
+                    clock,
                     r,
                     EventKind::Repression,
                     repression,
@@ -138,30 +133,31 @@ pub fn politics(w: &mut World, buf: &mut Buffers, per_worker: &mut WorkerScratch
                 );
             }
         }
-        let reg = &mut w.regions[r];
-        if reg.institutions.machine_ban_years > 0.0
-            && protest >= reg.institutions.machine_ban_trigger
-            && year >= reg.ban_until
+        let institutions = &region.institutions;
+        if institutions.machine_ban_years > 0.0
+            && protest >= institutions.machine_ban_trigger
+            && year >= region.ban_until
         {
-            reg.ban_until = year + reg.institutions.machine_ban_years;
-            let years = reg.institutions.machine_ban_years;
-            w.event(
+            let years = institutions.machine_ban_years;
+            region.ban_until = year + years;
+            events.record(
+                clock,
                 r,
                 EventKind::MachineBan,
                 years,
                 "general-technology machines banned",
             );
         }
-        // Machine-breaking: adopting firms lose part of their machines.
-        let share = (b.destruction_rate * protest).min(1.0);
+        // Machine-breaking: every firm of the region loses part of its machines.
+        let share = (behaviour.destruction_rate * protest).min(1.0);
         if share > 0.0 {
             let mut destroyed = 0.0;
-            for f in w.regions[r].firms.clone() {
-                let lost = w.firms.capital[f] * share;
-                w.firms.capital[f] -= lost;
+            for f in economy[r].firms.clone() {
+                let lost = firms.capital[f] * share;
+                firms.capital[f] -= lost;
                 destroyed += lost;
             }
-            w.flows[r].capital_destroyed += destroyed;
+            flows[r].capital_destroyed += destroyed;
         }
     }
 }
@@ -184,12 +180,12 @@ impl Buffers {
 
 fn worker_politics(
     c: &mut WorkerChunk<'_>,
-    k: &Climate,
-    b: &crate::scenario::Behaviour,
+    climate: &Climate,
+    behaviour: &crate::scenario::Behaviour,
     rng: &mut rng::Positioned,
     s: &mut Sums,
 ) {
-    let keep = b.grievance_persistence as f32;
+    let keep = behaviour.grievance_persistence as f32;
     let n = c.len();
     // Grievance first, in one pass of arithmetic over slices of the
     // chunk's length; then the thresholds, where the few who pass one may
@@ -206,10 +202,10 @@ fn worker_politics(
         } else {
             OTHER_GROUPS_EXPOSURE
         };
-        let signal = b.loss_weight as f32 * (-change).max(0.0)
-            - b.gain_weight as f32 * change.max(0.0)
-            + b.unemployment_weight as f32 * f32::from(unemployed)
-            + (b.adoption_rate_weight * k.adoption_rate) as f32 * exposed;
+        let signal = behaviour.loss_weight as f32 * (-change).max(0.0)
+            - behaviour.gain_weight as f32 * change.max(0.0)
+            + behaviour.unemployment_weight as f32 * f32::from(unemployed)
+            + (behaviour.adoption_rate_weight * climate.adoption_rate) as f32 * exposed;
         grievance[i] = (keep * grievance[i] + (1.0 - keep) * signal).clamp(0.0, GRIEVANCE_CEILING);
     }
     let (threshold, protesting) = (&c.threshold[..n], &mut c.protesting[..n]);
@@ -221,9 +217,9 @@ fn worker_politics(
         // the aggrieved, but cannot make the content protest. Worker i's
         // chance of being deterred is the stream's i-th number, drawn only
         // where repression can deter.
-        if g as f64 * k.pull > threshold[i] as f64 {
-            if k.repression > 0.0 && rng.uniform_at(i as u64) < k.repression {
-                grievance[i] = (g + b.repression_backlash as f32).min(GRIEVANCE_CEILING);
+        if g as f64 * climate.pull > threshold[i] as f64 {
+            if climate.repression > 0.0 && rng.uniform_at(i as u64) < climate.repression {
+                grievance[i] = (g + behaviour.repression_backlash as f32).min(GRIEVANCE_CEILING);
             } else {
                 protesting[i] = 1;
                 protesters += 1.0;

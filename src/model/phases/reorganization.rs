@@ -1,31 +1,6 @@
 //! Reorganization, entry and exit.
 //!
-//! Reads:
-//! - firms: `firms.alive`, `firms.output`, `firms.loss_quarters`,
-//!   `firms.choice`, `firms.fixed_paid`, `firms.org`, `firms.cash` (paid out
-//!   at exit); for an entrant, the leader's (with no firm left, the slot's
-//!   own) `firms.expected`, `firms.unit_cost`, `firms.choice` and
-//!   `firms.price`.
-//! - knowledge: `knowledge.productivity` (the best hand or special method an
-//!   entrant can start with).
-//! - regions: `regions[r].firms`, `regions[r].risk`,
-//!   `regions[r].owners_wealth`, `regions[r].wage` (the craft wage, for an
-//!   entrant's seed money).
-//! - scenario: `scenario.behaviour` (`reorganization_rate`, `exit_patience`,
-//!   `entry_rate`, `firm_heterogeneity`).
-//!
-//! Writes:
-//! - firms: `firms.org`, `firms.reorganized_at` (reorganization); at exit
-//!   `firms.alive`, `firms.cash`, `firms.capital`, `firms.inventory`,
-//!   `firms.expected`, `firms.loss_quarters`; at entry `firms.alive`,
-//!   `firms.choice`, `firms.efficiency`, `firms.fixed_paid`, `firms.org`,
-//!   `firms.reorganized_at`, `firms.capital`, `firms.inventory`,
-//!   `firms.expected`, `firms.price`, `firms.loss_quarters`, `firms.cash`.
-//! - regions: `regions[r].owners_wealth` (an exiting firm's cash, an
-//!   entrant's seed money).
-//! - ledger: `Flow::Dividends` (an exiting firm's cash to owners),
-//!   `Flow::Equity` (owners to an entrant).
-//! - events: `Reorganization`, `Exit`, `Entry`.
+//! Its contract is `contracts::Reorganization`.
 //!
 //! A factory that runs the general technology on every task it covers and
 //! produces at least the average firm's output may reorganize around it
@@ -34,28 +9,34 @@
 //! that lose money for too long exit; empty places fill again with entrants
 //! that copy a successful firm's methods when the industry makes profits.
 
+use crate::model::contracts::{costing, Reorganization};
 use crate::model::ledger::{Flow, Sector};
+use crate::model::plans::best_plan;
 use crate::model::rng::{self, Phase};
 use crate::model::world::EventKind;
-use crate::model::world::{World, FACTORY, REORGANIZED};
+use crate::model::world::{FACTORY, REORGANIZED};
 use crate::scenario::TechKind;
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal};
 
-pub fn reorganization(w: &mut World) {
-    let b = w.scenario.behaviour.clone();
-    let tasks = w.tasks();
-    for r in 0..w.regions.len() {
-        let range = w.regions[r].firms.clone();
+pub fn reorganization(mut view: Reorganization<'_>) {
+    let behaviour = view.params.behaviour();
+    let tasks = view.params.tasks();
+    for r in 0..view.params.region_count() {
+        let range = view.economy[r].firms.clone();
         // The region's firms alive at the start of the phase: how many, their
         // output, how many made money, and the largest (the last of equals).
         let (mut alive, mut total_output, mut in_profit) = (0usize, 0.0f64, 0usize);
         let mut leader: Option<usize> = None;
-        for f in range.clone().filter(|&f| w.firms.alive[f]) {
+        for f in range.clone().filter(|&f| view.firms.alive[f]) {
             alive += 1;
-            total_output += w.firms.output[f];
-            in_profit += usize::from(w.firms.loss_quarters[f] == 0);
-            if leader.is_none_or(|l| w.firms.output[f].total_cmp(&w.firms.output[l]).is_ge()) {
+            total_output += view.firms.output[f];
+            in_profit += usize::from(view.firms.loss_quarters[f] == 0);
+            if leader.is_none_or(|l| {
+                view.firms.output[f]
+                    .total_cmp(&view.firms.output[l])
+                    .is_ge()
+            }) {
                 leader = Some(f);
             }
         }
@@ -67,28 +48,37 @@ pub fn reorganization(w: &mut World) {
             // Each firm's stream is made only when it draws: most firms
             // draw nothing in a quarter, and making a stream costs more
             // than the rest of their turn.
-            let stream = || rng::stream(w.seed, w.step, Phase::Reorganization, f as u64);
-            if w.firms.alive[f] {
+            let stream = || {
+                rng::stream(
+                    view.params.seed,
+                    view.clock.step,
+                    Phase::Reorganization,
+                    f as u64,
+                )
+            };
+            if view.firms.alive[f] {
                 let all_general = (0..tasks).all(|t| {
-                    let j = w.firms.choice[f * tasks + t] as usize;
-                    w.tech_kind[j] == TechKind::General
-                        || !(0..w.techs()).any(|g| {
-                            w.tech_kind[g] == TechKind::General
-                                && w.tech_tasks[g] & (1 << t) != 0
-                                && w.firms.fixed_paid[f] & (1 << g) != 0
+                    let j = view.firms.choice[f * tasks + t] as usize;
+                    view.params.tech_kind[j] == TechKind::General
+                        || !(0..view.params.techs()).any(|g| {
+                            view.params.tech_kind[g] == TechKind::General
+                                && view.params.tech_tasks[g] & (1 << t) != 0
+                                && view.firms.fixed_paid[f] & (1 << g) != 0
                         })
                 });
-                if w.firms.org[f] == FACTORY
+                if view.firms.org[f] == FACTORY
                     && all_general
-                    && w.firms.output[f] >= mean_output
-                    && stream().random::<f64>() < b.reorganization_rate / (1.0 + w.regions[r].risk)
+                    && view.firms.output[f] >= mean_output
+                    && stream().random::<f64>()
+                        < behaviour.reorganization_rate / (1.0 + view.politics[r].risk)
                 {
-                    w.firms.org[f] = REORGANIZED;
-                    w.firms.reorganized_at[f] = w.year;
-                    w.event(
+                    view.firms.org[f] = REORGANIZED;
+                    view.firms.reorganized_at[f] = view.clock.year;
+                    view.events.record(
+                        view.clock,
                         r,
                         EventKind::Reorganization,
-                        w.firms.output[f],
+                        view.firms.output[f],
                         "a firm reorganizes around the general technology",
                     );
                 }
@@ -97,32 +87,40 @@ pub fn reorganization(w: &mut World) {
                 // nothing closes too, and the region is served from abroad
                 // until a factory enters (an idle last firm would otherwise
                 // keep entry closed for ever, as no incumbent makes money).
-                let last_and_working = alive == 1 && w.firms.output[f] > 0.0;
-                if w.firms.loss_quarters[f] as f64 >= b.exit_patience && !last_and_working {
-                    exit(w, r, f);
+                let last_and_working = alive == 1 && view.firms.output[f] > 0.0;
+                if view.firms.loss_quarters[f] as f64 >= behaviour.exit_patience
+                    && !last_and_working
+                {
+                    exit(&mut view, r, f);
                 }
             } else if profitable {
                 let mut rng = stream();
-                if rng.random::<f64>() < b.entry_rate {
-                    enter(w, r, f, leader, &mut rng);
+                if rng.random::<f64>() < behaviour.entry_rate {
+                    enter(&mut view, r, f, leader, &mut rng);
                 }
             }
         }
     }
 }
 
-fn exit(w: &mut World, r: usize, f: usize) {
-    let cash = w.firms.cash[f];
-    w.firms.cash[f] = 0.0;
-    w.regions[r].owners_wealth += cash;
-    w.ledger
+fn exit(view: &mut Reorganization, r: usize, f: usize) {
+    let cash = view.firms.cash[f];
+    view.firms.cash[f] = 0.0;
+    view.economy[r].owners_wealth += cash;
+    view.ledger
         .pay(Flow::Dividends, Sector::Firms, Sector::Owners, cash);
-    w.firms.alive[f] = false;
-    w.firms.capital[f] = 0.0;
-    w.firms.inventory[f] = 0.0;
-    w.firms.expected[f] = 0.0;
-    w.firms.loss_quarters[f] = 0;
-    w.event(r, EventKind::Exit, w.firms.output[f], "a firm exits");
+    view.firms.alive[f] = false;
+    view.firms.capital[f] = 0.0;
+    view.firms.inventory[f] = 0.0;
+    view.firms.expected[f] = 0.0;
+    view.firms.loss_quarters[f] = 0;
+    view.events.record(
+        view.clock,
+        r,
+        EventKind::Exit,
+        view.firms.output[f],
+        "a firm exits",
+    );
 }
 
 /// An entrant is a factory: it copies the leader's methods except the
@@ -130,17 +128,17 @@ fn exit(w: &mut World, r: usize, f: usize) {
 /// its first quarter) and starts small; with no firm left to copy it starts
 /// from the slot's last methods. It enters only where the general
 /// technology is its best plan: mills were built for power.
-fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut impl Rng) {
-    let tasks = w.tasks();
+fn enter(view: &mut Reorganization, r: usize, f: usize, leader: Option<usize>, rng: &mut impl Rng) {
+    let tasks = view.params.tasks();
     let model = leader.unwrap_or(f);
     let scale = if leader.is_some() {
-        w.firms.expected[model].max(1.0)
+        view.firms.expected[model].max(1.0)
     } else {
         1.0
     };
     let seed_money =
-        scale * w.firms.unit_cost[model].max(w.regions[r].wage[crate::model::world::CRAFT]);
-    if w.regions[r].owners_wealth < 4.0 * seed_money {
+        scale * view.firms.unit_cost[model].max(view.economy[r].wage[crate::model::world::CRAFT]);
+    if view.economy[r].owners_wealth < 4.0 * seed_money {
         return;
     }
     // Where the leader runs the general technology, the entrant starts with
@@ -148,50 +146,55 @@ fn enter(w: &mut World, r: usize, f: usize, leader: Option<usize>, rng: &mut imp
     // A fixed array, not a vector: an entry that does not happen allocates nothing.
     let mut methods = [0u8; 16];
     for (t, method) in methods.iter_mut().enumerate().take(tasks) {
-        let j = w.firms.choice[model * tasks + t] as usize;
-        *method = if w.tech_kind[j] != TechKind::General {
+        let j = view.firms.choice[model * tasks + t] as usize;
+        *method = if view.params.tech_kind[j] != TechKind::General {
             j as u8
         } else {
-            (0..w.techs())
+            (0..view.params.techs())
                 .filter(|&c| {
-                    w.tech_kind[c] != TechKind::General
-                        && w.tech_tasks[c] & (1 << t) != 0
-                        && w.know(r, c) > 0.0
+                    view.params.tech_kind[c] != TechKind::General
+                        && view.params.tech_tasks[c] & (1 << t) != 0
+                        && view.knowledge.know(r, c) > 0.0
                 })
-                .max_by(|&a, &b| w.know(r, a).total_cmp(&w.know(r, b)))
+                .max_by(|&a, &b| {
+                    view.knowledge
+                        .know(r, a)
+                        .total_cmp(&view.knowledge.know(r, b))
+                })
                 .expect("a validated craft technology is known from the start") as u8
         };
     }
-    w.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&methods[..tasks]);
-    let spread = LogNormal::new(0.0, w.scenario.behaviour.firm_heterogeneity.max(1e-9))
+    view.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&methods[..tasks]);
+    let spread = LogNormal::new(0.0, view.params.behaviour().firm_heterogeneity.max(1e-9))
         .expect("valid lognormal");
-    let techs = w.techs();
+    let techs = view.params.techs();
     for j in 0..techs {
-        w.firms.efficiency[f * techs + j] = spread.sample(rng) as f32;
+        view.firms.efficiency[f * techs + j] = spread.sample(rng) as f32;
     }
     // Entrants are factories: owners' capital employing wage workers, built
     // to use the general technology. They enter only where it is the best
     // plan for them, and review their methods in their first quarter.
-    w.firms.org[f] = FACTORY;
-    w.firms.fixed_paid[f] = 0;
-    w.firms.reorganized_at[f] = f64::NAN;
-    let plan = crate::model::phases::technology::best_plan(w, f, u64::MAX);
+    view.firms.org[f] = FACTORY;
+    view.firms.fixed_paid[f] = 0;
+    view.firms.reorganized_at[f] = f64::NAN;
+    let plan = best_plan(&costing!(view), view.firms, f, u64::MAX);
     if !plan.choice[..tasks]
         .iter()
-        .any(|&j| w.tech_kind[j as usize] == TechKind::General)
+        .any(|&j| view.params.tech_kind[j as usize] == TechKind::General)
     {
         return;
     }
-    w.firms.alive[f] = true;
-    w.firms.output[f] = 0.0;
-    w.firms.capital[f] = 0.0;
-    w.firms.inventory[f] = 0.0;
-    w.firms.expected[f] = 0.5 * scale;
-    w.firms.price[f] = w.firms.price[model];
-    w.firms.loss_quarters[f] = 0;
-    w.regions[r].owners_wealth -= seed_money;
-    w.firms.cash[f] += seed_money;
-    w.ledger
+    view.firms.alive[f] = true;
+    view.firms.output[f] = 0.0;
+    view.firms.capital[f] = 0.0;
+    view.firms.inventory[f] = 0.0;
+    view.firms.expected[f] = 0.5 * scale;
+    view.firms.price[f] = view.firms.price[model];
+    view.firms.loss_quarters[f] = 0;
+    view.economy[r].owners_wealth -= seed_money;
+    view.firms.cash[f] += seed_money;
+    view.ledger
         .pay(Flow::Equity, Sector::Owners, Sector::Firms, seed_money);
-    w.event(r, EventKind::Entry, seed_money, "a firm enters");
+    view.events
+        .record(view.clock, r, EventKind::Entry, seed_money, "a firm enters");
 }

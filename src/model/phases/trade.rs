@@ -1,32 +1,6 @@
 //! Trade in the industry's good.
 //!
-//! Reads:
-//! - firms: `firms.alive`, `firms.region`, `firms.price`, `firms.expected`
-//!   (presence, through `costs::presence`), `firms.inventory`.
-//! - regions: `regions[r].merchants_cash`, `regions[r].infrastructure` and
-//!   `regions[r].institutions.tariff` (through `costs::transport` and
-//!   `costs::tariff`).
-//! - routes: each route's `transport_cost` and `tariff`.
-//! - scenario: `scenario.behaviour` (`price_sensitivity`,
-//!   `presence_elasticity`, `expectation_speed`).
-//!
-//! Writes:
-//! - firms: `firms.sales`, `firms.revenue`, `firms.inventory`, `firms.cash`
-//!   (revenue received), `firms.expected`.
-//! - regions: `regions[r].merchants_cash`, `regions[r].rest_cash` and
-//!   `regions[r].rest_sales` (the exporter's transport income),
-//!   `regions[r].government` (the importer's tariff revenue),
-//!   `regions[r].price_index`, `regions[r].market_units`,
-//!   `regions[r].supplier_weight`.
-//! - flows: `flows[r].industry_revenue`, `flows[r].exports`,
-//!   `flows[r].imports`, `flows[r].government_revenue`.
-//! - `trade_matrix` (cleared, then this step's sales by pair of regions).
-//! - ledger: `Flow::Sales` (merchants pay, firms receive),
-//!   `Flow::Transport` (merchants to the rest of the economy),
-//!   `Flow::Tariffs` (merchants to the government).
-//! - `buf`: working memory only (demand and presence per firm, price index,
-//!   quantity and suppliers' weights per region, transport and tariffs per
-//!   pair of regions, delivered-price weights), refilled each step.
+//! Its contract is `contracts::Trade`; `buf` is working memory only (demand and presence per firm, price index, quantity and suppliers' weights per region, transport and tariffs per pair of regions, delivered-price weights), refilled each step.
 //!
 //! Merchants in each region spend what households gave them for the good.
 //! They buy from the firms of their own region and of regions joined by a
@@ -43,17 +17,18 @@
 //! what it asks of each firm (`market_demand`); sales, payments and
 //! expectations (`sell`); and each market's close (`close_markets`).
 
-use crate::model::costs::{presence, tariff, transport};
+use crate::model::contracts::Trade;
+use crate::model::costs::{presence, Delivery};
 use crate::model::ledger::{Flow, Sector};
-use crate::model::world::{refill, World};
+use crate::model::world::refill;
 use rayon::prelude::*;
 
-pub fn trade(world: &mut World, buf: &mut Buffers) {
-    route_table(world, buf);
-    market_weights(world, buf);
-    market_demand(world, buf);
-    sell(world, buf);
-    close_markets(world, buf);
+pub fn trade(mut view: Trade<'_>, buf: &mut Buffers) {
+    route_table(&view, buf);
+    market_weights(&view, buf);
+    market_demand(&view, buf);
+    sell(&mut view, buf);
+    close_markets(&mut view, buf);
 }
 
 /// The routes between regions, as a table read by every step.
@@ -83,12 +58,17 @@ impl Routes<'_> {
 }
 
 /// The table of transport costs and tariffs between every pair of regions.
-fn route_table(world: &World, buf: &mut Buffers) {
-    let region_count = world.regions.len();
+fn route_table(view: &Trade, buf: &mut Buffers) {
+    let region_count = view.params.region_count();
+    let delivery = Delivery {
+        params: view.params,
+        politics: view.politics,
+        government: view.government,
+    };
     buf.routes.clear();
     buf.routes.extend((0..region_count * region_count).map(|k| {
         let (s, r) = (k / region_count, k % region_count);
-        (transport(world, s, r), tariff(world, s, r))
+        (delivery.transport(s, r), delivery.tariff(s, r))
     }));
 }
 
@@ -96,9 +76,9 @@ fn route_table(world: &World, buf: &mut Buffers) {
 /// of its delivered price. The powers are the phase's costly part and
 /// depend on the firm alone, so they are computed for every firm (and
 /// market) in parallel; the sums then run in firm order (`market_demand`).
-fn market_weights(world: &World, buf: &mut Buffers) {
-    let (region_count, firm_count) = (world.regions.len(), world.firms.len());
-    let price_sensitivity = world.scenario.behaviour.price_sensitivity;
+fn market_weights(view: &Trade, buf: &mut Buffers) {
+    let (region_count, firm_count) = (view.params.region_count(), view.firms.len());
+    let price_sensitivity = view.params.behaviour().price_sensitivity;
     let Buffers {
         routes,
         weights,
@@ -113,17 +93,17 @@ fn market_weights(world: &World, buf: &mut Buffers) {
     present
         .par_iter_mut()
         .enumerate()
-        .for_each(|(f, p)| *p = presence(world, f));
+        .for_each(|(f, p)| *p = presence(view.params, view.firms, f));
     weights.resize(firm_count * region_count, 0.0);
     weights
         .par_chunks_mut(region_count)
         .enumerate()
         .for_each(|(f, row)| {
-            let s = world.firms.region[f] as usize;
+            let s = view.firms.region[f] as usize;
             for (r, weight) in row.iter_mut().enumerate() {
-                *weight = match (routes.cost(s, r), world.firms.alive[f]) {
+                *weight = match (routes.cost(s, r), view.firms.alive[f]) {
                     (Some(tau), true) => {
-                        let d = routes.delivered(world.firms.price[f], s, r, tau);
+                        let d = routes.delivered(view.firms.price[f], s, r, tau);
                         d.powf(-price_sensitivity)
                     }
                     _ => 0.0,
@@ -134,8 +114,8 @@ fn market_weights(world: &World, buf: &mut Buffers) {
 
 /// Each region's price index and the quantity its merchants buy, and what
 /// all regions ask of each firm, in proportion to its weight.
-fn market_demand(world: &World, buf: &mut Buffers) {
-    let (region_count, firm_count) = (world.regions.len(), world.firms.len());
+fn market_demand(view: &Trade, buf: &mut Buffers) {
+    let (region_count, firm_count) = (view.params.region_count(), view.firms.len());
     let Buffers {
         demand,
         index,
@@ -157,11 +137,11 @@ fn market_demand(world: &World, buf: &mut Buffers) {
     for r in 0..region_count {
         let (mut sum, mut weighted_price) = (0.0, 0.0);
         for f in 0..firm_count {
-            let s = world.firms.region[f] as usize;
-            let (Some(tau), true) = (routes.cost(s, r), world.firms.alive[f]) else {
+            let s = view.firms.region[f] as usize;
+            let (Some(tau), true) = (routes.cost(s, r), view.firms.alive[f]) else {
                 continue;
             };
-            let d = routes.delivered(world.firms.price[f], s, r, tau);
+            let d = routes.delivered(view.firms.price[f], s, r, tau);
             let weight = present[f] * weights[f * region_count + r];
             sum += weight;
             weighted_price += weight * d;
@@ -169,14 +149,14 @@ fn market_demand(world: &World, buf: &mut Buffers) {
         weight_sum[r] = sum;
         if sum > 0.0 {
             index[r] = weighted_price / sum;
-            quantity[r] = world.regions[r].merchants_cash.max(0.0) / index[r];
+            quantity[r] = view.economy[r].merchants_cash.max(0.0) / index[r];
         }
     }
     for f in 0..firm_count {
-        if !world.firms.alive[f] {
+        if !view.firms.alive[f] {
             continue;
         }
-        let s = world.firms.region[f] as usize;
+        let s = view.firms.region[f] as usize;
         for r in 0..region_count {
             if let (Some(_), true) = (routes.cost(s, r), weight_sum[r] > 0.0) {
                 demand[f] +=
@@ -190,9 +170,9 @@ fn market_demand(world: &World, buf: &mut Buffers) {
 /// what each market asks of it (all of it, or a share if short), paying
 /// freight to the rest of the economy and duty to the buyer's government;
 /// and moves its expected sales toward what buyers asked for.
-fn sell(world: &mut World, buf: &mut Buffers) {
-    let region_count = world.regions.len();
-    let speed = world.scenario.behaviour.expectation_speed;
+fn sell(view: &mut Trade, buf: &mut Buffers) {
+    let region_count = view.params.region_count();
+    let speed = view.params.behaviour().expectation_speed;
     let Buffers {
         demand,
         quantity,
@@ -208,20 +188,20 @@ fn sell(world: &mut World, buf: &mut Buffers) {
         region_count,
     };
     refill(spent, region_count, 0.0);
-    world.trade_matrix.iter_mut().for_each(|x| *x = 0.0);
-    for f in 0..world.firms.len() {
-        world.firms.sales[f] = 0.0;
-        world.firms.revenue[f] = 0.0;
-        if !world.firms.alive[f] {
+    view.flows.trade.iter_mut().for_each(|x| *x = 0.0);
+    for f in 0..view.firms.len() {
+        view.firms.sales[f] = 0.0;
+        view.firms.revenue[f] = 0.0;
+        if !view.firms.alive[f] {
             continue;
         }
-        let s = world.firms.region[f] as usize;
+        let s = view.firms.region[f] as usize;
         let fill = if demand[f] > 0.0 {
-            (world.firms.inventory[f] / demand[f]).min(1.0)
+            (view.firms.inventory[f] / demand[f]).min(1.0)
         } else {
             0.0
         };
-        if world.firms.inventory[f] > 0.0 {
+        if view.firms.inventory[f] > 0.0 {
             for r in 0..region_count {
                 let (Some(tau), true) = (routes.cost(s, r), weight_sum[r] > 0.0) else {
                     continue;
@@ -231,53 +211,48 @@ fn sell(world: &mut World, buf: &mut Buffers) {
                 if q <= 0.0 {
                     continue;
                 }
-                let at_factory = q * world.firms.price[f];
+                let at_factory = q * view.firms.price[f];
                 let freight = at_factory * tau;
                 let duty = (at_factory + freight) * routes.tariff(s, r);
-                world.firms.sales[f] += q;
-                world.firms.revenue[f] += at_factory;
-                world.flows[s].industry_revenue += at_factory;
-                world.trade_matrix[s * region_count + r] += at_factory;
+                view.firms.sales[f] += q;
+                view.firms.revenue[f] += at_factory;
+                view.flows[s].industry_revenue += at_factory;
+                view.flows.trade[s * region_count + r] += at_factory;
                 spent[r] += at_factory + freight + duty;
-                world
-                    .ledger
-                    .paid(Flow::Sales, Sector::Merchants, at_factory);
-                world.regions[s].rest_cash += freight;
-                world.regions[s].rest_sales += freight;
-                world.regions[r].government += duty;
-                world.flows[r].government_revenue += duty;
-                world
-                    .ledger
+                view.ledger.paid(Flow::Sales, Sector::Merchants, at_factory);
+                view.economy[s].rest_cash += freight;
+                view.economy[s].rest_sales += freight;
+                view.government[r].cash += duty;
+                view.flows[r].government_revenue += duty;
+                view.ledger
                     .pay(Flow::Transport, Sector::Merchants, Sector::Rest, freight);
-                world
-                    .ledger
+                view.ledger
                     .pay(Flow::Tariffs, Sector::Merchants, Sector::Government, duty);
                 if r != s {
-                    world.flows[s].exports += at_factory;
-                    world.flows[r].imports += at_factory + freight;
+                    view.flows[s].exports += at_factory;
+                    view.flows[r].imports += at_factory + freight;
                 }
             }
         }
-        world.firms.inventory[f] -= world.firms.sales[f];
-        if world.firms.inventory[f] < 1e-12 {
-            world.firms.inventory[f] = 0.0;
+        view.firms.inventory[f] -= view.firms.sales[f];
+        if view.firms.inventory[f] < 1e-12 {
+            view.firms.inventory[f] = 0.0;
         }
-        world.firms.cash[f] += world.firms.revenue[f];
-        world
-            .ledger
-            .received(Flow::Sales, Sector::Firms, world.firms.revenue[f]);
+        view.firms.cash[f] += view.firms.revenue[f];
+        view.ledger
+            .received(Flow::Sales, Sector::Firms, view.firms.revenue[f]);
         // Adaptive expectations on what buyers asked for, not on what the
         // firm could deliver, so that a firm short of capacity plans to grow.
         let asked = demand[f];
-        world.firms.expected[f] += speed * (asked - world.firms.expected[f]);
+        view.firms.expected[f] += speed * (asked - view.firms.expected[f]);
     }
 }
 
 /// Each region's market: the units bought, the suppliers' weight, the
 /// merchants' spending and the price index.
-fn close_markets(world: &mut World, buf: &Buffers) {
-    for r in 0..world.regions.len() {
-        let region = &mut world.regions[r];
+fn close_markets(view: &mut Trade, buf: &Buffers) {
+    for r in 0..view.params.region_count() {
+        let region = &mut view.economy[r];
         region.market_units = buf.quantity[r];
         region.supplier_weight = buf.weight_sum[r];
         region.merchants_cash -= buf.spent[r];

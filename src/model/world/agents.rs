@@ -85,6 +85,8 @@ pub struct Inventors {
 /// What each region knows of each technology, flat `[region * techs + j]`.
 #[derive(Clone, Default)]
 pub struct Knowledge {
+    /// Technologies per region: the stride of the flat arrays.
+    pub techs: usize,
     /// Best-practice productivity known (0: not known yet).
     pub productivity: Vec<f64>,
     /// Successful improvements so far (drives diminishing returns).
@@ -99,4 +101,11 @@ pub struct Knowledge {
     pub experience_unit: Vec<f64>,
     /// Whether any firm of the region has used the technology yet.
     pub adopted: Vec<bool>,
+}
+
+impl Knowledge {
+    /// Best-practice productivity of technology `j` known in region `r`.
+    pub fn know(&self, r: usize, j: usize) -> f64 {
+        self.productivity[r * self.techs + j]
+    }
 }

@@ -1,7 +1,7 @@
 //! Events: dated, located happenings a run records beside its tables
 //! (a technology arrives, a firm adopts, protest breaks out, a law changes).
 
-use super::World;
+use super::Clock;
 
 named_enum!(
     /// What happened.
@@ -33,28 +33,38 @@ pub struct Event {
     pub detail: String,
 }
 
-impl World {
-    /// Records an event in region `r` at the current step.
-    pub fn event(&mut self, r: usize, kind: EventKind, magnitude: f64, detail: impl Into<String>) {
+/// The events of a run, in the order they happened.
+#[derive(Clone, Debug, Default)]
+pub struct Events {
+    pub list: Vec<Event>,
+}
+
+impl Events {
+    /// Records an event in region `r` at the clock's step.
+    pub fn record(
+        &mut self,
+        clock: &Clock,
+        r: usize,
+        kind: EventKind,
+        magnitude: f64,
+        detail: impl Into<String>,
+    ) {
         let detail = detail.into();
-        tracing::debug!(step = self.step, year = self.year, region = %self.regions[r].name, kind = kind.name(), magnitude, "{detail}");
-        self.events.push(Event {
-            step: self.step,
-            year: self.year,
+        tracing::debug!(
+            step = clock.step,
+            year = clock.year,
+            region = r,
+            kind = kind.name(),
+            magnitude,
+            "{detail}"
+        );
+        self.list.push(Event {
+            step: clock.step,
+            year: clock.year,
             region: r,
             kind,
             magnitude,
             detail,
         });
-    }
-
-    /// Records the first use of technology `j` in region `r` as an event.
-    pub fn first_adoption(&mut self, r: usize, j: usize) {
-        let k = r * self.techs() + j;
-        if !self.knowledge.adopted[k] {
-            self.knowledge.adopted[k] = true;
-            let detail = format!("first firm adopts {}", self.scenario.technologies[j].name);
-            self.event(r, EventKind::Adoption, 1.0, &detail);
-        }
     }
 }

@@ -13,32 +13,53 @@ mod setup;
 mod workers;
 
 pub use agents::*;
-pub use events::{Event, EventKind, EVENT_KINDS, EVENT_KIND_NAMES};
-pub use region::{Leavers, RegionFlows, RegionState, RouteState};
+pub use events::{Event, EventKind, Events, EVENT_KINDS, EVENT_KIND_NAMES};
+pub use region::{Economy, Flows, Government, Leavers, Politics, RegionFlows, RouteState, Stages};
 pub use workers::{
     chunk_layout, Worker, WorkerChunk, WorkerScratch, Workers, CHUNK, NO_SEARCH, REST, SEEK_REST,
     UNEMPLOYED,
 };
 
 use crate::model::ledger::{Ledger, Sector, SECTORS};
-use crate::scenario::{Scenario, TechKind};
+use crate::scenario::{Behaviour, Scenario, TechKind};
 use petgraph::graph::{NodeIndex, UnGraph};
 
-/// The whole simulated world.
+/// The whole simulated world: the run's parameters, which no phase
+/// changes, and its state, grouped by who owns it. Each phase borrows the
+/// groups it reads and writes through its contract (`model::contracts`),
+/// never the whole world.
 #[derive(Clone)]
 pub struct World {
-    pub scenario: Scenario,
-    pub seed: u64,
-    pub step: usize,
-    pub year: f64,
+    pub params: Parameters,
+    pub clock: Clock,
     pub workers: Workers,
+    /// The chunks of workers for the parallel phases (see `CHUNK`),
+    /// rebuilt by the labour phase as the labour force grows.
+    pub layout: Layout,
     pub firms: Firms,
     pub inventors: Inventors,
     pub knowledge: Knowledge,
-    pub regions: Vec<RegionState>,
+    pub economy: Vec<Economy>,
+    pub politics: Vec<Politics>,
+    pub government: Vec<Government>,
+    pub stages: Vec<Stages>,
+    pub ledger: Ledger,
+    pub events: Events,
+    pub flows: Flows,
+}
+
+/// The chunks of workers, each a region and a range of worker slots.
+pub type Layout = Vec<(usize, std::ops::Range<usize>)>;
+
+/// What a run is given and never changes once it starts: the scenario,
+/// the seed, the trade network and the technologies' metadata resolved
+/// from the scenario's names.
+#[derive(Clone)]
+pub struct Parameters {
+    pub scenario: Scenario,
+    pub seed: u64,
     pub network: UnGraph<usize, RouteState>,
     pub nodes: Vec<NodeIndex>,
-    /// Technology metadata resolved from the scenario.
     pub tech_kind: Vec<TechKind>,
     pub tech_class: Vec<usize>,
     /// Bit t set: technology j performs task t.
@@ -48,18 +69,15 @@ pub struct World {
     pub hired_task: Option<usize>,
     /// Minimum education per job class.
     pub class_education: [f32; CLASSES],
-    pub ledger: Ledger,
-    pub events: Vec<Event>,
+}
+
+/// The run's calendar: the step, its year, and the next of the scenario's
+/// dated policies to come due.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    pub step: usize,
+    pub year: f64,
     pub next_policy: usize,
-    /// Chunks of workers for the parallel phases (see `phases::CHUNK`).
-    pub layout: Vec<(usize, std::ops::Range<usize>)>,
-    /// Per-step region flows gathered for the outputs.
-    pub flows: Vec<RegionFlows>,
-    /// Sales of the industry's good this step at factory prices, from region
-    /// s to region r at `s * regions + r` (home sales on the diagonal).
-    pub trade_matrix: Vec<f64>,
-    /// Largest relative imbalance the accounting phase has seen.
-    pub worst_imbalance: f64,
 }
 
 /// Skilled hand workers' earnings at the start, over the unskilled wage.
@@ -93,19 +111,33 @@ impl World {
     /// Agents of every kind: workers in the labour force, firms (alive or
     /// not), inventors and the regions' governments.
     pub fn agents(&self) -> usize {
-        self.labour_force() + self.firms.len() + self.inventors.region.len() + self.regions.len()
+        self.labour_force() + self.firms.len() + self.inventors.region.len() + self.economy.len()
     }
 
     /// Workers in the labour force now, in every region.
     pub fn labour_force(&self) -> usize {
-        self.regions.iter().map(|r| r.workers.len()).sum()
+        self.economy.iter().map(|r| r.workers.len()).sum()
     }
+}
 
+impl Parameters {
+    pub fn behaviour(&self) -> &Behaviour {
+        &self.scenario.behaviour
+    }
     pub fn tasks(&self) -> usize {
         self.task_labour.len()
     }
     pub fn techs(&self) -> usize {
         self.tech_kind.len()
+    }
+    pub fn region_count(&self) -> usize {
+        self.scenario.regions.len()
+    }
+    pub fn region_name(&self, r: usize) -> &str {
+        &self.scenario.regions[r].name
+    }
+    pub fn steps_per_year(&self) -> f64 {
+        self.scenario.steps_per_year as f64
     }
 
     /// Other regions joined to region `r` by a route, with the route.
@@ -126,8 +158,8 @@ impl World {
     }
 
     /// Pay of firm `f`'s workers relative to the going wage.
-    pub fn pay_factor(&self, f: usize) -> f64 {
-        match (&self.scenario.wage_policy, self.firms.sharing[f]) {
+    pub fn pay_factor(&self, firms: &Firms, f: usize) -> f64 {
+        match (&self.scenario.wage_policy, firms.sharing[f]) {
             (Some(p), true) => 1.0 + p.premium,
             _ => 1.0,
         }
@@ -140,10 +172,10 @@ impl World {
     /// task at the labourer's wage, with hand methods or special tools;
     /// elsewhere, and for the general technology, the technology's kind
     /// decides.
-    pub fn task_class(&self, f: Option<usize>, t: usize, j: usize) -> usize {
+    pub fn task_class(&self, firms: &Firms, f: Option<usize>, t: usize, j: usize) -> usize {
         match (f, self.hired_task) {
             (Some(f), Some(h))
-                if self.firms.org[f] == CRAFT_SHOP && self.tech_kind[j] != TechKind::General =>
+                if firms.org[f] == CRAFT_SHOP && self.tech_kind[j] != TechKind::General =>
             {
                 if t == h {
                     HIRED
@@ -158,17 +190,17 @@ impl World {
     /// The self-employed members of hand shop `f`, who share its earnings:
     /// all its workers, or, where the shops pay hands for a task, those of
     /// the craft class (the hands are unskilled).
-    pub fn shop_members(&self, f: usize) -> u32 {
+    pub fn shop_members(&self, firms: &Firms, f: usize) -> u32 {
         if self.hired_task.is_some() {
-            self.firms.labour[f][CRAFT]
+            firms.labour[f][CRAFT]
         } else {
-            self.firms.labour[f].iter().sum()
+            firms.labour[f].iter().sum()
         }
     }
 
     /// Output per worker of firm `f` relative to a firm without the policy.
-    pub fn effort_factor(&self, f: usize) -> f64 {
-        match (&self.scenario.wage_policy, self.firms.sharing[f]) {
+    pub fn effort_factor(&self, firms: &Firms, f: usize) -> f64 {
+        match (&self.scenario.wage_policy, firms.sharing[f]) {
             (Some(p), true) => 1.0 + p.effort_gain,
             _ => 1.0,
         }
@@ -180,84 +212,102 @@ impl World {
     /// worker leaving a shop went back to a shop chosen by head count, and
     /// at the assembly line's 250% a year that reshuffle emptied all but a
     /// few shops before the clock started.)
-    pub fn quit_rate(&self, f: usize) -> f64 {
-        if self.firms.org[f] == CRAFT_SHOP {
+    pub fn quit_rate(&self, firms: &Firms, f: usize) -> f64 {
+        if firms.org[f] == CRAFT_SHOP {
             return 0.0;
         }
         let base = self.scenario.behaviour.base_quit_rate;
-        match (&self.scenario.wage_policy, self.firms.sharing[f]) {
+        match (&self.scenario.wage_policy, firms.sharing[f]) {
             (Some(p), true) => base * (1.0 - p.quit_reduction),
             _ => base,
         }
     }
 
-    pub fn know(&self, r: usize, j: usize) -> f64 {
-        self.knowledge.productivity[r * self.techs() + j]
+    /// Output shares of region `r`'s industry by technology kind and of
+    /// reorganized firms, with its total output, from the firms' output
+    /// this step.
+    pub fn output_shares(&self, firms: &Firms, economy: &Economy) -> ([f64; 3], f64, f64) {
+        let tasks = self.tasks();
+        let mut by_kind = [0.0; 3];
+        let mut total = 0.0;
+        let mut reorganized = 0.0;
+        for f in economy.firms.clone() {
+            let q = firms.output[f];
+            if !firms.alive[f] || q <= 0.0 {
+                continue;
+            }
+            total += q;
+            for t in 0..tasks {
+                let kind = self.tech_kind[firms.choice[f * tasks + t] as usize];
+                by_kind[kind as usize] += q * self.task_labour[t];
+            }
+            if firms.org[f] == REORGANIZED {
+                reorganized += q;
+            }
+        }
+        (by_kind, reorganized, total)
     }
+}
 
-    /// Money held privately in region `r` (households, inventors, owners,
-    /// firms, the rest of the economy and merchants) per worker in its
-    /// labour force: what the monetary authority gives each new entrant.
-    pub fn private_money_per_worker(&self, r: usize) -> f64 {
-        let reg = &self.regions[r];
-        let households: f64 = self.workers.savings[reg.workers.clone()].iter().sum();
-        let inventors: f64 = (self.inventors.region.iter().zip(&self.inventors.savings))
-            .filter(|(&ir, _)| ir as usize == r)
-            .map(|(_, s)| s)
-            .sum();
-        let firms: f64 = self.firms.cash[reg.firms.clone()].iter().sum();
-        let money =
-            households + inventors + firms + reg.owners_wealth + reg.rest_cash + reg.merchants_cash;
-        money.max(0.0) / reg.workers.len().max(1) as f64
-    }
+/// Money held privately in a region (households, inventors, owners,
+/// firms, the rest of the economy and merchants) per worker in its labour
+/// force: what the monetary authority gives each new entrant.
+pub fn private_money_per_worker(
+    workers: &Workers,
+    inventors: &Inventors,
+    firms: &Firms,
+    r: usize,
+    economy: &Economy,
+) -> f64 {
+    let households: f64 = workers.savings[economy.workers.clone()].iter().sum();
+    let inventors: f64 = (inventors.region.iter().zip(&inventors.savings))
+        .filter(|(&ir, _)| ir as usize == r)
+        .map(|(_, s)| s)
+        .sum();
+    let firms: f64 = firms.cash[economy.firms.clone()].iter().sum();
+    let money = households
+        + inventors
+        + firms
+        + economy.owners_wealth
+        + economy.rest_cash
+        + economy.merchants_cash;
+    money.max(0.0) / economy.workers.len().max(1) as f64
+}
 
+/// The money each sector holds: the stocks the ledger's books are checked
+/// against.
+pub struct Holdings<'a> {
+    pub workers: &'a Workers,
+    pub inventors: &'a Inventors,
+    pub firms: &'a Firms,
+    pub economy: &'a [Economy],
+    pub government: &'a [Government],
+}
+
+impl Holdings<'_> {
     /// Money held by each sector, summed over its agents in a fixed order.
     /// Households' savings, the one sum over every worker, are summed chunk
     /// by chunk in parallel into `partial` and the chunks' sums then added in
     /// chunk order, so the total is the same at any thread count.
     pub fn money_stocks(&self, partial: &mut Vec<f64>) -> [f64; SECTORS] {
         use rayon::prelude::*;
+        let savings = &self.workers.savings;
         let mut s = [0.0; SECTORS];
-        partial.resize(self.workers.savings.len().div_ceil(CHUNK), 0.0);
+        partial.resize(savings.len().div_ceil(CHUNK), 0.0);
         partial
             .par_chunks_mut(SIDE_BY_SIDE)
-            .zip(self.workers.savings.par_chunks(SIDE_BY_SIDE * CHUNK))
+            .zip(savings.par_chunks(SIDE_BY_SIDE * CHUNK))
             .for_each(|(sums, block)| chunk_sums(block, sums));
         s[Sector::Households as usize] = partial.iter().sum();
         s[Sector::Inventors as usize] = self.inventors.savings.iter().sum();
         s[Sector::Firms as usize] = self.firms.cash.iter().sum();
-        for r in &self.regions {
+        for (r, g) in self.economy.iter().zip(self.government) {
             s[Sector::Owners as usize] += r.owners_wealth;
             s[Sector::Rest as usize] += r.rest_cash;
             s[Sector::Merchants as usize] += r.merchants_cash;
-            s[Sector::Government as usize] += r.government;
+            s[Sector::Government as usize] += g.cash;
         }
         s
-    }
-
-    /// Output shares of the industry by technology kind and of reorganized
-    /// firms in each region, updated by the production phase for the politics
-    /// phase (the rate of adoption) and the outputs.
-    pub fn output_shares(&self, r: usize) -> ([f64; 3], f64, f64) {
-        let tasks = self.tasks();
-        let mut by_kind = [0.0; 3];
-        let mut total = 0.0;
-        let mut reorganized = 0.0;
-        for f in self.regions[r].firms.clone() {
-            let q = self.firms.output[f];
-            if !self.firms.alive[f] || q <= 0.0 {
-                continue;
-            }
-            total += q;
-            for t in 0..tasks {
-                let kind = self.tech_kind[self.firms.choice[f * tasks + t] as usize];
-                by_kind[kind as usize] += q * self.task_labour[t];
-            }
-            if self.firms.org[f] == REORGANIZED {
-                reorganized += q;
-            }
-        }
-        (by_kind, reorganized, total)
     }
 }
 

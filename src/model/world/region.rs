@@ -1,15 +1,15 @@
-//! Regions as they stand during the run: markets, the rest of the economy,
-//! households' aggregates, government and politics; the trade routes; the
-//! money flows of each step gathered for the outputs.
+//! Regions as they stand during the run, grouped by who writes them: the
+//! economy, politics, government and stages of each region; the trade
+//! routes; the money flows of each step gathered for the outputs.
 
 use super::CLASSES;
 use crate::scenario::Institutions;
 
-/// A region's markets, rest of the economy, households' aggregates and government.
+/// A region's economy: its labour force and firms, markets, the rest of
+/// the economy and households' aggregates. Written by the market phases
+/// (production, trade, labour, incomes), read by nearly every phase.
 #[derive(Clone)]
-pub struct RegionState {
-    pub name: String,
-    pub institutions: Institutions,
+pub struct Economy {
     /// The region's workers in the labour force. Its slots run on to
     /// `slots_end`; those past `workers.end` are not yet born.
     pub workers: std::ops::Range<usize>,
@@ -47,11 +47,6 @@ pub struct RegionState {
     pub owners_wealth: f64,
     pub owners_income: f64,
     pub merchants_cash: f64,
-    pub government: f64,
-    /// Money the region's monetary authority has issued to entrants as the
-    /// labour force grew (see the labour phase): a liability the fiscal
-    /// rule does not pay down, so the money stock keeps pace with the people.
-    pub issued: f64,
     /// Share of household spending on the industry's good at start prices.
     pub budget_share: f64,
     pub price_index0: f64,
@@ -60,20 +55,10 @@ pub struct RegionState {
     pub cpi: f64,
     /// The consumer price index a quarter earlier, for wage indexation.
     pub cpi_last: f64,
-    pub protest: f64,
-    /// Firms' perceived risk of machine-breaking.
-    pub risk: f64,
-    pub ban_until: f64,
-    pub accommodation_relief: f64,
-    pub infrastructure: f64,
     /// What the region's hand trades are remembered to pay, over the
     /// labourer's wage: the young choose their occupation by it
     /// (`trade_memory_years`).
     pub craft_reputation: f64,
-    /// Machine share of the industry's output over the last year of steps, for the adoption rate.
-    pub mechanized_history: Vec<f64>,
-    /// Share of the industry's output made with machines now, and its change over the last year.
-    pub adoption_rate: f64,
     /// Quantity of the good the region's merchants asked for last quarter.
     pub market_units: f64,
     /// Sum of suppliers' weights in buyers' choice last quarter (see the trade phase).
@@ -85,6 +70,57 @@ pub struct RegionState {
     pub experience_unit: f64,
     /// Units of the good the region's firms made last quarter.
     pub industry_units: f64,
+}
+
+/// A region's politics: its institutions (changed by dated policies), the
+/// protest and the risk firms see in it, and the rate of mechanization
+/// that drives grievance. Written by politics (protest, risk, bans,
+/// accommodation), production (the rate of adoption) and the dated
+/// policies at the start of a step.
+#[derive(Clone)]
+pub struct Politics {
+    pub institutions: Institutions,
+    pub protest: f64,
+    /// Firms' perceived risk of machine-breaking.
+    pub risk: f64,
+    pub ban_until: f64,
+    pub accommodation_relief: f64,
+    /// Machine share of the industry's output over the last year of steps, for the adoption rate.
+    pub mechanized_history: Vec<f64>,
+    /// Share of the industry's output made with machines now, and its change over the last year.
+    pub adoption_rate: f64,
+}
+
+impl Politics {
+    /// Share of the normal flow of knowledge that leaves the region: 1
+    /// without an export embargo, the embargo's leak with one.
+    pub fn knowledge_leak(&self) -> f64 {
+        if self.institutions.export_embargo >= 0.5 {
+            self.institutions.embargo_leak
+        } else {
+            1.0
+        }
+    }
+}
+
+/// A region's government: its money and the public capital it has built.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Government {
+    /// The government's money.
+    pub cash: f64,
+    /// Money the region's monetary authority has issued to entrants as the
+    /// labour force grew (see the labour phase): a liability the fiscal
+    /// rule does not pay down, so the money stock keeps pace with the people.
+    pub issued: f64,
+    pub infrastructure: f64,
+}
+
+/// Where a region stands in the three-stage cycle, dated by the stages
+/// phase, and the displaced cohort it follows from stage 2 on. The model
+/// reads the stage dates (careers look back to stage 2); the rest is kept
+/// for the outputs.
+#[derive(Clone, Default)]
+pub struct Stages {
     pub stage: u8,
     pub stage_year: [f64; 3],
     /// Mean usual real income per step of the stage-2 craft cohort when it was formed.
@@ -93,7 +129,7 @@ pub struct RegionState {
     pub milestones: Vec<f64>,
     /// Workers who left the labour force since stage 2 began, with their
     /// income record, so the displaced cohort is followed to the end of
-    /// working life.
+    /// working life (written by the labour phase as careers end).
     pub leavers: Leavers,
 }
 
@@ -121,7 +157,7 @@ impl Leavers {
     }
 }
 
-impl RegionState {
+impl Stages {
     pub fn milestones_passed(&self, share: f64) -> bool {
         self.milestones.contains(&share)
     }
@@ -154,4 +190,46 @@ pub struct RegionFlows {
     pub government_spending: f64,
     pub wage_bill: f64,
     pub rest_output: f64,
+}
+
+/// The step's money flows, gathered by the phases for the outputs: each
+/// region's, and the industry's trade between regions. Indexing by region
+/// gives that region's flows.
+#[derive(Clone, Debug, Default)]
+pub struct Flows {
+    pub regions: Vec<RegionFlows>,
+    /// Sales of the industry's good this step at factory prices, from region
+    /// s to region r at `s * regions + r` (home sales on the diagonal).
+    pub trade: Vec<f64>,
+}
+
+impl Flows {
+    /// Empty flows for `regions` regions.
+    pub fn new(regions: usize) -> Flows {
+        Flows {
+            regions: vec![RegionFlows::default(); regions],
+            trade: vec![0.0; regions * regions],
+        }
+    }
+
+    /// Every region's flows cleared for a new step. The trade matrix is
+    /// the trade phase's to clear, as it fills it.
+    pub fn clear(&mut self) {
+        self.regions
+            .iter_mut()
+            .for_each(|f| *f = Default::default());
+    }
+}
+
+impl std::ops::Index<usize> for Flows {
+    type Output = RegionFlows;
+    fn index(&self, r: usize) -> &RegionFlows {
+        &self.regions[r]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Flows {
+    fn index_mut(&mut self, r: usize) -> &mut RegionFlows {
+        &mut self.regions[r]
+    }
 }

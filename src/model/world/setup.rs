@@ -12,9 +12,9 @@
 //! opening balances.
 
 use super::{
-    chunk_layout, class_of, Firms, Inventors, Knowledge, Leavers, RegionFlows, RegionState,
-    RouteState, Worker, Workers, World, CHUNK, CLASSES, CRAFT, CRAFT_PREMIUM, CRAFT_SHOP, GENERAL,
-    HIRED, REST, UNEMPLOYED, UNSKILLED,
+    chunk_layout, class_of, Clock, Economy, Events, Firms, Flows, Government, Holdings, Inventors,
+    Knowledge, Parameters, Politics, RouteState, Stages, Worker, Workers, World, CHUNK, CLASSES,
+    CRAFT, CRAFT_PREMIUM, CRAFT_SHOP, GENERAL, HIRED, REST, UNEMPLOYED, UNSKILLED,
 };
 use crate::model::ledger::Ledger;
 use crate::model::rng;
@@ -36,7 +36,8 @@ impl World {
         let mut workers = Workers::default();
         let mut firms = Firms::default();
         let mut inventors = Inventors::default();
-        let mut regions = Vec::with_capacity(region_count);
+        let mut economy = Vec::with_capacity(region_count);
+        let mut politics = Vec::with_capacity(region_count);
         let craft_tech = tables.craft_tech();
         for (r, spec) in s.regions.iter().enumerate() {
             let mut rng = rng::stream(seed, 0, rng::Phase::Init, r as u64);
@@ -79,45 +80,75 @@ impl World {
             region.workers = worker_start..worker_start + opening.labour_force;
             region.slots_end = workers.len();
             region.firms = first_firm..firms.len();
-            regions.push(region);
+            economy.push(region);
+            politics.push(Politics {
+                institutions: spec.institutions.clone(),
+                protest: 0.0,
+                risk: 0.0,
+                ban_until: f64::NEG_INFINITY,
+                accommodation_relief: 0.0,
+                mechanized_history: vec![0.0; s.steps_per_year as usize],
+                adoption_rate: 0.0,
+            });
         }
         count_labour(&mut firms, &workers);
         let (network, nodes) = trade_network(&s);
 
+        let stages = vec![
+            Stages {
+                stage: 1,
+                stage_year: [f64::NAN; 3],
+                ..Stages::default()
+            };
+            region_count
+        ];
         let mut world = World {
-            year: s.start_year,
-            scenario: s,
-            seed,
-            step: 0,
+            clock: Clock {
+                step: 0,
+                year: s.start_year,
+                next_policy: 0,
+            },
+            params: Parameters {
+                scenario: s,
+                seed,
+                network,
+                nodes,
+                tech_kind: tables.tech_kind,
+                tech_class: tables.tech_class,
+                tech_tasks: tables.tech_tasks,
+                task_labour: tables.task_labour,
+                hired_task: tables.hired_task,
+                class_education: tables.class_education,
+            },
             workers,
+            layout: Vec::new(),
             firms,
             inventors,
             knowledge,
-            regions,
-            network,
-            nodes,
-            tech_kind: tables.tech_kind,
-            tech_class: tables.tech_class,
-            tech_tasks: tables.tech_tasks,
-            task_labour: tables.task_labour,
-            hired_task: tables.hired_task,
-            class_education: tables.class_education,
+            economy,
+            politics,
+            government: vec![Government::default(); region_count],
+            stages,
             ledger: Ledger::default(),
-            events: Vec::new(),
-            next_policy: 0,
-            layout: Vec::new(),
-            flows: vec![RegionFlows::default(); region_count],
-            trade_matrix: vec![0.0; region_count * region_count],
-            worst_imbalance: 0.0,
+            events: Events::default(),
+            flows: Flows::new(region_count),
         };
         // Room for the layout of every slot, so that rebuilding it as the
         // labour force grows never allocates.
-        let most_chunks: usize = (world.regions.iter())
+        let most_chunks: usize = (world.economy.iter())
             .map(|r| (r.slots_end - r.workers.start).div_ceil(CHUNK))
             .sum();
         world.layout.reserve(most_chunks);
-        chunk_layout(&world.regions, &mut world.layout);
-        world.ledger.open(&world.money_stocks(&mut Vec::new()));
+        chunk_layout(&world.economy, &mut world.layout);
+        let stocks = Holdings {
+            workers: &world.workers,
+            inventors: &world.inventors,
+            firms: &world.firms,
+            economy: &world.economy,
+            government: &world.government,
+        }
+        .money_stocks(&mut Vec::new());
+        world.ledger.open(&stocks);
         world
     }
 }
@@ -204,6 +235,7 @@ impl TechnologyTables {
 fn initial_knowledge(s: &Scenario) -> Knowledge {
     let (region_count, techs) = (s.regions.len(), s.technologies.len());
     let mut knowledge = Knowledge {
+        techs,
         productivity: vec![0.0; region_count * techs],
         improvements: vec![0; region_count * techs],
         experience: vec![0.0; region_count * techs],
@@ -420,7 +452,7 @@ fn open_shops(
 /// The region in its steady state: the rest of the economy's capital and
 /// productivity, owners' wealth, households' budget share of cloth and
 /// the price indices. Its ranges of workers and firms are the caller's.
-fn steady_state(s: &Scenario, spec: &Region, opening: &Opening) -> RegionState {
+fn steady_state(s: &Scenario, spec: &Region, opening: &Opening) -> Economy {
     let behaviour = &s.behaviour;
     let Opening {
         alpha,
@@ -468,9 +500,7 @@ fn steady_state(s: &Scenario, spec: &Region, opening: &Opening) -> RegionState {
     let industry_value = industry_workers as f64 * craft_price * (1.0 + internal);
     let budget_share = (industry_value / spending).min(0.5);
     let cpi0 = budget_share * craft_price * (1.0 + internal) + (1.0 - budget_share);
-    RegionState {
-        name: spec.name.clone(),
-        institutions: spec.institutions.clone(),
+    Economy {
         workers: 0..0,
         slots_end: 0,
         population: labour_force as f64,
@@ -491,32 +521,18 @@ fn steady_state(s: &Scenario, spec: &Region, opening: &Opening) -> RegionState {
         owners_wealth: profits / behaviour.owners_consumption.max(0.01),
         owners_income: 0.0,
         merchants_cash: industry_value,
-        government: 0.0,
         budget_share,
         price_index0: craft_price * (1.0 + internal),
         price_index: craft_price * (1.0 + internal),
         cpi0,
         cpi: cpi0,
         cpi_last: cpi0,
-        protest: 0.0,
-        risk: 0.0,
-        ban_until: f64::NEG_INFINITY,
-        accommodation_relief: 0.0,
-        infrastructure: 0.0,
         craft_reputation: CRAFT_PREMIUM,
-        mechanized_history: vec![0.0; s.steps_per_year as usize],
-        adoption_rate: 0.0,
         market_units: industry_workers as f64,
         firms_alive: shops,
         supplier_weight: 0.0,
         experience_unit: (industry_workers as f64 * s.steps_per_year as f64).max(1.0),
         industry_units: industry_workers as f64,
-        stage: 1,
-        stage_year: [f64::NAN; 3],
-        cohort_baseline: 0.0,
-        issued: 0.0,
-        milestones: Vec::new(),
-        leavers: Leavers::default(),
     }
 }
 

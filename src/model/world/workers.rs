@@ -6,7 +6,7 @@
 //! mutable views of all of them over one chunk of workers (`WorkerChunk`)
 //! that the parallel phases use. Adding a per-worker array is one line.
 
-use super::RegionState;
+use super::Economy;
 use std::ops::Range;
 
 /// Employer value of a worker without a job.
@@ -173,7 +173,7 @@ impl WorkerChunk<'_> {
 /// the workers in the labour force, written into `layout` (whose memory is
 /// kept, so that rebuilding it as the labour force grows allocates only
 /// when it holds more chunks than ever before).
-pub fn chunk_layout(regions: &[RegionState], layout: &mut Vec<(usize, Range<usize>)>) {
+pub fn chunk_layout(regions: &[Economy], layout: &mut Vec<(usize, Range<usize>)>) {
     layout.clear();
     for (r, reg) in regions.iter().enumerate() {
         let mut start = reg.workers.start;

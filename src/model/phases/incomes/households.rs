@@ -3,10 +3,11 @@
 //! consumption, saving and learning, summed per chunk and then per region.
 
 use super::Buffers;
+use crate::model::contracts::Incomes;
 use crate::model::phases::for_each_chunk;
 use crate::model::rng;
 use crate::model::world::{
-    refill, WorkerChunk, WorkerScratch, World, CLASSES, GENERAL, REST, UNEMPLOYED, UNSKILLED,
+    refill, WorkerChunk, WorkerScratch, CLASSES, GENERAL, REST, UNEMPLOYED, UNSKILLED,
 };
 use crate::scenario::Behaviour;
 
@@ -38,31 +39,36 @@ pub(super) struct Terms {
 
 /// The terms each region's workers face: wages, relief, severance, tax,
 /// the pace of learning and the cost of living.
-pub(super) fn worker_terms(world: &World, terms: &mut Vec<Terms>, behaviour: &Behaviour) {
+pub(super) fn worker_terms(view: &Incomes, terms: &mut Vec<Terms>, behaviour: &Behaviour) {
     terms.clear();
-    terms.extend(world.regions.iter().map(|region| {
-        let institutions = &region.institutions;
-        Terms {
-            wage: region.wage,
-            relief: institutions.relief_replacement
-                * region.wage[UNSKILLED]
-                * (1.0 + region.accommodation_relief),
-            firing_cost: institutions.firing_cost,
-            income_tax: institutions.income_tax,
-            eligibility: institutions.relief_eligibility,
-            learning: (behaviour.learning_speed
-                * institutions.retraining
-                * institutions.education_spending
-                / 0.01) as f32,
-            price: region.cpi / region.cpi0,
-        }
-    }));
+    terms.extend(
+        view.economy
+            .iter()
+            .zip(view.politics)
+            .map(|(region, politics)| {
+                let institutions = &politics.institutions;
+                Terms {
+                    wage: region.wage,
+                    relief: institutions.relief_replacement
+                        * region.wage[UNSKILLED]
+                        * (1.0 + politics.accommodation_relief),
+                    firing_cost: institutions.firing_cost,
+                    income_tax: institutions.income_tax,
+                    eligibility: institutions.relief_eligibility,
+                    learning: (behaviour.learning_speed
+                        * institutions.retraining
+                        * institutions.education_spending
+                        / 0.01) as f32,
+                    price: region.cpi / region.cpi0,
+                }
+            }),
+    );
 }
 
 /// Workers' income, taxes, consumption, savings and learning, chunk by
 /// chunk, and the chunks' sums added up by region in the chunks' order.
 pub(super) fn household_pass(
-    world: &mut World,
+    view: &mut Incomes,
     buf: &mut Buffers,
     per_worker: &mut WorkerScratch,
     behaviour: &Behaviour,
@@ -74,12 +80,10 @@ pub(super) fn household_pass(
         by_region,
         ..
     } = buf;
-    // The layout is lent to the pass, which borrows the world's workers
-    // mutably, and given back once it is done.
-    let layout = std::mem::take(&mut world.layout);
+    let layout = view.layout;
     refill(sums, layout.len(), Sums::default());
     {
-        let seed = world.seed;
+        let seed = view.params.seed;
         let (from_income, from_wealth) =
             (behaviour.consumption_income, behaviour.consumption_wealth);
         let (pay, terms): (&[[f64; CLASSES]], &[Terms]) = (pay_factors, terms);
@@ -95,11 +99,10 @@ pub(super) fn household_pass(
                 chunk_sums,
             );
         };
-        for_each_chunk(&mut world.workers, per_worker, &layout, sums, &job);
+        for_each_chunk(view.workers, per_worker, layout, sums, &job);
     }
-    world.layout = layout;
-    refill(by_region, world.regions.len(), Sums::default());
-    for ((r, _), s) in world.layout.iter().zip(sums.iter()) {
+    refill(by_region, view.params.region_count(), Sums::default());
+    for ((r, _), s) in view.layout.iter().zip(sums.iter()) {
         let t = &mut by_region[*r];
         t.firm_wages += s.firm_wages;
         t.rest_wages += s.rest_wages;

@@ -7,27 +7,28 @@
 //! index moves. Each step fills its part of the region's `Accounts`.
 
 use super::Accounts;
+use crate::model::contracts::Incomes;
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rest;
-use crate::model::world::{RegionState, World, UNSKILLED};
+use crate::model::world::{Economy, UNSKILLED};
 use crate::scenario::{Behaviour, Institutions};
 
 /// Share of household consumption spent on the industry's good, with a
 /// price elasticity above one meaning cheaper cloth takes a larger share.
 /// Past `saturation` the share stops growing: people buy more cloth as it
 /// gets cheaper, but not without limit.
-pub fn industry_share(region: &RegionState, elasticity: f64, saturation: f64) -> f64 {
+pub fn industry_share(region: &Economy, elasticity: f64, saturation: f64) -> f64 {
     let relative = (region.price_index / region.price_index0).max(1e-9);
     (region.budget_share * relative.powf(1.0 - elasticity)).min(saturation.max(region.budget_share))
 }
 
 /// The rest of the economy pays its workers.
-pub(super) fn rest_pays(world: &mut World, r: usize, accounts: &mut Accounts) {
-    let region = &mut world.regions[r];
+pub(super) fn rest_pays(view: &mut Incomes, r: usize, accounts: &mut Accounts) {
+    let region = &mut view.economy[r];
     let rest_bill = region.wage[UNSKILLED] * region.rest_employed as f64;
     region.rest_cash -= rest_bill;
-    world.ledger.paid(Flow::Wages, Sector::Rest, rest_bill);
-    world.ledger.received(
+    view.ledger.paid(Flow::Wages, Sector::Rest, rest_bill);
+    view.ledger.received(
         Flow::Wages,
         Sector::Households,
         accounts.households.rest_wages,
@@ -38,7 +39,7 @@ pub(super) fn rest_pays(world: &mut World, r: usize, accounts: &mut Accounts) {
 /// Government: taxes in, relief out, spending on education and
 /// infrastructure.
 pub(super) fn government(
-    world: &mut World,
+    view: &mut Incomes,
     r: usize,
     institutions: &Institutions,
     steps_per_year: f64,
@@ -46,22 +47,23 @@ pub(super) fn government(
 ) {
     let households = accounts.households;
     let profit_tax = accounts.profit_tax;
-    let region = &mut world.regions[r];
+    let region = &mut view.economy[r];
+    let government = &mut view.government[r];
     let rest_output = region.rest_output();
-    let nominal_output = rest_output * region.rest_price + world.flows[r].industry_revenue
-        - world.flows[r].materials;
+    let nominal_output =
+        rest_output * region.rest_price + view.flows[r].industry_revenue - view.flows[r].materials;
     let education = institutions.education_spending * nominal_output;
     let infrastructure = institutions.infrastructure_spending * nominal_output;
     // Other purchases spend what taxes leave after transfers, and a slice
     // of any surplus, so public money does not pile up idle; a deficit is
     // recorded as debt (a negative balance) and paid down slowly.
-    let revenue_so_far = households.taxes + profit_tax + world.flows[r].government_revenue;
+    let revenue_so_far = households.taxes + profit_tax + view.flows[r].government_revenue;
     let purchases = (revenue_so_far - households.relief - education - infrastructure
-        + 0.02 * (region.government + region.issued))
+        + 0.02 * (government.cash + government.issued))
         .max(0.0);
-    region.government +=
+    government.cash +=
         households.taxes + profit_tax - households.relief - education - infrastructure - purchases;
-    let ledger = &mut world.ledger;
+    let ledger = &mut view.ledger;
     ledger.received(Flow::Taxes, Sector::Government, households.taxes);
     ledger.pay(
         Flow::Relief,
@@ -76,7 +78,7 @@ pub(super) fn government(
         Sector::Rest,
         education + infrastructure + purchases,
     );
-    region.infrastructure += institutions.infrastructure_spending / steps_per_year;
+    government.infrastructure += institutions.infrastructure_spending / steps_per_year;
     accounts.rest_output = rest_output;
     accounts.education = education;
     accounts.infrastructure = infrastructure;
@@ -88,20 +90,20 @@ pub(super) fn government(
 /// above a buffer; the capital goods are its own product, so the money
 /// stays in the sector and counts as its sales.
 pub(super) fn rest_invests(
-    world: &mut World,
+    view: &mut Incomes,
     r: usize,
     behaviour: &Behaviour,
     steps_per_year: f64,
     accounts: &Accounts,
 ) {
-    let region = &mut world.regions[r];
+    let region = &mut view.economy[r];
     let rest_buffer = accounts.rest_buffer();
     // It equips the workers it could hire, not only those it has: the
     // cost-minimizing capital at today's factor prices for everyone in
     // the labour force outside the industry, so that capital follows a
     // growing population instead of holding employment where it was.
     let industry: u32 = (region.firms.clone())
-        .map(|f| world.firms.labour[f].iter().sum::<u32>())
+        .map(|f| view.firms.labour[f].iter().sum::<u32>())
         .sum();
     let available = region.workers.len().saturating_sub(industry as usize) as f64;
     let employed = f64::from(region.rest_employed).max(1.0);
@@ -112,34 +114,32 @@ pub(super) fn rest_invests(
     let investment = (gross * region.rest_price).min((region.rest_cash - rest_buffer).max(0.0));
     region.rest_capital += investment / region.rest_price - worn;
     region.rest_sales += investment;
-    world
-        .ledger
+    view.ledger
         .pay(Flow::Investment, Sector::Rest, Sector::Rest, investment);
 }
 
 /// Owners: dividends of firms and of the rest of the economy, tax,
 /// consumption.
 pub(super) fn owners(
-    world: &mut World,
+    view: &mut Incomes,
     r: usize,
     institutions: &Institutions,
     behaviour: &Behaviour,
     accounts: &mut Accounts,
 ) {
-    let region = &mut world.regions[r];
+    let region = &mut view.economy[r];
+    let government = &mut view.government[r];
     let rest_buffer = accounts.rest_buffer();
     let rest_dividend = behaviour.payout * (region.rest_cash - rest_buffer).max(0.0);
     region.rest_cash -= rest_dividend;
-    world
-        .ledger
+    view.ledger
         .pay(Flow::Dividends, Sector::Rest, Sector::Owners, rest_dividend);
     let owners_income = accounts.dividends + rest_dividend;
     let owners_tax = institutions.income_tax * owners_income;
     region.owners_income = owners_income - owners_tax;
     region.owners_wealth += owners_income - owners_tax - accounts.equity;
-    region.government += owners_tax;
-    world
-        .ledger
+    government.cash += owners_tax;
+    view.ledger
         .pay(Flow::Taxes, Sector::Owners, Sector::Government, owners_tax);
     let owners_spending = behaviour.owners_consumption * region.owners_wealth.max(0.0);
     region.owners_wealth -= owners_spending;
@@ -149,7 +149,7 @@ pub(super) fn owners(
 
 /// Inventors: taxes and consumption.
 pub(super) fn inventors(
-    world: &mut World,
+    view: &mut Incomes,
     r: usize,
     institutions: &Institutions,
     behaviour: &Behaviour,
@@ -157,7 +157,7 @@ pub(super) fn inventors(
 ) {
     let mut inventor_spending = 0.0;
     let mut inventor_tax = 0.0;
-    let inventors = &mut world.inventors;
+    let inventors = &mut view.inventors;
     for i in 0..inventors.region.len() {
         if inventors.region[i] as usize != r {
             continue;
@@ -170,8 +170,8 @@ pub(super) fn inventors(
         inventor_tax += tax;
         inventor_spending += spend;
     }
-    world.regions[r].government += inventor_tax;
-    world.ledger.pay(
+    view.government[r].cash += inventor_tax;
+    view.ledger.pay(
         Flow::Taxes,
         Sector::Inventors,
         Sector::Government,
@@ -186,13 +186,13 @@ pub(super) fn inventors(
 /// (returned, for the trade neighbours). Owners top up the rest of the
 /// economy's cash if it has run out.
 pub(super) fn consumption(
-    world: &mut World,
+    view: &mut Incomes,
     r: usize,
     behaviour: &Behaviour,
     accounts: &Accounts,
 ) -> f64 {
-    let industry = &world.scenario.industry;
-    let region = &mut world.regions[r];
+    let industry = &view.params.scenario.industry;
+    let region = &mut view.economy[r];
     let share = industry_share(
         region,
         industry.demand_elasticity,
@@ -206,7 +206,7 @@ pub(super) fn consumption(
         (Sector::Inventors, accounts.inventor_spending),
     ] {
         let industry = share * amount;
-        world.ledger.paid(Flow::Consumption, sector, amount);
+        view.ledger.paid(Flow::Consumption, sector, amount);
         to_merchants += industry;
         to_rest += amount - industry;
     }
@@ -220,18 +220,15 @@ pub(super) fn consumption(
     );
     region.rest_cash += at_home + education + infrastructure + purchases;
     region.rest_sales += at_home + education + infrastructure + purchases;
-    world
-        .ledger
+    view.ledger
         .received(Flow::Consumption, Sector::Merchants, to_merchants);
-    world
-        .ledger
+    view.ledger
         .received(Flow::Consumption, Sector::Rest, to_rest);
     if region.rest_cash < 0.0 {
         let top_up = -region.rest_cash;
         region.rest_cash = 0.0;
         region.owners_wealth -= top_up;
-        world
-            .ledger
+        view.ledger
             .pay(Flow::Equity, Sector::Owners, Sector::Rest, top_up);
     }
     spent_abroad
@@ -239,13 +236,13 @@ pub(super) fn consumption(
 
 /// Prices: a fixed-weight consumer price index; and the region's flows of
 /// the quarter for the outputs.
-pub(super) fn prices_and_flows(world: &mut World, r: usize, accounts: &Accounts) {
+pub(super) fn prices_and_flows(view: &mut Incomes, r: usize, accounts: &Accounts) {
     let households = accounts.households;
-    let region = &mut world.regions[r];
+    let region = &mut view.economy[r];
     region.cpi_last = region.cpi;
     region.cpi =
         region.budget_share * region.price_index + (1.0 - region.budget_share) * region.rest_price;
-    let flows = &mut world.flows[r];
+    let flows = &mut view.flows[r];
     flows.relief_spending += households.relief;
     flows.education_spending += accounts.education;
     flows.government_revenue +=

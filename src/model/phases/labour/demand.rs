@@ -4,14 +4,15 @@
 //! terms every firm and region offers this quarter, held still for search.
 
 use super::{Buffers, OPTIONS};
+use crate::model::contracts::Labour;
 use crate::model::rest;
-use crate::model::world::{refill, World, CLASSES, CRAFT, CRAFT_SHOP, HIRED, SEEK_REST, UNSKILLED};
+use crate::model::world::{refill, CLASSES, CRAFT, CRAFT_SHOP, HIRED, SEEK_REST, UNSKILLED};
 use crate::scenario::Behaviour;
 
 /// Head-count targets, layoff probabilities and vacancies of the firms.
-pub(super) fn firm_targets(world: &mut World, buf: &mut Buffers) {
-    let firm_count = world.firms.len();
-    let region_count = world.regions.len();
+pub(super) fn firm_targets(view: &mut Labour, buf: &mut Buffers) {
+    let firm_count = view.firms.len();
+    let region_count = view.params.region_count();
     let Buffers {
         fire_p,
         vacancies,
@@ -21,7 +22,7 @@ pub(super) fn firm_targets(world: &mut World, buf: &mut Buffers) {
     refill(fire_p, firm_count, [0.0; CLASSES]);
     refill(vacancies, region_count, [0.0; OPTIONS]);
     refill(demanded, region_count, [0.0; CLASSES]);
-    let firms = &mut world.firms;
+    let firms = &mut view.firms;
     for f in 0..firm_count {
         let r = firms.region[f] as usize;
         if !firms.alive[f] {
@@ -35,7 +36,7 @@ pub(super) fn firm_targets(world: &mut World, buf: &mut Buffers) {
             // choose it and shrinks as its workers leave for better pay or
             // retire.
             firms.target[f] = firms.labour[f];
-            if world.hired_task.is_some() {
+            if view.params.hired_task.is_some() {
                 // A shop that pays hands for a task hires as many as keep
                 // its members at work, and lets go those a machine has made
                 // idle: the hand spinners the jenny and the mule displaced.
@@ -48,7 +49,7 @@ pub(super) fn firm_targets(world: &mut World, buf: &mut Buffers) {
                 firms.target[f][HIRED] = need;
                 let have = firms.labour[f][HIRED];
                 if have > need {
-                    let firing_cost = world.regions[r].institutions.firing_cost;
+                    let firing_cost = view.politics[r].institutions.firing_cost;
                     fire_p[f][HIRED] =
                         ((have - need) as f64 / have as f64 / (1.0 + firing_cost)) as f32;
                 } else {
@@ -65,7 +66,7 @@ pub(super) fn firm_targets(world: &mut World, buf: &mut Buffers) {
         // Staff for expected sales, not for this quarter's production net of
         // inventory: firms keep their workers through a short glut.
         let planned = firms.expected[f] * 1.05;
-        let firing_cost = world.regions[r].institutions.firing_cost;
+        let firing_cost = view.politics[r].institutions.firing_cost;
         for k in 0..CLASSES {
             let target = (firms.req[f][k] * planned).round() as u32;
             firms.target[f][k] = target;
@@ -83,14 +84,14 @@ pub(super) fn firm_targets(world: &mut World, buf: &mut Buffers) {
 /// The rest of the economy moves its jobs toward the workers whose
 /// marginal revenue product pays the unskilled wage, laying off the excess
 /// or offering the shortfall as vacancies.
-pub(super) fn rest_jobs(world: &mut World, buf: &mut Buffers, behaviour: &Behaviour) {
+pub(super) fn rest_jobs(view: &mut Labour, buf: &mut Buffers, behaviour: &Behaviour) {
     let Buffers {
         rest_fire_p,
         vacancies,
         ..
     } = buf;
-    refill(rest_fire_p, world.regions.len(), 0.0);
-    for (r, region) in world.regions.iter_mut().enumerate() {
+    refill(rest_fire_p, view.params.region_count(), 0.0);
+    for (r, region) in view.economy.iter_mut().enumerate() {
         let wanted = rest::labour_wanted(region, region.wage[UNSKILLED]);
         region.rest_jobs += behaviour.rest_adjustment * (wanted - region.rest_jobs);
         let employed = region.rest_employed as f64;
@@ -104,14 +105,17 @@ pub(super) fn rest_jobs(world: &mut World, buf: &mut Buffers, behaviour: &Behavi
 
 /// The terms on offer, read by the search: each region's wages, and each
 /// firm's pay factor and quit rate.
-pub(super) fn offers(world: &World, buf: &mut Buffers) {
+pub(super) fn offers(view: &Labour, buf: &mut Buffers) {
     let Buffers {
         wages, firm_terms, ..
     } = buf;
     wages.clear();
-    wages.extend(world.regions.iter().map(|r| r.wage));
+    wages.extend(view.economy.iter().map(|r| r.wage));
     firm_terms.clear();
-    firm_terms.extend(
-        (0..world.firms.len()).map(|f| (world.pay_factor(f) as f32, world.quit_rate(f) as f32)),
-    );
+    firm_terms.extend((0..view.firms.len()).map(|f| {
+        (
+            view.params.pay_factor(view.firms, f) as f32,
+            view.params.quit_rate(view.firms, f) as f32,
+        )
+    }));
 }

@@ -3,48 +3,49 @@
 //! a firm in proportion to its vacancies (a binary search per hire); then
 //! the head counts, layoffs, quits and hires that result are tallied.
 
-use super::{Buffers, Layout, OPTIONS};
+use super::{Buffers, Chunks, OPTIONS};
+use crate::model::contracts::Labour;
 use crate::model::phases::for_each_chunk;
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    refill, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, HIRED, NO_SEARCH, OPERATOR, REST,
+    refill, WorkerChunk, WorkerScratch, CLASSES, CRAFT, HIRED, NO_SEARCH, OPERATOR, REST,
     SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use rand::Rng;
 
 /// Cumulative vacancies per class over each region's firms, for placing
 /// hires, and each region's range of firms.
-pub(super) fn vacancy_tables(world: &World, buf: &mut Buffers) {
-    let firm_count = world.firms.len();
+pub(super) fn vacancy_tables(view: &Labour, buf: &mut Buffers) {
+    let firm_count = view.firms.len();
     let Buffers {
         cumulative,
         firm_ranges,
         ..
     } = buf;
     refill(cumulative, CLASSES * firm_count, 0.0);
-    for region in &world.regions {
+    for region in view.economy.iter() {
         for k in 0..CLASSES {
             let mut acc = 0.0;
             for f in region.firms.clone() {
-                acc += world.firms.target[f][k].saturating_sub(world.firms.labour[f][k]) as f64;
+                acc += view.firms.target[f][k].saturating_sub(view.firms.labour[f][k]) as f64;
                 cumulative[k * firm_count + f] = acc;
             }
         }
     }
     firm_ranges.clear();
-    firm_ranges.extend(world.regions.iter().map(|r| r.firms.clone()));
+    firm_ranges.extend(view.economy.iter().map(|r| r.firms.clone()));
 }
 
 /// The hiring pass. How much work a chunk has depends on how many of its
 /// workers search, so every chunk is its own task and rayon balances them.
 pub(super) fn hire_pass(
-    world: &mut World,
-    layout: &Layout,
+    view: &mut Labour,
+    layout: &Chunks,
     buf: &Buffers,
     per_worker: &mut WorkerScratch,
 ) {
-    let (seed, step) = (world.seed, world.step);
-    let firm_count = world.firms.len();
+    let (seed, step) = (view.params.seed, view.clock.step);
+    let firm_count = view.firms.len();
     let (hire_p, cumulative, firm_ranges, vacancies) = (
         &buf.hire_p,
         &buf.cumulative,
@@ -65,7 +66,7 @@ pub(super) fn hire_pass(
     };
     // One empty slot per chunk: a vector of `()` never allocates.
     let mut slots = vec![(); layout.len()];
-    for_each_chunk(&mut world.workers, per_worker, layout, &mut slots, &job);
+    for_each_chunk(view.workers, per_worker, layout, &mut slots, &job);
 }
 
 /// The counting pass: the head counts, layoffs, quits and hires that
@@ -75,12 +76,12 @@ pub(super) fn hire_pass(
 /// sum is exact and the same however the chunks are grouped: the group
 /// count may follow the thread count.
 pub(super) fn count_pass(
-    world: &mut World,
-    layout: &Layout,
+    view: &mut Labour,
+    layout: &Chunks,
     buf: &mut Buffers,
     per_worker: &mut WorkerScratch,
 ) {
-    let (firm_count, region_count) = (world.firms.len(), world.regions.len());
+    let (firm_count, region_count) = (view.firms.len(), view.params.region_count());
     let tallies = &mut buf.tallies;
     let groups = rayon::current_num_threads().min(layout.len()).max(1);
     tallies.resize_with(groups, Tally::default);
@@ -88,16 +89,16 @@ pub(super) fn count_pass(
         tally.clear(firm_count, region_count);
     }
     let count = |chunk: &mut WorkerChunk<'_>, tally: &mut Tally| tally.count(chunk);
-    for_each_chunk(&mut world.workers, per_worker, layout, tallies, &count);
+    for_each_chunk(view.workers, per_worker, layout, tallies, &count);
     let (first, rest) = tallies.split_at_mut(1);
     let sum = &mut first[0];
     for tally in rest.iter() {
         sum.add(tally);
     }
-    world.firms.labour.copy_from_slice(&sum.labour);
-    world.firms.fired.copy_from_slice(&sum.fired);
-    world.firms.quits.copy_from_slice(&sum.quits);
-    world.firms.hires.copy_from_slice(&sum.hires);
+    view.firms.labour.copy_from_slice(&sum.labour);
+    view.firms.fired.copy_from_slice(&sum.fired);
+    view.firms.quits.copy_from_slice(&sum.quits);
+    view.firms.hires.copy_from_slice(&sum.hires);
 }
 
 /// Each searching worker of the chunk is hired with the option's chance

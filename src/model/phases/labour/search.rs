@@ -3,11 +3,12 @@
 //! weighed by last quarter's chance of a hire; then this quarter's chance
 //! of a hire by option, vacancies over seekers.
 
-use super::{careers, Buffers, Layout, OPTIONS};
+use super::{careers, Buffers, Chunks, OPTIONS};
+use crate::model::contracts::Labour;
 use crate::model::phases::for_each_chunk;
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    refill, WorkerChunk, WorkerScratch, World, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST,
+    refill, WorkerChunk, WorkerScratch, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST,
     SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use crate::scenario::Behaviour;
@@ -39,14 +40,14 @@ pub(super) fn last_chances(region_count: usize, buf: &mut Buffers) {
 /// Layoffs and each worker's search option, chunk by chunk, counting the
 /// seekers of each option per chunk.
 pub(super) fn search_pass(
-    world: &mut World,
-    layout: &Layout,
+    view: &mut Labour,
+    layout: &Chunks,
     buf: &mut Buffers,
     per_worker: &mut WorkerScratch,
     behaviour: &Behaviour,
 ) {
-    let (seed, step) = (world.seed, world.step);
-    let class_education = world.class_education;
+    let (seed, step) = (view.params.seed, view.clock.step);
+    let class_education = view.params.class_education;
     let Buffers {
         seekers,
         vacancies,
@@ -88,12 +89,12 @@ pub(super) fn search_pass(
             count,
         );
     };
-    for_each_chunk(&mut world.workers, per_worker, layout, seekers, &job);
+    for_each_chunk(view.workers, per_worker, layout, seekers, &job);
 }
 
 /// This quarter's chance of a hire by option in each region: vacancies
 /// over the seekers of all its chunks, at most one.
-pub(super) fn hire_chances(region_count: usize, layout: &Layout, buf: &mut Buffers) {
+pub(super) fn hire_chances(region_count: usize, layout: &Chunks, buf: &mut Buffers) {
     let Buffers {
         hire_p,
         total,

@@ -6,24 +6,25 @@
 //! that clears its market.
 
 use super::Buffers;
+use crate::model::contracts::Labour;
 use crate::model::rest;
-use crate::model::world::{World, CLASSES, CRAFT, GENERAL, OPERATOR, UNSKILLED};
+use crate::model::world::{CLASSES, CRAFT, GENERAL, OPERATOR, UNSKILLED};
 use crate::scenario::Behaviour;
 
 /// Moves each region's wages and the rest of the economy's price, from the
 /// demand of the first step and the supply counted after hiring.
-pub(super) fn adjust(world: &mut World, buf: &mut Buffers, behaviour: &Behaviour) {
-    let steps_per_year = world.scenario.steps_per_year as f64;
+pub(super) fn adjust(view: &mut Labour, buf: &mut Buffers, behaviour: &Behaviour) {
+    let steps_per_year = view.params.steps_per_year();
     let Buffers {
         demanded, tallies, ..
     } = buf;
     let sum = &tallies[0];
-    for (r, region) in world.regions.iter_mut().enumerate() {
+    for (r, region) in view.economy.iter_mut().enumerate() {
         region.rest_employed = sum.rest_employed[r];
         // Unskilled work: the rest of the economy's jobs and any hands the
         // hand shops hire (counted with the firms above).
         demanded[r][UNSKILLED] += region.rest_jobs;
-        let institutions = &region.institutions;
+        let institutions = &view.politics[r].institutions;
         // Bargaining: workers win `wage_passthrough` of the gap between the
         // unskilled wage and labour's marginal revenue product in the rest
         // of the economy each year, and every class's pay moves with it.
