@@ -98,13 +98,13 @@ pub fn leading_region(out: &RunOutput) -> usize {
 /// `steps_per_year` steps from the start, whatever the calendar year the
 /// run starts in.
 pub fn annual(out: &RunOutput, region: &str, pick: impl Fn(&SeriesRow) -> f64) -> Vec<f64> {
-    let spy = out.scenario.steps_per_year as f64;
+    let steps_per_year = out.scenario.steps_per_year as f64;
     let points: Vec<(f64, f64)> = out
         .records
         .series
         .iter()
         .filter(|s| s.region == region)
-        .map(|s| ((s.step as f64 / spy).floor(), pick(s)))
+        .map(|s| ((s.step as f64 / steps_per_year).floor(), pick(s)))
         .collect();
     annual_means(&points).into_iter().map(|(_, v)| v).collect()
 }

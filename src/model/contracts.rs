@@ -90,11 +90,11 @@ contracts! {
     /// Careers, search, hiring, wages and the labour force's growth.
     labour: Labour {
         reads { params: Parameters, clock: Clock, inventors: Inventors, politics: [Politics] }
-        writes { workers: Workers, layout: Layout, firms: Firms, economy: [Economy], government: [Government], stages: [Stages], ledger: Ledger, flows: Flows }
+        writes { workers: Workers, layout: Layout, firms: Firms, economy: [Economy], government: [Government], stages: [Stages], ledger: Ledger }
     }
     /// Wages, profits, taxes, relief and spending.
     incomes: Incomes {
-        reads { params: Parameters, clock: Clock, layout: Layout, knowledge: Knowledge, politics: [Politics], stages: [Stages] }
+        reads { params: Parameters, clock: Clock, layout: Layout, knowledge: Knowledge, politics: [Politics] }
         writes { workers: Workers, firms: Firms, inventors: Inventors, economy: [Economy], government: [Government], ledger: Ledger, flows: Flows }
     }
     /// Grievance, protest, machine-breaking and the state's response.
@@ -139,3 +139,26 @@ macro_rules! costing {
     };
 }
 pub(crate) use costing;
+
+/// The contracts as the Markdown table docs/ARCHITECTURE.md shows (a test
+/// holds the two equal): one row per phase in pipeline order, with the
+/// groups it reads and those it writes.
+pub fn markdown_table() -> String {
+    let mut table = String::from("| phase | reads | writes |\n|---|---|---|\n");
+    for c in CONTRACTS {
+        let list = |groups: &[&str]| {
+            groups
+                .iter()
+                .map(|g| format!("`{g}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        table.push_str(&format!(
+            "| {} | {} | {} |\n",
+            c.phase,
+            list(c.reads),
+            list(c.writes)
+        ));
+    }
+    table
+}

@@ -4,7 +4,9 @@
 //! region to another (transport, tariffs). They read the state and change
 //! nothing; they sit below both so that observation never calls a phase.
 
-use crate::model::world::{Economy, Firms, Government, Knowledge, Parameters, Politics, World};
+use crate::model::world::{
+    materials_per_unit, Economy, Firms, Government, Knowledge, Parameters, Politics, World,
+};
 use crate::scenario::TechKind;
 
 /// What the cost formulas read: the parameters, the year, what each region
@@ -55,15 +57,6 @@ pub fn machine_price(c: &Costing, r: usize, j: usize) -> f64 {
 /// Machines never get cheaper than this share of their first price: iron,
 /// building and power cost something however much experience accumulates.
 pub const MACHINE_PRICE_FLOOR: f64 = 0.1;
-
-/// Materials per unit of the industry's good, in units of the rest of the
-/// economy's good: the scenario's `materials_share` of the price of a
-/// hand-made unit at the start where productivity is 1.0 (a unit is a
-/// quarter of a skilled hand worker's labour, paid `CRAFT_PREMIUM`).
-pub fn materials_per_unit(s: &crate::scenario::Scenario) -> f64 {
-    let m = s.industry.materials_share;
-    m / (1.0 - m) * crate::model::world::CRAFT_PREMIUM
-}
 
 /// What the materials of one unit cost a firm in region `r`: their
 /// quantity at the region's price of the rest of the economy's good.

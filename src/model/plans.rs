@@ -130,7 +130,7 @@ pub fn best_plan(c: &Costing, firms: &Firms, f: usize, weighed: u64) -> Plan {
     // the factories that enter beside the shops (reorganization phase).
     // Where the shops belong to employers (`shops_can_invest`), a shop may
     // set the general technology up itself and becomes a factory by doing so.
-    if firms.org[f] == CRAFT_SHOP && !params.scenario.industry.shops_can_invest {
+    if firms.organization[f] == CRAFT_SHOP && !params.scenario.industry.shops_can_invest {
         return best;
     }
     for g in 0..params.techs() {

@@ -473,9 +473,11 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     // spread a set-up cost over `payback_years`, which near zero would make
     // any set-up cost prohibitive, so it must also be at least a quarter;
     // that rule has a message of its own beside the range.
-    let b = &s.behaviour;
-    c.table("behaviour", BEHAVIOUR_FIELDS.iter().copied(), |f| b.get(f));
-    if b.payback_years < 0.25 {
+    let behaviour = &s.behaviour;
+    c.table("behaviour", BEHAVIOUR_FIELDS.iter().copied(), |f| {
+        behaviour.get(f)
+    });
+    if behaviour.payback_years < 0.25 {
         c.fail("behaviour.payback_years", "must be at least 0.25");
     }
 

@@ -136,13 +136,13 @@ fn indexed(v: Vec<f64>) -> Vec<f64> {
 /// which the group has no members is missing (NaN), not zero, so an
 /// emptied group is not drawn as a collapse of its income.
 fn group_income(out: &RunOutput, region: &str, group: &str) -> Vec<f64> {
-    let spy = out.scenario.steps_per_year as usize;
-    let years = out.steps.div_ceil(spy);
+    let steps_per_year = out.scenario.steps_per_year as usize;
+    let years = out.steps.div_ceil(steps_per_year);
     let mut sum = vec![0.0; years];
     let mut count = vec![0usize; years];
     for g in &out.records.groups {
         if g.region == region && g.group == group && g.people > 0.0 {
-            let y = (g.step as usize / spy).min(years - 1);
+            let y = (g.step as usize / steps_per_year).min(years - 1);
             sum[y] += g.real_income;
             count[y] += 1;
         }

@@ -238,7 +238,7 @@ fn piece_rates(s: &Scenario, factor: f64) {
     // A self-employed weaver in Britain's first shop: one of its members
     // (the craft class), not one of the spinners it pays a wage.
     let f = (0..w.firms.len())
-        .find(|&f| w.firms.org[f] == CRAFT_SHOP && w.firms.region[f] == 0)
+        .find(|&f| w.firms.organization[f] == CRAFT_SHOP && w.firms.region[f] == 0)
         .expect("a hand shop");
     let i = (0..w.workers.len())
         .find(|&i| {

@@ -229,7 +229,7 @@ fn the_read_only_check_finds_each_mutable_borrow() {
     let source = r##"//! fn f(w: &mut World) in a comment is allowed.
 pub fn record(w: &World, rec: &mut Records, s: &str) {}
 pub fn update(w: &mut World, rec: &mut Records) {}
-fn reset<'a>(lifetime: &'a mut [f64], reg: &mut crate::model::world::RegionState) {}
+fn reset<'a>(lifetime: &'a mut [f64], reg: &mut crate::model::world::Economy) {}
 impl Chain { pub fn next(&mut self, prices: &[f64]) -> f64 { 0.0 } }
 impl World { fn touch(&mut self) {} }
 fn each(job: &impl Fn(&mut Workers)) -> Vec<f64> { let x = &mut 1; vec![] }
@@ -255,7 +255,7 @@ struct S { pick: fn(&World) -> f64 }
     for (v, what) in found.iter().zip([
         "&mut World",
         "&mut [",
-        "&mut RegionState",
+        "&mut Economy",
         "&mut World",
         "&mut Workers",
     ]) {
@@ -372,7 +372,7 @@ fn borrowed_type(tokens: &[(Token, usize)], mut k: usize, impl_type: &str) -> St
 }
 
 /// Every `.rs` file below `dir`.
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(super) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -395,7 +395,7 @@ fn layer_of_file(relative: &Path) -> Option<usize> {
 }
 
 /// The module a file holds, as segments below its crate's root.
-fn module_path(relative: &Path) -> Vec<String> {
+pub(super) fn module_path(relative: &Path) -> Vec<String> {
     let mut segments: Vec<String> = relative
         .with_extension("")
         .components()
@@ -486,7 +486,7 @@ fn check(
 }
 
 #[derive(Debug, PartialEq)]
-enum Token {
+pub(super) enum Token {
     Ident(String),
     PathSep,
     Open,
@@ -496,7 +496,7 @@ enum Token {
 
 /// The tokens of Rust source that make up paths, each with its line;
 /// comments, strings, characters and numbers are left out.
-fn tokens(source: &str) -> Vec<(Token, usize)> {
+pub(super) fn tokens(source: &str) -> Vec<(Token, usize)> {
     let c: Vec<char> = source.chars().collect();
     let at = |i: usize| c.get(i).copied().unwrap_or('\0');
     let ident = |ch: char| ch.is_alphanumeric() || ch == '_';
@@ -607,12 +607,12 @@ fn tokens(source: &str) -> Vec<(Token, usize)> {
 
 /// A path of two segments or more, with the line of its first segment;
 /// a `use` group gives one path per member.
-struct Named {
-    segments: Vec<String>,
-    line: usize,
+pub(super) struct Named {
+    pub(super) segments: Vec<String>,
+    pub(super) line: usize,
 }
 
-fn paths(tokens: &[(Token, usize)]) -> Vec<Named> {
+pub(super) fn paths(tokens: &[(Token, usize)]) -> Vec<Named> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {

@@ -14,6 +14,7 @@ mod findings;
 mod fuzz;
 mod invariants;
 mod layers;
+mod model_order;
 mod properties;
 mod scenarios;
 

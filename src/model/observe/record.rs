@@ -3,36 +3,8 @@
 //! phases as they happen, in `World::events`.) Pure computation on the
 //! state; the tables are written elsewhere.
 //!
-//! Reads:
-//! - workers: `workers.group`, `workers.employer`, `workers.class`,
-//!   `workers.income`, `workers.savings`, `workers.grievance`.
-//! - firms: `firms.alive`, `firms.choice`, `firms.output`, `firms.org`
-//!   (through `output_shares`), `firms.labour`, `firms.price`,
-//!   `firms.quits`, `firms.sales` (units sold, for real output).
-//! - inventors: `inventors.region`, `inventors.income`, `inventors.savings`.
-//! - knowledge: `knowledge.productivity`, `knowledge.experience` (notional
-//!   unit costs, through `costs::task_cost`).
-//! - regions: `regions[r].workers`, `regions[r].firms`, `regions[r].wage`,
-//!   `regions[r].general_users`,
-//!   `regions[r].cpi`, `regions[r].cpi0`, `regions[r].rest_price`,
-//!   `regions[r].rest_employed`, `regions[r].rest_productivity`,
-//!   `regions[r].rest_capital`, `regions[r].rest_alpha` (the rest of the
-//!   economy's output, through `rest_output`), `regions[r].industry_units`
-//!   (the materials made into the industry's good), `regions[r].protest`, `regions[r].owners_income`,
-//!   `regions[r].owners_wealth`, `regions[r].stage` (as the stages phase
-//!   left it this step), and through the cost
-//!   formulas `regions[r].risk`, `regions[r].institutions.general_tech_tax`,
-//!   `regions[r].infrastructure`.
-//! - routes: which pairs of regions a route joins (through
-//!   `costs::transport`).
-//! - flows: every `flows[r].*` field.
-//! - `trade_matrix`.
-//! - scenario: `scenario.people_per_agent`, `scenario.projection_from`,
-//!   `scenario.industry.materials_share`,
-//!   `scenario.behaviour.owner_share` (owner households per worker);
-//!   through the cost formulas `scenario.technologies[j]`
-//!   (`capital_per_worker`, `learning_exponent`, `scale_gain`,
-//!   `depreciation`) and `scenario.behaviour.capital_user_cost`.
+//! Reads the whole world by shared reference (`&World`), and through the
+//! cost formulas (`Costing::of`) the notional unit costs and the routes.
 //!
 //! Writes: nothing in the world. Appends this step's rows to `rec.series`,
 //! `rec.groups`, `rec.technologies` and `rec.trade`, and links this step to
@@ -189,7 +161,7 @@ fn worker_sums(world: &World) -> Vec<Agg> {
         .collect();
     let mut aggs = vec![Agg::default(); world.params.region_count()];
     for ((r, _), s) in world.layout.iter().zip(&partial) {
-        aggs[*r].w.add(s);
+        aggs[*r].by_group.add(s);
     }
     aggs
 }
@@ -210,7 +182,7 @@ fn hand_trade(world: &World, r: usize, agg: &mut Agg) {
     // among them, nor the hands a shop pays a wage for its hired task.
     let (mut hand, mut hands) = (0.0, 0.0);
     for f in region.firms.clone() {
-        if world.firms.alive[f] && world.firms.org[f] == crate::model::world::CRAFT_SHOP {
+        if world.firms.alive[f] && world.firms.organization[f] == crate::model::world::CRAFT_SHOP {
             hand += f64::from(world.params.shop_members(&world.firms, f));
             if world.params.hired_task.is_some() {
                 hands += f64::from(world.firms.labour[f][crate::model::world::HIRED]);
@@ -244,7 +216,7 @@ fn goods(world: &World, r: usize, agg: &mut Agg) -> ([f64; 2], [f64; 2]) {
     // The rest of the economy's good counts once: what it made less
     // the materials that went into the industry's good.
     let into_industry =
-        region.industry_units * crate::model::costs::materials_per_unit(&world.params.scenario);
+        region.industry_units * crate::model::world::materials_per_unit(&world.params.scenario);
     let rest_quantity = (region.rest_output() - into_industry).max(0.0);
     ([industry_price, region.rest_price], [sold, rest_quantity])
 }
@@ -358,11 +330,11 @@ fn group_rows(world: &World, agg: &Agg, name: String, rec: &mut Records) {
     for (k, group) in GROUPS.iter().enumerate() {
         let (people, employed, wage, income, wealth) = if k < CLASSES {
             (
-                agg.w.people[k],
-                agg.w.employed[k],
-                agg.w.wage[k],
-                agg.w.income[k],
-                agg.w.wealth[k],
+                agg.by_group.people[k],
+                agg.by_group.employed[k],
+                agg.by_group.wage[k],
+                agg.by_group.income[k],
+                agg.by_group.wealth[k],
             )
         } else if k == CLASSES {
             (
@@ -457,9 +429,9 @@ fn series_row(
     gini: f64,
     ppa: f64,
 ) -> SeriesRow {
-    let employed: f64 = a.w.employed.iter().sum();
-    let labour_force = employed + a.w.unemployed;
-    let wage_sum: f64 = a.w.wage.iter().sum();
+    let employed: f64 = a.by_group.employed.iter().sum();
+    let labour_force = employed + a.by_group.unemployed;
+    let wage_sum: f64 = a.by_group.wage.iter().sum();
     let share = |x: f64| output_share(x, a.industry_output);
     let price = a.price_weighted / a.workers.max(1e-9);
     SeriesRow {
@@ -478,7 +450,7 @@ fn series_row(
         },
         employment: employed * ppa,
         unemployment_rate: if labour_force > 0.0 {
-            a.w.unemployed / labour_force
+            a.by_group.unemployed / labour_force
         } else {
             0.0
         },
@@ -506,7 +478,7 @@ fn series_row(
         // Workers in general-technology jobs, and those who use it on
         // their own where the technology allows (the technology phase).
         general_worker_use_share: if employed > 0.0 {
-            ((a.w.general_jobs + a.general_users) / employed).min(1.0)
+            ((a.by_group.general_jobs + a.general_users) / employed).min(1.0)
         } else {
             0.0
         },
@@ -520,7 +492,7 @@ fn series_row(
         leader_price: a.leader.map(|l| l.1),
         leader_unit_labor: a.leader.map(|l| l.2),
         leader_quit_rate: a.leader.map(|l| l.3),
-        grievance_mean: a.w.grievance / a.workers.max(1e-9),
+        grievance_mean: a.by_group.grievance / a.workers.max(1e-9),
         protest_intensity: a.protesters / a.workers.max(1e-9),
         capital_destroyed: a.flows.capital_destroyed,
         relief_spending: a.flows.relief_spending / price,

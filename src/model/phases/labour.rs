@@ -33,11 +33,11 @@ mod wages;
 
 use crate::model::contracts::Labour;
 use crate::model::ledger::{Flow, Sector};
-use crate::model::phases::{for_each_chunk, SETTLING_STEPS};
+
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    chunk_layout, private_money_per_worker, refill, Leavers, WorkerChunk, WorkerScratch, CLASSES,
-    CRAFT_SHOP,
+    chunk_layout, for_each_chunk, private_money_per_worker, refill, Leavers, WorkerChunk,
+    WorkerScratch, CLASSES, CRAFT_SHOP,
 };
 use crate::scenario::Behaviour;
 
@@ -58,7 +58,7 @@ pub fn labour(mut view: Labour<'_>, buf: &mut Buffers, per_worker: &mut WorkerSc
 
     // Careers end and begin, and the labour force grows.
     entry_terms(&mut view, buf, behaviour);
-    if view.clock.step < SETTLING_STEPS {
+    if !view.clock.settling() {
         population(&mut view, buf, per_worker, behaviour);
     }
     // The layout is lent to the passes over the workers, which borrow the
@@ -92,7 +92,7 @@ fn entry_terms(view: &mut Labour, buf: &mut Buffers, behaviour: &Behaviour) {
     for (r, region) in view.economy.iter().enumerate() {
         let mut acc = 0.0;
         for f in region.firms.clone() {
-            if view.firms.alive[f] && view.firms.org[f] == CRAFT_SHOP {
+            if view.firms.alive[f] && view.firms.organization[f] == CRAFT_SHOP {
                 acc += f64::from(view.params.shop_members(view.firms, f));
             }
             shops[f] = acc;

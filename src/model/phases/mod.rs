@@ -1,34 +1,18 @@
 //! The step: a pipeline of named phases. Each phase is a module with one
-//! public function; the module's header says what it reads and what it
-//! writes.
+//! public function, which takes the view of its contract (the groups of
+//! the world it reads and writes, declared in `model::contracts`) and its
+//! buffers; the module's header gives the economics and the order of its
+//! named steps. The pipeline lends each phase its view in turn, so no
+//! phase sees the whole world, and none calls another: what phases share
+//! sits below them (`costs`, `plans`, the world's own methods).
 //!
-//! The headers' `Reads:` and `Writes:` lists are grouped by owner and name
-//! state by its path: `firms.cash`, `workers.grievance`, `regions[r].wage`,
-//! `regions[r].institutions.*`, `knowledge.experience`, `flows[r].*` (the
-//! step's outputs), the `ledger` by flow, the `events` by kind. They count
-//! what a phase reaches through the helpers it calls (the formulas of
-//! `costs`, and `World` methods such as `pay_factor`, `neighbours`,
-//! `output_shares`, `event`, `first_adoption`). A field updated from its
-//! own value (`+=`, `-=`, `*=`, a moving average) is listed under `Writes`,
-//! and under `Reads` as well only when its value also steers something
-//! else. Left out everywhere: the clock and seed (`step`, `year`, `seed`,
-//! `scenario.steps_per_year`) and the metadata fixed at the start
-//! (`tech_kind`, `tech_class`, `tech_tasks`, `task_labour`, names,
-//! `layout`). A phase's buffers (`Buffers` below) are working memory only:
-//! refilled each quarter, they carry nothing the model reads.
+//! A phase's buffers (`Buffers` below) are working memory only: refilled
+//! each quarter, they carry nothing the model reads.
 //!
-//! `begin_step`, before the phases:
-//!
-//! Reads: `scenario.policies` (`year`, `region`, `field`, `value`, `note`)
-//! from `next_policy` on; `regions[r].rest_sales`.
-//!
-//! Writes:
-//! - flows: every `flows[r].*` field, cleared.
-//! - regions: `regions[r].rest_sales_last` (last step's sales),
-//!   `regions[r].rest_sales` (cleared), and the `regions[r].institutions`
-//!   field each policy that has come due names (any of them).
-//! - `next_policy`.
-//! - events: `Policy`.
+//! Before the phases, `begin_step` clears the step's flows, keeps last
+//! step's sales of the rest of the economy as its demand, and enacts the
+//! scenario's dated policies that have come due (each sets one institution
+//! of one region and is recorded as a `Policy` event).
 
 pub mod accounting;
 pub mod diffusion;
@@ -48,9 +32,8 @@ use crate::model::contracts::{
     StagesPhase, Technology, Trade,
 };
 use crate::model::world::{
-    Clock, Economy, Events, Flows, Parameters, Politics, WorkerChunk, WorkerScratch, World,
+    Clock, Economy, Events, Flows, Parameters, Politics, WorkerScratch, World, SETTLING_STEPS,
 };
-use std::ops::Range;
 use std::time::Instant;
 
 /// The step pipeline's working memory: each phase's buffers, and the
@@ -75,19 +58,19 @@ pub struct Buffers {
 }
 
 impl Buffers {
-    pub fn new(w: &World) -> Buffers {
-        let mut b = Buffers {
-            workers: WorkerScratch::new(w.workers.len()),
+    pub fn new(world: &World) -> Buffers {
+        let mut buffers = Buffers {
+            workers: WorkerScratch::new(world.workers.len()),
             ..Buffers::default()
         };
         // The per-chunk buffers get room for the most chunks the labour
         // force will fill (the layout's reserved capacity), so that a chunk
         // added by population growth allocates nothing.
-        let chunks = w.layout.capacity();
-        b.labour.reserve_chunks(chunks);
-        b.incomes.reserve_chunks(chunks);
-        b.politics.reserve_chunks(chunks);
-        b
+        let chunks = world.layout.capacity();
+        buffers.labour.reserve_chunks(chunks);
+        buffers.incomes.reserve_chunks(chunks);
+        buffers.politics.reserve_chunks(chunks);
+        buffers
     }
 }
 
@@ -117,7 +100,7 @@ pub struct Phase {
 /// that can fail the run ends its call with `?`); from it come
 /// `PHASE_COUNT`, `PHASES` and `PIPELINE`.
 macro_rules! pipeline {
-    ($($name:ident($w:ident, $b:ident), $settling:ident => $call:expr,)*) => {
+    ($($name:ident($world:ident, $buffers:ident), $settling:ident => $call:expr,)*) => {
         /// How many phases a step runs.
         pub const PHASE_COUNT: usize = [$(stringify!($name),)*].len();
 
@@ -130,7 +113,7 @@ macro_rules! pipeline {
             $(Phase {
                 name: stringify!($name),
                 settling: Settling::$settling,
-                run: |$w: &mut World, $b: &mut Buffers| -> Result<()> {
+                run: |$world: &mut World, $buffers: &mut Buffers| -> Result<()> {
                     $call;
                     Ok(())
                 },
@@ -143,35 +126,35 @@ macro_rules! pipeline {
 // settled which firms run what; accounting, which closes the books, runs
 // last. Each phase is lent the view of its contract (`model::contracts`).
 pipeline! {
-    innovation(w, b), HeldStill => innovation::innovation(Innovation::lend(w), &mut b.innovation),
-    technology(w, b), HeldStill => technology::technology(Technology::lend(w), &mut b.technology, &mut b.running),
-    production(w, _b), Runs => production::production(Production::lend(w)),
-    trade(w, b), Runs => trade::trade(Trade::lend(w), &mut b.trade),
-    labour(w, b), Runs => labour::labour(Labour::lend(w), &mut b.labour, &mut b.workers),
-    incomes(w, b), Runs => incomes::incomes(Incomes::lend(w), &mut b.incomes, &mut b.workers),
-    politics(w, b), HeldStill => politics::politics(PoliticsPhase::lend(w), &mut b.politics, &mut b.workers),
-    diffusion(w, b), HeldStill => diffusion::diffusion(Diffusion::lend(w), &mut b.diffusion),
-    reorganization(w, _b), HeldStill => reorganization::reorganization(Reorganization::lend(w)),
-    stages(w, _b), HeldStill => stages::stages(StagesPhase::lend(w)),
-    accounting(w, b), Runs => accounting::accounting(Accounting::lend(w), &mut b.accounting)?,
+    innovation(world, buffers), HeldStill => innovation::innovation(Innovation::lend(world), &mut buffers.innovation),
+    technology(world, buffers), HeldStill => technology::technology(Technology::lend(world), &mut buffers.technology, &mut buffers.running),
+    production(world, _buffers), Runs => production::production(Production::lend(world)),
+    trade(world, buffers), Runs => trade::trade(Trade::lend(world), &mut buffers.trade),
+    labour(world, buffers), Runs => labour::labour(Labour::lend(world), &mut buffers.labour, &mut buffers.workers),
+    incomes(world, buffers), Runs => incomes::incomes(Incomes::lend(world), &mut buffers.incomes, &mut buffers.workers),
+    politics(world, buffers), HeldStill => politics::politics(PoliticsPhase::lend(world), &mut buffers.politics, &mut buffers.workers),
+    diffusion(world, buffers), HeldStill => diffusion::diffusion(Diffusion::lend(world), &mut buffers.diffusion),
+    reorganization(world, _buffers), HeldStill => reorganization::reorganization(Reorganization::lend(world)),
+    stages(world, _buffers), HeldStill => stages::stages(StagesPhase::lend(world)),
+    accounting(world, buffers), Runs => accounting::accounting(Accounting::lend(world), &mut buffers.accounting)?,
 }
 
 /// Advances the world by one step.
-pub fn step(w: &mut World, buffers: &mut Buffers) -> Result<()> {
-    step_timed(w, buffers, None)
+pub fn step(world: &mut World, buffers: &mut Buffers) -> Result<()> {
+    step_timed(world, buffers, None)
 }
 
 /// Advances the world by one step, adding each phase's wall time in
 /// seconds to `seconds` (in `PHASES` order) when given.
 pub fn step_timed(
-    w: &mut World,
+    world: &mut World,
     buffers: &mut Buffers,
     mut seconds: Option<&mut [f64; PHASE_COUNT]>,
 ) -> Result<()> {
-    begin_step(w);
+    begin_step(world);
     for (k, phase) in PIPELINE.iter().enumerate() {
         let started = Instant::now();
-        run_phase(w, buffers, phase)?;
+        run_phase(world, buffers, phase)?;
         if let Some(s) = seconds.as_deref_mut() {
             s[k] += started.elapsed().as_secs_f64();
         }
@@ -181,11 +164,11 @@ pub fn step_timed(
 
 /// Runs one phase, then checks that the region aggregates are still finite
 /// numbers, so that a run that goes wrong stops at the phase that broke it.
-fn run_phase(w: &mut World, buffers: &mut Buffers, phase: &Phase) -> Result<()> {
+fn run_phase(world: &mut World, buffers: &mut Buffers, phase: &Phase) -> Result<()> {
     let name = phase.name;
     let _span = tracing::trace_span!("phase", name).entered();
-    (phase.run)(w, buffers)?;
-    check_finite(w, name)
+    (phase.run)(world, buffers)?;
+    check_finite(world, name)
 }
 
 /// Brings a new world to the steady state of its starting technologies
@@ -198,30 +181,34 @@ fn run_phase(w: &mut World, buffers: &mut Buffers, phase: &Phase) -> Result<()> 
 /// streams (steps numbered from `SETTLING_STEPS`), and afterwards the clock,
 /// the events, experience with each technology, grievance, reference
 /// incomes, lifetime incomes and the price baselines start afresh.
-pub fn settle(w: &mut World, buffers: &mut Buffers) -> Result<()> {
-    let steps = (w.params.behaviour().settle_years * w.params.steps_per_year()).round() as usize;
-    let knowledge = w.knowledge.clone();
+pub fn settle(world: &mut World, buffers: &mut Buffers) -> Result<()> {
+    let steps =
+        (world.params.behaviour().settle_years * world.params.steps_per_year()).round() as usize;
+    let knowledge = world.knowledge.clone();
     for k in 0..steps {
-        w.clock.step = SETTLING_STEPS + k;
-        clear_flows(&mut w.flows, &mut w.economy);
+        world.clock.step = SETTLING_STEPS + k;
+        clear_flows(&mut world.flows, &mut world.economy);
         for phase in PIPELINE.iter().filter(|p| p.settling == Settling::Runs) {
-            run_phase(w, buffers, phase)?;
+            run_phase(world, buffers, phase)?;
         }
     }
-    w.clock.step = 0;
-    w.clock.year = w.params.scenario.start_year;
-    w.events.list.clear();
-    w.knowledge = knowledge;
-    let ws = &mut w.workers;
-    for i in 0..ws.len() {
-        ws.grievance[i] = 0.0;
-        ws.protesting[i] = 0;
-        ws.reference[i] = ws.income[i];
-        ws.lifetime[i] = 0.0;
-        ws.entered[i] = 0;
+    world.clock.step = 0;
+    world.clock.year = world.params.scenario.start_year;
+    world.events.list.clear();
+    world.knowledge = knowledge;
+    let workers = &mut world.workers;
+    for i in 0..workers.len() {
+        workers.grievance[i] = 0.0;
+        workers.protesting[i] = 0;
+        workers.reference[i] = workers.income[i];
+        workers.lifetime[i] = 0.0;
+        workers.entered[i] = 0;
     }
-    for ((economy, politics), stages) in
-        w.economy.iter_mut().zip(&mut w.politics).zip(&mut w.stages)
+    for ((economy, politics), stages) in world
+        .economy
+        .iter_mut()
+        .zip(&mut world.politics)
+        .zip(&mut world.stages)
     {
         politics.protest = 0.0;
         politics.risk = 0.0;
@@ -236,15 +223,16 @@ pub fn settle(w: &mut World, buffers: &mut Buffers) -> Result<()> {
     Ok(())
 }
 
-/// First step number of the settling steps' random streams: far beyond any
-/// run's own steps, so the two never share a stream.
-pub const SETTLING_STEPS: usize = 1 << 40;
-
 /// Start-of-step housekeeping: the step's flow records are cleared and the
 /// dated policy changes that have come due take effect.
-fn begin_step(w: &mut World) {
-    clear_flows(&mut w.flows, &mut w.economy);
-    enact_policies(&w.params, &mut w.clock, &mut w.politics, &mut w.events);
+fn begin_step(world: &mut World) {
+    clear_flows(&mut world.flows, &mut world.economy);
+    enact_policies(
+        &world.params,
+        &mut world.clock,
+        &mut world.politics,
+        &mut world.events,
+    );
 }
 
 /// The scenario's dated policies that have come due, in order of year:
@@ -292,23 +280,23 @@ fn clear_flows(flows: &mut Flows, economy: &mut [Economy]) {
 
 /// Stops the run if a region-level aggregate is no longer a finite number,
 /// naming the step, phase and region.
-fn check_finite(w: &World, phase: &'static str) -> Result<()> {
+fn check_finite(world: &World, phase: &'static str) -> Result<()> {
     let fail = |region: &str, message: String| LuddError::Simulation {
-        step: w.clock.step,
-        year: w.clock.year,
+        step: world.clock.step,
+        year: world.clock.year,
         phase,
         region: region.to_string(),
         message,
     };
-    for (i, r) in w.economy.iter().enumerate() {
-        let (politics, name) = (&w.politics[i], w.params.region_name(i));
+    for (i, r) in world.economy.iter().enumerate() {
+        let (politics, name) = (&world.politics[i], world.params.region_name(i));
         let values = [
             ("wage", r.wage.iter().sum::<f64>()),
             ("rest_price", r.rest_price),
             ("rest_cash", r.rest_cash),
             ("owners_wealth", r.owners_wealth),
             ("merchants_cash", r.merchants_cash),
-            ("government", w.government[i].cash),
+            ("government", world.government[i].cash),
             ("price_index", r.price_index),
             ("cpi", r.cpi),
             ("protest", politics.protest),
@@ -317,7 +305,7 @@ fn check_finite(w: &World, phase: &'static str) -> Result<()> {
         if let Some((field, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
             return Err(fail(name, format!("{field} became {v}")));
         }
-        let firms = &w.firms;
+        let firms = &world.firms;
         if let Some(f) = r.firms.clone().find(|&f| {
             !(firms.cash[f].is_finite()
                 && firms.price[f].is_finite()
@@ -330,78 +318,4 @@ fn check_finite(w: &World, phase: &'static str) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Runs `job` on every chunk of workers in parallel, handing it the chunk's
-/// views of every worker array and one output slot.
-///
-/// `out` has one slot per group of chunks: chunk `k` of `layout` belongs to
-/// group `k * out.len() / layout.len()`, the chunks of a group run one after
-/// another, in order, and each group gets its own slot. With one slot per
-/// chunk, every chunk has its own; with fewer, a group's chunks share one
-/// (the labour market's tallies). The arrays are split in halves, by
-/// groups, with `rayon::join` until each half is one group: no allocation
-/// and no `unsafe`, and since chunk boundaries come from the scenario, each
-/// chunk sees the same workers and random stream at any thread count.
-pub fn for_each_chunk<S: Send>(
-    ws: &mut crate::model::world::Workers,
-    sc: &mut WorkerScratch,
-    layout: &[(usize, Range<usize>)],
-    out: &mut [S],
-    job: &(impl Fn(&mut WorkerChunk<'_>, &mut S) + Sync),
-) {
-    let whole = WorkerChunk::whole(ws, sc);
-    let groups = out.len();
-    let chunks = layout.len();
-    if chunks == 0 {
-        return;
-    }
-    assert!(
-        groups > 0 && groups <= chunks.max(1),
-        "one slot per group of chunks"
-    );
-    split(whole, layout, 0, chunks, 0, groups, out, job);
-}
-
-/// The recursive half of `for_each_chunk`: `span` holds the workers of
-/// chunks `first..last`, which make up groups `g0..g0 + out.len()`.
-#[allow(clippy::too_many_arguments)]
-fn split<S: Send>(
-    span: WorkerChunk<'_>,
-    layout: &[(usize, Range<usize>)],
-    first: usize,
-    last: usize,
-    g0: usize,
-    groups: usize,
-    out: &mut [S],
-    job: &(impl Fn(&mut WorkerChunk<'_>, &mut S) + Sync),
-) {
-    let chunks = layout.len();
-    // First chunk of group g.
-    let group_start = |g: usize| g * chunks / groups;
-    if out.len() == 1 {
-        let mut rest = span;
-        for k in first..last {
-            let (r, range) = &layout[k];
-            // Slots not yet in the labour force lie between regions' workers.
-            let gap = range.start - rest.start;
-            let (_, from) = rest.split_at(gap);
-            let (mut chunk, tail) = from.split_at(range.len());
-            chunk.index = k;
-            chunk.region = *r;
-            chunk.start = range.start;
-            job(&mut chunk, &mut out[0]);
-            rest = tail;
-        }
-        return;
-    }
-    let half = out.len() / 2;
-    let mid = group_start(g0 + half);
-    let offset = layout[mid].1.start - span.start;
-    let (left, right) = span.split_at(offset);
-    let (out_left, out_right) = out.split_at_mut(half);
-    rayon::join(
-        || split(left, layout, first, mid, g0, groups, out_left, job),
-        || split(right, layout, mid, last, g0 + half, groups, out_right, job),
-    );
 }

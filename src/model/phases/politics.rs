@@ -18,11 +18,11 @@
 //! adoption and research for years.
 
 use crate::model::contracts::PoliticsPhase;
-use crate::model::phases::for_each_chunk;
+
 use crate::model::rng::{self, Phase};
 use crate::model::world::EventKind;
 use crate::model::world::{
-    refill, WorkerChunk, WorkerScratch, CRAFT, OPERATOR, PROTEST_WAVE, UNEMPLOYED,
+    for_each_chunk, refill, WorkerChunk, WorkerScratch, CRAFT, OPERATOR, PROTEST_WAVE, UNEMPLOYED,
 };
 
 /// How much of the local rate of adoption aggrieves workers outside the

@@ -47,7 +47,7 @@ pub fn production(view: Production<'_>) {
             &firms.choice[f * tasks..(f + 1) * tasks],
         );
         let mut capacity = f64::INFINITY;
-        if firms.org[f] == CRAFT_SHOP && params.hired_task.is_none() {
+        if firms.organization[f] == CRAFT_SHOP && params.hired_task.is_none() {
             // Hand workers take up their trade's special tools themselves:
             // a shop's workers are one pool, whatever their class. (Where
             // the shop pays hands for a task, members and hands are two
@@ -67,7 +67,7 @@ pub fn production(view: Production<'_>) {
         if plan.capital_req > 1e-12 {
             capacity = capacity.min(firms.capital[f] / plan.capital_req);
         }
-        let (q, price) = if firms.org[f] == CRAFT_SHOP {
+        let (q, price) = if firms.organization[f] == CRAFT_SHOP {
             // Self-employed hand workers work full time and take what their
             // cloth fetches: the shop's price moves toward the one at which
             // last quarter's sales would have taken all it made, and their

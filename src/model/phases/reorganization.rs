@@ -66,13 +66,13 @@ pub fn reorganization(mut view: Reorganization<'_>) {
                                 && view.firms.fixed_paid[f] & (1 << g) != 0
                         })
                 });
-                if view.firms.org[f] == FACTORY
+                if view.firms.organization[f] == FACTORY
                     && all_general
                     && view.firms.output[f] >= mean_output
                     && stream().random::<f64>()
                         < behaviour.reorganization_rate / (1.0 + view.politics[r].risk)
                 {
-                    view.firms.org[f] = REORGANIZED;
+                    view.firms.organization[f] = REORGANIZED;
                     view.firms.reorganized_at[f] = view.clock.year;
                     view.events.record(
                         view.clock,
@@ -174,7 +174,7 @@ fn enter(view: &mut Reorganization, r: usize, f: usize, leader: Option<usize>, r
     // Entrants are factories: owners' capital employing wage workers, built
     // to use the general technology. They enter only where it is the best
     // plan for them, and review their methods in their first quarter.
-    view.firms.org[f] = FACTORY;
+    view.firms.organization[f] = FACTORY;
     view.firms.fixed_paid[f] = 0;
     view.firms.reorganized_at[f] = f64::NAN;
     let plan = best_plan(&costing!(view), view.firms, f, u64::MAX);

@@ -167,7 +167,7 @@ fn cost_reviews(
             &view.firms.choice[f * tasks..(f + 1) * tasks],
         );
         // A factory that has just entered (no output yet) reviews at once.
-        let new = view.firms.org[f] == FACTORY
+        let new = view.firms.organization[f] == FACTORY
             && view.firms.fixed_paid[f] == 0
             && view.firms.output[f] == 0.0;
         review.reviewed = rng.random::<f64>() < rate || new;
@@ -208,7 +208,7 @@ fn decide(view: &mut Technology, f: usize, review: &Review, behaviour: &Behaviou
     // in every quarter's hiring bill. Self-employed hand workers have no
     // employer to offer them: a shop weighs the policy only once it has
     // become a factory.
-    if view.firms.org[f] != CRAFT_SHOP {
+    if view.firms.organization[f] != CRAFT_SHOP {
         review_wage_policy(view, f, &plan);
     }
     // Capital the plan needs at the output the firm plans for; machines of
@@ -304,8 +304,8 @@ fn decide(view: &mut Technology, f: usize, review: &Review, behaviour: &Behaviou
         }
         view.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&plan.choice[..tasks]);
         view.firms.fixed_paid[f] |= plan.new_fixed;
-        if plan.new_fixed != 0 && view.firms.org[f] < FACTORY {
-            view.firms.org[f] = FACTORY;
+        if plan.new_fixed != 0 && view.firms.organization[f] < FACTORY {
+            view.firms.organization[f] = FACTORY;
         }
     }
     view.firms.req[f] = plan.req;

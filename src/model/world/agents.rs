@@ -40,7 +40,7 @@ pub struct Firms {
     pub efficiency: Vec<f32>,
     /// Bit j set: the fixed set-up cost of technology j has been paid.
     pub fixed_paid: Vec<u64>,
-    pub org: Vec<u8>,
+    pub organization: Vec<u8>,
     /// Year the firm reorganized (NaN if never).
     pub reorganized_at: Vec<f64>,
     pub capital: Vec<f64>,

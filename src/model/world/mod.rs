@@ -7,12 +7,14 @@
 //! scale head counts by `people_per_agent`.
 
 mod agents;
+mod chunks;
 mod events;
 mod region;
 mod setup;
 mod workers;
 
 pub use agents::*;
+pub use chunks::for_each_chunk;
 pub use events::{Event, EventKind, Events, EVENT_KINDS, EVENT_KIND_NAMES};
 pub use region::{Economy, Flows, Government, Leavers, Politics, RegionFlows, RouteState, Stages};
 pub use workers::{
@@ -80,8 +82,29 @@ pub struct Clock {
     pub next_policy: usize,
 }
 
+/// First step number of the settling steps' random streams (see
+/// `phases::settle`): far beyond any run's own steps, so the two never
+/// share a stream.
+pub const SETTLING_STEPS: usize = 1 << 40;
+
+impl Clock {
+    /// Whether this is one of the settling steps before the clock starts.
+    pub fn settling(&self) -> bool {
+        self.step >= SETTLING_STEPS
+    }
+}
+
 /// Skilled hand workers' earnings at the start, over the unskilled wage.
 pub const CRAFT_PREMIUM: f64 = 1.2;
+
+/// Materials per unit of the industry's good, in units of the rest of the
+/// economy's good: the scenario's `materials_share` of the price of a
+/// hand-made unit at the start where productivity is 1.0 (a unit is a
+/// quarter of a skilled hand worker's labour, paid `CRAFT_PREMIUM`).
+pub fn materials_per_unit(s: &Scenario) -> f64 {
+    let m = s.industry.materials_share;
+    m / (1.0 - m) * CRAFT_PREMIUM
+}
 
 /// The share of a region's workers protesting at which a protest wave
 /// begins: the politics phase records the wave's start as an event, and
@@ -175,7 +198,8 @@ impl Parameters {
     pub fn task_class(&self, firms: &Firms, f: Option<usize>, t: usize, j: usize) -> usize {
         match (f, self.hired_task) {
             (Some(f), Some(h))
-                if firms.org[f] == CRAFT_SHOP && self.tech_kind[j] != TechKind::General =>
+                if firms.organization[f] == CRAFT_SHOP
+                    && self.tech_kind[j] != TechKind::General =>
             {
                 if t == h {
                     HIRED
@@ -213,7 +237,7 @@ impl Parameters {
     /// at the assembly line's 250% a year that reshuffle emptied all but a
     /// few shops before the clock started.)
     pub fn quit_rate(&self, firms: &Firms, f: usize) -> f64 {
-        if firms.org[f] == CRAFT_SHOP {
+        if firms.organization[f] == CRAFT_SHOP {
             return 0.0;
         }
         let base = self.scenario.behaviour.base_quit_rate;
@@ -241,7 +265,7 @@ impl Parameters {
                 let kind = self.tech_kind[firms.choice[f * tasks + t] as usize];
                 by_kind[kind as usize] += q * self.task_labour[t];
             }
-            if firms.org[f] == REORGANIZED {
+            if firms.organization[f] == REORGANIZED {
                 reorganized += q;
             }
         }
@@ -323,9 +347,9 @@ fn chunk_sums(values: &[f64], sums: &mut [f64]) {
     if values.len() == SIDE_BY_SIDE * CHUNK && sums.len() == SIDE_BY_SIDE {
         // `Iterator::sum` of floats starts from negative zero.
         let mut acc = [-0.0f64; SIDE_BY_SIDE];
-        let (a, rest) = values.split_at(CHUNK);
-        let (b, rest) = rest.split_at(CHUNK);
-        let (c, d) = rest.split_at(CHUNK);
+        let (a, remaining) = values.split_at(CHUNK);
+        let (b, remaining) = remaining.split_at(CHUNK);
+        let (c, d) = remaining.split_at(CHUNK);
         for j in 0..CHUNK {
             acc[0] += a[j];
             acc[1] += b[j];

@@ -305,7 +305,7 @@ impl Opening {
         // paid the labourer's wage and the members do the rest.
         let hired_share = tables.hired_task.map_or(0.0, |h| tables.task_labour[h]);
         let hand_labour_cost = (1.0 - hired_share) * wage[CRAFT] + hired_share * wage[HIRED];
-        let craft_price = hand_labour_cost + crate::model::costs::materials_per_unit(s);
+        let craft_price = hand_labour_cost + super::materials_per_unit(s);
 
         let labour_force = spec.workers as usize;
         let industry_workers = ((spec.industry_employment * labour_force as f64).round() as usize)
@@ -422,7 +422,7 @@ fn open_shops(
             firms.efficiency.push(heterogeneity.sample(rng) as f32);
         }
         firms.fixed_paid.push(0);
-        firms.org.push(CRAFT_SHOP);
+        firms.organization.push(CRAFT_SHOP);
         firms.reorganized_at.push(f64::NAN);
         firms.capital.push(0.0);
         let size = if open { per_firm } else { 0.0 };

@@ -22,7 +22,7 @@ function el(tag, attributes = {}, ...children) {
 
 // The same for an SVG element.
 function svg(tag, attributes = {}, ...children) {
-  const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  const e = document.createElementNS("http://www.w3.organization/2000/svg", tag);
   for (const [name, value] of Object.entries(attributes)) e.setAttribute(name, value);
   e.append(...children);
   return e;

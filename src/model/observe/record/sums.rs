@@ -36,7 +36,8 @@ impl WorkerSums {
 /// world row is derived from the sum over regions.
 #[derive(Clone, Copy, Default)]
 pub(super) struct Agg {
-    pub(super) w: WorkerSums,
+    /// The workers' sums, by group.
+    pub(super) by_group: WorkerSums,
     pub(super) price_weighted: f64,
     pub(super) craft_wage_weighted: f64,
     pub(super) craft_weight: f64,
@@ -66,7 +67,7 @@ pub(super) struct Agg {
 
 impl Agg {
     pub(super) fn add(&mut self, o: &Agg) {
-        self.w.add(&o.w);
+        self.by_group.add(&o.by_group);
         self.price_weighted += o.price_weighted;
         self.craft_wage_weighted += o.craft_wage_weighted;
         self.craft_weight += o.craft_weight;

@@ -31,7 +31,7 @@ pub(super) fn outlays_and_pay(view: &Incomes, buf: &mut Buffers, behaviour: &Beh
     buf.pay_factors.clear();
     let outlays = &buf.outlays;
     buf.pay_factors.extend((0..firm_count).map(|f| {
-        if view.firms.org[f] != CRAFT_SHOP {
+        if view.firms.organization[f] != CRAFT_SHOP {
             return [view.params.pay_factor(view.firms, f); CLASSES];
         }
         let members = view.params.shop_members(view.firms, f);
@@ -61,7 +61,7 @@ pub(super) fn piece_rates(view: &Incomes, buf: &mut Buffers) {
     for r in 0..view.params.region_count() {
         let (mut earned, mut heads) = (0.0, 0.0);
         for f in view.economy[r].firms.clone() {
-            if view.firms.org[f] != CRAFT_SHOP || !view.firms.alive[f] {
+            if view.firms.organization[f] != CRAFT_SHOP || !view.firms.alive[f] {
                 continue;
             }
             let members = view.params.shop_members(view.firms, f);
@@ -200,7 +200,7 @@ pub(super) struct Outlay {
 
 /// Whether firm `f` is a hand shop that pays hands for a task.
 fn is_hiring_shop(view: &Incomes, f: usize) -> bool {
-    view.params.hired_task.is_some() && view.firms.org[f] == CRAFT_SHOP
+    view.params.hired_task.is_some() && view.firms.organization[f] == CRAFT_SHOP
 }
 
 /// What this quarter's newcomers cost hand shop `f`: `hiring_cost`

@@ -4,10 +4,11 @@
 
 use super::Buffers;
 use crate::model::contracts::Incomes;
-use crate::model::phases::for_each_chunk;
+
 use crate::model::rng;
 use crate::model::world::{
-    refill, WorkerChunk, WorkerScratch, CLASSES, GENERAL, REST, UNEMPLOYED, UNSKILLED,
+    for_each_chunk, refill, WorkerChunk, WorkerScratch, CLASSES, GENERAL, REST, UNEMPLOYED,
+    UNSKILLED,
 };
 use crate::scenario::Behaviour;
 

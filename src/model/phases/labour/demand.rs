@@ -30,7 +30,7 @@ pub(super) fn firm_targets(view: &mut Labour, buf: &mut Buffers) {
             fire_p[f] = [1.0; CLASSES];
             continue;
         }
-        if firms.org[f] == CRAFT_SHOP {
+        if firms.organization[f] == CRAFT_SHOP {
             // Self-employed hand workers are never laid off and no shop
             // advertises for members: the trade grows by young entrants who
             // choose it and shrinks as its workers leave for better pay or

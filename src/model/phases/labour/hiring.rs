@@ -5,11 +5,11 @@
 
 use super::{Buffers, Chunks, OPTIONS};
 use crate::model::contracts::Labour;
-use crate::model::phases::for_each_chunk;
+
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    refill, WorkerChunk, WorkerScratch, CLASSES, CRAFT, HIRED, NO_SEARCH, OPERATOR, REST,
-    SEEK_REST, UNEMPLOYED, UNSKILLED,
+    for_each_chunk, refill, WorkerChunk, WorkerScratch, CLASSES, CRAFT, HIRED, NO_SEARCH, OPERATOR,
+    REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use rand::Rng;
 
@@ -90,9 +90,9 @@ pub(super) fn count_pass(
     }
     let count = |chunk: &mut WorkerChunk<'_>, tally: &mut Tally| tally.count(chunk);
     for_each_chunk(view.workers, per_worker, layout, tallies, &count);
-    let (first, rest) = tallies.split_at_mut(1);
+    let (first, others) = tallies.split_at_mut(1);
     let sum = &mut first[0];
-    for tally in rest.iter() {
+    for tally in others.iter() {
         sum.add(tally);
     }
     view.firms.labour.copy_from_slice(&sum.labour);
@@ -110,12 +110,12 @@ fn hire(
     cumulative: &[f64],
     vacancies: &[[f64; OPTIONS]],
     firm_ranges: &[std::ops::Range<usize>],
-    nf: usize,
+    firm_count: usize,
 ) {
     let r = c.region;
     let range = firm_ranges[r].clone();
     // The region's places for each class over its firms, and where each is.
-    let table = |k: usize| &cumulative[k * nf + range.start..k * nf + range.end];
+    let table = |k: usize| &cumulative[k * firm_count + range.start..k * firm_count + range.end];
     let places = |k: usize| table(k).last().copied().unwrap_or(0.0);
     let place = |k: usize, x: f64| {
         let t = table(k);
@@ -170,18 +170,18 @@ pub(super) struct Tally {
 }
 
 impl Tally {
-    /// Empties the tally for `nf` firms and `nr` regions, keeping its memory.
-    fn clear(&mut self, nf: usize, nr: usize) {
+    /// Empties the tally for `firms` firms and `regions` regions, keeping its memory.
+    fn clear(&mut self, firms: usize, regions: usize) {
         fn zero<T: Copy + Default>(v: &mut Vec<T>, n: usize) {
             v.clear();
             v.resize(n, T::default());
         }
-        zero(&mut self.labour, nf);
-        zero(&mut self.fired, nf);
-        zero(&mut self.quits, nf);
-        zero(&mut self.hires, nf);
-        zero(&mut self.supply, nr);
-        zero(&mut self.rest_employed, nr);
+        zero(&mut self.labour, firms);
+        zero(&mut self.fired, firms);
+        zero(&mut self.quits, firms);
+        zero(&mut self.hires, firms);
+        zero(&mut self.supply, regions);
+        zero(&mut self.rest_employed, regions);
     }
 
     /// Adds another group's tally to this one.

@@ -5,11 +5,11 @@
 
 use super::{careers, Buffers, Chunks, OPTIONS};
 use crate::model::contracts::Labour;
-use crate::model::phases::for_each_chunk;
+
 use crate::model::rng::{self, Phase};
 use crate::model::world::{
-    refill, WorkerChunk, WorkerScratch, CLASSES, CRAFT, GENERAL, NO_SEARCH, OPERATOR, REST,
-    SEEK_REST, UNEMPLOYED, UNSKILLED,
+    for_each_chunk, refill, WorkerChunk, WorkerScratch, CLASSES, CRAFT, GENERAL, NO_SEARCH,
+    OPERATOR, REST, SEEK_REST, UNEMPLOYED, UNSKILLED,
 };
 use crate::scenario::Behaviour;
 use rand::Rng;
