@@ -6,7 +6,7 @@
 //!
 //! | route | what |
 //! |---|---|
-//! | `GET /` | the page (`app.js`, `style.css` beside it) |
+//! | `GET /` | the page (`setting.js`, `app.js` and `style.css` beside it) |
 //! | `GET /api/catalog` | built-in scenarios and experiments, the institution table, limits, the jobs started and the most runs alive at once |
 //! | `GET /api/scenarios/{name}` | a built-in scenario's regions, institutions, policies |
 //! | `POST /api/scenarios` | the same for uploaded RON text (`{"ron": text}`), or its errors |
@@ -71,6 +71,10 @@ pub fn router(engine: Arc<Engine>, guard: Guard) -> Router {
             get(|| async { page("text/html; charset=utf-8", PAGE) }),
         )
         .route(
+            "/setting.js",
+            get(|| async { page("text/javascript; charset=utf-8", SETTING) }),
+        )
+        .route(
             "/app.js",
             get(|| async { page("text/javascript; charset=utf-8", SCRIPT) }),
         )
@@ -95,6 +99,7 @@ pub fn router(engine: Arc<Engine>, guard: Guard) -> Router {
 }
 
 const PAGE: &str = include_str!("page/index.html");
+const SETTING: &str = include_str!("page/setting.js");
 const SCRIPT: &str = include_str!("page/app.js");
 const STYLE: &str = include_str!("page/style.css");
 

@@ -194,7 +194,12 @@ fn the_api_answers_runs_caches_cancels_and_refuses_bad_requests() {
     let (status, html) = server.get("/");
     assert_eq!(status, 200);
     assert!(html.contains("<script src=\"/app.js\">"), "{html}");
-    for (path, needle) in [("/app.js", "EventSource"), ("/style.css", "#charts")] {
+    assert!(html.contains("<script src=\"/setting.js\">"), "{html}");
+    for (path, needle) in [
+        ("/app.js", "EventSource"),
+        ("/setting.js", "linkPolicies"),
+        ("/style.css", "#charts"),
+    ] {
         let (status, body) = server.get(path);
         assert_eq!(status, 200, "{path}");
         assert!(body.contains(needle), "{path}");

@@ -217,27 +217,11 @@ fn decide(view: &mut Technology, f: usize, review: &Review, behaviour: &Behaviou
         plan.choice[..tasks] == current.choice[..tasks] && view.firms.sharing[f] == sharing;
     let keep = if unchanged {
         // Same methods, same terms: every machine is kept. (Costing the
-        // tasks again, as below, would give exactly the plan's own
-        // capital and a ratio of exactly 1.)
+        // tasks again would give exactly the plan's own capital and a
+        // ratio of exactly 1.)
         1.0
-    } else if current.capital_req > 0.0 {
-        let kept: f64 = (0..tasks)
-            .filter(|&t| plan.choice[t] == current.choice[t])
-            .map(|t| {
-                task_cost(
-                    &costing!(view),
-                    view.firms,
-                    Some(f),
-                    r,
-                    t,
-                    plan.choice[t] as usize,
-                )
-                .capital
-            })
-            .sum();
-        (kept / current.capital_req).min(1.0)
     } else {
-        1.0
+        share_kept(view, f, r, &plan, &current)
     };
     let planned_output = view.firms.expected[f] * 1.1;
     let kept_capital = view.firms.capital[f] * keep;
@@ -270,29 +254,7 @@ fn decide(view: &mut Technology, f: usize, review: &Review, behaviour: &Behaviou
         } else if !affordable {
             scale = (0.8 * cash / total).clamp(0.0, 1.0);
         }
-        // Sales of general machines are counted in units (spending at
-        // today's price over that price), so falling prices show as more
-        // machines sold, as unit sales of PCs do.
-        for (j, spend) in per_tech.iter().enumerate().take(view.params.techs()) {
-            if *spend > 0.0 && view.params.tech_kind[j] == TechKind::General {
-                let price = machine_price(&costing!(view), r, j);
-                view.flows[r].general_capital_sales += spend * scale / price;
-            }
-        }
-        view.firms.cash[f] -= total * scale;
-        view.ledger.pay(
-            Flow::Investment,
-            Sector::Firms,
-            Sector::Rest,
-            pre_tax * scale,
-        );
-        view.ledger
-            .pay(Flow::Taxes, Sector::Firms, Sector::Government, tax * scale);
-        let region = &mut view.economy[r];
-        region.rest_cash += pre_tax * scale;
-        region.rest_sales += pre_tax * scale;
-        view.government[r].cash += tax * scale;
-        view.flows[r].government_revenue += tax * scale;
+        pay_for_machines(view, f, r, &per_tech, pre_tax, tax, scale);
     }
     view.firms.capital[f] = kept_capital + needed * scale;
     if plan.choice[..tasks] != current.choice[..tasks] {
@@ -311,6 +273,58 @@ fn decide(view: &mut Technology, f: usize, review: &Review, behaviour: &Behaviou
     view.firms.req[f] = plan.req;
     view.firms.capital_req[f] = plan.capital_req;
     view.firms.unit_cost[f] = plan.unit_cost;
+}
+
+/// The share of firm `f`'s machines it keeps when it moves from plan
+/// `current` to `plan`: those of the tasks whose method stays; the
+/// machines of tasks that change method are scrapped.
+fn share_kept(view: &Technology, f: usize, r: usize, plan: &Plan, current: &Plan) -> f64 {
+    if current.capital_req <= 0.0 {
+        return 1.0;
+    }
+    let costing = costing!(view);
+    let kept: f64 = (0..view.params.tasks())
+        .filter(|&t| plan.choice[t] == current.choice[t])
+        .map(|t| task_cost(&costing, view.firms, Some(f), r, t, plan.choice[t] as usize).capital)
+        .sum();
+    (kept / current.capital_req).min(1.0)
+}
+
+/// Firm `f` pays `scale` of its spending on machines and set-ups: before
+/// tax to the rest of the economy, which makes them, and the tax on the
+/// general technology to the government. Sales of general machines are
+/// counted in units (spending at today's price over that price), so
+/// falling prices show as more machines sold, as unit sales of PCs do.
+fn pay_for_machines(
+    view: &mut Technology,
+    f: usize,
+    r: usize,
+    per_tech: &[f64; 64],
+    pre_tax: f64,
+    tax: f64,
+    scale: f64,
+) {
+    for (j, spend) in per_tech.iter().enumerate().take(view.params.techs()) {
+        if *spend > 0.0 && view.params.tech_kind[j] == TechKind::General {
+            let price = machine_price(&costing!(view), r, j);
+            view.flows[r].general_capital_sales += spend * scale / price;
+        }
+    }
+    let total = pre_tax + tax;
+    view.firms.cash[f] -= total * scale;
+    view.ledger.pay(
+        Flow::Investment,
+        Sector::Firms,
+        Sector::Rest,
+        pre_tax * scale,
+    );
+    view.ledger
+        .pay(Flow::Taxes, Sector::Firms, Sector::Government, tax * scale);
+    let region = &mut view.economy[r];
+    region.rest_cash += pre_tax * scale;
+    region.rest_sales += pre_tax * scale;
+    view.government[r].cash += tax * scale;
+    view.flows[r].government_revenue += tax * scale;
 }
 
 /// Spending per technology before tax on `needed` capital for firm `f`'s

@@ -81,45 +81,23 @@ impl World {
             region.slots_end = workers.len();
             region.firms = first_firm..firms.len();
             economy.push(region);
-            politics.push(Politics {
-                institutions: spec.institutions.clone(),
-                protest: 0.0,
-                risk: 0.0,
-                ban_until: f64::NEG_INFINITY,
-                accommodation_relief: 0.0,
-                mechanized_history: vec![0.0; s.steps_per_year as usize],
-                adoption_rate: 0.0,
-            });
+            politics.push(calm_politics(spec, s.steps_per_year));
         }
         count_labour(&mut firms, &workers);
         let (network, nodes) = trade_network(&s);
 
-        let stages = vec![
-            Stages {
-                stage: 1,
-                stage_year: [f64::NAN; 3],
-                ..Stages::default()
-            };
-            region_count
-        ];
+        let stages = Stages {
+            stage: 1,
+            stage_year: [f64::NAN; 3],
+            ..Stages::default()
+        };
         let mut world = World {
             clock: Clock {
                 step: 0,
                 year: s.start_year,
                 next_policy: 0,
             },
-            params: Parameters {
-                scenario: s,
-                seed,
-                network,
-                nodes,
-                tech_kind: tables.tech_kind,
-                tech_class: tables.tech_class,
-                tech_tasks: tables.tech_tasks,
-                task_labour: tables.task_labour,
-                hired_task: tables.hired_task,
-                class_education: tables.class_education,
-            },
+            params: tables.parameters(s, seed, network, nodes),
             workers,
             layout: Vec::new(),
             firms,
@@ -128,28 +106,47 @@ impl World {
             economy,
             politics,
             government: vec![Government::default(); region_count],
-            stages,
+            stages: vec![stages; region_count],
             ledger: Ledger::default(),
             events: Events::default(),
             flows: Flows::new(region_count),
         };
-        // Room for the layout of every slot, so that rebuilding it as the
-        // labour force grows never allocates.
-        let most_chunks: usize = (world.economy.iter())
+        world.lay_out_and_open_books();
+        world
+    }
+
+    /// The chunk layout, with room for the layout of every slot so that
+    /// rebuilding it as the labour force grows never allocates; and the
+    /// ledger's opening balances.
+    fn lay_out_and_open_books(&mut self) {
+        let most_chunks: usize = (self.economy.iter())
             .map(|r| (r.slots_end - r.workers.start).div_ceil(CHUNK))
             .sum();
-        world.layout.reserve(most_chunks);
-        chunk_layout(&world.economy, &mut world.layout);
+        self.layout.reserve(most_chunks);
+        chunk_layout(&self.economy, &mut self.layout);
         let stocks = Holdings {
-            workers: &world.workers,
-            inventors: &world.inventors,
-            firms: &world.firms,
-            economy: &world.economy,
-            government: &world.government,
+            workers: &self.workers,
+            inventors: &self.inventors,
+            firms: &self.firms,
+            economy: &self.economy,
+            government: &self.government,
         }
         .money_stocks(&mut Vec::new());
-        world.ledger.open(&stocks);
-        world
+        self.ledger.open(&stocks);
+    }
+}
+
+/// A region's politics before anything has happened: its institutions as
+/// the scenario gives them, no protest, no risk, no ban.
+fn calm_politics(spec: &Region, steps_per_year: u32) -> Politics {
+    Politics {
+        institutions: spec.institutions.clone(),
+        protest: 0.0,
+        risk: 0.0,
+        ban_until: f64::NEG_INFINITY,
+        accommodation_relief: 0.0,
+        mechanized_history: vec![0.0; steps_per_year as usize],
+        adoption_rate: 0.0,
     }
 }
 
@@ -212,6 +209,29 @@ impl TechnologyTables {
             tech_class,
             tech_tasks,
             class_education,
+        }
+    }
+
+    /// The run's parameters: the scenario with these tables resolved from
+    /// it, the seed and the trade network.
+    fn parameters(
+        self,
+        scenario: Scenario,
+        seed: u64,
+        network: UnGraph<usize, RouteState>,
+        nodes: Vec<NodeIndex>,
+    ) -> Parameters {
+        Parameters {
+            scenario,
+            seed,
+            network,
+            nodes,
+            tech_kind: self.tech_kind,
+            tech_class: self.tech_class,
+            tech_tasks: self.tech_tasks,
+            task_labour: self.task_labour,
+            hired_task: self.hired_task,
+            class_education: self.class_education,
         }
     }
 
