@@ -181,42 +181,31 @@ use crate::model::world::for_each_chunk;
 use crate::model::costs::task_cost;
 fn f(w: &mut crate::model::world::World) {}
 "##;
-    let module: Vec<String> = ["phases", "labour"].map(String::from).to_vec();
-    let found = check("src/model/phases/labour.rs", &module, planted, &phases);
-    let lines: Vec<&str> = found
-        .iter()
-        .map(|v| v.split(": ").next().unwrap())
-        .collect();
-    assert_eq!(
-        lines,
-        [
-            "src/model/phases/labour.rs:3",
-            "src/model/phases/labour.rs:4",
-            "src/model/phases/labour.rs:4",
-            "src/model/phases/labour.rs:5",
-            "src/model/phases/labour.rs:8",
-        ],
-        "{}",
-        found.join("\n")
-    );
-    // Observation may not call a phase, and state may not name what sits
-    // above it.
-    let observe: Vec<String> = ["observe", "record"].map(String::from).to_vec();
-    let found = check(
-        "src/model/observe/record.rs",
-        &observe,
-        "use crate::model::phases::labour::labour;\nuse crate::model::costs::Costing;\n",
-        &phases,
-    );
-    assert_eq!(found.len(), 1, "{}", found.join("\n"));
-    let world: Vec<String> = ["world", "setup"].map(String::from).to_vec();
-    let found = check(
-        "src/model/world/setup.rs",
-        &world,
-        "use crate::model::costs::Costing;\nuse super::super::contracts::Labour;\n",
-        &phases,
-    );
-    assert_eq!(found.len(), 2, "{}", found.join("\n"));
+    // A phase may not name another phase, the pipeline or `World`;
+    // observation may not call a phase; state may not name what sits above
+    // it. Each case: the file, its source, and the lines that break a rule.
+    let cases: [(&str, &str, &[usize]); 3] = [
+        ("phases/labour.rs", planted, &[3, 4, 4, 5, 8]),
+        (
+            "observe/record.rs",
+            "use crate::model::phases::labour::labour;\nuse crate::model::costs::Costing;\n",
+            &[1],
+        ),
+        (
+            "world/setup.rs",
+            "use crate::model::costs::Costing;\nuse super::super::contracts::Labour;\n",
+            &[1, 2],
+        ),
+    ];
+    for (file, source, expected) in cases {
+        let module = module_path(Path::new(file));
+        let found = check(file, &module, source, &phases);
+        let lines: Vec<usize> = found
+            .iter()
+            .map(|v| v.split(':').nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(lines, expected, "{file}:\n{}", found.join("\n"));
+    }
 }
 
 /// The contracts are declared in the order the pipeline runs the phases,
