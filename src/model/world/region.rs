@@ -125,8 +125,6 @@ pub struct Stages {
     pub stage_year: [f64; 3],
     /// Mean usual real income per step of the stage-2 craft cohort when it was formed.
     pub cohort_baseline: f64,
-    /// Shares of output the general technology has passed (adoption milestones).
-    pub milestones: Vec<f64>,
     /// Workers who left the labour force since stage 2 began, with their
     /// income record, so the displaced cohort is followed to the end of
     /// working life (written by the labour phase as careers end).
@@ -154,12 +152,6 @@ impl Leavers {
         self.all += o.all;
         self.all_income += o.all_income;
         self.all_steps += o.all_steps;
-    }
-}
-
-impl Stages {
-    pub fn milestones_passed(&self, share: f64) -> bool {
-        self.milestones.contains(&share)
     }
 }
 
