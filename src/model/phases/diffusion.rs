@@ -44,6 +44,7 @@ pub fn diffusion(view: Diffusion<'_>, buf: &mut Buffers) {
                 knowledge.productivity[r * techs + j] = productivity;
                 let detail = format!("{} becomes possible", t.name);
                 events.record(
+                    params,
                     clock,
                     r,
                     EventKind::TechnologyPossible,
@@ -102,7 +103,7 @@ pub fn diffusion(view: Diffusion<'_>, buf: &mut Buffers) {
                             params.region_name(to),
                             params.region_name(from)
                         );
-                        events.record(clock, to, kind, 0.8 * known[src], &detail);
+                        events.record(params, clock, to, kind, 0.8 * known[src], &detail);
                     }
                 } else if known[src] > knowledge.productivity[dst]
                     && knowledge.productivity[dst] > 0.0

@@ -55,14 +55,12 @@ impl Accounts {
 }
 
 pub fn incomes(mut view: Incomes<'_>, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
-    let behaviour = view.params.behaviour();
     let politics = view.politics;
-    let steps_per_year = view.params.steps_per_year();
 
-    households::worker_terms(&view, &mut buf.terms, behaviour);
-    firms::outlays_and_pay(&view, buf, behaviour);
+    households::worker_terms(&view, &mut buf.terms);
+    firms::outlays_and_pay(&view, buf);
     firms::piece_rates(&view, buf);
-    households::household_pass(&mut view, buf, per_worker, behaviour);
+    households::household_pass(&mut view, buf, per_worker);
 
     refill(&mut buf.spent_abroad, view.params.region_count(), 0.0);
     for r in 0..view.params.region_count() {
@@ -71,13 +69,13 @@ pub fn incomes(mut view: Incomes<'_>, buf: &mut Buffers, per_worker: &mut Worker
             households: buf.by_region[r],
             ..Accounts::default()
         };
-        firms::pay(&mut view, r, institutions, buf, behaviour, &mut accounts);
+        firms::pay(&mut view, r, institutions, buf, &mut accounts);
         sectors::rest_pays(&mut view, r, &mut accounts);
-        sectors::government(&mut view, r, institutions, steps_per_year, &mut accounts);
-        sectors::rest_invests(&mut view, r, behaviour, steps_per_year, &accounts);
-        sectors::owners(&mut view, r, institutions, behaviour, &mut accounts);
-        sectors::inventors(&mut view, r, institutions, behaviour, &mut accounts);
-        buf.spent_abroad[r] = sectors::consumption(&mut view, r, behaviour, &accounts);
+        sectors::government(&mut view, r, institutions, &mut accounts);
+        sectors::rest_invests(&mut view, r, &accounts);
+        sectors::owners(&mut view, r, institutions, &mut accounts);
+        sectors::inventors(&mut view, r, institutions, &mut accounts);
+        buf.spent_abroad[r] = sectors::consumption(&mut view, r, &accounts);
         sectors::prices_and_flows(&mut view, r, &accounts);
     }
     let Buffers {

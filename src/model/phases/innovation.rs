@@ -23,7 +23,7 @@ use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
 use crate::model::world::EventKind;
 use crate::model::world::{refill, GENERAL};
-use crate::scenario::{Behaviour, TechKind};
+use crate::scenario::TechKind;
 use rand::Rng;
 use rand_distr::{Beta, Distribution};
 
@@ -34,7 +34,7 @@ pub fn innovation(mut view: Innovation<'_>, buf: &mut Buffers) {
         pool,
         market,
     } = buf;
-    fund_research(&mut view, count, pool, behaviour);
+    fund_research(&mut view, count, pool);
     improvable_markets(&view, market);
 
     let beta =
@@ -48,15 +48,14 @@ pub fn innovation(mut view: Innovation<'_>, buf: &mut Buffers) {
             i as u64,
         );
         let r = view.inventors.region[i] as usize;
-        let Some(project) = choose_project(&view, r, market, &mut rewards, &mut rng, behaviour)
-        else {
+        let Some(project) = choose_project(&view, r, market, &mut rewards, &mut rng) else {
             continue;
         };
         if rng.random::<f64>() < behaviour.imitation_rate {
             imitate(&mut view, r, project);
             continue;
         }
-        improve(&mut view, i, r, project, &beta, &mut rng, behaviour);
+        improve(&mut view, i, r, project, &beta, &mut rng);
         if rng.random::<f64>() < behaviour.inventor_mobility {
             migrate(&mut view, i, r, project, count, pool, &mut rng);
         }
@@ -67,12 +66,8 @@ pub fn innovation(mut view: Innovation<'_>, buf: &mut Buffers) {
 /// firm in a region with inventors spends `research_share` of its revenue
 /// (less where machine-breaking is feared), and each inventor is paid an
 /// equal share of the region's pool.
-fn fund_research(
-    view: &mut Innovation,
-    count: &mut Vec<usize>,
-    pool: &mut Vec<f64>,
-    behaviour: &Behaviour,
-) {
+fn fund_research(view: &mut Innovation, count: &mut Vec<usize>, pool: &mut Vec<f64>) {
+    let behaviour = view.params.behaviour();
     let region_count = view.params.region_count();
     refill(count, region_count, 0);
     for &r in &view.inventors.region {
@@ -143,8 +138,8 @@ fn choose_project(
     market: &[f64],
     rewards: &mut [f64; 64],
     rng: &mut impl Rng,
-    behaviour: &Behaviour,
 ) -> Option<usize> {
+    let behaviour = view.params.behaviour();
     let techs = view.params.techs();
     let mut sum = 0.0;
     for (j, reward) in rewards.iter_mut().enumerate().take(techs) {
@@ -201,8 +196,8 @@ fn improve(
     project: usize,
     beta: &Beta<f64>,
     rng: &mut impl Rng,
-    behaviour: &Behaviour,
 ) {
+    let behaviour = view.params.behaviour();
     let k = r * view.params.techs() + project;
     let beta_mean = behaviour.gain_beta_a / (behaviour.gain_beta_a + behaviour.gain_beta_b);
     let effort = view.inventors.income[i] / view.economy[r].wage[GENERAL].max(1e-9);
@@ -214,8 +209,14 @@ fn improve(
             "improvement of {}",
             view.params.scenario.technologies[project].name
         );
-        view.events
-            .record(view.clock, r, EventKind::Invention, gain, &detail);
+        view.events.record(
+            view.params,
+            view.clock,
+            r,
+            EventKind::Invention,
+            gain,
+            &detail,
+        );
     }
 }
 
@@ -262,7 +263,8 @@ fn migrate(
             view.params.region_name(r),
             view.params.region_name(best_r)
         );
-        view.events.record(view.clock, best_r, kind, 1.0, &detail);
+        view.events
+            .record(view.params, view.clock, best_r, kind, 1.0, &detail);
     }
 }
 

@@ -39,7 +39,6 @@ use crate::model::world::{
     chunk_layout, for_each_chunk, private_money_per_worker, refill, Leavers, WorkerChunk,
     WorkerScratch, CLASSES, CRAFT_SHOP,
 };
-use crate::scenario::Behaviour;
 
 /// Search options: the three industry classes and the rest of the economy.
 const OPTIONS: usize = CLASSES + 1;
@@ -48,27 +47,25 @@ const OPTIONS: usize = CLASSES + 1;
 type Chunks = [(usize, std::ops::Range<usize>)];
 
 pub fn labour(mut view: Labour<'_>, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
-    let behaviour = view.params.behaviour();
-
     // Demand: head-count targets, layoff probabilities and vacancies, in
     // the firms and in the rest of the economy, and the terms on offer.
     demand::firm_targets(&mut view, buf);
-    demand::rest_jobs(&mut view, buf, behaviour);
+    demand::rest_jobs(&mut view, buf);
     demand::offers(&view, buf);
 
     // Careers end and begin, and the labour force grows.
-    entry_terms(&mut view, buf, behaviour);
+    entry_terms(&mut view, buf);
     if !view.clock.settling() {
-        population(&mut view, buf, per_worker, behaviour);
+        population(&mut view, buf, per_worker);
     }
     // The layout is lent to the passes over the workers, which borrow the
     // world's workers mutably, and given back once they are done.
     let layout = std::mem::take(view.layout);
-    careers(&mut view, &layout, buf, per_worker, behaviour);
+    careers(&mut view, &layout, buf, per_worker);
 
     // Search, hiring and counting.
     search::last_chances(view.params.region_count(), buf);
-    search::search_pass(&mut view, &layout, buf, per_worker, behaviour);
+    search::search_pass(&mut view, &layout, buf, per_worker);
     search::hire_chances(view.params.region_count(), &layout, buf);
     hiring::vacancy_tables(&view, buf);
     hiring::hire_pass(&mut view, &layout, buf, per_worker);
@@ -76,12 +73,13 @@ pub fn labour(mut view: Labour<'_>, buf: &mut Buffers, per_worker: &mut WorkerSc
     *view.layout = layout;
 
     // Wages and the rest of the economy's price.
-    wages::adjust(&mut view, buf, behaviour);
+    wages::adjust(&mut view, buf);
 }
 
 /// What an entrant in each region faces, and the cumulative head count of
 /// each region's open hand shops, where entrants to the trade are seated.
-fn entry_terms(view: &mut Labour, buf: &mut Buffers, behaviour: &Behaviour) {
+fn entry_terms(view: &mut Labour, buf: &mut Buffers) {
+    let behaviour = view.params.behaviour();
     let steps_per_year = view.params.steps_per_year();
     let firm_count = view.firms.len();
     let Buffers { shops, entry, .. } = buf;
@@ -114,12 +112,8 @@ fn entry_terms(view: &mut Labour, buf: &mut Buffers, behaviour: &Behaviour) {
 
 /// The labour force grows (or shrinks) at the scenario's demographic rates
 /// once the clock has started; the settling years stand still.
-fn population(
-    view: &mut Labour,
-    buf: &Buffers,
-    per_worker: &mut WorkerScratch,
-    behaviour: &Behaviour,
-) {
+fn population(view: &mut Labour, buf: &Buffers, per_worker: &mut WorkerScratch) {
+    let behaviour = view.params.behaviour();
     let steps_per_year = view.params.steps_per_year();
     let (seed, step) = (view.params.seed, view.clock.step);
     let mut changed = false;
@@ -176,13 +170,8 @@ fn population(
 
 /// The first pass over the workers: careers end and begin, and each
 /// region counts who left.
-fn careers(
-    view: &mut Labour,
-    layout: &Chunks,
-    buf: &mut Buffers,
-    per_worker: &mut WorkerScratch,
-    behaviour: &Behaviour,
-) {
+fn careers(view: &mut Labour, layout: &Chunks, buf: &mut Buffers, per_worker: &mut WorkerScratch) {
+    let behaviour = view.params.behaviour();
     let steps_per_year = view.params.steps_per_year();
     let (seed, step) = (view.params.seed, view.clock.step);
     let Buffers {

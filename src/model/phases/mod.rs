@@ -258,6 +258,7 @@ fn enact_policies(
             format!("{} = {}: {}", p.field, p.value, p.note)
         };
         events.record(
+            params,
             clock,
             r,
             crate::model::world::EventKind::Policy,

@@ -116,6 +116,7 @@ pub fn politics(view: PoliticsPhase<'_>, buf: &mut Buffers, per_worker: &mut Wor
         let year = clock.year;
         if before < PROTEST_WAVE && protest >= PROTEST_WAVE {
             events.record(
+                params,
                 clock,
                 r,
                 EventKind::Protest,
@@ -125,6 +126,7 @@ pub fn politics(view: PoliticsPhase<'_>, buf: &mut Buffers, per_worker: &mut Wor
             let repression = region.institutions.repression;
             if repression > 0.0 {
                 events.record(
+                    params,
                     clock,
                     r,
                     EventKind::Repression,
@@ -141,6 +143,7 @@ pub fn politics(view: PoliticsPhase<'_>, buf: &mut Buffers, per_worker: &mut Wor
             let years = institutions.machine_ban_years;
             region.ban_until = year + years;
             events.record(
+                params,
                 clock,
                 r,
                 EventKind::MachineBan,

@@ -75,6 +75,7 @@ pub fn reorganization(mut view: Reorganization<'_>) {
                     view.firms.organization[f] = REORGANIZED;
                     view.firms.reorganized_at[f] = view.clock.year;
                     view.events.record(
+                        view.params,
                         view.clock,
                         r,
                         EventKind::Reorganization,
@@ -115,6 +116,7 @@ fn exit(view: &mut Reorganization, r: usize, f: usize) {
     view.firms.expected[f] = 0.0;
     view.firms.loss_quarters[f] = 0;
     view.events.record(
+        view.params,
         view.clock,
         r,
         EventKind::Exit,
@@ -195,6 +197,12 @@ fn enter(view: &mut Reorganization, r: usize, f: usize, leader: Option<usize>, r
     view.firms.cash[f] += seed_money;
     view.ledger
         .pay(Flow::Equity, Sector::Owners, Sector::Firms, seed_money);
-    view.events
-        .record(view.clock, r, EventKind::Entry, seed_money, "a firm enters");
+    view.events.record(
+        view.params,
+        view.clock,
+        r,
+        EventKind::Entry,
+        seed_money,
+        "a firm enters",
+    );
 }

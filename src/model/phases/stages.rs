@@ -50,8 +50,14 @@ pub fn stages(view: StagesPhase<'_>) {
         }
         if let Some(s) = began {
             let detail = format!("stage {s} begins in {}", view.params.region_name(r));
-            view.events
-                .record(view.clock, r, EventKind::Stage, s as f64, &detail);
+            view.events.record(
+                view.params,
+                view.clock,
+                r,
+                EventKind::Stage,
+                s as f64,
+                &detail,
+            );
         }
     }
 }

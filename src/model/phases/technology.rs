@@ -24,7 +24,7 @@ use crate::model::ledger::{Flow, Sector};
 use crate::model::plans::{best_plan, evaluate, usable, Plan};
 use crate::model::rng::{self, Phase};
 use crate::model::world::{EventKind, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
-use crate::scenario::{Behaviour, TechKind};
+use crate::scenario::TechKind;
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -89,7 +89,7 @@ fn review_wage_policy(view: &mut Technology, f: usize, plan: &Plan) {
         view.firms.sharing[f] = true;
         let detail = format!("a firm adopts {}", policy.name);
         view.events
-            .record(view.clock, r, EventKind::Adoption, 1.0, detail);
+            .record(view.params, view.clock, r, EventKind::Adoption, 1.0, detail);
     } else if sharing && with > without {
         view.firms.sharing[f] = false;
     }
@@ -99,11 +99,10 @@ fn review_wage_policy(view: &mut Technology, f: usize, plan: &Plan) {
 /// memory: the share of each region's live firms running each technology.
 pub fn technology(mut view: Technology<'_>, reviews: &mut Vec<Review>, running: &mut Vec<f64>) {
     running_shares(&mut view, running);
-    let behaviour = view.params.behaviour();
-    cost_reviews(&view, reviews, running, behaviour);
+    cost_reviews(&view, reviews, running);
     for f in 0..view.firms.len() {
         if view.firms.alive[f] {
-            decide(&mut view, f, &reviews[f], behaviour);
+            decide(&mut view, f, &reviews[f]);
         }
     }
     individual_use(&mut view, reviews);
@@ -137,12 +136,8 @@ fn running_shares(view: &mut Technology, running: &mut Vec<f64>) {
 /// on what the firms before it decide (they draw on owners' wealth, which
 /// no plan reads). So every firm's current and best plans are costed in
 /// parallel first, and decisions are then taken in firm order (`decide`).
-fn cost_reviews(
-    view: &Technology,
-    reviews: &mut Vec<Review>,
-    running: &[f64],
-    behaviour: &Behaviour,
-) {
+fn cost_reviews(view: &Technology, reviews: &mut Vec<Review>, running: &[f64]) {
+    let behaviour = view.params.behaviour();
     let (tasks, techs) = (view.params.tasks(), view.params.techs());
     reviews.resize(view.firms.len(), Review::default());
     reviews.par_iter_mut().enumerate().for_each(|(f, review)| {
@@ -186,7 +181,8 @@ fn cost_reviews(
 /// its pay terms; buys the machines and set-up the plan needs, financed by
 /// its cash and its owners, or waits if it cannot pay for a switch; and
 /// records the methods it now runs.
-fn decide(view: &mut Technology, f: usize, review: &Review, behaviour: &Behaviour) {
+fn decide(view: &mut Technology, f: usize, review: &Review) {
+    let behaviour = view.params.behaviour();
     let tasks = view.params.tasks();
     let r = view.firms.region[f] as usize;
     // Machines wear out, each technology's at its own rate.
@@ -447,7 +443,13 @@ fn first_adoption(view: &mut Technology, r: usize, j: usize) {
             "first firm adopts {}",
             view.params.scenario.technologies[j].name
         );
-        view.events
-            .record(view.clock, r, EventKind::Adoption, 1.0, &detail);
+        view.events.record(
+            view.params,
+            view.clock,
+            r,
+            EventKind::Adoption,
+            1.0,
+            &detail,
+        );
     }
 }

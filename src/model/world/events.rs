@@ -1,7 +1,7 @@
 //! Events: dated, located happenings a run records beside its tables
 //! (a technology arrives, a firm adopts, protest breaks out, a law changes).
 
-use super::Clock;
+use super::{Clock, Parameters};
 
 named_enum!(
     /// What happened.
@@ -43,6 +43,7 @@ impl Events {
     /// Records an event in region `r` at the clock's step.
     pub fn record(
         &mut self,
+        params: &Parameters,
         clock: &Clock,
         r: usize,
         kind: EventKind,
@@ -53,7 +54,7 @@ impl Events {
         tracing::debug!(
             step = clock.step,
             year = clock.year,
-            region = r,
+            region = params.region_name(r),
             kind = kind.name(),
             magnitude,
             "{detail}"

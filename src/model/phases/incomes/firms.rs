@@ -9,11 +9,12 @@ use crate::model::contracts::{costing, Incomes};
 use crate::model::costs;
 use crate::model::ledger::{Flow, Sector};
 use crate::model::world::{refill, CLASSES, CRAFT, CRAFT_SHOP, HIRED, UNSKILLED};
-use crate::scenario::{Behaviour, Institutions};
+use crate::scenario::Institutions;
 
 /// Each firm's outlays besides pay, and the factor on the going wage that
 /// each class of its workers earns.
-pub(super) fn outlays_and_pay(view: &Incomes, buf: &mut Buffers, behaviour: &Behaviour) {
+pub(super) fn outlays_and_pay(view: &Incomes, buf: &mut Buffers) {
+    let behaviour = view.params.behaviour();
     let firm_count = view.firms.len();
     // Employees earn the going wage of their class (times a sharing
     // firm's premium). Self-employed hand workers share what their shop's
@@ -82,9 +83,9 @@ pub(super) fn pay(
     r: usize,
     institutions: &Institutions,
     buf: &Buffers,
-    behaviour: &Behaviour,
     accounts: &mut Accounts,
 ) {
+    let behaviour = view.params.behaviour();
     let (outlays, pay_factors) = (&buf.outlays, &buf.pay_factors);
     let households = accounts.households;
     let mut wage_bill = 0.0;

@@ -10,7 +10,6 @@ use crate::model::world::{
     for_each_chunk, refill, WorkerChunk, WorkerScratch, CLASSES, GENERAL, REST, UNEMPLOYED,
     UNSKILLED,
 };
-use crate::scenario::Behaviour;
 
 /// Purpose tag for the fixed per-worker draw that decides relief eligibility.
 const ELIGIBILITY: u64 = 0xE1;
@@ -40,7 +39,8 @@ pub(super) struct Terms {
 
 /// The terms each region's workers face: wages, relief, severance, tax,
 /// the pace of learning and the cost of living.
-pub(super) fn worker_terms(view: &Incomes, terms: &mut Vec<Terms>, behaviour: &Behaviour) {
+pub(super) fn worker_terms(view: &Incomes, terms: &mut Vec<Terms>) {
+    let behaviour = view.params.behaviour();
     terms.clear();
     terms.extend(
         view.economy
@@ -72,8 +72,8 @@ pub(super) fn household_pass(
     view: &mut Incomes,
     buf: &mut Buffers,
     per_worker: &mut WorkerScratch,
-    behaviour: &Behaviour,
 ) {
+    let behaviour = view.params.behaviour();
     let Buffers {
         terms,
         pay_factors,

@@ -11,7 +11,7 @@ use crate::model::contracts::Incomes;
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rest;
 use crate::model::world::{Economy, UNSKILLED};
-use crate::scenario::{Behaviour, Institutions};
+use crate::scenario::Institutions;
 
 /// Share of household consumption spent on the industry's good, with a
 /// price elasticity above one meaning cheaper cloth takes a larger share.
@@ -42,9 +42,9 @@ pub(super) fn government(
     view: &mut Incomes,
     r: usize,
     institutions: &Institutions,
-    steps_per_year: f64,
     accounts: &mut Accounts,
 ) {
+    let steps_per_year = view.params.steps_per_year();
     let households = accounts.households;
     let profit_tax = accounts.profit_tax;
     let region = &mut view.economy[r];
@@ -89,13 +89,9 @@ pub(super) fn government(
 /// stock whose marginal product pays the user cost, paying from its cash
 /// above a buffer; the capital goods are its own product, so the money
 /// stays in the sector and counts as its sales.
-pub(super) fn rest_invests(
-    view: &mut Incomes,
-    r: usize,
-    behaviour: &Behaviour,
-    steps_per_year: f64,
-    accounts: &Accounts,
-) {
+pub(super) fn rest_invests(view: &mut Incomes, r: usize, accounts: &Accounts) {
+    let behaviour = view.params.behaviour();
+    let steps_per_year = view.params.steps_per_year();
     let region = &mut view.economy[r];
     let rest_buffer = accounts.rest_buffer();
     // It equips the workers it could hire, not only those it has: the
@@ -124,9 +120,9 @@ pub(super) fn owners(
     view: &mut Incomes,
     r: usize,
     institutions: &Institutions,
-    behaviour: &Behaviour,
     accounts: &mut Accounts,
 ) {
+    let behaviour = view.params.behaviour();
     let region = &mut view.economy[r];
     let government = &mut view.government[r];
     let rest_buffer = accounts.rest_buffer();
@@ -152,9 +148,9 @@ pub(super) fn inventors(
     view: &mut Incomes,
     r: usize,
     institutions: &Institutions,
-    behaviour: &Behaviour,
     accounts: &mut Accounts,
 ) {
+    let behaviour = view.params.behaviour();
     let mut inventor_spending = 0.0;
     let mut inventor_tax = 0.0;
     let inventors = &mut view.inventors;
@@ -185,12 +181,8 @@ pub(super) fn inventors(
 /// rest of the economy, at home or, for `rest_openness` of it, abroad
 /// (returned, for the trade neighbours). Owners top up the rest of the
 /// economy's cash if it has run out.
-pub(super) fn consumption(
-    view: &mut Incomes,
-    r: usize,
-    behaviour: &Behaviour,
-    accounts: &Accounts,
-) -> f64 {
+pub(super) fn consumption(view: &mut Incomes, r: usize, accounts: &Accounts) -> f64 {
+    let behaviour = view.params.behaviour();
     let industry = &view.params.scenario.industry;
     let region = &mut view.economy[r];
     let share = industry_share(

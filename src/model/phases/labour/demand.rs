@@ -7,7 +7,6 @@ use super::{Buffers, OPTIONS};
 use crate::model::contracts::Labour;
 use crate::model::rest;
 use crate::model::world::{refill, CLASSES, CRAFT, CRAFT_SHOP, HIRED, SEEK_REST, UNSKILLED};
-use crate::scenario::Behaviour;
 
 /// Head-count targets, layoff probabilities and vacancies of the firms.
 pub(super) fn firm_targets(view: &mut Labour, buf: &mut Buffers) {
@@ -84,7 +83,8 @@ pub(super) fn firm_targets(view: &mut Labour, buf: &mut Buffers) {
 /// The rest of the economy moves its jobs toward the workers whose
 /// marginal revenue product pays the unskilled wage, laying off the excess
 /// or offering the shortfall as vacancies.
-pub(super) fn rest_jobs(view: &mut Labour, buf: &mut Buffers, behaviour: &Behaviour) {
+pub(super) fn rest_jobs(view: &mut Labour, buf: &mut Buffers) {
+    let behaviour = view.params.behaviour();
     let Buffers {
         rest_fire_p,
         vacancies,

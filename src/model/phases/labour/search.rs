@@ -44,8 +44,8 @@ pub(super) fn search_pass(
     layout: &Chunks,
     buf: &mut Buffers,
     per_worker: &mut WorkerScratch,
-    behaviour: &Behaviour,
 ) {
+    let behaviour = view.params.behaviour();
     let (seed, step) = (view.params.seed, view.clock.step);
     let class_education = view.params.class_education;
     let Buffers {

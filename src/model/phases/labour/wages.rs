@@ -9,11 +9,11 @@ use super::Buffers;
 use crate::model::contracts::Labour;
 use crate::model::rest;
 use crate::model::world::{CLASSES, CRAFT, GENERAL, OPERATOR, UNSKILLED};
-use crate::scenario::Behaviour;
 
 /// Moves each region's wages and the rest of the economy's price, from the
 /// demand of the first step and the supply counted after hiring.
-pub(super) fn adjust(view: &mut Labour, buf: &mut Buffers, behaviour: &Behaviour) {
+pub(super) fn adjust(view: &mut Labour, buf: &mut Buffers) {
+    let behaviour = view.params.behaviour();
     let steps_per_year = view.params.steps_per_year();
     let Buffers {
         demanded, tallies, ..
