@@ -200,20 +200,7 @@ fn two_comparisons_into_one_out_one_is_refused() {
 #[test]
 fn force_replaces_only_a_directory_ludd_wrote() {
     let dir = scratch("dest-force-foreign");
-    let run = |out: &str, cwd: &Path| {
-        ludd(
-            &[
-                "run",
-                "loom",
-                "--set",
-                "end_year=1735",
-                "--out",
-                out,
-                "--force",
-            ],
-            cwd,
-        )
-    };
+    let run = forced_run;
     // A directory of the user's, with a file deeper inside.
     std::fs::create_dir_all(dir.join("precious/sub")).unwrap();
     std::fs::write(dir.join("precious/sub/thesis.txt"), "years of work").unwrap();
@@ -820,20 +807,7 @@ fn dead_pid() -> u32 {
 #[test]
 fn force_needs_ludds_marks_not_its_names() {
     let dir = scratch("dest-force-marks");
-    let run = |out: &str| {
-        ludd(
-            &[
-                "run",
-                "loom",
-                "--set",
-                "end_year=1735",
-                "--out",
-                out,
-                "--force",
-            ],
-            &dir,
-        )
-    };
+    let run = |out: &str| forced_run(out, &dir);
     // The folder: a hand-written sweep.ron, a page of the user's own
     // named report.html, and a hidden draft whose name holds ".old-".
     let study = dir.join("study");
@@ -930,4 +904,20 @@ fn what_dead_writers_left_is_removed_by_the_next_and_nothing_else() {
     expected.sort();
     assert_eq!(left, expected);
     assert!(dir.join(format!(".other.old-{dead}")).exists());
+}
+
+/// A short loom run into `out` with `--force`, started in `cwd`.
+fn forced_run(out: &str, cwd: &Path) -> Output {
+    ludd(
+        &[
+            "run",
+            "loom",
+            "--set",
+            "end_year=1735",
+            "--out",
+            out,
+            "--force",
+        ],
+        cwd,
+    )
 }
