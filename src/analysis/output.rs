@@ -147,6 +147,8 @@ pub fn technologies_frame(out: &RunOutput) -> Result<DataFrame> {
         c!(unit_cost),
         c!(productivity),
         c!(firms_using),
+        c!(firm_share),
+        c!(capacity_share),
     ])
     .map_err(polars_error("technologies.parquet"))
 }

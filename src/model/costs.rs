@@ -36,6 +36,9 @@ pub struct Delivery<'a> {
 pub struct TaskCost {
     pub labour: f64,
     pub capital: f64,
+    /// Labour cost per unit: what running the machines costs once they stand.
+    pub operating: f64,
+    /// Operating cost plus the user cost of the machines.
     pub unit_cost: f64,
 }
 
@@ -52,6 +55,18 @@ pub fn machine_price(c: &Costing, r: usize, j: usize) -> f64 {
         .powf(-t.learning_exponent)
         .max(MACHINE_PRICE_FLOOR)
         * c.economy[r].rest_price
+}
+
+/// What one unit of technology `j`'s machine capital costs a buyer in
+/// region `r` in its decisions: the price, the tax on the general
+/// technology, and the perceived risk that machine-breakers destroy it.
+pub fn perceived_machine_price(c: &Costing, r: usize, j: usize) -> f64 {
+    let politics = &c.politics[r];
+    let mut price = machine_price(c, r, j) * (1.0 + politics.risk.min(5.0));
+    if c.params.tech_kind[j] == TechKind::General {
+        price *= 1.0 + politics.institutions.general_tech_tax;
+    }
+    price
 }
 
 /// Machines never get cheaper than this share of their first price: iron,
@@ -120,36 +135,18 @@ pub fn machine_user_cost(params: &Parameters, j: usize) -> f64 {
     }
 }
 
-/// Quarterly depreciation of firm `f`'s machine capital: one stock serves
-/// all its tasks, so the rate is that of each task's technology weighted by
-/// the capital the task needs. Where no chosen technology has a rate of its
-/// own this is exactly half the user cost.
-pub fn firm_depreciation(c: &Costing, firms: &Firms, f: usize) -> f64 {
-    let params = c.params;
-    let tasks = params.tasks();
-    let choice = &firms.choice[f * tasks..(f + 1) * tasks];
-    if choice.iter().all(|&j| {
-        params.scenario.technologies[j as usize]
-            .depreciation
-            .is_none()
-    }) {
-        return 0.5 * user_cost(params);
-    }
-    let r = firms.region[f] as usize;
-    let (mut capital, mut worn) = (0.0, 0.0);
-    for (t, &j) in choice.iter().enumerate() {
-        let k = task_cost(c, firms, Some(f), r, t, j as usize).capital;
-        capital += k;
-        worn += k * depreciation(params, j as usize);
-    }
-    if capital > 0.0 {
-        worn / capital
-    } else {
-        0.5 * user_cost(params)
-    }
+/// Machine capital firm `f` loses to wear this quarter: each lot at its
+/// technology's own rate.
+pub fn machine_wear(params: &Parameters, firms: &Firms, f: usize) -> f64 {
+    let machines = &firms.machines;
+    machines
+        .firm_lots(f)
+        .map(|k| machines.capital[k] * depreciation(params, machines.tech[k] as usize))
+        .sum()
 }
 
-/// Cost of task `t` done by firm `f` (in region `r`) with technology `j`.
+/// Cost of task `t` done by firm `f` (in region `r`) with new machines of
+/// technology `j`, at the best practice the region knows.
 /// `efficiency` 1.0 and `f = None` give the notional cost for a typical firm.
 pub fn task_cost(
     c: &Costing,
@@ -159,10 +156,29 @@ pub fn task_cost(
     t: usize,
     j: usize,
 ) -> TaskCost {
+    method_cost(c, firms, f, r, t, j, c.knowledge.know(r, j))
+}
+
+/// Cost of task `t` done by firm `f` with machines of technology `j` that
+/// embody best-practice productivity `embodied` (a lot bought in an earlier
+/// year has the productivity of that year). The firm's efficiency, its
+/// organization, its pay terms and the returns to the installed base are
+/// not embodied: they reach old machines as well as new. `capital` is the
+/// machine capital per unit of quarterly output, so a lot of capital `K`
+/// can make `K / capital` units a quarter.
+pub fn method_cost(
+    c: &Costing,
+    firms: &Firms,
+    f: Option<usize>,
+    r: usize,
+    t: usize,
+    j: usize,
+    embodied: f64,
+) -> TaskCost {
     let params = c.params;
     let tech = &params.scenario.technologies[j];
     let kind = params.tech_kind[j];
-    let mut a = c.knowledge.know(r, j).max(1e-9);
+    let mut a = embodied.max(1e-9);
     let mut pay = 1.0;
     if let Some(f) = f {
         a *= params.effort_factor(firms, f);
@@ -180,17 +196,14 @@ pub fn task_cost(
     }
     let labour = params.task_labour[t] / a;
     let capital = tech.capital_per_worker * params.scenario.steps_per_year as f64 * labour;
-    let (economy, politics) = (&c.economy[r], &c.politics[r]);
-    let mut price = machine_price(c, r, j) * (1.0 + politics.risk.min(5.0));
-    if kind == TechKind::General {
-        price *= 1.0 + politics.institutions.general_tech_tax;
-    }
-    let unit_cost = labour * economy.wage[params.task_class(firms, f, t, j)] * pay
-        + capital * price * machine_user_cost(params, j);
+    let economy = &c.economy[r];
+    let price = perceived_machine_price(c, r, j);
+    let operating = labour * economy.wage[params.task_class(firms, f, t, j)] * pay;
     TaskCost {
         labour,
         capital,
-        unit_cost,
+        operating,
+        unit_cost: operating + capital * price * machine_user_cost(params, j),
     }
 }
 

@@ -5,9 +5,10 @@
 //! the formulas sit here, below the phases, so that no phase calls another.
 
 use crate::model::costs::{
-    factory_price, machine_price, materials_cost, potential_sales, task_cost, Costing,
+    factory_price, machine_price, materials_cost, method_cost, potential_sales, task_cost,
+    Costing, TaskCost,
 };
-use crate::model::world::{Firms, CLASSES, CRAFT_SHOP};
+use crate::model::world::{Firms, Parameters, CLASSES, CRAFT_SHOP, VINTAGES};
 use crate::scenario::TechKind;
 
 /// A firm's production plan: one technology per task and what it needs.
@@ -155,4 +156,111 @@ pub fn best_plan(c: &Costing, firms: &Firms, f: usize, weighed: u64) -> Plan {
         }
     }
     best
+}
+
+/// What running firm `f`'s lots and hands at output `q` needs per unit of
+/// output, and the most its machines allow.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Operation {
+    /// Labour per unit of output, by class.
+    pub req: [f64; CLASSES],
+    /// Labour and the user cost of the machines in use per unit, materials included.
+    pub unit_cost: f64,
+    /// The most output the machines allow on the tasks the firm cannot do
+    /// by hand (infinite where it can do every task by hand).
+    pub capacity: f64,
+}
+
+/// Whether firm `f` does by hand what its machines cannot on task `t`:
+/// hand shops always (their members can always work by hand), a factory
+/// only on a task whose method is a hand method. A mill whose machines fall
+/// short makes less; it does not hire hand weavers to fill its orders.
+pub fn works_by_hand(params: &Parameters, firms: &Firms, f: usize, t: usize) -> bool {
+    firms.organization[f] == CRAFT_SHOP
+        || params.tech_kind[firms.choice[f * params.tasks() + t] as usize] == TechKind::Craft
+}
+
+/// Runs firm `f`'s lots and hands at output `q` (per quarter). On each task
+/// the lots are used in order of their operating cost, the cheapest first,
+/// each up to its capacity; what is left is done by hand where the firm
+/// works by hand and by hand is cheaper than the lots still idle, or else
+/// costed at the firm's method for new machines, which it has yet to buy
+/// (so that it hires for the plan it is building up to), while `capacity`
+/// says how much its machines can make. `record(lot, units)` hears each
+/// lot's use and, with `None`, each task's hand work.
+pub fn operate(
+    c: &Costing,
+    firms: &Firms,
+    f: usize,
+    q: f64,
+    mut record: impl FnMut(Option<usize>, usize, f64),
+) -> Operation {
+    let params = c.params;
+    let r = firms.region[f] as usize;
+    let machines = &firms.machines;
+    let q = q.max(1e-9);
+    let mut op = Operation {
+        capacity: f64::INFINITY,
+        ..Operation::default()
+    };
+    let mut cost = 0.0;
+    for t in 0..params.tasks() {
+        let lots = machines.lots(f, t);
+        let mut order = [(0usize, f64::INFINITY, 0.0f64, None::<TaskCost>); VINTAGES];
+        let mut capacity = 0.0;
+        for (slot, k) in lots.clone().enumerate() {
+            if machines.capital[k] <= 0.0 {
+                continue;
+            }
+            let j = machines.tech[k] as usize;
+            let lot = method_cost(c, firms, Some(f), r, t, j, machines.productivity[k] as f64);
+            let units = machines.capital[k] / lot.capital.max(1e-12);
+            capacity += units;
+            order[slot] = (k, lot.operating, units, Some(lot));
+        }
+        order.sort_unstable_by(|a, b| a.1.total_cmp(&b.1));
+        let by_hand = works_by_hand(params, firms, f, t);
+        let hand_method = if params.tech_kind[firms.choice[f * params.tasks() + t] as usize]
+            == TechKind::Craft
+        {
+            firms.choice[f * params.tasks() + t] as usize
+        } else {
+            params.hand_tech[t] as usize
+        };
+        let hand = task_cost(c, firms, Some(f), r, t, hand_method);
+        let mut left = q;
+        for &(k, operating, units, lot) in &order {
+            let Some(lot) = lot else { break };
+            if left <= 0.0 || (by_hand && operating >= hand.operating) {
+                break;
+            }
+            let take = left.min(units);
+            op.req[params.task_class(firms, Some(f), t, machines.tech[k] as usize)] +=
+                take * lot.labour;
+            cost += take * lot.unit_cost;
+            left -= take;
+            record(Some(k), t, take);
+        }
+        if left > 0.0 {
+            let (method, task) = if by_hand {
+                (hand_method, hand)
+            } else {
+                let j = firms.choice[f * params.tasks() + t] as usize;
+                (j, task_cost(c, firms, Some(f), r, t, j))
+            };
+            op.req[params.task_class(firms, Some(f), t, method)] += left * task.labour;
+            cost += left * task.unit_cost;
+            if by_hand {
+                record(None, t, left);
+            }
+        }
+        if !by_hand {
+            op.capacity = op.capacity.min(capacity);
+        }
+    }
+    for need in &mut op.req {
+        *need /= q;
+    }
+    op.unit_cost = cost / q + materials_cost(c, r);
+    op
 }

@@ -24,9 +24,9 @@ mod sums;
 
 use super::index::Chain;
 use super::rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS};
-use crate::model::costs::{task_cost, Costing};
+use crate::model::costs::{method_cost, task_cost, Costing};
 use crate::model::world::{
-    output_share, Economy, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED,
+    output_share, Economy, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED, VINTAGES,
 };
 use crate::scenario::TechKind;
 use rayon::prelude::*;
@@ -226,15 +226,16 @@ fn goods(world: &World, r: usize, agg: &mut Agg) -> ([f64; 2], [f64; 2]) {
 fn firms_and_leader(world: &World, r: usize, agg: &mut Agg) {
     let region = &world.economy[r];
     let price = price_level(region);
-    let tasks = world.params.tasks();
     let mut leader: Option<usize> = None;
     for f in region.firms.clone() {
         if !world.firms.alive[f] {
             continue;
         }
         agg.firms_alive += 1.0;
-        let uses_general = (0..tasks).any(|t| {
-            world.params.tech_kind[world.firms.choice[f * tasks + t] as usize] == TechKind::General
+        let machines = &world.firms.machines;
+        let uses_general = machines.firm_lots(f).any(|k| {
+            machines.capital[k] > 0.0
+                && world.params.tech_kind[machines.tech[k] as usize] == TechKind::General
         });
         if uses_general {
             agg.firms_general += 1.0;
@@ -379,18 +380,37 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
         for j in 0..world.params.techs() {
             let mut share = 0.0;
             let mut users = 0u32;
+            let (mut capacity, mut users_capacity) = (0.0, 0.0);
             for f in world.economy[r].firms.clone() {
                 if !world.firms.alive[f] {
                     continue;
                 }
+                let lots = lot_capacities(world, f, &costing);
                 let mut uses = false;
+                let (mut mine, mut all) = (0.0, 0.0);
                 for t in 0..tasks {
-                    if world.firms.choice[f * tasks + t] as usize == j {
-                        share += world.firms.output[f] * world.params.task_labour[t];
+                    let weight = world.params.task_labour[t];
+                    let hand = world.firms.machines.hand[f * tasks + t];
+                    if world.params.hand_tech[t] as usize == j && hand > 0.0 {
+                        share += hand * weight;
+                        mine += hand * weight;
                         uses = true;
                     }
+                    all += hand * weight;
+                    for (k, units) in world.firms.machines.lots(f, t).zip(&lots[t]) {
+                        all += units * weight;
+                        if world.firms.machines.tech[k] as usize == j && *units > 0.0 {
+                            share += world.firms.machines.used[k] * weight;
+                            mine += units * weight;
+                            uses = true;
+                        }
+                    }
                 }
-                users += u32::from(uses);
+                if uses {
+                    users += 1;
+                    capacity += mine;
+                    users_capacity += all;
+                }
             }
             let known = world.knowledge.know(r, j) > 0.0;
             let price = price_level(&world.economy[r]);
@@ -415,9 +435,30 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
                 unit_cost: cost,
                 productivity: world.knowledge.know(r, j),
                 firms_using: users,
+                firm_share: f64::from(users) / aggs[r].firms_alive.max(1.0),
+                capacity_share: (users_capacity > 0.0).then(|| capacity / users_capacity),
             });
         }
     }
+}
+
+/// The output a quarter each of firm `f`'s lots can make, by task
+/// (0 for an empty lot).
+fn lot_capacities(world: &World, f: usize, costing: &Costing) -> [[f64; VINTAGES]; 16] {
+    let machines = &world.firms.machines;
+    let r = world.firms.region[f] as usize;
+    let mut units = [[0.0; VINTAGES]; 16];
+    for (t, row) in units.iter_mut().enumerate().take(world.params.tasks()) {
+        for (slot, k) in machines.lots(f, t).enumerate() {
+            if machines.capital[k] > 0.0 {
+                let j = machines.tech[k] as usize;
+                let embodied = machines.productivity[k] as f64;
+                let lot = method_cost(costing, &world.firms, Some(f), r, t, j, embodied);
+                row[slot] = machines.capital[k] / lot.capital.max(1e-12);
+            }
+        }
+    }
+    units
 }
 
 fn series_row(

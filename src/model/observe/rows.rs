@@ -80,6 +80,10 @@ pub struct TechRow {
     pub unit_cost: Option<f64>,
     pub productivity: f64,
     pub firms_using: u32,
+    /// Share of the region's live firms using it.
+    pub firm_share: f64,
+    /// Its share of the capacity of the firms using it (task-weighted).
+    pub capacity_share: Option<f64>,
 }
 
 /// One row of `trade.parquet`: the industry's good sold from one region to

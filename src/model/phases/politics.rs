@@ -156,9 +156,11 @@ pub fn politics(view: PoliticsPhase<'_>, buf: &mut Buffers, per_worker: &mut Wor
         if share > 0.0 {
             let mut destroyed = 0.0;
             for f in economy[r].firms.clone() {
-                let lost = firms.capital[f] * share;
-                firms.capital[f] -= lost;
-                destroyed += lost;
+                let lots = firms.machines.firm_lots(f);
+                for capital in &mut firms.machines.capital[lots] {
+                    destroyed += *capital * share;
+                    *capital *= 1.0 - share;
+                }
             }
             flows[r].capital_destroyed += destroyed;
         }

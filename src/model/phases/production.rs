@@ -10,8 +10,10 @@
 
 use crate::model::contracts::Production;
 use crate::model::costs::{factory_price, Costing};
-use crate::model::plans::evaluate;
-use crate::model::world::{Economy, Firms, Knowledge, Parameters, Politics, CLASSES, CRAFT_SHOP};
+use crate::model::plans::operate;
+use crate::model::world::{
+    Economy, Firms, Knowledge, Parameters, Politics, CLASSES, CRAFT_SHOP, VINTAGES,
+};
 use crate::scenario::TechKind;
 
 pub fn production(view: Production<'_>) {
@@ -24,14 +26,13 @@ pub fn production(view: Production<'_>) {
         economy,
         politics,
     } = view;
-    let tasks = params.tasks();
     let price_adjustment = params.behaviour().price_adjustment;
     for f in 0..firms.len() {
         if !firms.alive[f] {
             firms.output[f] = 0.0;
             continue;
         }
-        // Knowledge and wages move every quarter, so the plan is re-costed.
+        // Knowledge and wages move every quarter, so the lots are re-costed.
         let costing = Costing {
             params,
             year: clock.year,
@@ -40,14 +41,14 @@ pub fn production(view: Production<'_>) {
             politics,
             government,
         };
-        let plan = evaluate(
-            &costing,
-            firms,
-            f,
-            &firms.choice[f * tasks..(f + 1) * tasks],
-        );
-        let mut capacity = f64::INFINITY;
-        if firms.organization[f] == CRAFT_SHOP && params.hired_task.is_none() {
+        let shop = firms.organization[f] == CRAFT_SHOP;
+        // A factory plans what it expects to sell plus a buffer, less its
+        // inventory; a hand shop, what its members made last quarter.
+        let desired = (firms.expected[f] * 1.1 - firms.inventory[f]).max(0.0);
+        let planned = if shop { firms.output[f] } else { desired };
+        let plan = operate(&costing, firms, f, planned, |_, _, _| {});
+        let mut capacity = plan.capacity;
+        if shop && params.hired_task.is_none() {
             // Hand workers take up their trade's special tools themselves:
             // a shop's workers are one pool, whatever their class. (Where
             // the shop pays hands for a task, members and hands are two
@@ -55,7 +56,7 @@ pub fn production(view: Production<'_>) {
             let staff: u32 = firms.labour[f].iter().sum();
             let req: f64 = plan.req.iter().sum();
             if req > 1e-12 {
-                capacity = staff as f64 / req;
+                capacity = capacity.min(staff as f64 / req);
             }
         } else {
             for k in 0..CLASSES {
@@ -64,10 +65,31 @@ pub fn production(view: Production<'_>) {
                 }
             }
         }
-        if plan.capital_req > 1e-12 {
-            capacity = capacity.min(firms.capital[f] / plan.capital_req);
+        let q = if shop {
+            capacity
+        } else {
+            capacity.min(desired)
         }
-        let (q, price) = if firms.organization[f] == CRAFT_SHOP {
+        .max(0.0);
+        // The quarter's output, run on the lots in merit order: which lots
+        // and how much by hand.
+        let tasks = params.tasks();
+        let machines = &mut firms.machines;
+        let lots = machines.firm_lots(f);
+        machines.used[lots].fill(0.0);
+        machines.hand[f * tasks..(f + 1) * tasks].fill(0.0);
+        let mut used = [0.0f64; 16 * VINTAGES];
+        let mut hand = [0.0f64; 16];
+        let first = machines.firm_lots(f).start;
+        let run = operate(&costing, firms, f, q, |lot, t, units| match lot {
+            Some(k) => used[k - first] = units,
+            None => hand[t] = units,
+        });
+        let machines = &mut firms.machines;
+        machines.used[first..first + tasks * VINTAGES].copy_from_slice(&used[..tasks * VINTAGES]);
+        machines.hand[f * tasks..(f + 1) * tasks].copy_from_slice(&hand[..tasks]);
+        let unit_cost = if q > 0.0 { run.unit_cost } else { plan.unit_cost };
+        let price = if shop {
             // Self-employed hand workers work full time and take what their
             // cloth fetches: the shop's price moves toward the one at which
             // last quarter's sales would have taken all it made, and their
@@ -82,23 +104,17 @@ pub fn production(view: Production<'_>) {
             // A weaver who sells nothing still will not give cloth away:
             // the price stays within a band around the cost of the shop's
             // labour at the going rate and its materials.
-            let price = (firms.price[f] * clearing.powf(price_adjustment))
-                .clamp(0.25 * plan.unit_cost, 4.0 * plan.unit_cost);
-            (capacity.max(0.0), price)
+            (firms.price[f] * clearing.powf(price_adjustment))
+                .clamp(0.25 * unit_cost, 4.0 * unit_cost)
         } else {
-            let desired = (firms.expected[f] * 1.1 - firms.inventory[f]).max(0.0);
-            (
-                capacity.min(desired).max(0.0),
-                factory_price(&costing, firms.region[f] as usize, plan.unit_cost),
-            )
+            factory_price(&costing, firms.region[f] as usize, unit_cost)
         };
         firms.output[f] = q;
         firms.inventory[f] += q;
-        firms.req[f] = plan.req;
-        firms.capital_req[f] = plan.capital_req;
-        firms.unit_cost[f] = plan.unit_cost;
+        firms.req[f] = if q > 0.0 { run.req } else { plan.req };
+        firms.unit_cost[f] = unit_cost;
         firms.price[f] = price;
-        learn_by_doing(params, knowledge, economy, firms, f, q);
+        learn_by_doing(params, knowledge, economy, firms, f);
     }
     for region in economy.iter_mut() {
         region.industry_units = region.firms.clone().map(|f| firms.output[f]).sum();
@@ -106,18 +122,17 @@ pub fn production(view: Production<'_>) {
     adoption_and_automation(params, clock.step, firms, economy, politics);
 }
 
-/// Learning by doing, for firm `f`, which made `made` units this quarter:
-/// experience with a technology is the cumulative output made with it, in
-/// years of the region's industry output when the technology was first
-/// used there (Wright's law counts doublings of cumulative output from the
-/// first commercial production).
+/// Learning by doing, for firm `f`, from what each of its lots and hands
+/// made this quarter: experience with a technology is the cumulative output
+/// made with it, in years of the region's industry output when the
+/// technology was first used there (Wright's law counts doublings of
+/// cumulative output from the first commercial production).
 fn learn_by_doing(
     params: &Parameters,
     knowledge: &mut Knowledge,
     economy: &[Economy],
     firms: &Firms,
     f: usize,
-    made: f64,
 ) {
     let tasks = params.tasks();
     let r = firms.region[f] as usize;
@@ -125,12 +140,24 @@ fn learn_by_doing(
         .experience_unit
         .max(economy[r].industry_units * params.steps_per_year());
     let techs = params.techs();
-    for t in 0..tasks {
-        let k = r * techs + firms.choice[f * tasks + t] as usize;
+    let machines = &firms.machines;
+    let mut learn = |j: usize, t: usize, made: f64| {
+        let k = r * techs + j;
         if knowledge.experience_unit[k] == 0.0 {
             knowledge.experience_unit[k] = first_unit;
         }
         knowledge.experience[k] += made * params.task_labour[t] / knowledge.experience_unit[k];
+    };
+    for t in 0..tasks {
+        let hand = machines.hand[f * tasks + t];
+        if hand > 0.0 {
+            learn(params.hand_tech[t] as usize, t, hand);
+        }
+        for k in machines.lots(f, t) {
+            if machines.used[k] > 0.0 {
+                learn(machines.tech[k] as usize, t, machines.used[k]);
+            }
+        }
     }
 }
 

@@ -111,7 +111,7 @@ fn exit(view: &mut Reorganization, r: usize, f: usize) {
     view.ledger
         .pay(Flow::Dividends, Sector::Firms, Sector::Owners, cash);
     view.firms.alive[f] = false;
-    view.firms.capital[f] = 0.0;
+    view.firms.machines.clear_firm(f);
     view.firms.inventory[f] = 0.0;
     view.firms.expected[f] = 0.0;
     view.firms.loss_quarters[f] = 0;
@@ -188,7 +188,7 @@ fn enter(view: &mut Reorganization, r: usize, f: usize, leader: Option<usize>, r
     }
     view.firms.alive[f] = true;
     view.firms.output[f] = 0.0;
-    view.firms.capital[f] = 0.0;
+    view.firms.machines.clear_firm(f);
     view.firms.inventory[f] = 0.0;
     view.firms.expected[f] = 0.5 * scale;
     view.firms.price[f] = view.firms.price[model];

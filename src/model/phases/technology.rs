@@ -19,9 +19,11 @@
 //! and workers' own use of the general technology (`individual_use`).
 
 use crate::model::contracts::{costing, Technology};
-use crate::model::costs::{firm_depreciation, machine_price, task_cost};
+use crate::model::costs::{
+    depreciation, machine_price, method_cost, perceived_machine_price, task_cost,
+};
 use crate::model::ledger::{Flow, Sector};
-use crate::model::plans::{best_plan, evaluate, usable, Plan};
+use crate::model::plans::{best_plan, evaluate, usable, works_by_hand, Plan};
 use crate::model::rng::{self, Phase};
 use crate::model::world::{EventKind, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
 use crate::scenario::TechKind;
@@ -178,16 +180,14 @@ fn cost_reviews(view: &Technology, reviews: &mut Vec<Review>, running: &[f64]) {
 }
 
 /// Firm `f` takes the plan its review found, if it saves enough; weighs
-/// its pay terms; buys the machines and set-up the plan needs, financed by
-/// its cash and its owners, or waits if it cannot pay for a switch; and
-/// records the methods it now runs.
+/// its pay terms; orders the machines of its plan's methods, task by task
+/// (`order`), financed by its cash and its owners, or waits if it cannot
+/// pay for a new set-up; and records the methods it now buys.
 fn decide(view: &mut Technology, f: usize, review: &Review) {
     let behaviour = view.params.behaviour();
     let tasks = view.params.tasks();
     let r = view.firms.region[f] as usize;
-    // Machines wear out, each technology's at its own rate.
-    let wear = firm_depreciation(&costing!(view), view.firms, f);
-    view.firms.capital[f] *= 1.0 - wear;
+    wear(view, f);
     let Review {
         current,
         best,
@@ -195,7 +195,6 @@ fn decide(view: &mut Technology, f: usize, review: &Review) {
         ..
     } = *review;
     let mut plan = current;
-    let sharing = view.firms.sharing[f];
     if reviewed && best.decision_cost < current.decision_cost * (1.0 - behaviour.switch_threshold) {
         plan = best;
     }
@@ -207,22 +206,21 @@ fn decide(view: &mut Technology, f: usize, review: &Review) {
     if view.firms.organization[f] != CRAFT_SHOP {
         review_wage_policy(view, f, &plan);
     }
-    // Capital the plan needs at the output the firm plans for; machines of
-    // tasks that change method are scrapped.
-    let unchanged =
-        plan.choice[..tasks] == current.choice[..tasks] && view.firms.sharing[f] == sharing;
-    let keep = if unchanged {
-        // Same methods, same terms: every machine is kept. (Costing the
-        // tasks again would give exactly the plan's own capital and a
-        // ratio of exactly 1.)
-        1.0
-    } else {
-        share_kept(view, f, r, &plan, &current)
-    };
     let planned_output = view.firms.expected[f] * 1.1;
-    let kept_capital = view.firms.capital[f] * keep;
-    let needed = (plan.capital_req * planned_output - kept_capital).max(0.0);
-    let per_tech = spending(view, f, r, &plan, needed);
+    let mut orders = [Order::default(); 16];
+    let mut per_tech = [0.0f64; 64];
+    for (t, order) in orders.iter_mut().enumerate().take(tasks) {
+        *order = self::order(view, f, t, plan.choice[t] as usize, planned_output);
+        let j = plan.choice[t] as usize;
+        per_tech[j] += order.capital * machine_price(&costing!(view), r, j);
+    }
+    for (j, spend) in per_tech.iter_mut().enumerate().take(view.params.techs()) {
+        if plan.new_fixed & (1 << j) != 0 {
+            *spend += view.params.scenario.technologies[j].fixed_cost
+                * view.params.steps_per_year()
+                * machine_price(&costing!(view), r, j);
+        }
+    }
     let tax_rate = view.politics[r].institutions.general_tech_tax;
     let pre_tax: f64 = per_tech.iter().sum();
     let tax: f64 = (0..view.params.techs())
@@ -230,16 +228,14 @@ fn decide(view: &mut Technology, f: usize, review: &Review) {
         .map(|j| per_tech[j] * tax_rate)
         .sum();
     let total = pre_tax + tax;
-    let switching = plan.choice[..tasks] != current.choice[..tasks];
     let mut scale = 1.0;
     if total > 0.0 {
-        // Finance: own cash first, then owners' equity; otherwise a switch
-        // waits and an expansion is scaled down to what cash allows.
+        // Finance: own cash first, then owners' equity; otherwise a new
+        // set-up waits, and machines are bought as far as cash allows.
         let cash = view.firms.cash[f].max(0.0);
         let shortfall = (total - 0.8 * cash).max(0.0);
         let affordable = shortfall <= 0.0 || view.economy[r].owners_wealth > 2.0 * shortfall;
-        if !affordable && switching {
-            view.firms.capital[f] = view.firms.capital[f].min(current.capital_req * planned_output);
+        if !affordable && plan.new_fixed != 0 {
             return;
         }
         if affordable && shortfall > 0.0 {
@@ -252,7 +248,9 @@ fn decide(view: &mut Technology, f: usize, review: &Review) {
         }
         pay_for_machines(view, f, r, &per_tech, pre_tax, tax, scale);
     }
-    view.firms.capital[f] = kept_capital + needed * scale;
+    for (t, order) in orders.iter().enumerate().take(tasks) {
+        install(view, f, t, plan.choice[t], order, scale);
+    }
     if plan.choice[..tasks] != current.choice[..tasks] {
         for t in 0..tasks {
             let j = plan.choice[t] as usize;
@@ -261,29 +259,141 @@ fn decide(view: &mut Technology, f: usize, review: &Review) {
             }
         }
         view.firms.choice[f * tasks..(f + 1) * tasks].copy_from_slice(&plan.choice[..tasks]);
-        view.firms.fixed_paid[f] |= plan.new_fixed;
-        if plan.new_fixed != 0 && view.firms.organization[f] < FACTORY {
-            view.firms.organization[f] = FACTORY;
-        }
+    }
+    view.firms.fixed_paid[f] |= plan.new_fixed;
+    if plan.new_fixed != 0 && view.firms.organization[f] < FACTORY {
+        view.firms.organization[f] = FACTORY;
     }
     view.firms.req[f] = plan.req;
-    view.firms.capital_req[f] = plan.capital_req;
     view.firms.unit_cost[f] = plan.unit_cost;
 }
 
-/// The share of firm `f`'s machines it keeps when it moves from plan
-/// `current` to `plan`: those of the tasks whose method stays; the
-/// machines of tasks that change method are scrapped.
-fn share_kept(view: &Technology, f: usize, r: usize, plan: &Plan, current: &Plan) -> f64 {
-    if current.capital_req <= 0.0 {
-        return 1.0;
+/// Machines wear out, each lot at its technology's rate.
+fn wear(view: &mut Technology, f: usize) {
+    let machines = &mut view.firms.machines;
+    for k in machines.firm_lots(f) {
+        machines.capital[k] *= 1.0 - depreciation(view.params, machines.tech[k] as usize);
     }
+}
+
+/// A firm's order of machines for one task: the capital it buys, and the
+/// lots the new machines replace (bits of the task's lots), whose output
+/// `replaced` they take over, beside `shortfall`, the output the kept lots
+/// cannot make.
+#[derive(Clone, Copy, Debug, Default)]
+struct Order {
+    capital: f64,
+    replaced_lots: u8,
+    replaced: f64,
+    shortfall: f64,
+    /// Lots scrapped whatever is bought: dearer to run than hand work.
+    scrapped_lots: u8,
+}
+
+/// What firm `f` orders for task `t`, whose method for new capacity is `j`,
+/// to make `planned` units a quarter. A lot is scrapped when running it
+/// costs more than doing the work by hand (Salter 1960: a machine is kept
+/// while it covers its operating cost, whatever it cost to buy), and
+/// replaced when a new machine pays for itself out of the operating cost
+/// it saves within the payback period (`payback_years`, as the firms of
+/// Dosi, Fagiolo and Roventini 2010 do). The firm buys new machines of its
+/// method for the output its kept lots cannot make; the rest of its lots,
+/// of older vintages and other methods, run beside them.
+fn order(view: &Technology, f: usize, t: usize, j: usize, planned: f64) -> Order {
+    let params = view.params;
+    let r = view.firms.region[f] as usize;
     let costing = costing!(view);
-    let kept: f64 = (0..view.params.tasks())
-        .filter(|&t| plan.choice[t] == current.choice[t])
-        .map(|t| task_cost(&costing, view.firms, Some(f), r, t, plan.choice[t] as usize).capital)
-        .sum();
-    (kept / current.capital_req).min(1.0)
+    let machines = &view.firms.machines;
+    let by_hand = works_by_hand(params, view.firms, f, t);
+    let hand = task_cost(
+        &costing,
+        view.firms,
+        Some(f),
+        r,
+        t,
+        params.hand_tech[t] as usize,
+    );
+    let buys = params.tech_kind[j] != TechKind::Craft
+        && params.scenario.technologies[j].capital_per_worker > 0.0;
+    let new = task_cost(&costing, view.firms, Some(f), r, t, j);
+    let price = new.capital * perceived_machine_price(&costing, r, j);
+    let payback = params.behaviour().payback_years * params.steps_per_year();
+    let mut order = Order::default();
+    let mut kept = 0.0;
+    for (slot, k) in machines.lots(f, t).enumerate() {
+        if machines.capital[k] <= 0.0 {
+            continue;
+        }
+        let tech = machines.tech[k] as usize;
+        let lot = method_cost(
+            &costing,
+            view.firms,
+            Some(f),
+            r,
+            t,
+            tech,
+            machines.productivity[k] as f64,
+        );
+        let units = machines.capital[k] / lot.capital.max(1e-12);
+        if by_hand && lot.operating >= hand.operating {
+            order.scrapped_lots |= 1 << slot;
+        } else if buys && price <= payback * (lot.operating - new.operating) {
+            order.replaced_lots |= 1 << slot;
+            order.replaced += units;
+        } else {
+            kept += units;
+        }
+    }
+    if buys {
+        let wanted = (planned - kept).max(0.0);
+        order.shortfall = (wanted - order.replaced).max(0.0);
+        order.capital = wanted * new.capital;
+    }
+    order
+}
+
+/// Installs `scale` of firm `f`'s order for task `t` of machines of method
+/// `j`: scraps the lots dearer to run than hand work, and of the lots the
+/// order replaces the share its new machines take over, and adds the new
+/// machines as a lot of this year's vintage.
+fn install(view: &mut Technology, f: usize, t: usize, j: u8, order: &Order, scale: f64) {
+    let r = view.firms.region[f] as usize;
+    let bought = order.capital * scale;
+    let wanted = order.shortfall + order.replaced;
+    let replaced_share = if order.replaced > 0.0 && wanted > 0.0 {
+        ((bought / order.capital.max(1e-300) * wanted - order.shortfall) / order.replaced)
+            .clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let productivity = view.knowledge.know(r, j as usize) as f32;
+    for (slot, k) in view.firms.machines.lots(f, t).enumerate() {
+        let capital = &mut view.firms.machines.capital[k];
+        if order.scrapped_lots & (1 << slot) != 0 {
+            *capital = 0.0;
+        } else if order.replaced_lots & (1 << slot) != 0 {
+            *capital *= 1.0 - replaced_share;
+        }
+    }
+    // The lot that costs most to run: the one a purchase takes the place
+    // of when every lot is taken.
+    let costing = costing!(view);
+    let machines = &view.firms.machines;
+    let mut worst = (f64::NEG_INFINITY, 0usize);
+    for k in machines.lots(f, t).filter(|&k| machines.capital[k] > 0.0) {
+        let tech = machines.tech[k] as usize;
+        let embodied = machines.productivity[k] as f64;
+        let cost = method_cost(&costing, view.firms, Some(f), r, t, tech, embodied).operating;
+        if cost > worst.0 {
+            worst = (cost, k);
+        }
+    }
+    if bought > 0.0 {
+        let year = view.clock.year as f32;
+        view.firms
+            .machines
+            .add(f, t, j, bought, productivity, year, worst.1);
+    }
 }
 
 /// Firm `f` pays `scale` of its spending on machines and set-ups: before
@@ -321,30 +431,6 @@ fn pay_for_machines(
     region.rest_sales += pre_tax * scale;
     view.government[r].cash += tax * scale;
     view.flows[r].government_revenue += tax * scale;
-}
-
-/// Spending per technology before tax on `needed` capital for firm `f`'s
-/// plan: machines bought task by task, and the set-up cost of any
-/// technology the plan adds.
-fn spending(view: &Technology, f: usize, r: usize, plan: &Plan, needed: f64) -> [f64; 64] {
-    let tasks = view.params.tasks();
-    let mut per_tech = [0.0f64; 64];
-    if needed > 0.0 && plan.capital_req > 0.0 {
-        for t in 0..tasks {
-            let j = plan.choice[t] as usize;
-            let costing = costing!(view);
-            let c = task_cost(&costing, view.firms, Some(f), r, t, j).capital;
-            per_tech[j] += needed * c / plan.capital_req * machine_price(&costing, r, j);
-        }
-    }
-    for (j, spend) in per_tech.iter_mut().enumerate().take(view.params.techs()) {
-        if plan.new_fixed & (1 << j) != 0 {
-            *spend += view.params.scenario.technologies[j].fixed_cost
-                * view.params.steps_per_year()
-                * machine_price(&costing!(view), r, j);
-        }
-    }
-    per_tech
 }
 
 /// Workers who take up the general technology on their own. Where a

@@ -1,6 +1,7 @@
 //! The industry's firms, the inventors and what each region knows: the
 //! agents other than workers, in structure-of-arrays form.
 
+use super::Machines;
 use crate::scenario::TechKind;
 
 /// Job classes, which are also the worker groups of the outputs.
@@ -31,7 +32,10 @@ pub const FACTORY: u8 = 1;
 pub const REORGANIZED: u8 = 2;
 
 /// Firms of the industry. Per-task and per-technology values are stored
-/// flat: `choice[f * tasks + t]`, `efficiency[f * techs + j]`.
+/// flat: `choice[f * tasks + t]`, `efficiency[f * techs + j]`. `choice`
+/// is the method a firm buys new capacity of on each task (the method of
+/// its plan); the machines it runs, of that method and older ones, are its
+/// lots (`machines`).
 #[derive(Clone, Default)]
 pub struct Firms {
     pub region: Vec<u16>,
@@ -43,7 +47,8 @@ pub struct Firms {
     pub organization: Vec<u8>,
     /// Year the firm reorganized (NaN if never).
     pub reorganized_at: Vec<f64>,
-    pub capital: Vec<f64>,
+    /// Machine lots by task and vintage, and the output made by hand.
+    pub machines: Machines,
     pub cash: Vec<f64>,
     pub price: Vec<f64>,
     pub expected: Vec<f64>,
@@ -53,8 +58,6 @@ pub struct Firms {
     pub revenue: Vec<f64>,
     /// Labour per unit of output, by class.
     pub req: Vec<[f64; CLASSES]>,
-    /// Machine capital per unit of output.
-    pub capital_req: Vec<f64>,
     pub unit_cost: Vec<f64>,
     pub labour: Vec<[u32; CLASSES]>,
     pub target: Vec<[u32; CLASSES]>,

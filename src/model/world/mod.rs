@@ -9,6 +9,7 @@
 mod agents;
 mod chunks;
 mod events;
+mod machines;
 mod region;
 mod setup;
 mod workers;
@@ -16,6 +17,7 @@ mod workers;
 pub use agents::*;
 pub use chunks::for_each_chunk;
 pub use events::{Event, EventKind, Events, EVENT_KINDS, EVENT_KIND_NAMES};
+pub use machines::{Machines, VINTAGES};
 pub use region::{Economy, Flows, Government, Leavers, Politics, RegionFlows, RouteState, Stages};
 pub use workers::{
     chunk_layout, Worker, WorkerChunk, WorkerScratch, Workers, CHUNK, NO_SEARCH, REST, SEEK_REST,
@@ -67,6 +69,9 @@ pub struct Parameters {
     /// Bit t set: technology j performs task t.
     pub tech_tasks: Vec<u32>,
     pub task_labour: Vec<f64>,
+    /// The hand technology of each task: what a firm does by hand where its
+    /// machines fall short, and what every shop starts with.
+    pub hand_tech: Vec<u8>,
     /// The task hand shops pay hands for (`industry.hired_task`), if any.
     pub hired_task: Option<usize>,
     /// Minimum education per job class.
@@ -252,6 +257,7 @@ impl Parameters {
     /// this step.
     pub fn output_shares(&self, firms: &Firms, economy: &Economy) -> ([f64; 3], f64, f64) {
         let tasks = self.tasks();
+        let machines = &firms.machines;
         let mut by_kind = [0.0; 3];
         let mut total = 0.0;
         let mut reorganized = 0.0;
@@ -262,8 +268,12 @@ impl Parameters {
             }
             total += q;
             for t in 0..tasks {
-                let kind = self.tech_kind[firms.choice[f * tasks + t] as usize];
-                by_kind[kind as usize] += q * self.task_labour[t];
+                let weight = self.task_labour[t];
+                by_kind[TechKind::Craft as usize] += machines.hand[f * tasks + t] * weight;
+                for k in machines.lots(f, t) {
+                    let kind = self.tech_kind[machines.tech[k] as usize];
+                    by_kind[kind as usize] += machines.used[k] * weight;
+                }
             }
             if firms.organization[f] == REORGANIZED {
                 reorganized += q;

@@ -35,6 +35,7 @@ impl World {
 
         let mut workers = Workers::default();
         let mut firms = Firms::default();
+        firms.machines.tasks = tables.task_labour.len();
         let mut inventors = Inventors::default();
         let mut economy = Vec::with_capacity(region_count);
         let mut politics = Vec::with_capacity(region_count);
@@ -221,6 +222,7 @@ impl TechnologyTables {
         network: UnGraph<usize, RouteState>,
         nodes: Vec<NodeIndex>,
     ) -> Parameters {
+        let hand_tech = self.craft_tech();
         Parameters {
             scenario,
             seed,
@@ -229,6 +231,7 @@ impl TechnologyTables {
             tech_kind: self.tech_kind,
             tech_class: self.tech_class,
             tech_tasks: self.tech_tasks,
+            hand_tech,
             task_labour: self.task_labour,
             hired_task: self.hired_task,
             class_education: self.class_education,
@@ -444,7 +447,7 @@ fn open_shops(
         firms.fixed_paid.push(0);
         firms.organization.push(CRAFT_SHOP);
         firms.reorganized_at.push(f64::NAN);
-        firms.capital.push(0.0);
+        firms.machines.push_firm();
         let size = if open { per_firm } else { 0.0 };
         firms.cash.push(4.0 * size * hand_labour_cost);
         firms.price.push(craft_price);
@@ -457,7 +460,6 @@ fn open_shops(
         req[CRAFT] = 1.0 - hired_share;
         req[HIRED] = hired_share;
         firms.req.push(req);
-        firms.capital_req.push(0.0);
         firms.unit_cost.push(craft_price);
         firms.labour.push([0; CLASSES]);
         firms.target.push([0; CLASSES]);

@@ -26,7 +26,7 @@ pub(super) fn outlays_and_pay(view: &Incomes, buf: &mut Buffers) {
     buf.outlays.clear();
     buf.outlays.extend((0..firm_count).map(|f| Outlay {
         materials: materials_bought(view, f),
-        wear: view.firms.capital[f] * costs::firm_depreciation(&costing!(view), view.firms, f),
+        wear: costs::machine_wear(view.params, view.firms, f),
         hands: hands_cost(view, f, behaviour.hiring_cost),
     }));
     buf.pay_factors.clear();
