@@ -5,8 +5,8 @@
 //! the formulas sit here, below the phases, so that no phase calls another.
 
 use crate::model::costs::{
-    factory_price, machine_price, materials_cost, method_cost, potential_sales, task_cost,
-    Costing, TaskCost,
+    factory_price, machine_price, materials_cost, method_cost, potential_sales, task_cost, Costing,
+    TaskCost,
 };
 use crate::model::world::{Firms, Parameters, CLASSES, CRAFT_SHOP, VINTAGES};
 use crate::scenario::TechKind;
@@ -220,13 +220,12 @@ pub fn operate(
         }
         order.sort_unstable_by(|a, b| a.1.total_cmp(&b.1));
         let by_hand = works_by_hand(params, firms, f, t);
-        let hand_method = if params.tech_kind[firms.choice[f * params.tasks() + t] as usize]
-            == TechKind::Craft
-        {
-            firms.choice[f * params.tasks() + t] as usize
-        } else {
-            params.hand_tech[t] as usize
-        };
+        let hand_method =
+            if params.tech_kind[firms.choice[f * params.tasks() + t] as usize] == TechKind::Craft {
+                firms.choice[f * params.tasks() + t] as usize
+            } else {
+                params.hand_tech[t] as usize
+            };
         let hand = task_cost(c, firms, Some(f), r, t, hand_method);
         let mut left = q;
         for &(k, operating, units, lot) in &order {

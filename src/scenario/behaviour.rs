@@ -61,7 +61,9 @@ parameters! {
     presence_elasticity: f64 = 0.5, [0.0, 1.0];
     /// Annual user cost of machine capital (depreciation plus interest).
     capital_user_cost: f64 = 0.15, [0.0, 2.0];
-    /// Years over which a firm expects to recover a fixed set-up cost.
+    /// Years over which a firm expects to recover a fixed set-up cost, and
+    /// within which a new machine must repay its price out of the operating
+    /// cost it saves to replace an old one (Dosi, Fagiolo and Roventini 2010).
     payback_years: f64 = 8.0, [0.0, 100.0];
     /// Share of the gap between what buyers asked for and expected sales that
     /// firms close each quarter (adaptive expectations, Dosi et al. 2010).

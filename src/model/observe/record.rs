@@ -380,7 +380,7 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
         for j in 0..world.params.techs() {
             let mut share = 0.0;
             let mut users = 0u32;
-            let (mut capacity, mut users_capacity) = (0.0, 0.0);
+            let (mut capacity, mut all_capacity) = (0.0, 0.0);
             for f in world.economy[r].firms.clone() {
                 if !world.firms.alive[f] {
                     continue;
@@ -406,11 +406,9 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
                         }
                     }
                 }
-                if uses {
-                    users += 1;
-                    capacity += mine;
-                    users_capacity += all;
-                }
+                users += u32::from(uses);
+                capacity += mine;
+                all_capacity += all;
             }
             let known = world.knowledge.know(r, j) > 0.0;
             let price = price_level(&world.economy[r]);
@@ -436,7 +434,7 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
                 productivity: world.knowledge.know(r, j),
                 firms_using: users,
                 firm_share: f64::from(users) / aggs[r].firms_alive.max(1.0),
-                capacity_share: (users_capacity > 0.0).then(|| capacity / users_capacity),
+                capacity_share: output_share(capacity, all_capacity),
             });
         }
     }

@@ -82,8 +82,9 @@ pub struct TechRow {
     pub firms_using: u32,
     /// Share of the region's live firms using it.
     pub firm_share: f64,
-    /// Its share of the capacity of the firms using it (task-weighted).
-    pub capacity_share: Option<f64>,
+    /// Its share of the capacity of the region's live firms (task-weighted;
+    /// a hand method's capacity is the output made by hand).
+    pub capacity_share: f64,
 }
 
 /// One row of `trade.parquet`: the industry's good sold from one region to

@@ -88,7 +88,11 @@ pub fn production(view: Production<'_>) {
         let machines = &mut firms.machines;
         machines.used[first..first + tasks * VINTAGES].copy_from_slice(&used[..tasks * VINTAGES]);
         machines.hand[f * tasks..(f + 1) * tasks].copy_from_slice(&hand[..tasks]);
-        let unit_cost = if q > 0.0 { run.unit_cost } else { plan.unit_cost };
+        let unit_cost = if q > 0.0 {
+            run.unit_cost
+        } else {
+            plan.unit_cost
+        };
         let price = if shop {
             // Self-employed hand workers work full time and take what their
             // cloth fetches: the shop's price moves toward the one at which
