@@ -171,13 +171,13 @@ pub struct Operation {
     pub capacity: f64,
 }
 
-/// Whether firm `f` does by hand what its machines cannot on task `t`:
-/// hand shops always (their members can always work by hand), a factory
-/// only on a task whose method is a hand method. A mill whose machines fall
-/// short makes less; it does not hire hand weavers to fill its orders.
+/// Whether firm `f` works task `t` by hand: where the method it buys for
+/// the task is a hand method. A firm whose method is a machine makes no
+/// more than its machines can: a mill whose machines fall short does not
+/// hire hand weavers to fill its orders, and a shop equipped with a
+/// special tool works with its tools, as many as it could pay for.
 pub fn works_by_hand(params: &Parameters, firms: &Firms, f: usize, t: usize) -> bool {
-    firms.organization[f] == CRAFT_SHOP
-        || params.tech_kind[firms.choice[f * params.tasks() + t] as usize] == TechKind::Craft
+    params.tech_kind[firms.choice[f * params.tasks() + t] as usize] == TechKind::Craft
 }
 
 /// Runs firm `f`'s lots and hands at output `q` (per quarter). On each task

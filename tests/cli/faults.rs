@@ -176,7 +176,7 @@ fn a_full_or_read_only_location_is_an_error_naming_the_path() {
     if !system::root(None, "mount a small tmpfs") {
         return;
     }
-    let Some(full) = Mount::tmpfs(&dir.join("full"), "size=400k") else {
+    let Some(full) = Mount::tmpfs(&dir.join("full"), "size=600k") else {
         system::not_run(None, system::MOUNT_FAILED);
         return;
     };

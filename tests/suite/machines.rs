@@ -4,26 +4,20 @@
 
 use ludd::model::phases::{self, Buffers};
 use ludd::model::world::World;
-use ludd::scenario::TechKind;
 use ludd::RunOutput;
 
 use crate::common::loom;
 use crate::runs::ensemble;
 
 #[test]
-fn a_loom_firm_runs_the_power_loom_beside_another_method_on_one_task() {
+fn a_loom_firm_runs_two_technologies_on_one_task_in_one_quarter() {
     let s = loom();
-    let general = s
-        .technologies
-        .iter()
-        .position(|t| t.kind == TechKind::General)
-        .expect("the loom has a general technology");
     let mut world = World::new(&s, 1);
     let mut buffers = Buffers::new(&world);
     phases::settle(&mut world, &mut buffers).expect("settles");
     let tasks = world.params.tasks();
     let mut seen = None;
-    while seen.is_none() && world.clock.year < s.end_year {
+    for _ in 0..s.steps() {
         phases::step(&mut world, &mut buffers).expect("steps");
         let machines = &world.firms.machines;
         'firms: for f in (0..world.firms.len()).filter(|&f| world.firms.alive[f]) {
@@ -35,15 +29,24 @@ fn a_loom_firm_runs_the_power_loom_beside_another_method_on_one_task() {
                 for k in machines.lots(f, t).filter(|&k| machines.used[k] > 0.0) {
                     methods |= 1 << machines.tech[k];
                 }
-                if methods & (1 << general) != 0 && methods.count_ones() >= 2 {
-                    seen = Some((world.clock.year, f, t));
+                if methods.count_ones() >= 2 {
+                    seen = Some((world.clock.year, f, t, methods));
                     break 'firms;
                 }
             }
         }
+        if seen.is_some() {
+            break;
+        }
+        world.clock.step += 1;
+        world.clock.year = s.year_of(world.clock.step);
     }
-    let (year, f, t) = seen.expect("some firm runs the power loom and another method on one task");
-    println!("firm {f} runs the power loom and another method on task {t} in {year:.2}");
+    let (year, f, t, methods) = seen.expect("some firm runs two technologies on one task");
+    let names: Vec<&str> = (0..s.technologies.len())
+        .filter(|j| methods & (1 << j) != 0)
+        .map(|j| s.technologies[j].name.as_str())
+        .collect();
+    println!("firm {f} runs {names:?} on task {t} in {year:.2}");
 }
 
 /// The year a technology's annual mean of `pick` in `region` first reaches `level`.
