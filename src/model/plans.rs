@@ -16,7 +16,6 @@ use crate::scenario::TechKind;
 pub struct Plan {
     pub choice: [u8; 16],
     pub req: [f64; CLASSES],
-    pub capital_req: f64,
     /// Variable unit cost: labour plus machine user cost.
     pub unit_cost: f64,
     /// Unit cost including set-up costs not yet paid, spread over expected output.
@@ -41,7 +40,6 @@ pub fn evaluate(c: &Costing, firms: &Firms, f: usize, choice: &[u8]) -> Plan {
         let cost = task_cost(c, firms, Some(f), r, t, j);
         plan.choice[t] = j as u8;
         plan.req[params.task_class(firms, Some(f), t, j)] += cost.labour;
-        plan.capital_req += cost.capital;
         plan.unit_cost += cost.unit_cost;
         if params.scenario.technologies[j].fixed_cost > 0.0 && firms.fixed_paid[f] & (1 << j) == 0 {
             plan.new_fixed |= 1 << j;

@@ -35,6 +35,7 @@ impl Table {
 pub(super) struct Run {
     pub series: Table,
     pub groups: Table,
+    pub technologies: Table,
     pub events: Table,
     pub trade: Table,
     pub summary: Table,
@@ -66,6 +67,7 @@ fn read(dir: &RunDir) -> Run {
     Run {
         series: table("series.parquet"),
         groups: table("groups.parquet"),
+        technologies: table("technologies.parquet"),
         events: table("events.parquet"),
         trade: table("trade.parquet"),
         summary: table("summary.parquet"),
@@ -111,6 +113,25 @@ pub(super) fn region_series(run: &Run, region: &str, column: &str) -> Result<Vec
         .zip(years.iter().zip(values))
         .filter(|(r, _)| r.as_str() == region)
         .map(|(_, (y, v))| (*y, v))
+        .collect())
+}
+
+/// (year, value) of one column of the technologies table for one
+/// technology in one region, in step order.
+pub(super) fn technology_series(
+    run: &Run,
+    region: &str,
+    technology: &str,
+    column: &str,
+) -> Result<Vec<(f64, f64)>> {
+    let table = &run.technologies;
+    let regions = strs(table, "region")?;
+    let names = strs(table, "technology")?;
+    let years = f64s(table, "year")?;
+    let values = f64s(table, column)?;
+    Ok((0..years.len())
+        .filter(|&i| regions[i] == region && names[i] == technology)
+        .map(|i| (years[i], values[i]))
         .collect())
 }
 

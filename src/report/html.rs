@@ -2,7 +2,7 @@
 //! its heading and caption. Everything is inline, so the page loads nothing.
 
 use super::charts::{self, LineChart, FAMILY, FONT};
-use super::data::{self, Run, Runs, Sweep};
+use super::data::{self, Line, Run, Runs, Sweep};
 use crate::analysis::stats::annual_means;
 use crate::error::Result;
 use std::path::Path;
@@ -250,6 +250,40 @@ fn scenario_figures(runs: &[&Run]) -> Result<Vec<Figure>> {
         })?,
         "Shaded: the stages as detected (docs/ODD.md, stage detection).".into(),
     ));
+
+    // 1b. The general technology's spread: among firms, in their capacity
+    // and in output. Machines are bought lot by lot and old ones run beside
+    // new ones, so the three part.
+    for tech in s
+        .technologies
+        .iter()
+        .filter(|t| t.kind == crate::scenario::TechKind::General)
+    {
+        let name = &tech.name;
+        let line = |label: &str, column: &str| -> Result<Line> {
+            Ok((
+                label.to_string(),
+                data::technology_series(first, &lead, name, column)?,
+            ))
+        };
+        figures.push((
+            "spread",
+            format!("The spread of {name} in {lead}: firms, capacity and output"),
+            charts::line_chart(LineChart {
+                title: &format!("{name} in {lead}"),
+                y_label: "share",
+                lines: vec![
+                    line("share of firms using it", "firm_share")?,
+                    line("its share of capacity", "capacity_share")?,
+                    line("its share of output", "output_share")?,
+                ],
+                spans: data::stage_spans(first, &lead, s.end_year)?,
+                markers: Vec::new(),
+                x_range: range,
+            })?,
+            "Firms buy machines lot by lot and run old lots beside new ones: a firm counts as using the technology from its first machine, capacity counts every machine it holds, output what the machines in use made this quarter.".into(),
+        ));
+    }
 
     // 2. Real income by group against output per worker, indexed.
     figures.push((

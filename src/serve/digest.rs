@@ -7,7 +7,7 @@
 //! tables.
 
 use crate::analysis::compare::{annual, leading_region, metrics, RunMetrics, METRICS};
-use crate::analysis::stats::{mean, quantile};
+use crate::analysis::stats::{annual_means, mean, quantile};
 use crate::analysis::validation::{evaluate_observed, observe, RunStatistics, Target};
 use crate::error::Result;
 use crate::model::observe::{GroupRow, SeriesRow, TechRow, TradeRow, GROUPS};
@@ -22,6 +22,10 @@ pub const CHARTS: &[(&str, &str)] = &[
     (
         "adoption",
         "share of the leading region's industry output by kind of technology",
+    ),
+    (
+        "spread",
+        "the general technology in the leading region: share of firms using it, its share of capacity and of output",
     ),
     (
         "income",
@@ -100,6 +104,29 @@ fn charts(out: &RunOutput) -> Vec<Vec<(String, Vec<f64>)>> {
             annual(out, &lead, |s| s.reorganized_output_share),
         ),
     ];
+    // The first general technology of the scenario (every built-in has one).
+    let general = out
+        .scenario
+        .technologies
+        .iter()
+        .find(|t| t.kind == crate::scenario::TechKind::General)
+        .map(|t| t.name.as_str());
+    let spread = general.map_or(Vec::new(), |name| {
+        vec![
+            named(
+                "firms using it",
+                technology_annual(out, &lead, name, |t| t.firm_share),
+            ),
+            named(
+                "capacity",
+                technology_annual(out, &lead, name, |t| t.capacity_share),
+            ),
+            named(
+                "output",
+                technology_annual(out, &lead, name, |t| t.output_share),
+            ),
+        ]
+    });
     let mut income = vec![named(
         "output per worker",
         indexed(annual(out, &lead, |s| s.output_per_worker)),
@@ -116,7 +143,26 @@ fn charts(out: &RunOutput) -> Vec<Vec<(String, Vec<f64>)>> {
         named("labour share", annual(out, &lead, |s| s.labour_share)),
         named("income Gini", annual(out, &lead, |s| s.gini_income)),
     ];
-    vec![adoption, income, protest, distribution]
+    vec![adoption, spread, income, protest, distribution]
+}
+
+/// Annual means of one column of the technologies table for one technology
+/// in one region, year by year as `annual` takes the series.
+fn technology_annual(
+    out: &RunOutput,
+    region: &str,
+    technology: &str,
+    pick: impl Fn(&TechRow) -> f64,
+) -> Vec<f64> {
+    let steps_per_year = out.scenario.steps_per_year as f64;
+    let points: Vec<(f64, f64)> = out
+        .records
+        .technologies
+        .iter()
+        .filter(|t| t.region == region && t.technology == technology)
+        .map(|t| ((t.step as f64 / steps_per_year).floor(), pick(t)))
+        .collect();
+    annual_means(&points).into_iter().map(|(_, v)| v).collect()
 }
 
 fn named(name: &str, values: Vec<f64>) -> (String, Vec<f64>) {

@@ -158,6 +158,7 @@ fn a_run_summarizes_and_reports_in_a_real_browser() {
         &dir.join("report.html"),
         &[
             "adoption",
+            "spread",
             "wages",
             "distribution",
             "protest",
