@@ -46,9 +46,10 @@ pub struct RunDir {
 }
 
 /// The tables of a run that summaries and reports read.
-pub const READ_TABLES: [&str; 5] = [
+pub const READ_TABLES: [&str; 6] = [
     "series.parquet",
     "groups.parquet",
+    "technologies.parquet",
     "events.parquet",
     "trade.parquet",
     "summary.parquet",
