@@ -178,35 +178,53 @@ pub fn works_by_hand(params: &Parameters, firms: &Firms, f: usize, t: usize) -> 
     params.tech_kind[firms.choice[f * params.tasks() + t] as usize] == TechKind::Craft
 }
 
-/// Runs firm `f`'s lots and hands at output `q` (per quarter). On each task
-/// the lots are used in order of their operating cost, the cheapest first,
-/// each up to its capacity; what is left is done by hand where the firm
-/// works by hand and by hand is cheaper than the lots still idle, or else
-/// costed at the firm's method for new machines, which it has yet to buy
-/// (so that it hires for the plan it is building up to), while `capacity`
-/// says how much its machines can make. `record(lot, units)` hears each
-/// lot's use and, with `None`, each task's hand work.
-pub fn operate(
-    c: &Costing,
-    firms: &Firms,
-    f: usize,
-    q: f64,
-    mut record: impl FnMut(Option<usize>, usize, f64),
-) -> Operation {
+/// One task's lots, costed and in merit order, with the method for what
+/// they leave: hand work where the firm works by hand, else the firm's
+/// method for new machines, costed but not yet bought.
+#[derive(Clone, Copy, Debug)]
+struct TaskLots {
+    /// (lot index, cost per unit, units a quarter) of the lots in use, in
+    /// order of operating cost; the first `n` entries hold lots.
+    order: [(usize, TaskCost, f64); VINTAGES],
+    n: usize,
+    /// The method and cost of what the lots leave.
+    rest: (usize, TaskCost),
+    by_hand: bool,
+    capacity: f64,
+}
+
+/// Firm `f`'s lots, costed once, which `run` can then work at any output:
+/// production runs them twice a quarter (for what the firm can make, then
+/// for what it makes), and costing is most of the work.
+#[derive(Clone, Copy, Debug)]
+pub struct FirmLots {
+    tasks: [Option<TaskLots>; 16],
+    firm: usize,
+}
+
+const NO_COST: TaskCost = TaskCost {
+    labour: 0.0,
+    capital: 0.0,
+    operating: 0.0,
+    unit_cost: 0.0,
+};
+
+/// Costs firm `f`'s lots on every task and puts them in merit order: the
+/// cheapest to run first, and on a task the firm works by hand, no lot that
+/// costs more to run than hand work.
+pub fn firm_lots(c: &Costing, firms: &Firms, f: usize) -> FirmLots {
     let params = c.params;
     let r = firms.region[f] as usize;
     let machines = &firms.machines;
-    let q = q.max(1e-9);
-    let mut op = Operation {
-        capacity: f64::INFINITY,
-        ..Operation::default()
+    let mut lots = FirmLots {
+        tasks: [None; 16],
+        firm: f,
     };
-    let mut cost = 0.0;
     for t in 0..params.tasks() {
-        let lots = machines.lots(f, t);
-        let mut order = [(0usize, f64::INFINITY, 0.0f64, None::<TaskCost>); VINTAGES];
+        let mut order = [(0usize, NO_COST, 0.0f64); VINTAGES];
+        let mut n = 0;
         let mut capacity = 0.0;
-        for (slot, k) in lots.clone().enumerate() {
+        for k in machines.lots(f, t) {
             if machines.capital[k] <= 0.0 {
                 continue;
             }
@@ -214,50 +232,84 @@ pub fn operate(
             let lot = method_cost(c, firms, Some(f), r, t, j, machines.productivity[k] as f64);
             let units = machines.capital[k] / lot.capital.max(1e-12);
             capacity += units;
-            order[slot] = (k, lot.operating, units, Some(lot));
+            order[n] = (k, lot, units);
+            n += 1;
         }
-        order.sort_unstable_by(|a, b| a.1.total_cmp(&b.1));
+        order[..n].sort_unstable_by(|a, b| a.1.operating.total_cmp(&b.1.operating));
         let by_hand = works_by_hand(params, firms, f, t);
-        let hand_method =
-            if params.tech_kind[firms.choice[f * params.tasks() + t] as usize] == TechKind::Craft {
-                firms.choice[f * params.tasks() + t] as usize
-            } else {
-                params.hand_tech[t] as usize
-            };
-        let hand = task_cost(c, firms, Some(f), r, t, hand_method);
-        let mut left = q;
-        for &(k, operating, units, lot) in &order {
-            let Some(lot) = lot else { break };
-            if left <= 0.0 || (by_hand && operating >= hand.operating) {
-                break;
-            }
-            let take = left.min(units);
-            op.req[params.task_class(firms, Some(f), t, machines.tech[k] as usize)] +=
-                take * lot.labour;
-            cost += take * lot.unit_cost;
-            left -= take;
-            record(Some(k), t, take);
+        let method = firms.choice[f * params.tasks() + t] as usize;
+        let rest = task_cost(c, firms, Some(f), r, t, method);
+        if by_hand {
+            // A lot dearer to run than hand work stands idle.
+            n = order[..n]
+                .iter()
+                .take_while(|lot| lot.1.operating < rest.operating)
+                .count();
         }
-        if left > 0.0 {
-            let (method, task) = if by_hand {
-                (hand_method, hand)
-            } else {
-                let j = firms.choice[f * params.tasks() + t] as usize;
-                (j, task_cost(c, firms, Some(f), r, t, j))
-            };
-            op.req[params.task_class(firms, Some(f), t, method)] += left * task.labour;
-            cost += left * task.unit_cost;
-            if by_hand {
-                record(None, t, left);
-            }
-        }
-        if !by_hand {
-            op.capacity = op.capacity.min(capacity);
-        }
+        lots.tasks[t] = Some(TaskLots {
+            order,
+            n,
+            rest: (method, rest),
+            by_hand,
+            capacity,
+        });
     }
-    for need in &mut op.req {
-        *need /= q;
+    lots
+}
+
+impl FirmLots {
+    /// Runs the lots and hands at output `q` (per quarter). On each task
+    /// the lots are used in merit order, each up to its capacity; what is
+    /// left is done by hand where the firm works by hand, or else costed at
+    /// the firm's method for new machines, which it has yet to buy (so that
+    /// it hires for the plan it is building up to), while `capacity` says
+    /// how much its machines can make. `record(lot, task, units)` hears each
+    /// lot's use and, with `None`, each task's hand work.
+    pub fn run(
+        &self,
+        c: &Costing,
+        firms: &Firms,
+        q: f64,
+        mut record: impl FnMut(Option<usize>, usize, f64),
+    ) -> Operation {
+        let params = c.params;
+        let f = self.firm;
+        let q = q.max(1e-9);
+        let mut op = Operation {
+            capacity: f64::INFINITY,
+            ..Operation::default()
+        };
+        let mut cost = 0.0;
+        for (t, task) in self.tasks.iter().enumerate() {
+            let Some(task) = task else { break };
+            let mut left = q;
+            for &(k, lot, units) in &task.order[..task.n] {
+                if left <= 0.0 {
+                    break;
+                }
+                let take = left.min(units);
+                let j = firms.machines.tech[k] as usize;
+                op.req[params.task_class(firms, Some(f), t, j)] += take * lot.labour;
+                cost += take * lot.unit_cost;
+                left -= take;
+                record(Some(k), t, take);
+            }
+            if left > 0.0 {
+                let (method, rest) = task.rest;
+                op.req[params.task_class(firms, Some(f), t, method)] += left * rest.labour;
+                cost += left * rest.unit_cost;
+                if task.by_hand {
+                    record(None, t, left);
+                }
+            }
+            if !task.by_hand {
+                op.capacity = op.capacity.min(task.capacity);
+            }
+        }
+        for need in &mut op.req {
+            *need /= q;
+        }
+        op.unit_cost = cost / q + materials_cost(c, firms.region[f] as usize);
+        op
     }
-    op.unit_cost = cost / q + materials_cost(c, r);
-    op
 }

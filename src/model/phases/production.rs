@@ -10,7 +10,7 @@
 
 use crate::model::contracts::Production;
 use crate::model::costs::{factory_price, Costing};
-use crate::model::plans::operate;
+use crate::model::plans::firm_lots;
 use crate::model::world::{
     Economy, Firms, Knowledge, Parameters, Politics, CLASSES, CRAFT_SHOP, VINTAGES,
 };
@@ -46,7 +46,8 @@ pub fn production(view: Production<'_>) {
         // inventory; a hand shop, what its members made last quarter.
         let desired = (firms.expected[f] * 1.1 - firms.inventory[f]).max(0.0);
         let planned = if shop { firms.output[f] } else { desired };
-        let plan = operate(&costing, firms, f, planned, |_, _, _| {});
+        let lots = firm_lots(&costing, firms, f);
+        let plan = lots.run(&costing, firms, planned, |_, _, _| {});
         let mut capacity = plan.capacity;
         if shop && params.hired_task.is_none() {
             // Hand workers take up their trade's special tools themselves:
@@ -74,14 +75,10 @@ pub fn production(view: Production<'_>) {
         // The quarter's output, run on the lots in merit order: which lots
         // and how much by hand.
         let tasks = params.tasks();
-        let machines = &mut firms.machines;
-        let lots = machines.firm_lots(f);
-        machines.used[lots].fill(0.0);
-        machines.hand[f * tasks..(f + 1) * tasks].fill(0.0);
         let mut used = [0.0f64; 16 * VINTAGES];
         let mut hand = [0.0f64; 16];
-        let first = machines.firm_lots(f).start;
-        let run = operate(&costing, firms, f, q, |lot, t, units| match lot {
+        let first = firms.machines.firm_lots(f).start;
+        let run = lots.run(&costing, firms, q, |lot, t, units| match lot {
             Some(k) => used[k - first] = units,
             None => hand[t] = units,
         });

@@ -304,21 +304,32 @@ fn order(view: &Technology, f: usize, t: usize, j: usize, planned: f64) -> Order
     let r = view.firms.region[f] as usize;
     let costing = costing!(view);
     let machines = &view.firms.machines;
-    let by_hand = works_by_hand(params, view.firms, f, t);
-    let hand = task_cost(
-        &costing,
-        view.firms,
-        Some(f),
-        r,
-        t,
-        params.hand_tech[t] as usize,
-    );
     let buys = params.tech_kind[j] != TechKind::Craft
         && params.scenario.technologies[j].capital_per_worker > 0.0;
-    let new = task_cost(&costing, view.firms, Some(f), r, t, j);
-    let price = new.capital * perceived_machine_price(&costing, r, j);
-    let payback = params.behaviour().payback_years * params.steps_per_year();
+    let holds = machines.lots(f, t).any(|k| machines.capital[k] > 0.0);
     let mut order = Order::default();
+    if !buys && !holds {
+        return order;
+    }
+    // Hand work is the yardstick only where the firm works by hand; a new
+    // machine only where its method is one.
+    let hand = (holds && works_by_hand(params, view.firms, f, t)).then(|| {
+        task_cost(
+            &costing,
+            view.firms,
+            Some(f),
+            r,
+            t,
+            params.hand_tech[t] as usize,
+        )
+    });
+    let new = task_cost(&costing, view.firms, Some(f), r, t, j);
+    let price = if buys {
+        new.capital * perceived_machine_price(&costing, r, j)
+    } else {
+        0.0
+    };
+    let payback = params.behaviour().payback_years * params.steps_per_year();
     let mut kept = 0.0;
     for (slot, k) in machines.lots(f, t).enumerate() {
         if machines.capital[k] <= 0.0 {
@@ -335,7 +346,7 @@ fn order(view: &Technology, f: usize, t: usize, j: usize, planned: f64) -> Order
             machines.productivity[k] as f64,
         );
         let units = machines.capital[k] / lot.capital.max(1e-12);
-        if by_hand && lot.operating >= hand.operating {
+        if hand.is_some_and(|hand| lot.operating >= hand.operating) {
             order.scrapped_lots |= 1 << slot;
         } else if buys && price <= payback * (lot.operating - new.operating) {
             order.replaced_lots |= 1 << slot;
@@ -375,12 +386,19 @@ fn install(view: &mut Technology, f: usize, t: usize, j: u8, order: &Order, scal
             *capital *= 1.0 - replaced_share;
         }
     }
+    if bought <= 0.0 {
+        return;
+    }
     // The lot that costs most to run: the one a purchase takes the place
-    // of when every lot is taken.
+    // of when every lot is taken (and none is of its technology).
     let costing = costing!(view);
     let machines = &view.firms.machines;
-    let mut worst = (f64::NEG_INFINITY, 0usize);
-    for k in machines.lots(f, t).filter(|&k| machines.capital[k] > 0.0) {
+    let lots = machines.lots(f, t);
+    let full = lots
+        .clone()
+        .all(|k| machines.capital[k] > 0.0 && machines.tech[k] != j);
+    let mut worst = (f64::NEG_INFINITY, lots.start);
+    for k in lots.filter(|_| full) {
         let tech = machines.tech[k] as usize;
         let embodied = machines.productivity[k] as f64;
         let cost = method_cost(&costing, view.firms, Some(f), r, t, tech, embodied).operating;
@@ -388,12 +406,10 @@ fn install(view: &mut Technology, f: usize, t: usize, j: u8, order: &Order, scal
             worst = (cost, k);
         }
     }
-    if bought > 0.0 {
-        let year = view.clock.year as f32;
-        view.firms
-            .machines
-            .add(f, t, j, bought, productivity, year, worst.1);
-    }
+    let year = view.clock.year as f32;
+    view.firms
+        .machines
+        .add(f, t, j, bought, productivity, year, worst.1);
 }
 
 /// Firm `f` pays `scale` of its spending on machines and set-ups: before

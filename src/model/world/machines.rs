@@ -37,15 +37,19 @@ pub struct Machines {
 }
 
 impl Machines {
-    /// Adds the lots and hand records of one firm, empty.
-    pub fn push_firm(&mut self) {
-        let lots = self.tasks * VINTAGES;
-        self.tech.extend(std::iter::repeat_n(0, lots));
-        self.capital.extend(std::iter::repeat_n(0.0, lots));
-        self.productivity.extend(std::iter::repeat_n(0.0, lots));
-        self.built.extend(std::iter::repeat_n(0.0, lots));
-        self.used.extend(std::iter::repeat_n(0.0, lots));
-        self.hand.extend(std::iter::repeat_n(0.0, self.tasks));
+    /// Empty lots and hand records for `firms` firms of `tasks` tasks,
+    /// allocated once at their exact size.
+    pub fn for_firms(tasks: usize, firms: usize) -> Machines {
+        let lots = firms * tasks * VINTAGES;
+        Machines {
+            tasks,
+            tech: vec![0; lots],
+            capital: vec![0.0; lots],
+            productivity: vec![0.0; lots],
+            built: vec![0.0; lots],
+            used: vec![0.0; lots],
+            hand: vec![0.0; firms * tasks],
+        }
     }
 
     /// The indices of the lots of firm `f` on task `t`.

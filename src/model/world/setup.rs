@@ -13,8 +13,8 @@
 
 use super::{
     chunk_layout, class_of, Clock, Economy, Events, Firms, Flows, Government, Holdings, Inventors,
-    Knowledge, Parameters, Politics, RouteState, Stages, Worker, Workers, World, CHUNK, CLASSES,
-    CRAFT, CRAFT_PREMIUM, CRAFT_SHOP, GENERAL, HIRED, REST, UNEMPLOYED, UNSKILLED,
+    Knowledge, Machines, Parameters, Politics, RouteState, Stages, Worker, Workers, World, CHUNK,
+    CLASSES, CRAFT, CRAFT_PREMIUM, CRAFT_SHOP, GENERAL, HIRED, REST, UNEMPLOYED, UNSKILLED,
 };
 use crate::model::ledger::Ledger;
 use crate::model::rng;
@@ -35,7 +35,6 @@ impl World {
 
         let mut workers = Workers::default();
         let mut firms = Firms::default();
-        firms.machines.tasks = tables.task_labour.len();
         let mut inventors = Inventors::default();
         let mut economy = Vec::with_capacity(region_count);
         let mut politics = Vec::with_capacity(region_count);
@@ -85,6 +84,7 @@ impl World {
             politics.push(calm_politics(spec, s.steps_per_year));
         }
         count_labour(&mut firms, &workers);
+        firms.machines = Machines::for_firms(tables.task_labour.len(), firms.len());
         let (network, nodes) = trade_network(&s);
 
         let stages = Stages {
@@ -447,7 +447,6 @@ fn open_shops(
         firms.fixed_paid.push(0);
         firms.organization.push(CRAFT_SHOP);
         firms.reorganized_at.push(f64::NAN);
-        firms.machines.push_firm();
         let size = if open { per_firm } else { 0.0 };
         firms.cash.push(4.0 * size * hand_labour_cost);
         firms.price.push(craft_price);
