@@ -10,13 +10,18 @@
 //! needs a lumpy set-up cost, spread over the firm's expected output, so it
 //! pays only at scale; and its machine cost falls with experience (Wright's
 //! law) while its productivity rises with the installed base, so that
-//! adoption by some firms makes it cheaper for the others.
+//! adoption by some firms makes it cheaper for the others. The plan names
+//! the method a firm buys new machines of on each task; the machines it
+//! already holds, lots of older vintages and other methods, run beside the
+//! new ones until they are scrapped or replaced (`order`).
 //!
 //! The phase's steps: the share of each region's firms running each
 //! method (`running_shares`); every firm's current and best plans, costed
-//! in parallel (`cost_reviews`); then, firm by firm in order, the decision,
-//! the machines it buys and how it pays for them (`decide`, `spending`);
-//! and workers' own use of the general technology (`individual_use`).
+//! in parallel (`cost_reviews`); then, firm by firm in order, the wear of
+//! its lots, the decision, its order of machines task by task and how it
+//! pays for them (`decide`, `wear`, `order`, `pay_for_machines`,
+//! `install`); and workers' own use of the general technology
+//! (`individual_use`).
 
 use crate::model::contracts::{costing, Technology};
 use crate::model::costs::{
