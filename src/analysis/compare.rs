@@ -98,13 +98,15 @@ pub fn leading_region(out: &RunOutput) -> usize {
 /// `steps_per_year` steps from the start, whatever the calendar year the
 /// run starts in.
 pub fn annual(out: &RunOutput, region: &str, pick: impl Fn(&SeriesRow) -> f64) -> Vec<f64> {
+    let rows = out.records.series.iter().filter(|s| s.region == region);
+    annual_of_steps(out, rows.map(|s| (s.step, pick(s))))
+}
+
+/// Annual means of (step, value) points, year by year from the start.
+pub fn annual_of_steps(out: &RunOutput, points: impl Iterator<Item = (u32, f64)>) -> Vec<f64> {
     let steps_per_year = out.scenario.steps_per_year as f64;
-    let points: Vec<(f64, f64)> = out
-        .records
-        .series
-        .iter()
-        .filter(|s| s.region == region)
-        .map(|s| ((s.step as f64 / steps_per_year).floor(), pick(s)))
+    let points: Vec<(f64, f64)> = points
+        .map(|(step, v)| ((step as f64 / steps_per_year).floor(), v))
         .collect();
     annual_means(&points).into_iter().map(|(_, v)| v).collect()
 }

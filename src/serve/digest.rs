@@ -6,8 +6,10 @@
 //! megabyte for the loom); the run itself stays in the cache only, for its
 //! tables.
 
-use crate::analysis::compare::{annual, leading_region, metrics, RunMetrics, METRICS};
-use crate::analysis::stats::{annual_means, mean, quantile};
+use crate::analysis::compare::{
+    annual, annual_of_steps, leading_region, metrics, RunMetrics, METRICS,
+};
+use crate::analysis::stats::{mean, quantile};
 use crate::analysis::validation::{evaluate_observed, observe, RunStatistics, Target};
 use crate::error::Result;
 use crate::model::observe::{GroupRow, SeriesRow, TechRow, TradeRow, GROUPS};
@@ -154,15 +156,9 @@ fn technology_annual(
     technology: &str,
     pick: impl Fn(&TechRow) -> f64,
 ) -> Vec<f64> {
-    let steps_per_year = out.scenario.steps_per_year as f64;
-    let points: Vec<(f64, f64)> = out
-        .records
-        .technologies
-        .iter()
-        .filter(|t| t.region == region && t.technology == technology)
-        .map(|t| ((t.step as f64 / steps_per_year).floor(), pick(t)))
-        .collect();
-    annual_means(&points).into_iter().map(|(_, v)| v).collect()
+    let rows = (out.records.technologies.iter())
+        .filter(|t| t.region == region && t.technology == technology);
+    annual_of_steps(out, rows.map(|t| (t.step, pick(t))))
 }
 
 fn named(name: &str, values: Vec<f64>) -> (String, Vec<f64>) {

@@ -24,7 +24,7 @@ fn a_loom_firm_runs_two_technologies_on_one_task_in_one_quarter() {
             for t in 0..tasks {
                 let mut methods = 0u64;
                 if machines.hand[f * tasks + t] > 0.0 {
-                    methods |= 1 << world.params.hand_tech[t];
+                    methods |= 1 << world.firms.choice[f * tasks + t];
                 }
                 for k in machines.lots(f, t).filter(|&k| machines.used[k] > 0.0) {
                     methods |= 1 << machines.tech[k];

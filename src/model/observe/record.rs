@@ -377,39 +377,45 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
     let costing = Costing::of(world);
     for r in 0..world.params.region_count() {
         let total = aggs[r].industry_output;
-        for j in 0..world.params.techs() {
-            let mut share = 0.0;
-            let mut users = 0u32;
-            let (mut capacity, mut all_capacity) = (0.0, 0.0);
-            for f in world.economy[r].firms.clone() {
-                if !world.firms.alive[f] {
-                    continue;
-                }
-                let lots = lot_capacities(world, f, &costing);
-                let mut uses = false;
-                let (mut mine, mut all) = (0.0, 0.0);
-                for t in 0..tasks {
-                    let weight = world.params.task_labour[t];
-                    let hand = world.firms.machines.hand[f * tasks + t];
-                    if world.params.hand_tech[t] as usize == j && hand > 0.0 {
-                        share += hand * weight;
-                        mine += hand * weight;
-                        uses = true;
-                    }
-                    all += hand * weight;
-                    for (k, units) in world.firms.machines.lots(f, t).zip(&lots[t]) {
-                        all += units * weight;
-                        if world.firms.machines.tech[k] as usize == j && *units > 0.0 {
-                            share += world.firms.machines.used[k] * weight;
-                            mine += units * weight;
-                            uses = true;
-                        }
-                    }
-                }
-                users += u32::from(uses);
-                capacity += mine;
-                all_capacity += all;
+        // Each firm's lots are costed once, for every technology's row: the
+        // output and capacity of each technology, the firms using it, and
+        // the capacity of all the region's firms.
+        let techs = world.params.techs();
+        let (mut made, mut capacity, mut users) = ([0.0; 64], [0.0; 64], [0u32; 64]);
+        let mut all_capacity = 0.0;
+        let machines = &world.firms.machines;
+        for f in world.economy[r].firms.clone() {
+            if !world.firms.alive[f] {
+                continue;
             }
+            let lots = lot_capacities(world, f, &costing);
+            let mut uses = 0u64;
+            for t in 0..tasks {
+                let weight = world.params.task_labour[t];
+                let hand = machines.hand[f * tasks + t];
+                if hand > 0.0 {
+                    let j = world.firms.choice[f * tasks + t] as usize;
+                    made[j] += hand * weight;
+                    capacity[j] += hand * weight;
+                    uses |= 1 << j;
+                }
+                all_capacity += hand * weight;
+                for (k, units) in machines.lots(f, t).zip(&lots[t]) {
+                    if *units > 0.0 {
+                        let j = machines.tech[k] as usize;
+                        made[j] += machines.used[k] * weight;
+                        capacity[j] += units * weight;
+                        all_capacity += units * weight;
+                        uses |= 1 << j;
+                    }
+                }
+            }
+            for (j, count) in users.iter_mut().enumerate().take(techs) {
+                *count += u32::from(uses & (1 << j) != 0);
+            }
+        }
+        for j in 0..techs {
+            let (share, users) = (made[j], users[j]);
             let known = world.knowledge.know(r, j) > 0.0;
             let price = price_level(&world.economy[r]);
             let cost = known.then(|| {
@@ -434,7 +440,7 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
                 productivity: world.knowledge.know(r, j),
                 firms_using: users,
                 firm_share: f64::from(users) / aggs[r].firms_alive.max(1.0),
-                capacity_share: output_share(capacity, all_capacity),
+                capacity_share: output_share(capacity[j], all_capacity),
             });
         }
     }

@@ -152,7 +152,7 @@ fn learn_by_doing(
     for t in 0..tasks {
         let hand = machines.hand[f * tasks + t];
         if hand > 0.0 {
-            learn(params.hand_tech[t] as usize, t, hand);
+            learn(firms.choice[f * tasks + t] as usize, t, hand);
         }
         for k in machines.lots(f, t) {
             if machines.used[k] > 0.0 {

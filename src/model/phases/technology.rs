@@ -281,16 +281,16 @@ fn wear(view: &mut Technology, f: usize) {
     }
 }
 
-/// A firm's order of machines for one task: the capital it buys, and the
-/// lots the new machines replace (bits of the task's lots), whose output
-/// `replaced` they take over, beside `shortfall`, the output the kept lots
-/// cannot make.
+/// A firm's order of machines for one task: the capital it buys and the
+/// output a quarter that capital can make (`units`), and the lots the new
+/// machines may replace (bits of the task's lots) with their output
+/// (`replaced`).
 #[derive(Clone, Copy, Debug, Default)]
 struct Order {
     capital: f64,
+    units: f64,
     replaced_lots: u8,
     replaced: f64,
-    shortfall: f64,
     /// Lots scrapped whatever is bought: dearer to run than hand work.
     scrapped_lots: u8,
 }
@@ -316,24 +316,15 @@ fn order(view: &Technology, f: usize, t: usize, j: usize, planned: f64) -> Order
     if !buys && !holds {
         return order;
     }
-    // Hand work is the yardstick only where the firm works by hand; a new
-    // machine only where its method is one.
-    let hand = (holds && works_by_hand(params, view.firms, f, t)).then(|| {
-        task_cost(
-            &costing,
-            view.firms,
-            Some(f),
-            r,
-            t,
-            params.hand_tech[t] as usize,
-        )
-    });
-    let new = task_cost(&costing, view.firms, Some(f), r, t, j);
-    let price = if buys {
+    // Hand work (the firm's hand method for the task) is the yardstick only
+    // where the firm works by hand; a new machine only where its method is one.
+    let hand_method = view.firms.choice[f * params.tasks() + t] as usize;
+    let hand = (holds && works_by_hand(params, view.firms, f, t))
+        .then(|| task_cost(&costing, view.firms, Some(f), r, t, hand_method));
+    let new = buys.then(|| task_cost(&costing, view.firms, Some(f), r, t, j));
+    let price = new.map_or(0.0, |new| {
         new.capital * perceived_machine_price(&costing, r, j)
-    } else {
-        0.0
-    };
+    });
     let payback = params.behaviour().payback_years * params.steps_per_year();
     let mut kept = 0.0;
     for (slot, k) in machines.lots(f, t).enumerate() {
@@ -353,17 +344,16 @@ fn order(view: &Technology, f: usize, t: usize, j: usize, planned: f64) -> Order
         let units = machines.capital[k] / lot.capital.max(1e-12);
         if hand.is_some_and(|hand| lot.operating >= hand.operating) {
             order.scrapped_lots |= 1 << slot;
-        } else if buys && price <= payback * (lot.operating - new.operating) {
+        } else if new.is_some_and(|new| price <= payback * (lot.operating - new.operating)) {
             order.replaced_lots |= 1 << slot;
             order.replaced += units;
         } else {
             kept += units;
         }
     }
-    if buys {
-        let wanted = (planned - kept).max(0.0);
-        order.shortfall = (wanted - order.replaced).max(0.0);
-        order.capital = wanted * new.capital;
+    if let Some(new) = new {
+        order.units = (planned - kept).max(0.0);
+        order.capital = order.units * new.capital;
     }
     order
 }
@@ -375,10 +365,14 @@ fn order(view: &Technology, f: usize, t: usize, j: usize, planned: f64) -> Order
 fn install(view: &mut Technology, f: usize, t: usize, j: u8, order: &Order, scale: f64) {
     let r = view.firms.region[f] as usize;
     let bought = order.capital * scale;
-    let wanted = order.shortfall + order.replaced;
-    let replaced_share = if order.replaced > 0.0 && wanted > 0.0 {
-        ((bought / order.capital.max(1e-300) * wanted - order.shortfall) / order.replaced)
-            .clamp(0.0, 1.0)
+    // The order is bought in full or scaled down to what cash allows. The
+    // new machines make first what the kept lots cannot, and take over the
+    // rest from the lots they replace, which are scrapped only as far as
+    // the new machines take over: those not needed to make the planned
+    // output stand by rather than go to scrap.
+    let replaced_share = if order.replaced > 0.0 {
+        let shortfall = (order.units - order.replaced).max(0.0);
+        ((scale * order.units - shortfall) / order.replaced).clamp(0.0, 1.0)
     } else {
         0.0
     };
@@ -411,10 +405,9 @@ fn install(view: &mut Technology, f: usize, t: usize, j: u8, order: &Order, scal
             worst = (cost, k);
         }
     }
-    let year = view.clock.year as f32;
     view.firms
         .machines
-        .add(f, t, j, bought, productivity, year, worst.1);
+        .add(f, t, j, bought, productivity, worst.1);
 }
 
 /// Firm `f` pays `scale` of its spending on machines and set-ups: before

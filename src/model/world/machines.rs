@@ -28,11 +28,10 @@ pub struct Machines {
     /// Best-practice productivity of the technology in the firm's region
     /// when the lot was bought: the improvements it embodies.
     pub productivity: Vec<f32>,
-    /// Year the lot was bought (for a merged lot, of its last purchase).
-    pub built: Vec<f32>,
     /// Output made with the lot this quarter, units of the good.
     pub used: Vec<f64>,
-    /// Output made by hand on the task this quarter.
+    /// Output made by hand on the task this quarter, with the firm's hand
+    /// method for it (its `choice`).
     pub hand: Vec<f64>,
 }
 
@@ -46,7 +45,6 @@ impl Machines {
             tech: vec![0; lots],
             capital: vec![0.0; lots],
             productivity: vec![0.0; lots],
-            built: vec![0.0; lots],
             used: vec![0.0; lots],
             hand: vec![0.0; firms * tasks],
         }
@@ -76,13 +74,12 @@ impl Machines {
         self.hand[f * self.tasks..(f + 1) * self.tasks].fill(0.0);
     }
 
-    /// Puts `capital` of technology `j` with productivity `productivity`,
-    /// bought in `year`, among the lots of firm `f` on task `t`: into an
+    /// Puts `capital` of technology `j` with productivity `productivity`
+    /// among the lots of firm `f` on task `t`: into an
     /// empty lot, else merged into the lot of the same technology whose
     /// productivity is nearest (productivity weighted by capital), else in
     /// place of the lot `worst` names (the one that costs most to run),
     /// whose machines are scrapped. Returns the capital scrapped.
-    #[allow(clippy::too_many_arguments)]
     pub fn add(
         &mut self,
         f: usize,
@@ -90,7 +87,6 @@ impl Machines {
         j: u8,
         capital: f64,
         productivity: f32,
-        year: f32,
         worst: usize,
     ) -> f64 {
         let lots = self.lots(f, t);
@@ -111,7 +107,6 @@ impl Machines {
                     + productivity as f64 * capital)
                     / total) as f32;
                 self.capital[k] = total;
-                self.built[k] = year;
                 return 0.0;
             }
             (None, None) => (worst, self.capital[worst]),
@@ -119,7 +114,6 @@ impl Machines {
         self.tech[k] = j;
         self.capital[k] = capital;
         self.productivity[k] = productivity;
-        self.built[k] = year;
         self.used[k] = 0.0;
         scrapped
     }

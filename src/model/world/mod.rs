@@ -69,9 +69,6 @@ pub struct Parameters {
     /// Bit t set: technology j performs task t.
     pub tech_tasks: Vec<u32>,
     pub task_labour: Vec<f64>,
-    /// The hand technology of each task: what a firm does by hand where its
-    /// machines fall short, and what every shop starts with.
-    pub hand_tech: Vec<u8>,
     /// The task hand shops pay hands for (`industry.hired_task`), if any.
     pub hired_task: Option<usize>,
     /// Minimum education per job class.

@@ -222,7 +222,6 @@ impl TechnologyTables {
         network: UnGraph<usize, RouteState>,
         nodes: Vec<NodeIndex>,
     ) -> Parameters {
-        let hand_tech = self.craft_tech();
         Parameters {
             scenario,
             seed,
@@ -231,7 +230,6 @@ impl TechnologyTables {
             tech_kind: self.tech_kind,
             tech_class: self.tech_class,
             tech_tasks: self.tech_tasks,
-            hand_tech,
             task_labour: self.task_labour,
             hired_task: self.hired_task,
             class_education: self.class_education,
