@@ -149,6 +149,9 @@ pub fn technologies_frame(out: &RunOutput) -> Result<DataFrame> {
         c!(firms_using),
         c!(firm_share),
         c!(capacity_share),
+        c!(machine_price),
+        c!(builder_price),
+        c!(machines_built),
     ])
     .map_err(polars_error("technologies.parquet"))
 }

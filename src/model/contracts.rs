@@ -8,13 +8,14 @@
 //! The groups are the fields of `World`: `params` (the scenario and what is
 //! resolved from it, never written during a run), `clock`, `workers`,
 //! `layout` (the chunks of workers), `firms`, `inventors`, `knowledge`,
+//! `builders` (the machine builders),
 //! `economy`, `politics`, `government` and `stages` (one entry per
 //! region), `ledger`, `events` and `flows`.
 
 use crate::model::ledger::Ledger;
 use crate::model::world::{
-    Clock, Economy, Events, Firms, Flows, Government, Inventors, Knowledge, Layout, Parameters,
-    Politics, Stages, Workers, World,
+    Builders, Clock, Economy, Events, Firms, Flows, Government, Inventors, Knowledge, Layout,
+    Parameters, Politics, Stages, Workers, World,
 };
 
 /// What one phase reads and writes, by group.
@@ -75,7 +76,12 @@ contracts! {
     /// Firms review their methods, invest, scrap and set their wage policy.
     technology: Technology {
         reads { params: Parameters, clock: Clock, workers: Workers, politics: [Politics] }
-        writes { firms: Firms, knowledge: Knowledge, economy: [Economy], government: [Government], ledger: Ledger, events: Events, flows: Flows }
+        writes { firms: Firms, knowledge: Knowledge, builders: Builders, economy: [Economy], government: [Government], ledger: Ledger, events: Events, flows: Flows }
+    }
+    /// Machine builders build what was ordered, learn, and post their prices.
+    building: Building {
+        reads { params: Parameters, knowledge: Knowledge, politics: [Politics], government: [Government] }
+        writes { builders: Builders, economy: [Economy], ledger: Ledger }
     }
     /// Firms make what they plan to sell; experience accumulates.
     production: Production {
@@ -119,7 +125,7 @@ contracts! {
     }
     /// The books closed and checked.
     accounting: Accounting {
-        reads { clock: Clock, workers: Workers, inventors: Inventors, firms: Firms, economy: [Economy], government: [Government] }
+        reads { clock: Clock, workers: Workers, inventors: Inventors, firms: Firms, builders: Builders, economy: [Economy], government: [Government] }
         writes { ledger: Ledger }
     }
 }

@@ -5,7 +5,8 @@
 //! nothing; they sit below both so that observation never calls a phase.
 
 use crate::model::world::{
-    materials_per_unit, Economy, Firms, Government, Knowledge, Parameters, Politics, World,
+    materials_per_unit, Builders, Economy, Firms, Government, Knowledge, Parameters, Politics,
+    World,
 };
 use crate::scenario::TechKind;
 
@@ -42,19 +43,30 @@ pub struct TaskCost {
     pub unit_cost: f64,
 }
 
-/// Machine price of technology `j` in region `r`: an index that is 1 at
-/// first use and falls as (1 + experience)^(-learning_exponent), where
-/// experience is the cumulative output made with it (Wright's law; see the
-/// production phase), times the price of the rest of the economy's good,
-/// of which machines, buildings and engines are made. Where that good
-/// cheapens against labour, machines do too (Allen's high-wage economy).
+/// Price of one unit of technology `j`'s machine capital delivered to
+/// buyers in region `r`: the cheapest offer of the builders that can reach
+/// them, with its transport and tariff, posted by the building phase.
 pub fn machine_price(c: &Costing, r: usize, j: usize) -> f64 {
-    let t = &c.params.scenario.technologies[j];
-    let e = c.knowledge.experience[r * c.params.techs() + j];
-    (1.0 + e)
-        .powf(-t.learning_exponent)
-        .max(MACHINE_PRICE_FLOOR)
-        * c.economy[r].rest_price
+    c.economy[r].machine_price[j]
+}
+
+/// What building one unit of technology `j`'s machine capital costs region
+/// `r`'s builder: the rest of the economy's good, of which machines,
+/// buildings and engines are made, times the Wright's-law index
+/// (1 + experience)^(-learning_exponent), where experience is the machine
+/// capital the builder has built, in units of its first fleet. Where the
+/// rest of the economy's good cheapens against labour, machines do too
+/// (Allen's high-wage economy). Nothing holds the index up: the cost of a
+/// machine falls as long as builders go on building.
+pub fn building_cost(
+    params: &Parameters,
+    builders: &Builders,
+    economy: &[Economy],
+    r: usize,
+    j: usize,
+) -> f64 {
+    let learning = params.scenario.technologies[j].learning_exponent;
+    (1.0 + builders.experience(builders.of(r, j))).powf(-learning) * economy[r].rest_price
 }
 
 /// What one unit of technology `j`'s machine capital costs a buyer in
@@ -68,10 +80,6 @@ pub fn perceived_machine_price(c: &Costing, r: usize, j: usize) -> f64 {
     }
     price
 }
-
-/// Machines never get cheaper than this share of their first price: iron,
-/// building and power cost something however much experience accumulates.
-pub const MACHINE_PRICE_FLOOR: f64 = 0.1;
 
 /// What the materials of one unit cost a firm in region `r`: their
 /// quantity at the region's price of the rest of the economy's good.

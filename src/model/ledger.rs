@@ -13,6 +13,7 @@ named_enum!(
         Owners => "owners",
         Firms => "firms",
         Rest => "rest_of_economy",
+        Builders => "machine_builders",
         Merchants => "merchants",
         Government => "government",
     }
@@ -30,6 +31,8 @@ named_enum!(
         Transport => "transport",
         Tariffs => "tariffs",
         Investment => "investment",
+        Machines => "machine_sales",
+        MachineInputs => "machine_inputs",
         Research => "research",
         Dividends => "dividends",
         Equity => "equity",

@@ -68,6 +68,16 @@ parameters! {
     /// Share of the gap between what buyers asked for and expected sales that
     /// firms close each quarter (adaptive expectations, Dosi et al. 2010).
     expectation_speed: f64 = 0.3, [0.0, 1.0];
+    /// Machine builders' markup on the unit cost of the machines they build:
+    /// the benchmark markup of the capital-good firms of Dosi, Fagiolo and
+    /// Roventini (2010), 4%.
+    builder_markup: f64 = 0.04, [0.0, 10.0];
+    /// A builder's design cost for a technology, as a share of what the
+    /// first fleet of its machines (one for every industry worker of its
+    /// region) costs to build: paid when its first order comes, and spread
+    /// over the sales it expects within `payback_years`. A setting of the
+    /// mechanism, not a measured value.
+    design_cost: f64 = 0.1, [0.0, 10.0];
     /// Quarterly probability that an industry worker quits for reasons of
     /// their own (turnover), before any wage policy.
     base_quit_rate: f64 = 0.0, [0.0, 1.0];

@@ -96,3 +96,104 @@ fn the_power_loom_spreads_gradually_among_firms_and_in_their_capacity() {
         );
     }
 }
+
+/// Wright's law without a floor: the PC, built by the region that has
+/// built the most of them, falls below a tenth of its first price, and
+/// goes on falling as more are built.
+#[test]
+fn a_machine_price_keeps_falling_with_cumulative_production_past_a_tenth() {
+    let s = ludd::scenario::load("pc", &[])
+        .expect("the built-in pc scenario is valid")
+        .scenario;
+    let tech = "general_purpose_computer";
+    for out in ensemble(&s, 2) {
+        let rows = |region: &str| -> Vec<(f64, f64, f64)> {
+            (out.records.technologies.iter())
+                .filter(|r| r.region == region && r.technology == tech)
+                .map(|r| {
+                    let price = r.builder_price.expect("a technology with machines");
+                    (r.year, price, r.machines_built.expect("machines"))
+                })
+                .collect()
+        };
+        let leader = (out.scenario.regions.iter())
+            .map(|r| r.name.as_str())
+            .max_by(|a, b| {
+                let built = |name| rows(name).last().map_or(0.0, |row| row.2);
+                built(*a).total_cmp(&built(*b))
+            })
+            .expect("regions");
+        let series = rows(leader);
+        let first = series[0].1;
+        let crossed = series
+            .iter()
+            .position(|row| row.1 < 0.1 * first)
+            .unwrap_or_else(|| {
+                let least = series.iter().map(|row| row.1).fold(f64::MAX, f64::min);
+                panic!(
+                    "seed {}: {leader}'s price fell only to {:.3} of its first",
+                    out.seed,
+                    least / first
+                )
+            });
+        let (year, at_tenth, built_then) = series[crossed];
+        let (_, last, built_last) = *series.last().expect("rows");
+        println!(
+            "seed {}: {leader}'s builder at {:.3} of its first price in {year:.2} ({built_then:.0} built), {:.3} at the end ({built_last:.0} built)",
+            out.seed,
+            at_tenth / first,
+            last / first
+        );
+        assert!(built_last > built_then, "builders go on building");
+        assert!(last < at_tenth, "and the price goes on falling");
+    }
+}
+
+/// An export embargo on machinery stops machines, not knowledge: with
+/// Britain's embargo on from the start, no region buys British machines,
+/// and the power loom still reaches the other regions and is built there.
+#[test]
+fn an_embargo_stops_machine_exports_and_not_knowledge() {
+    let mut s = loom();
+    let britain = s.region_index("britain").expect("britain");
+    s.regions[britain].institutions.export_embargo = 1.0;
+    let loom = (s.technologies.iter())
+        .position(|t| t.name == "power_loom")
+        .expect("the power loom");
+    let mut world = World::new(&s, 1);
+    let mut buffers = Buffers::new(&world);
+    phases::settle(&mut world, &mut buffers).expect("settles");
+    let regions = s.regions.len();
+    let mut known_abroad = vec![false; regions];
+    for _ in 0..s.steps() {
+        phases::step(&mut world, &mut buffers).expect("steps");
+        for (r, economy) in world
+            .economy
+            .iter()
+            .enumerate()
+            .filter(|&(r, _)| r != britain)
+        {
+            for j in 0..s.technologies.len() {
+                assert_ne!(
+                    economy.machine_source[j] as usize, britain,
+                    "{} is offered British {} machines in {:.2}",
+                    s.regions[r].name, s.technologies[j].name, world.clock.year
+                );
+            }
+            known_abroad[r] |= world.knowledge.know(r, loom) > 0.0;
+        }
+        world.clock.step += 1;
+        world.clock.year = s.year_of(world.clock.step);
+    }
+    let abroad: Vec<usize> = (0..regions).filter(|&r| r != britain).collect();
+    assert!(
+        abroad.iter().any(|&r| known_abroad[r]),
+        "the power loom's knowledge still leaks abroad"
+    );
+    let built: f64 = abroad
+        .iter()
+        .map(|&r| world.builders.built[world.builders.of(r, loom)])
+        .sum();
+    println!("power looms built outside Britain: {built:.0}");
+    assert!(built > 0.0, "other regions build power looms themselves");
+}

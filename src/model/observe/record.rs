@@ -418,6 +418,9 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
             let (share, users) = (made[j], users[j]);
             let known = world.knowledge.know(r, j) > 0.0;
             let price = price_level(&world.economy[r]);
+            let (economy, builders) = (&world.economy[r], &world.builders);
+            let b = builders.of(r, j);
+            let machines = world.params.scenario.technologies[j].capital_per_worker > 0.0;
             let cost = known.then(|| {
                 (0..tasks)
                     .filter(|&t| world.params.tech_tasks[j] & (1 << t) != 0)
@@ -441,6 +444,9 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
                 firms_using: users,
                 firm_share: f64::from(users) / aggs[r].firms_alive.max(1.0),
                 capacity_share: output_share(capacity[j], all_capacity),
+                machine_price: machines.then(|| economy.machine_price[j] / economy.rest_price),
+                builder_price: machines.then(|| builders.price[b] / economy.rest_price),
+                machines_built: machines.then_some(builders.built[b]),
             });
         }
     }

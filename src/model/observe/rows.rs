@@ -85,6 +85,14 @@ pub struct TechRow {
     /// Its share of the capacity of the region's live firms (task-weighted;
     /// a hand method's capacity is the output made by hand).
     pub capacity_share: f64,
+    /// For a technology with machines: the price of a unit of its machine
+    /// capital delivered to the region's buyers, and at the works of the
+    /// region's own builder, both over the price of the rest of the
+    /// economy's good; and the machine capital the region's builder has
+    /// built so far.
+    pub machine_price: Option<f64>,
+    pub builder_price: Option<f64>,
+    pub machines_built: Option<f64>,
 }
 
 /// One row of `trade.parquet`: the industry's good sold from one region to

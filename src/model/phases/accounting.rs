@@ -20,6 +20,7 @@ pub fn accounting(books: Accounting<'_>, partial: &mut Vec<f64>) -> Result<()> {
         workers: books.workers,
         inventors: books.inventors,
         firms: books.firms,
+        builders: books.builders,
         economy: books.economy,
         government: books.government,
     }

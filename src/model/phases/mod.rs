@@ -15,6 +15,7 @@
 //! of one region and is recorded as a `Policy` event).
 
 pub mod accounting;
+pub mod building;
 pub mod diffusion;
 pub mod incomes;
 pub mod innovation;
@@ -28,8 +29,8 @@ pub mod trade;
 
 use crate::error::{LuddError, Result};
 use crate::model::contracts::{
-    Accounting, Diffusion, Incomes, Innovation, Labour, PoliticsPhase, Production, Reorganization,
-    StagesPhase, Technology, Trade,
+    Accounting, Building, Diffusion, Incomes, Innovation, Labour, PoliticsPhase, Production,
+    Reorganization, StagesPhase, Technology, Trade,
 };
 use crate::model::world::{
     Clock, Economy, Events, Flows, Parameters, Politics, WorkerScratch, World, SETTLING_STEPS,
@@ -128,6 +129,7 @@ macro_rules! pipeline {
 pipeline! {
     innovation(world, buffers), HeldStill => innovation::innovation(Innovation::lend(world), &mut buffers.innovation),
     technology(world, buffers), HeldStill => technology::technology(Technology::lend(world), &mut buffers.technology, &mut buffers.running),
+    building(world, _buffers), Runs => building::building(Building::lend(world)),
     production(world, _buffers), Runs => production::production(Production::lend(world)),
     trade(world, buffers), Runs => trade::trade(Trade::lend(world), &mut buffers.trade),
     labour(world, buffers), Runs => labour::labour(Labour::lend(world), &mut buffers.labour, &mut buffers.workers),
@@ -276,6 +278,7 @@ fn clear_flows(flows: &mut Flows, economy: &mut [Economy]) {
     for region in economy.iter_mut() {
         region.rest_sales_last = region.rest_sales;
         region.rest_sales = 0.0;
+        region.builder_dividends = 0.0;
     }
 }
 

@@ -137,9 +137,7 @@ fn learn_by_doing(
 ) {
     let tasks = params.tasks();
     let r = firms.region[f] as usize;
-    let first_unit = economy[r]
-        .experience_unit
-        .max(economy[r].industry_units * params.steps_per_year());
+    let first_unit = economy[r].first_unit(params.steps_per_year());
     let techs = params.techs();
     let machines = &firms.machines;
     let mut learn = |j: usize, t: usize, made: f64| {

@@ -251,7 +251,7 @@ fn decide(view: &mut Technology, f: usize, review: &Review) {
         } else if !affordable {
             scale = (0.8 * cash / total).clamp(0.0, 1.0);
         }
-        pay_for_machines(view, f, r, &per_tech, pre_tax, tax, scale);
+        pay_for_machines(view, f, r, &per_tech, tax, scale);
     }
     for (t, order) in orders.iter().enumerate().take(tasks) {
         install(view, f, t, plan.choice[t], order, scale);
@@ -410,39 +410,57 @@ fn install(view: &mut Technology, f: usize, t: usize, j: u8, order: &Order, scal
         .add(f, t, j, bought, productivity, worst.1);
 }
 
-/// Firm `f` pays `scale` of its spending on machines and set-ups: before
-/// tax to the rest of the economy, which makes them, and the tax on the
-/// general technology to the government. Sales of general machines are
-/// counted in units (spending at today's price over that price), so
-/// falling prices show as more machines sold, as unit sales of PCs do.
+/// Firm `f` pays `scale` of its spending on machines and set-ups (the
+/// engines and gear of a new method come from the same builders): to the
+/// builder whose offer reached it cheapest, its price at the works; the
+/// freight to the rest of the builder's region, which carries the
+/// machines; the tariff to its own government; and the tax on the general
+/// technology to its government too. Each builder books the machine
+/// capital ordered from it. Sales of general machines are also counted in
+/// units (spending over today's delivered price), so falling prices show
+/// as more machines sold, as unit sales of PCs do.
 fn pay_for_machines(
     view: &mut Technology,
     f: usize,
     r: usize,
     per_tech: &[f64; 64],
-    pre_tax: f64,
     tax: f64,
     scale: f64,
 ) {
+    let mut paid = tax * scale;
     for (j, spend) in per_tech.iter().enumerate().take(view.params.techs()) {
-        if *spend > 0.0 && view.params.tech_kind[j] == TechKind::General {
-            let price = machine_price(&costing!(view), r, j);
-            view.flows[r].general_capital_sales += spend * scale / price;
+        if *spend <= 0.0 {
+            continue;
         }
+        let spend = spend * scale;
+        let delivered = machine_price(&costing!(view), r, j);
+        if view.params.tech_kind[j] == TechKind::General {
+            view.flows[r].general_capital_sales += spend / delivered;
+        }
+        let from = view.economy[r].machine_source[j] as usize;
+        let b = view.builders.of(from, j);
+        let units = spend / delivered;
+        let at_works = units * view.builders.price[b];
+        let freight = at_works * costing!(view).delivery().transport(from, r).unwrap_or(0.0);
+        let duty = spend - at_works - freight;
+        view.builders.ordered[b] += units;
+        view.builders.revenue[b] += at_works;
+        view.builders.cash[b] += at_works;
+        view.ledger
+            .pay(Flow::Machines, Sector::Firms, Sector::Builders, at_works);
+        view.economy[from].rest_cash += freight;
+        view.economy[from].rest_sales += freight;
+        view.ledger
+            .pay(Flow::Transport, Sector::Firms, Sector::Rest, freight);
+        view.government[r].cash += duty;
+        view.flows[r].government_revenue += duty;
+        view.ledger
+            .pay(Flow::Tariffs, Sector::Firms, Sector::Government, duty);
+        paid += spend;
     }
-    let total = pre_tax + tax;
-    view.firms.cash[f] -= total * scale;
-    view.ledger.pay(
-        Flow::Investment,
-        Sector::Firms,
-        Sector::Rest,
-        pre_tax * scale,
-    );
+    view.firms.cash[f] -= paid;
     view.ledger
         .pay(Flow::Taxes, Sector::Firms, Sector::Government, tax * scale);
-    let region = &mut view.economy[r];
-    region.rest_cash += pre_tax * scale;
-    region.rest_sales += pre_tax * scale;
     view.government[r].cash += tax * scale;
     view.flows[r].government_revenue += tax * scale;
 }

@@ -7,6 +7,7 @@
 //! scale head counts by `people_per_agent`.
 
 mod agents;
+mod builders;
 mod chunks;
 mod events;
 mod machines;
@@ -15,6 +16,7 @@ mod setup;
 mod workers;
 
 pub use agents::*;
+pub use builders::Builders;
 pub use chunks::for_each_chunk;
 pub use events::{Event, EventKind, Events, EVENT_KINDS, EVENT_KIND_NAMES};
 pub use machines::{Machines, VINTAGES};
@@ -43,6 +45,8 @@ pub struct World {
     pub firms: Firms,
     pub inventors: Inventors,
     pub knowledge: Knowledge,
+    /// The machine builders of every region (see `Builders`).
+    pub builders: Builders,
     pub economy: Vec<Economy>,
     pub politics: Vec<Politics>,
     pub government: Vec<Government>,
@@ -311,6 +315,7 @@ pub struct Holdings<'a> {
     pub workers: &'a Workers,
     pub inventors: &'a Inventors,
     pub firms: &'a Firms,
+    pub builders: &'a Builders,
     pub economy: &'a [Economy],
     pub government: &'a [Government],
 }
@@ -332,6 +337,7 @@ impl Holdings<'_> {
         s[Sector::Households as usize] = partial.iter().sum();
         s[Sector::Inventors as usize] = self.inventors.savings.iter().sum();
         s[Sector::Firms as usize] = self.firms.cash.iter().sum();
+        s[Sector::Builders as usize] = self.builders.cash.iter().sum();
         for (r, g) in self.economy.iter().zip(self.government) {
             s[Sector::Owners as usize] += r.owners_wealth;
             s[Sector::Rest as usize] += r.rest_cash;

@@ -70,6 +70,24 @@ pub struct Economy {
     pub experience_unit: f64,
     /// Units of the good the region's firms made last quarter.
     pub industry_units: f64,
+    /// Price of one unit of each technology's machine capital delivered to
+    /// the region's buyers, and the region whose builder offers it (see the
+    /// building phase).
+    pub machine_price: Vec<f64>,
+    pub machine_source: Vec<u16>,
+    /// Profit the region's machine builders paid its owners this quarter,
+    /// taxed with the owners' other income.
+    pub builder_dividends: f64,
+}
+
+impl Economy {
+    /// The least unit of experience with a technology that arrives now: a
+    /// year of the region's industry output, and never less than a year of
+    /// its initial output.
+    pub fn first_unit(&self, steps_per_year: f64) -> f64 {
+        self.experience_unit
+            .max(self.industry_units * steps_per_year)
+    }
 }
 
 /// A region's politics: its institutions (changed by dated policies), the

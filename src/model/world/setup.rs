@@ -12,9 +12,10 @@
 //! opening balances.
 
 use super::{
-    chunk_layout, class_of, Clock, Economy, Events, Firms, Flows, Government, Holdings, Inventors,
-    Knowledge, Machines, Parameters, Politics, RouteState, Stages, Worker, Workers, World, CHUNK,
-    CLASSES, CRAFT, CRAFT_PREMIUM, CRAFT_SHOP, GENERAL, HIRED, REST, UNEMPLOYED, UNSKILLED,
+    chunk_layout, class_of, Builders, Clock, Economy, Events, Firms, Flows, Government, Holdings,
+    Inventors, Knowledge, Machines, Parameters, Politics, RouteState, Stages, Worker, Workers,
+    World, CHUNK, CLASSES, CRAFT, CRAFT_PREMIUM, CRAFT_SHOP, GENERAL, HIRED, REST, UNEMPLOYED,
+    UNSKILLED,
 };
 use crate::model::ledger::Ledger;
 use crate::model::rng;
@@ -92,6 +93,7 @@ impl World {
             stage_year: [f64::NAN; 3],
             ..Stages::default()
         };
+        let builders = first_builders(&s, &economy);
         let mut world = World {
             clock: Clock {
                 step: 0,
@@ -104,6 +106,7 @@ impl World {
             firms,
             inventors,
             knowledge,
+            builders,
             economy,
             politics,
             government: vec![Government::default(); region_count],
@@ -129,12 +132,36 @@ impl World {
             workers: &self.workers,
             inventors: &self.inventors,
             firms: &self.firms,
+            builders: &self.builders,
             economy: &self.economy,
             government: &self.government,
         }
         .money_stocks(&mut Vec::new());
         self.ledger.open(&stocks);
     }
+}
+
+/// Builders that have built nothing, each asking its first price: its
+/// markup on the rest of the economy's good (priced 1 at the start) and
+/// the whole design cost spread over a first fleet.
+/// Each technology's unit of experience is its first fleet: the machine
+/// capital that equips every initial industry worker of its origin (or,
+/// for a technology with no origin, of the reference region), where its
+/// first machines are built.
+fn first_builders(s: &Scenario, economy: &[Economy]) -> Builders {
+    let mut builders = Builders::new(economy.len(), s.technologies.len());
+    let behaviour = &s.behaviour;
+    builders
+        .price
+        .fill(1.0 + behaviour.builder_markup + behaviour.design_cost);
+    builders.charge.fill(behaviour.design_cost);
+    for (j, t) in s.technologies.iter().enumerate() {
+        let origin = (t.origin.as_deref())
+            .and_then(|name| s.region_index(name))
+            .unwrap_or(0);
+        builders.unit[j] = (t.capital_per_worker * economy[origin].experience_unit).max(1e-9);
+    }
+    builders
 }
 
 /// A region's politics before anything has happened: its institutions as
@@ -552,6 +579,15 @@ fn steady_state(s: &Scenario, spec: &Region, opening: &Opening) -> Economy {
         supplier_weight: 0.0,
         experience_unit: (industry_workers as f64 * s.steps_per_year as f64).max(1.0),
         industry_units: industry_workers as f64,
+        // Until the building phase posts its first offers, each region's
+        // own builder's first price: its markup on the rest of the
+        // economy's good, and the whole design cost spread over a first fleet.
+        machine_price: vec![
+            1.0 + behaviour.builder_markup + behaviour.design_cost;
+            s.technologies.len()
+        ],
+        machine_source: vec![0; s.technologies.len()],
+        builder_dividends: 0.0,
     }
 }
 

@@ -114,7 +114,8 @@ pub(super) fn rest_invests(view: &mut Incomes, r: usize, accounts: &Accounts) {
         .pay(Flow::Investment, Sector::Rest, Sector::Rest, investment);
 }
 
-/// Owners: dividends of firms and of the rest of the economy, tax,
+/// Owners: dividends of firms, of the machine builders and of the rest of
+/// the economy, tax,
 /// consumption.
 pub(super) fn owners(
     view: &mut Incomes,
@@ -130,10 +131,12 @@ pub(super) fn owners(
     region.rest_cash -= rest_dividend;
     view.ledger
         .pay(Flow::Dividends, Sector::Rest, Sector::Owners, rest_dividend);
-    let owners_income = accounts.dividends + rest_dividend;
+    // The machine builders paid their profit into the owners' wealth as
+    // they built; it is taxed here with the rest of the owners' income.
+    let owners_income = accounts.dividends + rest_dividend + region.builder_dividends;
     let owners_tax = institutions.income_tax * owners_income;
     region.owners_income = owners_income - owners_tax;
-    region.owners_wealth += owners_income - owners_tax - accounts.equity;
+    region.owners_wealth += owners_income - region.builder_dividends - owners_tax - accounts.equity;
     government.cash += owners_tax;
     view.ledger
         .pay(Flow::Taxes, Sector::Owners, Sector::Government, owners_tax);

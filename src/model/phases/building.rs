@@ -1,0 +1,169 @@
+//! Building: the machine builders of each region build what firms ordered
+//! in the technology phase, learn from it, and post the prices of the
+//! next quarter. In order:
+//!
+//! 1. **Build** (`build`). A builder's first order brings its design cost,
+//!    a share (`design_cost`) of what a first fleet costs to build, paid
+//!    to the rest of the economy's engineers and pattern-makers. Each unit
+//!    ordered costs its Wright's-law unit cost (`costs::building_cost`) in
+//!    the rest of the economy's good and labour, and adds to the builder's
+//!    experience. The design charge in the price pays the design cost back;
+//!    what is left over is profit, paid to the region's owners (a loss is
+//!    made good by them), so a builder holds no money between quarters.
+//! 2. **Price** (`price`). The builder asks its markup (`builder_markup`)
+//!    on its unit cost, plus a design charge: the design cost not yet paid
+//!    back, spread over the machines it expects to sell within
+//!    `payback_years` (never fewer than a first fleet), so a builder whose
+//!    sales grow cuts its price (Dosi, Fagiolo and Roventini 2010 price at
+//!    a markup on unit cost; the design cost spread over sales is the scale
+//!    economy of a machine whose design is paid once).
+//! 3. **Offer** (`offer`). Buyers in each region are offered each
+//!    technology's machines at the cheapest delivered price of the
+//!    builders that know it: the price at the works, transport and the
+//!    buyer's tariff, as the good pays them. A region under an export
+//!    embargo sells no machines abroad; its knowledge still leaks (the
+//!    diffusion phase), so others build the machines themselves.
+
+use crate::model::contracts::Building;
+use crate::model::costs::{building_cost, Delivery};
+use crate::model::ledger::{Flow, Sector};
+use crate::model::world::{Builders, Economy, Knowledge, Parameters, Politics};
+
+pub fn building(view: Building) {
+    let regions = view.params.region_count();
+    for r in 0..regions {
+        for j in 0..view.params.techs() {
+            build(
+                &mut *view.builders,
+                view.economy,
+                view.ledger,
+                view.params,
+                r,
+                j,
+            );
+        }
+    }
+    offer(
+        view.params,
+        view.knowledge,
+        view.politics,
+        view.government,
+        view.builders,
+        view.economy,
+    );
+}
+
+/// Region `r`'s builder of technology `j` builds this quarter's orders,
+/// pays for them and pays out its profit.
+fn build(
+    builders: &mut Builders,
+    economy: &mut [Economy],
+    ledger: &mut crate::model::ledger::Ledger,
+    params: &Parameters,
+    r: usize,
+    j: usize,
+) {
+    let behaviour = params.behaviour();
+    let b = builders.of(r, j);
+    let ordered = builders.ordered[b];
+    builders.expected[b] += behaviour.expectation_speed * (ordered - builders.expected[b]);
+    if ordered <= 0.0 {
+        return;
+    }
+    let mut inputs = building_cost(params, builders, economy, r, j) * ordered;
+    if builders.built[b] == 0.0 {
+        let design = behaviour.design_cost * builders.unit[j] * economy[r].rest_price;
+        builders.design_left[b] = design;
+        inputs += design;
+    }
+    builders.design_left[b] = (builders.design_left[b] - builders.charge[b] * ordered).max(0.0);
+    builders.built[b] += ordered;
+    let region = &mut economy[r];
+    builders.cash[b] -= inputs;
+    region.rest_cash += inputs;
+    region.rest_sales += inputs;
+    ledger.pay(Flow::MachineInputs, Sector::Builders, Sector::Rest, inputs);
+    let profit = builders.cash[b];
+    if profit >= 0.0 {
+        region.owners_wealth += profit;
+        region.builder_dividends += profit;
+        ledger.pay(Flow::Dividends, Sector::Builders, Sector::Owners, profit);
+    } else {
+        region.owners_wealth += profit;
+        ledger.pay(Flow::Equity, Sector::Owners, Sector::Builders, -profit);
+    }
+    builders.cash[b] = 0.0;
+    builders.ordered[b] = 0.0;
+    builders.revenue[b] = 0.0;
+}
+
+/// The design charge in builder `b`'s price for one unit of machine
+/// capital: the design cost not yet paid back over the sales it expects
+/// within the payback period, never counting on fewer than a first fleet.
+/// Before its first order the whole design cost is still to come.
+fn design_charge(
+    params: &Parameters,
+    builders: &Builders,
+    economy: &Economy,
+    j: usize,
+    b: usize,
+) -> f64 {
+    let behaviour = params.behaviour();
+    let fleet = builders.unit[j];
+    let left = if builders.built[b] > 0.0 {
+        builders.design_left[b]
+    } else {
+        behaviour.design_cost * fleet * economy.rest_price
+    };
+    let quarters = behaviour.payback_years * params.steps_per_year();
+    left / (quarters * builders.expected[b]).max(fleet)
+}
+
+/// Every builder's price at the works for the next quarter, and the
+/// cheapest delivered offer of each technology to each region's buyers.
+pub fn offer(
+    params: &Parameters,
+    knowledge: &Knowledge,
+    politics: &[Politics],
+    government: &[crate::model::world::Government],
+    builders: &mut Builders,
+    economy: &mut [Economy],
+) {
+    let markup = params.behaviour().builder_markup;
+    let (regions, techs) = (params.region_count(), params.techs());
+    for r in 0..regions {
+        for j in 0..techs {
+            let b = builders.of(r, j);
+            builders.charge[b] = design_charge(params, builders, &economy[r], j, b);
+            builders.price[b] = (1.0 + markup) * building_cost(params, builders, economy, r, j)
+                + builders.charge[b];
+        }
+    }
+    let delivery = Delivery {
+        params,
+        politics,
+        government,
+    };
+    for to in 0..regions {
+        for j in 0..techs {
+            // A region's own builder always offers, paying internal
+            // transport as the good does: a technology the region does not
+            // know is one its firms cannot choose.
+            let own = builders.price[builders.of(to, j)];
+            let mut best = (delivery.delivered_price(own, to, to).unwrap_or(own), to);
+            for from in (0..regions).filter(|&from| from != to) {
+                let sells = knowledge.know(from, j) > 0.0
+                    && politics[from].institutions.export_embargo < 0.5;
+                let price = builders.price[builders.of(from, j)];
+                let delivered = sells
+                    .then(|| delivery.delivered_price(price, from, to))
+                    .flatten();
+                if let Some(price) = delivered.filter(|&p| p < best.0) {
+                    best = (price, from);
+                }
+            }
+            economy[to].machine_price[j] = best.0;
+            economy[to].machine_source[j] = best.1 as u16;
+        }
+    }
+}

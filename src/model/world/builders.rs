@@ -1,0 +1,69 @@
+//! The machine builders: the capital-goods sector of each region, one
+//! builder for each technology that has machines (as the machine-tool
+//! firms of Dosi, Fagiolo and Roventini 2010). A builder makes machines to
+//! order, at a unit cost that falls with the machines it has built
+//! (Wright's law) and a price that also carries its design cost, spread
+//! over what it expects to sell. Firms buy from the builder, at home or
+//! abroad, whose machines reach them cheapest.
+
+/// The builders, flat `[region * techs + technology]`.
+#[derive(Clone, Default)]
+pub struct Builders {
+    /// Technologies per region: the stride of the flat arrays.
+    pub techs: usize,
+    /// Machine capital built so far, in the units the scenario's
+    /// `capital_per_worker` counts: the builder's experience.
+    pub built: Vec<f64>,
+    /// One unit of that experience, for each technology: its first fleet,
+    /// the machine capital that equips every initial industry worker of
+    /// its origin region. The unit is one for all builders, so that
+    /// experience counts machines built, wherever: a builder in a small
+    /// region learns no faster per machine than one in a large region.
+    pub unit: Vec<f64>,
+    /// Design cost not yet recovered from sales.
+    pub design_left: Vec<f64>,
+    /// Machine capital the builder expects to sell a quarter: its orders,
+    /// smoothed as firms smooth their expected sales.
+    pub expected: Vec<f64>,
+    /// Machine capital ordered this quarter, and what the buyers paid for it
+    /// at the works.
+    pub ordered: Vec<f64>,
+    pub revenue: Vec<f64>,
+    /// Price at the works of one unit of machine capital, set each quarter
+    /// for the next quarter's orders, and the design charge in it.
+    pub price: Vec<f64>,
+    pub charge: Vec<f64>,
+    /// The builder's money: sales come in during the quarter and the
+    /// building phase pays its costs and its profit out of them.
+    pub cash: Vec<f64>,
+}
+
+impl Builders {
+    /// Builders with nothing built, for `regions` regions and `techs`
+    /// technologies, allocated once at their exact size.
+    pub fn new(regions: usize, techs: usize) -> Builders {
+        let n = regions * techs;
+        Builders {
+            techs,
+            built: vec![0.0; n],
+            unit: vec![0.0; techs],
+            design_left: vec![0.0; n],
+            expected: vec![0.0; n],
+            ordered: vec![0.0; n],
+            revenue: vec![0.0; n],
+            price: vec![0.0; n],
+            charge: vec![0.0; n],
+            cash: vec![0.0; n],
+        }
+    }
+
+    /// The index of region `r`'s builder of technology `j`.
+    pub fn of(&self, r: usize, j: usize) -> usize {
+        r * self.techs + j
+    }
+
+    /// Experience of builder `b` in units of its technology's first fleet.
+    pub fn experience(&self, b: usize) -> f64 {
+        self.built[b] / self.unit[b % self.techs]
+    }
+}
