@@ -51,12 +51,10 @@ pub fn machine_price(c: &Costing, r: usize, j: usize) -> f64 {
 }
 
 /// What building one unit of technology `j`'s machine capital costs region
-/// `r`'s builder: the rest of the economy's good, of which machines,
-/// buildings and engines are made, times the Wright's-law index
-/// (1 + experience)^(-learning_exponent), where experience is the machine
-/// capital the builder has built, in units of its first fleet. Where the
-/// rest of the economy's good cheapens against labour, machines do too
-/// (Allen's high-wage economy). Nothing holds the index up: the cost of a
+/// `r`'s builder: its first cost (`first_building_cost`) times the
+/// Wright's-law index (1 + experience)^(-learning_exponent), where
+/// experience is the machine capital the builder has built, in units of
+/// the technology's first fleet. Nothing holds the index up: the cost of a
 /// machine falls as long as builders go on building.
 pub fn building_cost(
     params: &Parameters,
@@ -66,7 +64,20 @@ pub fn building_cost(
     j: usize,
 ) -> f64 {
     let learning = params.scenario.technologies[j].learning_exponent;
-    (1.0 + builders.experience(builders.of(r, j))).powf(-learning) * economy[r].rest_price
+    (1.0 + builders.experience(builders.of(r, j))).powf(-learning)
+        * first_building_cost(builders, &economy[r], j)
+}
+
+/// What the first unit of technology `j`'s machine capital costs a builder
+/// in a region whose rest of the economy is `economy`: machines, buildings
+/// and engines are made of the rest of the economy's good, so where it
+/// cheapens against labour machines do too (Allen's high-wage economy).
+/// The scenarios count machine capital in money at its first price, so the
+/// first cost is the share of that good's price that leaves the builder's
+/// first price (its markup, and for a new technology the whole design
+/// charge, on top) at the good's price (`Builders::first_cost`).
+pub fn first_building_cost(builders: &Builders, economy: &Economy, j: usize) -> f64 {
+    economy.rest_price * builders.first_cost[j]
 }
 
 /// What one unit of technology `j`'s machine capital costs a buyer in

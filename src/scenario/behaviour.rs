@@ -61,10 +61,14 @@ parameters! {
     presence_elasticity: f64 = 0.5, [0.0, 1.0];
     /// Annual user cost of machine capital (depreciation plus interest).
     capital_user_cost: f64 = 0.15, [0.0, 2.0];
-    /// Years over which a firm expects to recover a fixed set-up cost, and
-    /// within which a new machine must repay its price out of the operating
-    /// cost it saves to replace an old one (Dosi, Fagiolo and Roventini 2010).
+    /// Years over which a firm expects to recover a fixed set-up cost.
     payback_years: f64 = 8.0, [0.0, 100.0];
+    /// Years within which a new machine must repay its price out of the
+    /// operating cost it saves for the firm to scrap a working machine for
+    /// it: the payback rule of Dosi, Fagiolo and Roventini (2010), whose
+    /// benchmark is three quarters. Old vintages run on beside new ones
+    /// until a new machine saves that much.
+    replacement_payback_years: f64 = 0.75, [0.0, 100.0];
     /// Share of the gap between what buyers asked for and expected sales that
     /// firms close each quarter (adaptive expectations, Dosi et al. 2010).
     expectation_speed: f64 = 0.3, [0.0, 1.0];

@@ -157,6 +157,7 @@ fn an_embargo_stops_machine_exports_and_not_knowledge() {
     let mut s = loom();
     let britain = s.region_index("britain").expect("britain");
     s.regions[britain].institutions.export_embargo = 1.0;
+    s.policies.retain(|p| p.field != "export_embargo");
     let loom = (s.technologies.iter())
         .position(|t| t.name == "power_loom")
         .expect("the power loom");

@@ -18,14 +18,17 @@
 //!    a markup on unit cost; the design cost spread over sales is the scale
 //!    economy of a machine whose design is paid once).
 //! 3. **Offer** (`offer`). Buyers in each region are offered each
-//!    technology's machines at the cheapest delivered price of the
-//!    builders that know it: the price at the works, transport and the
-//!    buyer's tariff, as the good pays them. A region under an export
+//!    technology's machines by their own builder, at its price, and by
+//!    each foreign builder that knows the technology, with transport and
+//!    the buyer's tariff, as the good pays them. They order from the
+//!    builder they bought from before until another's offer is cheaper by
+//!    more than `switch_threshold` (a new supplier means new drawings,
+//!    spares and fitters), then from the cheapest. A region under an export
 //!    embargo sells no machines abroad; its knowledge still leaks (the
 //!    diffusion phase), so others build the machines themselves.
 
 use crate::model::contracts::Building;
-use crate::model::costs::{building_cost, Delivery};
+use crate::model::costs::{building_cost, first_building_cost, Delivery};
 use crate::model::ledger::{Flow, Sector};
 use crate::model::world::{Builders, Economy, Knowledge, Parameters, Politics};
 
@@ -71,8 +74,11 @@ fn build(
         return;
     }
     let mut inputs = building_cost(params, builders, economy, r, j) * ordered;
-    if builders.built[b] == 0.0 {
-        let design = behaviour.design_cost * builders.unit[j] * economy[r].rest_price;
+    if !builders.designed[b] {
+        builders.designed[b] = true;
+        let design = behaviour.design_cost
+            * builders.unit[j]
+            * first_building_cost(builders, &economy[r], j);
         builders.design_left[b] = design;
         inputs += design;
     }
@@ -110,17 +116,18 @@ fn design_charge(
 ) -> f64 {
     let behaviour = params.behaviour();
     let fleet = builders.unit[j];
-    let left = if builders.built[b] > 0.0 {
+    let left = if builders.designed[b] {
         builders.design_left[b]
     } else {
-        behaviour.design_cost * fleet * economy.rest_price
+        behaviour.design_cost * fleet * first_building_cost(builders, economy, j)
     };
     let quarters = behaviour.payback_years * params.steps_per_year();
     left / (quarters * builders.expected[b]).max(fleet)
 }
 
 /// Every builder's price at the works for the next quarter, and the
-/// cheapest delivered offer of each technology to each region's buyers.
+/// builder each region's buyers order each technology from, with its
+/// delivered price.
 pub fn offer(
     params: &Parameters,
     knowledge: &Knowledge,
@@ -144,26 +151,42 @@ pub fn offer(
         politics,
         government,
     };
+    let threshold = params.behaviour().switch_threshold;
     for to in 0..regions {
+        let economy = &mut economy[to];
         for j in 0..techs {
-            // A region's own builder always offers, paying internal
-            // transport as the good does: a technology the region does not
-            // know is one its firms cannot choose.
-            let own = builders.price[builders.of(to, j)];
-            let mut best = (delivery.delivered_price(own, to, to).unwrap_or(own), to);
-            for from in (0..regions).filter(|&from| from != to) {
+            // A region's own builder always offers, and delivers at home at
+            // its price (a technology the region does not know is one its
+            // firms cannot choose); a foreign builder offers where it knows
+            // the technology, no embargo holds its machines at home, and a
+            // route joins the two.
+            let offer = |from: usize| {
+                let price = builders.price[builders.of(from, j)];
+                if from == to {
+                    return Some(price);
+                }
                 let sells = knowledge.know(from, j) > 0.0
                     && politics[from].institutions.export_embargo < 0.5;
-                let price = builders.price[builders.of(from, j)];
-                let delivered = sells
+                sells
                     .then(|| delivery.delivered_price(price, from, to))
-                    .flatten();
-                if let Some(price) = delivered.filter(|&p| p < best.0) {
+                    .flatten()
+            };
+            let mut best = (f64::INFINITY, to);
+            for from in 0..regions {
+                if let Some(price) = offer(from).filter(|&p| p < best.0) {
                     best = (price, from);
                 }
             }
-            economy[to].machine_price[j] = best.0;
-            economy[to].machine_source[j] = best.1 as u16;
+            // Buyers stay with their builder until another's offer saves
+            // more than `switch_threshold`, as firms keep a method: a new
+            // supplier means new drawings, spares and fitters.
+            let current = economy.machine_source[j] as usize;
+            let source = match offer(current) {
+                Some(price) if best.0 >= price * (1.0 - threshold) => (price, current),
+                _ => best,
+            };
+            economy.machine_price[j] = source.0;
+            economy.machine_source[j] = source.1 as u16;
         }
     }
 }

@@ -325,7 +325,7 @@ fn order(view: &Technology, f: usize, t: usize, j: usize, planned: f64) -> Order
     let price = new.map_or(0.0, |new| {
         new.capital * perceived_machine_price(&costing, r, j)
     });
-    let payback = params.behaviour().payback_years * params.steps_per_year();
+    let payback = params.behaviour().replacement_payback_years * params.steps_per_year();
     let mut kept = 0.0;
     for (slot, k) in machines.lots(f, t).enumerate() {
         if machines.capital[k] <= 0.0 {
@@ -412,11 +412,11 @@ fn install(view: &mut Technology, f: usize, t: usize, j: u8, order: &Order, scal
 
 /// Firm `f` pays `scale` of its spending on machines and set-ups (the
 /// engines and gear of a new method come from the same builders): to the
-/// builder whose offer reached it cheapest, its price at the works; the
-/// freight to the rest of the builder's region, which carries the
-/// machines; the tariff to its own government; and the tax on the general
-/// technology to its government too. Each builder books the machine
-/// capital ordered from it. Sales of general machines are also counted in
+/// builder its region orders from (see the building phase): to the
+/// builder its price at the works; the freight from abroad to the rest of
+/// the builder's region, which carries the machines; the tariff to its
+/// own government; and the tax on the general technology to its
+/// government too. Each builder books the machine capital ordered from it. Sales of general machines are also counted in
 /// units (spending over today's delivered price), so falling prices show
 /// as more machines sold, as unit sales of PCs do.
 fn pay_for_machines(
@@ -441,7 +441,11 @@ fn pay_for_machines(
         let b = view.builders.of(from, j);
         let units = spend / delivered;
         let at_works = units * view.builders.price[b];
-        let freight = at_works * costing!(view).delivery().transport(from, r).unwrap_or(0.0);
+        let freight = if from == r {
+            0.0
+        } else {
+            at_works * costing!(view).delivery().transport(from, r).unwrap_or(0.0)
+        };
         let duty = spend - at_works - freight;
         view.builders.ordered[b] += units;
         view.builders.revenue[b] += at_works;

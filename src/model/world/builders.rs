@@ -20,6 +20,13 @@ pub struct Builders {
     /// experience counts machines built, wherever: a builder in a small
     /// region learns no faster per machine than one in a large region.
     pub unit: Vec<f64>,
+    /// What the first unit of each technology's machine capital costs to
+    /// build, as a share of the price of the rest of the economy's good
+    /// (see `costs::first_building_cost`).
+    pub first_cost: Vec<f64>,
+    /// Whether the builder has paid its design cost: at its first order,
+    /// or before the run for a technology already in use when it starts.
+    pub designed: Vec<bool>,
     /// Design cost not yet recovered from sales.
     pub design_left: Vec<f64>,
     /// Machine capital the builder expects to sell a quarter: its orders,
@@ -47,6 +54,8 @@ impl Builders {
             techs,
             built: vec![0.0; n],
             unit: vec![0.0; techs],
+            first_cost: vec![1.0; techs],
+            designed: vec![false; n],
             design_left: vec![0.0; n],
             expected: vec![0.0; n],
             ordered: vec![0.0; n],

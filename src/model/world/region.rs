@@ -71,8 +71,8 @@ pub struct Economy {
     /// Units of the good the region's firms made last quarter.
     pub industry_units: f64,
     /// Price of one unit of each technology's machine capital delivered to
-    /// the region's buyers, and the region whose builder offers it (see the
-    /// building phase).
+    /// the region's buyers, and the region whose builder they order from
+    /// (see the building phase).
     pub machine_price: Vec<f64>,
     pub machine_source: Vec<u16>,
     /// Profit the region's machine builders paid its owners this quarter,

@@ -81,6 +81,7 @@ impl World {
             region.workers = worker_start..worker_start + opening.labour_force;
             region.slots_end = workers.len();
             region.firms = first_firm..firms.len();
+            region.machine_source.fill(r as u16);
             economy.push(region);
             politics.push(calm_politics(spec, s.steps_per_year));
         }
@@ -141,21 +142,35 @@ impl World {
     }
 }
 
-/// Builders that have built nothing, each asking its first price: its
-/// markup on the rest of the economy's good (priced 1 at the start) and
-/// the whole design cost spread over a first fleet.
-/// Each technology's unit of experience is its first fleet: the machine
-/// capital that equips every initial industry worker of its origin (or,
-/// for a technology with no origin, of the reference region), where its
-/// first machines are built.
+/// Builders that have built nothing, each asking its first price: the
+/// price of the rest of the economy's good (1 at the start), in which the
+/// scenarios count machine capital. A technology in use when the run
+/// starts was designed long before: its builders have paid their design
+/// cost and ask only their markup on their cost. A new technology's price
+/// carries the whole design cost spread over a first fleet. Each
+/// technology's unit of experience is its first fleet: the machine capital
+/// that equips every initial industry worker of its origin (or, for a
+/// technology with no origin, of the reference region), where its first
+/// machines are built.
 fn first_builders(s: &Scenario, economy: &[Economy]) -> Builders {
-    let mut builders = Builders::new(economy.len(), s.technologies.len());
+    let regions = economy.len();
+    let mut builders = Builders::new(regions, s.technologies.len());
     let behaviour = &s.behaviour;
-    builders
-        .price
-        .fill(1.0 + behaviour.builder_markup + behaviour.design_cost);
-    builders.charge.fill(behaviour.design_cost);
+    builders.price.fill(1.0);
     for (j, t) in s.technologies.iter().enumerate() {
+        let established = t.possible_from <= s.start_year;
+        let (first_cost, charge) = if established {
+            (1.0 / (1.0 + behaviour.builder_markup), 0.0)
+        } else {
+            let first = 1.0 + behaviour.builder_markup + behaviour.design_cost;
+            (1.0 / first, behaviour.design_cost / first)
+        };
+        builders.first_cost[j] = first_cost;
+        for r in 0..regions {
+            let b = builders.of(r, j);
+            builders.charge[b] = charge;
+            builders.designed[b] = established;
+        }
         let origin = (t.origin.as_deref())
             .and_then(|name| s.region_index(name))
             .unwrap_or(0);
@@ -580,12 +595,9 @@ fn steady_state(s: &Scenario, spec: &Region, opening: &Opening) -> Economy {
         experience_unit: (industry_workers as f64 * s.steps_per_year as f64).max(1.0),
         industry_units: industry_workers as f64,
         // Until the building phase posts its first offers, each region's
-        // own builder's first price: its markup on the rest of the
-        // economy's good, and the whole design cost spread over a first fleet.
-        machine_price: vec![
-            1.0 + behaviour.builder_markup + behaviour.design_cost;
-            s.technologies.len()
-        ],
+        // own builder's first price: the price of the rest of the economy's
+        // good, in which scenarios count machine capital.
+        machine_price: vec![1.0; s.technologies.len()],
         machine_source: vec![0; s.technologies.len()],
         builder_dividends: 0.0,
     }
