@@ -11,7 +11,7 @@ pub use crate::analysis::provenance::{scenario_hash, seeds_text, Provenance};
 
 use crate::analysis::files::{parquet_bytes, polars_error, write_atomic, write_dir};
 use crate::error::Result;
-use crate::model::observe::{TechRow, GROUPS};
+use crate::model::observe::{TechRow, GROUPS, VINTAGES_BY_AGE};
 use crate::model::run::RunOutput;
 use polars::prelude::*;
 use std::path::Path;
@@ -131,7 +131,7 @@ pub fn technologies_frame(out: &RunOutput) -> Result<DataFrame> {
             )
         };
     }
-    DataFrame::new(vec![
+    let mut columns = vec![
         c!(step),
         c!(year),
         col(
@@ -149,11 +149,17 @@ pub fn technologies_frame(out: &RunOutput) -> Result<DataFrame> {
         c!(firms_using),
         c!(firm_share),
         c!(capacity_share),
-        c!(machine_price),
-        c!(builder_price),
-        c!(machines_built),
-    ])
-    .map_err(polars_error("technologies.parquet"))
+    ];
+    for (class, (name, _)) in VINTAGES_BY_AGE.iter().enumerate() {
+        columns.push(col(
+            name,
+            t.iter()
+                .map(|r| r.capacity_by_age[class])
+                .collect::<Vec<_>>(),
+        ));
+    }
+    columns.extend([c!(machine_price), c!(builder_price), c!(machines_built)]);
+    DataFrame::new(columns).map_err(polars_error("technologies.parquet"))
 }
 
 pub fn trade_frame(out: &RunOutput) -> Result<DataFrame> {

@@ -5,6 +5,7 @@ use super::charts::{self, LineChart, FAMILY, FONT};
 use super::data::{self, Line, Run, Runs, Sweep};
 use crate::analysis::stats::annual_means;
 use crate::error::Result;
+use crate::model::observe::{vintage_label, VINTAGES_BY_AGE};
 use std::path::Path;
 
 fn base64(bytes: &[u8]) -> String {
@@ -282,6 +283,23 @@ fn scenario_figures(runs: &[&Run]) -> Result<Vec<Figure>> {
                 x_range: range,
             })?,
             "Firms buy machines lot by lot and run old lots beside new ones: a firm counts as using the technology from its first machine, capacity counts every machine it holds, output what the machines in use made this quarter.".into(),
+        ));
+        let mut lines = Vec::new();
+        for (column, from) in VINTAGES_BY_AGE {
+            lines.push(line(&vintage_label(from), column)?);
+        }
+        figures.push((
+            "vintages",
+            format!("{name}'s capacity in {lead} by the age of its machines"),
+            charts::line_chart(LineChart {
+                title: &format!("{name} in {lead}: capacity by vintage"),
+                y_label: "share of the industry's capacity",
+                lines,
+                spans: data::stage_spans(first, &lead, s.end_year)?,
+                markers: Vec::new(),
+                x_range: range,
+            })?,
+            "Improvements reach only new machines, and old ones run until a new machine repays its price within the payback period or they cost more to run than hand work.".into(),
         ));
     }
 

@@ -12,7 +12,9 @@ use crate::analysis::compare::{
 use crate::analysis::stats::{mean, quantile};
 use crate::analysis::validation::{evaluate_observed, observe, RunStatistics, Target};
 use crate::error::Result;
-use crate::model::observe::{GroupRow, SeriesRow, TechRow, TradeRow, GROUPS};
+use crate::model::observe::{
+    vintage_label, GroupRow, SeriesRow, TechRow, TradeRow, GROUPS, VINTAGES_BY_AGE,
+};
 use crate::model::run::RunOutput;
 use crate::model::world::Event;
 use serde_json::{json, Value};
@@ -28,6 +30,10 @@ pub const CHARTS: &[(&str, &str)] = &[
     (
         "spread",
         "the general technology in the leading region: share of firms using it, its share of capacity and of output",
+    ),
+    (
+        "vintages",
+        "the general technology's share of the leading region's capacity by the age of its machines",
     ),
     (
         "income",
@@ -129,6 +135,16 @@ fn charts(out: &RunOutput) -> Vec<Vec<(String, Vec<f64>)>> {
             ),
         ]
     });
+    let vintages = general.map_or(Vec::new(), |name| {
+        (VINTAGES_BY_AGE.iter().enumerate())
+            .map(|(class, (_, from))| {
+                named(
+                    &vintage_label(*from),
+                    technology_annual(out, &lead, name, |t| t.capacity_by_age[class]),
+                )
+            })
+            .collect()
+    });
     let mut income = vec![named(
         "output per worker",
         indexed(annual(out, &lead, |s| s.output_per_worker)),
@@ -145,7 +161,7 @@ fn charts(out: &RunOutput) -> Vec<Vec<(String, Vec<f64>)>> {
         named("labour share", annual(out, &lead, |s| s.labour_share)),
         named("income Gini", annual(out, &lead, |s| s.gini_income)),
     ];
-    vec![adoption, spread, income, protest, distribution]
+    vec![adoption, spread, vintages, income, protest, distribution]
 }
 
 /// Annual means of one column of the technologies table for one technology

@@ -159,6 +159,7 @@ fn a_run_summarizes_and_reports_in_a_real_browser() {
         &[
             "adoption",
             "spread",
+            "vintages",
             "wages",
             "distribution",
             "protest",

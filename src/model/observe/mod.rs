@@ -12,4 +12,6 @@ pub mod record;
 mod rows;
 pub mod summary;
 
-pub use rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS};
+pub use rows::{
+    vintage_label, GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS, VINTAGES_BY_AGE,
+};

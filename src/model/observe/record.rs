@@ -23,7 +23,7 @@
 mod sums;
 
 use super::index::Chain;
-use super::rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS};
+use super::rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS, VINTAGES_BY_AGE};
 use crate::model::costs::{method_cost, task_cost, Costing};
 use crate::model::world::{
     output_share, Economy, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED, VINTAGES,
@@ -382,6 +382,7 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
         // the capacity of all the region's firms.
         let techs = world.params.techs();
         let (mut made, mut capacity, mut users) = ([0.0; 64], [0.0; 64], [0u32; 64]);
+        let mut by_age = [[0.0; VINTAGES_BY_AGE.len()]; 64];
         let mut all_capacity = 0.0;
         let machines = &world.firms.machines;
         for f in world.economy[r].firms.clone() {
@@ -406,6 +407,13 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
                         made[j] += machines.used[k] * weight;
                         capacity[j] += units * weight;
                         all_capacity += units * weight;
+                        let age = year - f64::from(machines.year[k]);
+                        let class = (VINTAGES_BY_AGE.iter())
+                            .take_while(|(_, from)| age >= *from)
+                            .count()
+                            .max(1)
+                            - 1;
+                        by_age[j][class] += units * weight;
                         uses |= 1 << j;
                     }
                 }
@@ -447,6 +455,7 @@ fn technology_rows(world: &World, aggs: &[Agg], rec: &mut Records) {
                 machine_price: machines.then(|| economy.machine_price[j] / economy.rest_price),
                 builder_price: machines.then(|| builders.price[b] / economy.rest_price),
                 machines_built: machines.then_some(builders.built[b]),
+                capacity_by_age: by_age[j].map(|c| output_share(c, all_capacity)),
             });
         }
     }

@@ -93,7 +93,19 @@ pub struct TechRow {
     pub machine_price: Option<f64>,
     pub builder_price: Option<f64>,
     pub machines_built: Option<f64>,
+    /// Its machines' share of the region's capacity by age, in the classes
+    /// of `VINTAGES_BY_AGE`; for a machine, they sum to `capacity_share`.
+    pub capacity_by_age: [f64; VINTAGES_BY_AGE.len()],
 }
+
+/// The age classes of machines the technology rows count capacity by:
+/// each class's column in `technologies.parquet` and the age, in years
+/// since its machines were bought, at which it begins.
+pub const VINTAGES_BY_AGE: [(&str, f64); 3] = [
+    ("capacity_under_10y", 0.0),
+    ("capacity_10_to_19y", 10.0),
+    ("capacity_20y_on", 20.0),
+];
 
 /// One row of `trade.parquet`: the industry's good sold from one region to
 /// another in one step, for every pair joined by a route.
@@ -129,3 +141,14 @@ pub const GROUPS: [&str; 6] = [
     "owners",
     "inventors",
 ];
+
+/// The label of the age class of machines that begins at `from` years, as
+/// the vintage charts name it.
+pub fn vintage_label(from: f64) -> String {
+    let next = VINTAGES_BY_AGE.iter().map(|(_, a)| *a).find(|&a| a > from);
+    match next {
+        Some(to) if from == 0.0 => format!("bought in the last {to:.0} years"),
+        Some(to) => format!("bought {from:.0} to {to:.0} years ago"),
+        None => format!("bought {from:.0} or more years ago"),
+    }
+}

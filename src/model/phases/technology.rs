@@ -30,7 +30,7 @@ use crate::model::costs::{
 use crate::model::ledger::{Flow, Sector};
 use crate::model::plans::{best_plan, evaluate, usable, works_by_hand, Plan};
 use crate::model::rng::{self, Phase};
-use crate::model::world::{EventKind, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
+use crate::model::world::{EventKind, Purchase, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
 use crate::scenario::TechKind;
 use rand::Rng;
 use rayon::prelude::*;
@@ -405,9 +405,13 @@ fn install(view: &mut Technology, f: usize, t: usize, j: u8, order: &Order, scal
             worst = (cost, k);
         }
     }
-    view.firms
-        .machines
-        .add(f, t, j, bought, productivity, worst.1);
+    let purchase = Purchase {
+        tech: j,
+        capital: bought,
+        productivity,
+        year: view.clock.year as f32,
+    };
+    view.firms.machines.add(f, t, purchase, worst.1);
 }
 
 /// Firm `f` pays `scale` of its spending on machines and set-ups (the

@@ -28,11 +28,24 @@ pub struct Machines {
     /// Best-practice productivity of the technology in the firm's region
     /// when the lot was bought: the improvements it embodies.
     pub productivity: Vec<f32>,
+    /// Year the lot was bought (the capital-weighted mean of the purchases
+    /// merged into it): its vintage.
+    pub year: Vec<f32>,
     /// Output made with the lot this quarter, units of the good.
     pub used: Vec<f64>,
     /// Output made by hand on the task this quarter, with the firm's hand
     /// method for it (its `choice`).
     pub hand: Vec<f64>,
+}
+
+/// Machines bought together: of one technology, with the best-practice
+/// productivity of the year they were bought.
+#[derive(Clone, Copy, Debug)]
+pub struct Purchase {
+    pub tech: u8,
+    pub capital: f64,
+    pub productivity: f32,
+    pub year: f32,
 }
 
 impl Machines {
@@ -45,6 +58,7 @@ impl Machines {
             tech: vec![0; lots],
             capital: vec![0.0; lots],
             productivity: vec![0.0; lots],
+            year: vec![0.0; lots],
             used: vec![0.0; lots],
             hand: vec![0.0; firms * tasks],
         }
@@ -74,21 +88,18 @@ impl Machines {
         self.hand[f * self.tasks..(f + 1) * self.tasks].fill(0.0);
     }
 
-    /// Puts `capital` of technology `j` with productivity `productivity`
-    /// among the lots of firm `f` on task `t`: into an
+    /// Puts a purchase among the lots of firm `f` on task `t`: into an
     /// empty lot, else merged into the lot of the same technology whose
-    /// productivity is nearest (productivity weighted by capital), else in
-    /// place of the lot `worst` names (the one that costs most to run),
-    /// whose machines are scrapped. Returns the capital scrapped.
-    pub fn add(
-        &mut self,
-        f: usize,
-        t: usize,
-        j: u8,
-        capital: f64,
-        productivity: f32,
-        worst: usize,
-    ) -> f64 {
+    /// productivity is nearest (productivity and year weighted by capital),
+    /// else in place of the lot `worst` names (the one that costs most to
+    /// run), whose machines are scrapped. Returns the capital scrapped.
+    pub fn add(&mut self, f: usize, t: usize, purchase: Purchase, worst: usize) -> f64 {
+        let Purchase {
+            tech: j,
+            capital,
+            productivity,
+            year,
+        } = purchase;
         let lots = self.lots(f, t);
         let empty = lots.clone().find(|&k| self.capital[k] <= 0.0);
         let same = lots
@@ -103,9 +114,11 @@ impl Machines {
             (Some(k), _) => (k, 0.0),
             (None, Some(k)) => {
                 let total = self.capital[k] + capital;
-                self.productivity[k] = ((self.productivity[k] as f64 * self.capital[k]
-                    + productivity as f64 * capital)
-                    / total) as f32;
+                let merged = |old: f32, new: f32| {
+                    ((old as f64 * self.capital[k] + new as f64 * capital) / total) as f32
+                };
+                self.productivity[k] = merged(self.productivity[k], productivity);
+                self.year[k] = merged(self.year[k], year);
                 self.capital[k] = total;
                 return 0.0;
             }
@@ -114,6 +127,7 @@ impl Machines {
         self.tech[k] = j;
         self.capital[k] = capital;
         self.productivity[k] = productivity;
+        self.year[k] = year;
         self.used[k] = 0.0;
         scrapped
     }

@@ -19,7 +19,7 @@ pub use agents::*;
 pub use builders::Builders;
 pub use chunks::for_each_chunk;
 pub use events::{Event, EventKind, Events, EVENT_KINDS, EVENT_KIND_NAMES};
-pub use machines::{Machines, VINTAGES};
+pub use machines::{Machines, Purchase, VINTAGES};
 pub use region::{Economy, Flows, Government, Leavers, Politics, RegionFlows, RouteState, Stages};
 pub use workers::{
     chunk_layout, Worker, WorkerChunk, WorkerScratch, Workers, CHUNK, NO_SEARCH, REST, SEEK_REST,

@@ -299,7 +299,7 @@ function drawChart(chart, cur, base) {
   chart.series.forEach((s) => { consider(s.p5); consider(s.p95); consider(s.mean); });
   if (baseChart) baseChart.series.forEach((s) => consider(s.mean));
   if (!isFinite(lo)) { lo = 0; hi = 1; }
-  if (chart.name === "adoption" || chart.name === "spread" || chart.name === "protest") lo = 0;
+  if (chart.name === "adoption" || chart.name === "spread" || chart.name === "vintages" || chart.name === "protest") lo = 0;
   if (hi - lo < 1e-9) hi = lo + 1;
   const x = (i) => L + (W - L - R) * (i / Math.max(1, years.length - 1));
   const y = (v) => T + (H - T - B) * (1 - (v - lo) / (hi - lo));
