@@ -73,15 +73,15 @@ contracts! {
         reads { params: Parameters, clock: Clock, economy: [Economy], politics: [Politics] }
         writes { firms: Firms, inventors: Inventors, knowledge: Knowledge, ledger: Ledger, events: Events, flows: Flows }
     }
+    /// Machine builders build last quarter's orders, learn, and post this quarter's prices.
+    building: Building {
+        reads { params: Parameters, knowledge: Knowledge, politics: [Politics], government: [Government] }
+        writes { builders: Builders, economy: [Economy], ledger: Ledger }
+    }
     /// Firms review their methods, invest, scrap and set their wage policy.
     technology: Technology {
         reads { params: Parameters, clock: Clock, workers: Workers, politics: [Politics] }
         writes { firms: Firms, knowledge: Knowledge, builders: Builders, economy: [Economy], government: [Government], ledger: Ledger, events: Events, flows: Flows }
-    }
-    /// Machine builders build what was ordered, learn, and post their prices.
-    building: Building {
-        reads { params: Parameters, knowledge: Knowledge, politics: [Politics], government: [Government] }
-        writes { builders: Builders, economy: [Economy], ledger: Ledger }
     }
     /// Firms make what they plan to sell; experience accumulates.
     production: Production {

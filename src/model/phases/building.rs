@@ -1,15 +1,19 @@
-//! Building: the machine builders of each region build what firms ordered
-//! in the technology phase, learn from it, and post the prices of the
-//! next quarter. In order:
+//! Building: at the start of each quarter, before firms invest, the
+//! machine builders of each region build what firms ordered and paid for
+//! the quarter before, learn from it, and post this quarter's prices and
+//! offers, so firms buy at prices that this quarter's policies (a tariff,
+//! an embargo) already shape. In order:
 //!
 //! 1. **Build** (`build`). A builder's first order brings its design cost,
 //!    a share (`design_cost`) of what a first fleet costs to build, paid
 //!    to the rest of the economy's engineers and pattern-makers. Each unit
-//!    ordered costs its Wright's-law unit cost (`costs::building_cost`) in
-//!    the rest of the economy's good and labour, and adds to the builder's
-//!    experience. The design charge in the price pays the design cost back;
-//!    what is left over is profit, paid to the region's owners (a loss is
-//!    made good by them), so a builder holds no money between quarters.
+//!    ordered, machine or set-up, costs its Wright's-law unit cost
+//!    (`costs::building_cost`) in the rest of the economy's good and
+//!    labour; each machine adds to the builder's experience. The design
+//!    charge in the price pays the design cost back; what is left over is
+//!    profit, paid to the region's owners (a loss is made good by them),
+//!    so a builder holds no money from one order's building to the next
+//!    quarter's receipts.
 //! 2. **Price** (`price`). The builder asks its markup (`builder_markup`)
 //!    on its unit cost, plus a design charge: the design cost not yet paid
 //!    back, spread over the machines it expects to sell within
@@ -68,12 +72,13 @@ fn build(
 ) {
     let behaviour = params.behaviour();
     let b = builders.of(r, j);
-    let ordered = builders.ordered[b];
-    builders.expected[b] += behaviour.expectation_speed * (ordered - builders.expected[b]);
-    if ordered <= 0.0 {
+    let (machines, set_ups) = (builders.ordered[b], builders.set_ups[b]);
+    builders.expected[b] += behaviour.expectation_speed * (machines - builders.expected[b]);
+    let units = machines + set_ups;
+    if units <= 0.0 {
         return;
     }
-    let mut inputs = building_cost(params, builders, economy, r, j) * ordered;
+    let mut inputs = building_cost(params, builders, economy, r, j) * units;
     if !builders.designed[b] {
         builders.designed[b] = true;
         let design = behaviour.design_cost
@@ -82,25 +87,24 @@ fn build(
         builders.design_left[b] = design;
         inputs += design;
     }
-    builders.design_left[b] = (builders.design_left[b] - builders.charge[b] * ordered).max(0.0);
-    builders.built[b] += ordered;
+    builders.design_left[b] = (builders.design_left[b] - builders.charge[b] * units).max(0.0);
+    builders.built[b] += machines;
     let region = &mut economy[r];
     builders.cash[b] -= inputs;
     region.rest_cash += inputs;
     region.rest_sales += inputs;
     ledger.pay(Flow::MachineInputs, Sector::Builders, Sector::Rest, inputs);
     let profit = builders.cash[b];
+    region.owners_wealth += profit;
+    region.builder_profit += profit;
     if profit >= 0.0 {
-        region.owners_wealth += profit;
-        region.builder_dividends += profit;
         ledger.pay(Flow::Dividends, Sector::Builders, Sector::Owners, profit);
     } else {
-        region.owners_wealth += profit;
         ledger.pay(Flow::Equity, Sector::Owners, Sector::Builders, -profit);
     }
     builders.cash[b] = 0.0;
     builders.ordered[b] = 0.0;
-    builders.revenue[b] = 0.0;
+    builders.set_ups[b] = 0.0;
 }
 
 /// The design charge in builder `b`'s price for one unit of machine
@@ -185,8 +189,15 @@ pub fn offer(
                 Some(price) if best.0 >= price * (1.0 - threshold) => (price, current),
                 _ => best,
             };
-            economy.machine_price[j] = source.0;
-            economy.machine_source[j] = source.1 as u16;
+            let (price, from) = source;
+            let at_works = builders.price[builders.of(from, j)];
+            economy.machine_price[j] = price;
+            economy.machine_freight[j] = if from == to {
+                0.0
+            } else {
+                at_works * delivery.transport(from, to).unwrap_or(0.0)
+            };
+            economy.machine_source[j] = from as u16;
         }
     }
 }

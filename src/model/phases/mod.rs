@@ -128,8 +128,8 @@ macro_rules! pipeline {
 // last. Each phase is lent the view of its contract (`model::contracts`).
 pipeline! {
     innovation(world, buffers), HeldStill => innovation::innovation(Innovation::lend(world), &mut buffers.innovation),
-    technology(world, buffers), HeldStill => technology::technology(Technology::lend(world), &mut buffers.technology, &mut buffers.running),
     building(world, _buffers), Runs => building::building(Building::lend(world)),
+    technology(world, buffers), HeldStill => technology::technology(Technology::lend(world), &mut buffers.technology, &mut buffers.running),
     production(world, _buffers), Runs => production::production(Production::lend(world)),
     trade(world, buffers), Runs => trade::trade(Trade::lend(world), &mut buffers.trade),
     labour(world, buffers), Runs => labour::labour(Labour::lend(world), &mut buffers.labour, &mut buffers.workers),
@@ -278,7 +278,7 @@ fn clear_flows(flows: &mut Flows, economy: &mut [Economy]) {
     for region in economy.iter_mut() {
         region.rest_sales_last = region.rest_sales;
         region.rest_sales = 0.0;
-        region.builder_dividends = 0.0;
+        region.builder_profit = 0.0;
     }
 }
 

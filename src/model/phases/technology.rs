@@ -213,24 +213,25 @@ fn decide(view: &mut Technology, f: usize, review: &Review) {
     }
     let planned_output = view.firms.expected[f] * 1.1;
     let mut orders = [Order::default(); 16];
-    let mut per_tech = [0.0f64; 64];
+    // Machine capital ordered, and set-ups bought, by technology, in
+    // units of machine capital.
+    let mut spending = Spending::default();
     for (t, order) in orders.iter_mut().enumerate().take(tasks) {
         *order = self::order(view, f, t, plan.choice[t] as usize, planned_output);
-        let j = plan.choice[t] as usize;
-        per_tech[j] += order.capital * machine_price(&costing!(view), r, j);
+        spending.machines[plan.choice[t] as usize] += order.capital;
     }
-    for (j, spend) in per_tech.iter_mut().enumerate().take(view.params.techs()) {
-        if plan.new_fixed & (1 << j) != 0 {
-            *spend += view.params.scenario.technologies[j].fixed_cost
-                * view.params.steps_per_year()
-                * machine_price(&costing!(view), r, j);
-        }
+    for j in (0..view.params.techs()).filter(|&j| plan.new_fixed & (1 << j) != 0) {
+        spending.set_ups[j] +=
+            view.params.scenario.technologies[j].fixed_cost * view.params.steps_per_year();
     }
     let tax_rate = view.politics[r].institutions.general_tech_tax;
-    let pre_tax: f64 = per_tech.iter().sum();
+    let at_price = |j: usize| {
+        (spending.machines[j] + spending.set_ups[j]) * machine_price(&costing!(view), r, j)
+    };
+    let pre_tax: f64 = (0..view.params.techs()).map(at_price).sum();
     let tax: f64 = (0..view.params.techs())
         .filter(|&j| view.params.tech_kind[j] == TechKind::General)
-        .map(|j| per_tech[j] * tax_rate)
+        .map(|j| at_price(j) * tax_rate)
         .sum();
     let total = pre_tax + tax;
     let mut scale = 1.0;
@@ -251,7 +252,7 @@ fn decide(view: &mut Technology, f: usize, review: &Review) {
         } else if !affordable {
             scale = (0.8 * cash / total).clamp(0.0, 1.0);
         }
-        pay_for_machines(view, f, r, &per_tech, tax, scale);
+        pay_for_machines(view, f, r, &spending, tax, scale);
     }
     for (t, order) in orders.iter().enumerate().take(tasks) {
         install(view, f, t, plan.choice[t], order, scale);
@@ -300,8 +301,9 @@ struct Order {
 /// costs more than doing the work by hand (Salter 1960: a machine is kept
 /// while it covers its operating cost, whatever it cost to buy), and
 /// replaced when a new machine pays for itself out of the operating cost
-/// it saves within the payback period (`payback_years`, as the firms of
-/// Dosi, Fagiolo and Roventini 2010 do). The firm buys new machines of its
+/// it saves within the replacement payback period
+/// (`replacement_payback_years`, as the firms of Dosi, Fagiolo and
+/// Roventini 2010 do). The firm buys new machines of its
 /// method for the output its kept lots cannot make; the rest of its lots,
 /// of older vintages and other methods, run beside them.
 fn order(view: &Technology, f: usize, t: usize, j: usize, planned: f64) -> Order {
@@ -414,45 +416,61 @@ fn install(view: &mut Technology, f: usize, t: usize, j: u8, order: &Order, scal
     view.firms.machines.add(f, t, purchase, worst.1);
 }
 
-/// Firm `f` pays `scale` of its spending on machines and set-ups (the
-/// engines and gear of a new method come from the same builders): to the
-/// builder its region orders from (see the building phase): to the
-/// builder its price at the works; the freight from abroad to the rest of
-/// the builder's region, which carries the machines; the tariff to its
-/// own government; and the tax on the general technology to its
-/// government too. Each builder books the machine capital ordered from it. Sales of general machines are also counted in
-/// units (spending over today's delivered price), so falling prices show
-/// as more machines sold, as unit sales of PCs do.
+/// What a firm buys in a quarter, by technology, in units of machine
+/// capital: machines for its lots, and the set-up of a new method (the
+/// engines, gear and systems it needs before its first machine, which
+/// come from the same builders).
+#[derive(Clone, Copy)]
+struct Spending {
+    machines: [f64; 64],
+    set_ups: [f64; 64],
+}
+
+impl Default for Spending {
+    fn default() -> Spending {
+        Spending {
+            machines: [0.0; 64],
+            set_ups: [0.0; 64],
+        }
+    }
+}
+
+/// Firm `f` pays `scale` of its spending on machines and set-ups at the
+/// offer its region's buyers were posted (see the building phase): the
+/// price at the works to the builder, the freight from abroad to the rest
+/// of the builder's region, which carries the machines, and the tariff to
+/// its own government; and the tax on the general technology to its
+/// government too. The builder books the machines and set-ups ordered from
+/// it. Sales of general machines (set-ups apart) are also counted in
+/// units, so falling prices show as more machines sold, as unit sales of
+/// PCs do.
 fn pay_for_machines(
     view: &mut Technology,
     f: usize,
     r: usize,
-    per_tech: &[f64; 64],
+    spending: &Spending,
     tax: f64,
     scale: f64,
 ) {
     let mut paid = tax * scale;
-    for (j, spend) in per_tech.iter().enumerate().take(view.params.techs()) {
-        if *spend <= 0.0 {
+    for j in 0..view.params.techs() {
+        let (machines, set_ups) = (spending.machines[j] * scale, spending.set_ups[j] * scale);
+        let units = machines + set_ups;
+        if units <= 0.0 {
             continue;
         }
-        let spend = spend * scale;
-        let delivered = machine_price(&costing!(view), r, j);
         if view.params.tech_kind[j] == TechKind::General {
-            view.flows[r].general_capital_sales += spend / delivered;
+            view.flows[r].general_capital_sales += machines;
         }
-        let from = view.economy[r].machine_source[j] as usize;
+        let economy = &view.economy[r];
+        let from = economy.machine_source[j] as usize;
         let b = view.builders.of(from, j);
-        let units = spend / delivered;
         let at_works = units * view.builders.price[b];
-        let freight = if from == r {
-            0.0
-        } else {
-            at_works * costing!(view).delivery().transport(from, r).unwrap_or(0.0)
-        };
-        let duty = spend - at_works - freight;
-        view.builders.ordered[b] += units;
-        view.builders.revenue[b] += at_works;
+        let freight = units * economy.machine_freight[j];
+        let delivered = units * economy.machine_price[j];
+        let duty = delivered - at_works - freight;
+        view.builders.ordered[b] += machines;
+        view.builders.set_ups[b] += set_ups;
         view.builders.cash[b] += at_works;
         view.ledger
             .pay(Flow::Machines, Sector::Firms, Sector::Builders, at_works);
@@ -464,7 +482,7 @@ fn pay_for_machines(
         view.flows[r].government_revenue += duty;
         view.ledger
             .pay(Flow::Tariffs, Sector::Firms, Sector::Government, duty);
-        paid += spend;
+        paid += delivered;
     }
     view.firms.cash[f] -= paid;
     view.ledger

@@ -32,16 +32,18 @@ pub struct Builders {
     /// Machine capital the builder expects to sell a quarter: its orders,
     /// smoothed as firms smooth their expected sales.
     pub expected: Vec<f64>,
-    /// Machine capital ordered this quarter, and what the buyers paid for it
-    /// at the works.
+    /// Machine capital ordered last quarter, and set-ups (engines, gear and
+    /// systems that a firm needs once, before its first machines), in the
+    /// same units: set-ups are built like machines but add nothing to the
+    /// experience of building them.
     pub ordered: Vec<f64>,
-    pub revenue: Vec<f64>,
+    pub set_ups: Vec<f64>,
     /// Price at the works of one unit of machine capital, set each quarter
     /// for the next quarter's orders, and the design charge in it.
     pub price: Vec<f64>,
     pub charge: Vec<f64>,
-    /// The builder's money: sales come in during the quarter and the
-    /// building phase pays its costs and its profit out of them.
+    /// The builder's money: the receipts of last quarter's orders, out of
+    /// which the building phase pays their cost and its profit.
     pub cash: Vec<f64>,
 }
 
@@ -59,7 +61,7 @@ impl Builders {
             design_left: vec![0.0; n],
             expected: vec![0.0; n],
             ordered: vec![0.0; n],
-            revenue: vec![0.0; n],
+            set_ups: vec![0.0; n],
             price: vec![0.0; n],
             charge: vec![0.0; n],
             cash: vec![0.0; n],

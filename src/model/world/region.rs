@@ -71,13 +71,14 @@ pub struct Economy {
     /// Units of the good the region's firms made last quarter.
     pub industry_units: f64,
     /// Price of one unit of each technology's machine capital delivered to
-    /// the region's buyers, and the region whose builder they order from
-    /// (see the building phase).
+    /// the region's buyers, the freight in it, and the region whose builder
+    /// they order from, posted by the building phase for the quarter.
     pub machine_price: Vec<f64>,
+    pub machine_freight: Vec<f64>,
     pub machine_source: Vec<u16>,
-    /// Profit the region's machine builders paid its owners this quarter,
-    /// taxed with the owners' other income.
-    pub builder_dividends: f64,
+    /// Profit (or, negative, loss) the region's machine builders passed to
+    /// its owners this quarter, taxed with the owners' other income.
+    pub builder_profit: f64,
 }
 
 impl Economy {
@@ -190,7 +191,7 @@ pub struct RegionFlows {
     pub industry_revenue: f64,
     /// Materials the industry's firms bought from the rest of the economy.
     pub materials: f64,
-    /// General machines and set-ups bought, in units at first-installation prices.
+    /// General machines bought (set-ups apart), in units of machine capital.
     pub general_capital_sales: f64,
     pub capital_destroyed: f64,
     pub relief_spending: f64,

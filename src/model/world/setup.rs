@@ -150,8 +150,9 @@ impl World {
 /// carries the whole design cost spread over a first fleet. Each
 /// technology's unit of experience is its first fleet: the machine capital
 /// that equips every initial industry worker of its origin (or, for a
-/// technology with no origin, of the reference region), where its first
-/// machines are built.
+/// technology with no origin, of the scenario's first region), where its
+/// first machines are built. A region that learns an established
+/// technology later copies a design already paid for.
 fn first_builders(s: &Scenario, economy: &[Economy]) -> Builders {
     let regions = economy.len();
     let mut builders = Builders::new(regions, s.technologies.len());
@@ -598,8 +599,9 @@ fn steady_state(s: &Scenario, spec: &Region, opening: &Opening) -> Economy {
         // own builder's first price: the price of the rest of the economy's
         // good, in which scenarios count machine capital.
         machine_price: vec![1.0; s.technologies.len()],
+        machine_freight: vec![0.0; s.technologies.len()],
         machine_source: vec![0; s.technologies.len()],
-        builder_dividends: 0.0,
+        builder_profit: 0.0,
     }
 }
 

@@ -131,12 +131,13 @@ pub(super) fn owners(
     region.rest_cash -= rest_dividend;
     view.ledger
         .pay(Flow::Dividends, Sector::Rest, Sector::Owners, rest_dividend);
-    // The machine builders paid their profit into the owners' wealth as
-    // they built; it is taxed here with the rest of the owners' income.
-    let owners_income = accounts.dividends + rest_dividend + region.builder_dividends;
-    let owners_tax = institutions.income_tax * owners_income;
+    // The machine builders passed their profit or loss into the owners'
+    // wealth as they built; it is taxed here with the rest of the owners'
+    // income, a loss set against the rest.
+    let owners_income = accounts.dividends + rest_dividend + region.builder_profit;
+    let owners_tax = institutions.income_tax * owners_income.max(0.0);
     region.owners_income = owners_income - owners_tax;
-    region.owners_wealth += owners_income - region.builder_dividends - owners_tax - accounts.equity;
+    region.owners_wealth += owners_income - region.builder_profit - owners_tax - accounts.equity;
     government.cash += owners_tax;
     view.ledger
         .pay(Flow::Taxes, Sector::Owners, Sector::Government, owners_tax);
