@@ -302,6 +302,7 @@ fn check_finite(world: &World, phase: &'static str) -> Result<()> {
             ("merchants_cash", r.merchants_cash),
             ("government", world.government[i].cash),
             ("price_index", r.price_index),
+            ("machine_price", r.machine_price.iter().sum::<f64>()),
             ("cpi", r.cpi),
             ("protest", politics.protest),
             ("risk", politics.risk),
