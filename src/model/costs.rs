@@ -44,8 +44,8 @@ pub struct TaskCost {
 }
 
 /// Price of one unit of technology `j`'s machine capital delivered to
-/// buyers in region `r`: the cheapest offer of the builders that can reach
-/// them, with its transport and tariff, posted by the building phase.
+/// buyers in region `r` by the builder they order from, with its transport
+/// and tariff, posted by the building phase.
 pub fn machine_price(c: &Costing, r: usize, j: usize) -> f64 {
     c.economy[r].machine_price[j]
 }

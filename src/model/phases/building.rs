@@ -14,9 +14,10 @@
 //!    profit, paid to the region's owners (a loss is made good by them),
 //!    so a builder holds no money from one order's building to the next
 //!    quarter's receipts.
-//! 2. **Price** (`price`). The builder asks its markup (`builder_markup`)
-//!    on its unit cost, plus a design charge: the design cost not yet paid
-//!    back, spread over the machines it expects to sell within
+//! 2. **Price** (`offer`, with `design_charge`). The builder asks its
+//!    markup (`builder_markup`) on its unit cost, plus a design charge:
+//!    the design cost not yet paid back, spread over the machines it
+//!    expects to sell within
 //!    `payback_years` (never fewer than a first fleet), so a builder whose
 //!    sales grow cuts its price (Dosi, Fagiolo and Roventini 2010 price at
 //!    a markup on unit cost; the design cost spread over sales is the scale
@@ -60,8 +61,8 @@ pub fn building(view: Building) {
     );
 }
 
-/// Region `r`'s builder of technology `j` builds this quarter's orders,
-/// pays for them and pays out its profit.
+/// Region `r`'s builder of technology `j` builds last quarter's orders,
+/// pays for them and passes its profit or loss to the region's owners.
 fn build(
     builders: &mut Builders,
     economy: &mut [Economy],

@@ -3,8 +3,9 @@
 //! firms of Dosi, Fagiolo and Roventini 2010). A builder makes machines to
 //! order, at a unit cost that falls with the machines it has built
 //! (Wright's law) and a price that also carries its design cost, spread
-//! over what it expects to sell. Firms buy from the builder, at home or
-//! abroad, whose machines reach them cheapest.
+//! over what it expects to sell. A region's firms buy from one builder, at
+//! home or abroad, and move to another only when it is cheaper by more than
+//! the switch threshold (see the building phase).
 
 /// The builders, flat `[region * techs + technology]`.
 #[derive(Clone, Default)]
@@ -38,8 +39,8 @@ pub struct Builders {
     /// experience of building them.
     pub ordered: Vec<f64>,
     pub set_ups: Vec<f64>,
-    /// Price at the works of one unit of machine capital, set each quarter
-    /// for the next quarter's orders, and the design charge in it.
+    /// Price at the works of one unit of machine capital, posted at the
+    /// start of each quarter for its orders, and the design charge in it.
     pub price: Vec<f64>,
     pub charge: Vec<f64>,
     /// The builder's money: the receipts of last quarter's orders, out of

@@ -75,11 +75,6 @@ impl Machines {
         f * self.tasks * VINTAGES..(f + 1) * self.tasks * VINTAGES
     }
 
-    /// Firm `f`'s machine capital, all lots.
-    pub fn firm_capital(&self, f: usize) -> f64 {
-        self.capital[self.firm_lots(f)].iter().sum()
-    }
-
     /// Empties every lot of firm `f` (it exits, or a new firm takes its place).
     pub fn clear_firm(&mut self, f: usize) {
         let lots = self.firm_lots(f);
