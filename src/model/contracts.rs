@@ -101,7 +101,7 @@ contracts! {
     /// Wages, profits, taxes, relief and spending.
     incomes: Incomes {
         reads { params: Parameters, clock: Clock, layout: Layout, knowledge: Knowledge, politics: [Politics] }
-        writes { workers: Workers, firms: Firms, inventors: Inventors, economy: [Economy], government: [Government], ledger: Ledger, flows: Flows }
+        writes { workers: Workers, firms: Firms, inventors: Inventors, builders: Builders, economy: [Economy], government: [Government], ledger: Ledger, flows: Flows }
     }
     /// Grievance, protest, machine-breaking and the state's response.
     politics: PoliticsPhase {

@@ -11,7 +11,9 @@
 //! the wage equals labour's marginal revenue product, and moves whenever
 //! unemployment, bargaining or demand push the wage away from it. Capital is
 //! bought from retained earnings toward the stock at which its marginal
-//! product pays the user cost, and depreciates.
+//! product pays the user cost, and depreciates. Part of it is the general
+//! technologies' machines, bought from the machine builders, in the share
+//! of the tasks they took over (`Economy::capital_price`).
 //!
 //! These are the formulas; the labour market phase uses them to hire and to
 //! set the price, the incomes phase to pay wages, invest and pay dividends.
@@ -46,6 +48,36 @@ impl Economy {
             self.rest_productivity *= new_task_gain(self.rest_alpha, change);
         }
         self.rest_alpha += change;
+    }
+
+    /// Share of the rest of the economy's capital, by value, held as
+    /// technology `j`'s machines: capital's share of the tasks beyond
+    /// `alpha0`, the share before any general technology, over all of
+    /// capital's share, split between the general technologies in
+    /// proportion to the tasks each took over.
+    pub fn machine_share(&self, alpha0: f64, j: usize) -> f64 {
+        let automated: f64 = self.rest_automated.iter().sum();
+        if automated <= 0.0 || self.rest_alpha <= 0.0 {
+            return 0.0;
+        }
+        (self.rest_alpha - alpha0).max(0.0) / self.rest_alpha * self.rest_automated[j] / automated
+    }
+
+    /// Price of a unit of the rest of the economy's capital: a
+    /// Cobb-Douglas composite of its own good and the general technologies'
+    /// machines, each weighted by its share of capital's value, so that
+    /// spending on capital splits in those shares and a machine that gets
+    /// cheaper makes capital cheaper in proportion to the tasks it does.
+    pub fn capital_price(&self, alpha0: f64) -> f64 {
+        let own = self.rest_price.ln();
+        let mut log_price = own;
+        for (j, &price) in self.machine_price.iter().enumerate() {
+            let share = self.machine_share(alpha0, j);
+            if share > 0.0 && price > 0.0 {
+                log_price += share * (price.ln() - own);
+            }
+        }
+        log_price.exp()
     }
 }
 
@@ -92,10 +124,11 @@ pub fn marginal_revenue_product(reg: &Economy) -> f64 {
     (1.0 - reg.rest_alpha) * reg.rest_price * reg.rest_output() / l
 }
 
-/// The capital stock at which capital's marginal product pays its
-/// quarterly user cost `user_cost`: `a Y / K = user cost`.
-pub fn capital_wanted(reg: &Economy, user_cost: f64) -> f64 {
-    reg.rest_alpha * reg.rest_output() / user_cost.max(1e-9)
+/// The capital stock at which capital's marginal revenue product pays its
+/// quarterly user cost `user_cost` at the capital price `capital_price`:
+/// `a p Y / K = capital price x user cost`.
+pub fn capital_wanted(reg: &Economy, user_cost: f64, capital_price: f64) -> f64 {
+    reg.rest_alpha * reg.rest_price * reg.rest_output() / (capital_price * user_cost).max(1e-12)
 }
 
 /// The steady state of a region's rest of the economy at a price of 1:

@@ -119,13 +119,17 @@ parameters! {
     /// British Economic Growth during the Industrial Revolution, table 4.2,
     /// land folded into capital here); 0.33-0.35 for the USA (Solow 1957).
     capital_elasticity: f64 = 0.35, [0.05, 0.9];
-    /// Share of the rest of the economy's labour tasks that the general
-    /// technology takes over once it has spread through the industry: steam,
-    /// the assembly line, computers and language models each automated work
-    /// far beyond the industry that first used them (Acemoglu and Restrepo
-    /// 2019, "Automation and New Tasks", J. Econ. Perspectives 33(2): the
-    /// displacement effect). Not a measured value: a setting of the mechanism.
-    automation_reach: f64 = 0.1, [0.0, 0.5];
+    /// How fast the rest of the economy automates the tasks a general
+    /// technology can do as labour grows dear relative to its machines:
+    /// labour's cost advantage over the machine across those tasks is
+    /// Pareto-distributed with this index, from break-even in the best
+    /// suited task when the technology arrives, so a share
+    /// `1 - x^-elasticity` of them is automated once the wage has risen
+    /// `x` times against the delivered machine price (Zeira 1998 and
+    /// Acemoglu and Restrepo 2018 make automation a cost threshold over
+    /// tasks; the distribution's index is a setting of the mechanism, not
+    /// a measured value).
+    automation_elasticity: f64 = 1.0, [0.1, 10.0];
     /// Years over which new tasks for labour restore, at rate one over this
     /// many years, the tasks automation took (the reinstatement effect,
     /// Acemoglu and Restrepo 2019); a generation, as in Allen's (2009)

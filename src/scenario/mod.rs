@@ -191,6 +191,21 @@ pub struct Technology {
     /// neither the firm's plan nor its output (docs/ODD.md).
     #[serde(default, skip_serializing_if = "is_false")]
     pub individual_use: bool,
+    /// Share of the rest of the economy's labour tasks that this general
+    /// technology can do at all (steam in mines, mills and transport; the
+    /// PC in offices; the language model in the tasks it can do), with its
+    /// source in the scenario. How many of them it takes over is an
+    /// outcome: a task is automated once the machine does it more cheaply
+    /// than labour at the region's wage and machine price (docs/ODD.md,
+    /// "Automation beyond the industry"). Omitted: 0, the technology stays
+    /// in the industry. Only general technologies may set it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub economy_reach: f64,
+}
+
+/// For `skip_serializing_if`: a share left at zero is not written.
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// For `skip_serializing_if`: a flag left at its default is not written,

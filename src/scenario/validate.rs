@@ -350,6 +350,21 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         if let Some(d) = t.depreciation {
             c.range(format!("{p}.depreciation"), d, 0.0, 1.0);
         }
+        // Capital's share of the rest of the economy's tasks is its
+        // elasticity plus what general technologies take; it must leave
+        // labour some tasks.
+        c.range(
+            format!("{p}.economy_reach"),
+            t.economy_reach,
+            0.0,
+            0.9 - s.behaviour.capital_elasticity,
+        );
+        if t.economy_reach > 0.0 && t.kind != TechKind::General {
+            c.fail(
+                format!("{p}.economy_reach"),
+                "only a general technology reaches beyond the industry",
+            );
+        }
         match t.kind {
             TechKind::Craft => {
                 if t.fixed_cost > 0.0 || t.capital_per_worker > 0.0 {

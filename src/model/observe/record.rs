@@ -204,6 +204,11 @@ fn goods(world: &World, r: usize, agg: &mut Agg) -> ([f64; 2], [f64; 2]) {
     agg.reorganized = reorganized;
     agg.industry_output = total;
     agg.flows = world.flows[r];
+    // The share of the rest of the economy's tasks that general
+    // technologies do now: capital's share beyond its share before any.
+    let automated = (region.rest_alpha - world.params.behaviour().capital_elasticity).max(0.0);
+    agg.rest_workers = f64::from(region.rest_employed);
+    agg.rest_automated = automated * agg.rest_workers;
     // Value added: the materials the industry bought are part of the
     // rest of the economy's output and of the industry's revenue.
     agg.nominal_output = agg.flows.industry_revenue - agg.flows.materials + agg.flows.rest_output;
@@ -535,6 +540,7 @@ fn series_row(
         general_unit_cost: (a.general_cost_weight > 0.0)
             .then(|| a.general_cost / a.general_cost_weight),
         general_capital_sales: a.flows.general_capital_sales,
+        automated_share: a.rest_automated / a.rest_workers.max(1e-9),
         // Workers in general-technology jobs, and those who use it on
         // their own where the technology allows (the technology phase).
         general_worker_use_share: if employed > 0.0 {

@@ -36,6 +36,9 @@ pub struct SeriesRow {
     pub reorganized_output_share: f64,
     pub general_unit_cost: Option<f64>,
     pub general_capital_sales: f64,
+    /// Share of the rest of the economy's tasks that general technologies
+    /// do now (automated and not yet given back to labour by new tasks).
+    pub automated_share: f64,
     pub general_worker_use_share: f64,
     pub general_firm_adoption_share: f64,
     pub top_firm_share: f64,

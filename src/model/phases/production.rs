@@ -12,9 +12,8 @@ use crate::model::contracts::Production;
 use crate::model::costs::{factory_price, Costing};
 use crate::model::plans::firm_lots;
 use crate::model::world::{
-    Economy, Firms, Knowledge, Parameters, Politics, CLASSES, CRAFT_SHOP, VINTAGES,
+    Economy, Firms, Knowledge, Parameters, Politics, CLASSES, CRAFT_SHOP, UNSKILLED, VINTAGES,
 };
-use crate::scenario::TechKind;
 
 pub fn production(view: Production<'_>) {
     let Production {
@@ -120,7 +119,8 @@ pub fn production(view: Production<'_>) {
     for region in economy.iter_mut() {
         region.industry_units = region.firms.clone().map(|f| firms.output[f]).sum();
     }
-    adoption_and_automation(params, clock.step, firms, economy, politics);
+    adoption_rate(params, clock.step, firms, economy, politics);
+    automation(params, knowledge, economy);
 }
 
 /// Learning by doing, for firm `f`, from what each of its lots and hands
@@ -160,25 +160,17 @@ fn learn_by_doing(
     }
 }
 
-/// Each region's local rate of adoption, and automation and new tasks in
-/// the rest of the economy, from the step's output shares.
-fn adoption_and_automation(
+/// Each region's local rate of adoption: the change of the machine-made
+/// share of the industry's output over a year, which the politics phase
+/// reacts to.
+fn adoption_rate(
     params: &Parameters,
     step: usize,
     firms: &Firms,
-    economy: &mut [Economy],
+    economy: &[Economy],
     politics: &mut [Politics],
 ) {
-    let steps_per_year = params.steps_per_year();
-    let behaviour = params.behaviour();
-    let (alpha0, reach, reinstatement_years) = (
-        behaviour.capital_elasticity,
-        behaviour.automation_reach,
-        behaviour.reinstatement_years,
-    );
-    // The local rate of adoption (change of the machine-made share over a
-    // year) is what the politics phase reacts to.
-    for (region, politics) in economy.iter_mut().zip(politics.iter_mut()) {
+    for (region, politics) in economy.iter().zip(politics.iter_mut()) {
         let (by_kind, _, total) = params.output_shares(firms, region);
         let mechanized = if total > 0.0 {
             1.0 - by_kind[0] / total
@@ -194,20 +186,42 @@ fn adoption_and_automation(
         };
         history[slot] = mechanized;
         politics.adoption_rate = (mechanized - year_ago).max(0.0);
-        // Automation and new tasks in the rest of the economy (Acemoglu and
-        // Restrepo 2019): as the general technology spreads further than
-        // ever before, it takes over a matching part of the rest of the
-        // economy's labour tasks; new tasks for labour give back a share of
-        // what was taken each quarter, so the displacement fades over a
-        // generation.
-        let general = if total > 0.0 {
-            by_kind[TechKind::General as usize] / total
-        } else {
-            0.0
-        };
-        let spread = (general - region.general_reach).max(0.0);
-        region.general_reach += spread;
-        let automated = region.rest_alpha - alpha0;
-        region.shift_tasks(reach * spread - automated / (reinstatement_years * steps_per_year));
+    }
+}
+
+/// Automation and new tasks in the rest of the economy (Acemoglu and
+/// Restrepo 2018, 2019). Each general technology can do a share of the
+/// rest of the economy's labour tasks (`economy_reach`); labour's cost
+/// advantage over the machine across them is Pareto-distributed, at
+/// break-even in the best suited task when the region could first buy the
+/// machine, so once the wage has grown `x` times against the delivered
+/// machine price a share `1 - x^-automation_elasticity` of them is done
+/// more cheaply by machine, and is automated. Machines that get cheaper
+/// (the builders' learning and scale) and wages that rise both push
+/// automation on; a tariff or an embargo on machines holds it back. New
+/// tasks for labour give back a share of what was taken each quarter
+/// (`reinstatement_years`), so the displacement fades over a generation.
+fn automation(params: &Parameters, knowledge: &Knowledge, economy: &mut [Economy]) {
+    let behaviour = params.behaviour();
+    let per_quarter = 1.0 / (behaviour.reinstatement_years * params.steps_per_year());
+    for (r, region) in economy.iter_mut().enumerate() {
+        let mut spread = 0.0;
+        for (j, tech) in params.scenario.technologies.iter().enumerate() {
+            let price = region.machine_price[j];
+            if tech.economy_reach <= 0.0 || knowledge.know(r, j) <= 0.0 || price <= 0.0 {
+                continue;
+            }
+            let relative = region.wage[UNSKILLED] / price;
+            if region.automation_reference[j] <= 0.0 {
+                region.automation_reference[j] = relative;
+            }
+            let dearer = (relative / region.automation_reference[j]).max(1.0);
+            let share = tech.economy_reach * (1.0 - dearer.powf(-behaviour.automation_elasticity));
+            let gain = (share - region.rest_automated[j]).max(0.0);
+            region.rest_automated[j] += gain;
+            spread += gain;
+        }
+        let automated = region.rest_alpha - behaviour.capital_elasticity;
+        region.shift_tasks(spread - automated * per_quarter);
     }
 }

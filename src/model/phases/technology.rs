@@ -28,6 +28,7 @@ use crate::model::costs::{
     depreciation, machine_price, method_cost, perceived_machine_price, task_cost,
 };
 use crate::model::ledger::{Flow, Sector};
+use crate::model::phases::building::MachineMarket;
 use crate::model::plans::{best_plan, evaluate, usable, works_by_hand, Plan};
 use crate::model::rng::{self, Phase};
 use crate::model::world::{EventKind, Purchase, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
@@ -436,14 +437,8 @@ impl Default for Spending {
 }
 
 /// Firm `f` pays `scale` of its spending on machines and set-ups at the
-/// offer its region's buyers were posted (see the building phase): the
-/// price at the works to the builder, the freight from abroad to the rest
-/// of the builder's region, which carries the machines, and the tariff to
-/// its own government; and the tax on the general technology to its
-/// government too. The builder books the machines and set-ups ordered from
-/// it. Sales of general machines (set-ups apart) are also counted in
-/// units, so falling prices show as more machines sold, as unit sales of
-/// PCs do.
+/// offer its region's buyers were posted (see `MachineMarket::order`), and
+/// the tax on the general technology to its government.
 fn pay_for_machines(
     view: &mut Technology,
     f: usize,
@@ -452,37 +447,18 @@ fn pay_for_machines(
     tax: f64,
     scale: f64,
 ) {
+    let mut market = MachineMarket {
+        params: view.params,
+        builders: view.builders,
+        economy: view.economy,
+        government: view.government,
+        flows: view.flows,
+        ledger: view.ledger,
+    };
     let mut paid = tax * scale;
     for j in 0..view.params.techs() {
         let (machines, set_ups) = (spending.machines[j] * scale, spending.set_ups[j] * scale);
-        let units = machines + set_ups;
-        if units <= 0.0 {
-            continue;
-        }
-        if view.params.tech_kind[j] == TechKind::General {
-            view.flows[r].general_capital_sales += machines;
-        }
-        let economy = &view.economy[r];
-        let from = economy.machine_source[j] as usize;
-        let b = view.builders.of(from, j);
-        let at_works = units * view.builders.price[b];
-        let freight = units * economy.machine_freight[j];
-        let delivered = units * economy.machine_price[j];
-        let duty = delivered - at_works - freight;
-        view.builders.ordered[b] += machines;
-        view.builders.set_ups[b] += set_ups;
-        view.builders.cash[b] += at_works;
-        view.ledger
-            .pay(Flow::Machines, Sector::Firms, Sector::Builders, at_works);
-        view.economy[from].rest_cash += freight;
-        view.economy[from].rest_sales += freight;
-        view.ledger
-            .pay(Flow::Transport, Sector::Firms, Sector::Rest, freight);
-        view.government[r].cash += duty;
-        view.flows[r].government_revenue += duty;
-        view.ledger
-            .pay(Flow::Tariffs, Sector::Firms, Sector::Government, duty);
-        paid += delivered;
+        paid += market.order(Sector::Firms, r, j, machines, set_ups);
     }
     view.firms.cash[f] -= paid;
     view.ledger

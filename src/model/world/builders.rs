@@ -17,7 +17,9 @@ pub struct Builders {
     pub built: Vec<f64>,
     /// One unit of that experience, for each technology: its first fleet,
     /// the machine capital that equips every initial industry worker of
-    /// its origin region. The unit is one for all builders, so that
+    /// its origin region and, for a general technology, the part of the
+    /// origin's rest of the economy it can reach (`economy_reach` x that
+    /// sector's capital at the start). The unit is one for all builders, so that
     /// experience counts machines built, wherever: a builder in a small
     /// region learns no faster per machine than one in a large region.
     pub unit: Vec<f64>,

@@ -25,15 +25,21 @@ pub struct Economy {
     /// Annual growth of output per worker the scenario gives for the rest of
     /// the economy in its steady state; `A` grows at its `1 - a` power.
     pub rest_productivity_growth: f64,
-    /// The rest of the economy's capital, in units of its own good.
+    /// The rest of the economy's capital, in units of a composite of its
+    /// own good and the general technologies' machines, one unit of each at
+    /// the start (see `Economy::capital_price`).
     pub rest_capital: f64,
     /// Capital's share of the rest of the economy's tasks (its output
     /// elasticity): raised as the general technology automates tasks, lowered
     /// as new tasks for labour arrive (see the production phase).
     pub rest_alpha: f64,
-    /// Highest output share the general technology has reached in the
-    /// region's industry, the measure of how far it has spread.
-    pub general_reach: f64,
+    /// For each technology, the highest share of the rest of the economy's
+    /// tasks it has taken over so far (only general technologies take any;
+    /// see the production phase), and the wage over its delivered machine
+    /// price when the region could first buy it (0 before), against which
+    /// automation measures how much dearer labour has grown.
+    pub rest_automated: Vec<f64>,
+    pub automation_reference: Vec<f64>,
     /// Workers who use the general technology on their own, in firms that
     /// have not set it up for their tasks (see the technology phase).
     pub general_users: u32,

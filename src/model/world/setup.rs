@@ -175,7 +175,13 @@ fn first_builders(s: &Scenario, economy: &[Economy]) -> Builders {
         let origin = (t.origin.as_deref())
             .and_then(|name| s.region_index(name))
             .unwrap_or(0);
-        builders.unit[j] = (t.capital_per_worker * economy[origin].experience_unit).max(1e-9);
+        // The first fleet equips the technology's first market at the
+        // start: every industry worker of its origin, and for a general
+        // technology the part of the origin's rest of the economy whose
+        // tasks it can do (at its capital then, in the same money units).
+        let industry = t.capital_per_worker * economy[origin].experience_unit;
+        let rest = t.economy_reach * economy[origin].rest_capital;
+        builders.unit[j] = (industry + rest).max(1e-9);
     }
     builders
 }
@@ -571,7 +577,8 @@ fn steady_state(s: &Scenario, spec: &Region, opening: &Opening) -> Economy {
         rest_productivity: rest_tfp,
         rest_capital,
         rest_alpha: alpha,
-        general_reach: 0.0,
+        rest_automated: vec![0.0; s.technologies.len()],
+        automation_reference: vec![0.0; s.technologies.len()],
         general_users: 0,
         rest_productivity_growth: spec.productivity_growth,
         rest_price: 1.0,

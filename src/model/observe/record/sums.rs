@@ -63,6 +63,10 @@ pub(super) struct Agg {
     pub(super) inventors_wealth: f64,
     pub(super) flows: RegionFlows,
     pub(super) workers: f64,
+    /// Workers of the rest of the economy, and the same weighted by the
+    /// share of its tasks that general technologies do now.
+    pub(super) rest_workers: f64,
+    pub(super) rest_automated: f64,
 }
 
 impl Agg {
@@ -95,6 +99,8 @@ impl Agg {
         self.inventors += o.inventors;
         self.inventors_income += o.inventors_income;
         self.inventors_wealth += o.inventors_wealth;
+        self.rest_workers += o.rest_workers;
+        self.rest_automated += o.rest_automated;
         let (a, b) = (&mut self.flows, &o.flows);
         a.exports += b.exports;
         a.imports += b.imports;

@@ -9,6 +9,7 @@
 use super::Accounts;
 use crate::model::contracts::Incomes;
 use crate::model::ledger::{Flow, Sector};
+use crate::model::phases::building::MachineMarket;
 use crate::model::rest;
 use crate::model::world::{Economy, UNSKILLED};
 use crate::scenario::Institutions;
@@ -87,12 +88,16 @@ pub(super) fn government(
 
 /// The rest of the economy replaces worn capital and moves toward the
 /// stock whose marginal product pays the user cost, paying from its cash
-/// above a buffer; the capital goods are its own product, so the money
-/// stays in the sector and counts as its sales.
+/// above a buffer. Its capital is a composite: the general technologies'
+/// machines, in the share of the tasks they took over, are ordered from
+/// the machine builders its region buys from (and teach them, as firms'
+/// orders do); the rest is its own product, so that money stays in the
+/// sector and counts as its sales.
 pub(super) fn rest_invests(view: &mut Incomes, r: usize, accounts: &Accounts) {
     let behaviour = view.params.behaviour();
+    let alpha0 = behaviour.capital_elasticity;
     let steps_per_year = view.params.steps_per_year();
-    let region = &mut view.economy[r];
+    let region = &view.economy[r];
     let rest_buffer = accounts.rest_buffer();
     // It equips the workers it could hire, not only those it has: the
     // cost-minimizing capital at today's factor prices for everyone in
@@ -103,15 +108,39 @@ pub(super) fn rest_invests(view: &mut Incomes, r: usize, accounts: &Accounts) {
         .sum();
     let available = region.workers.len().saturating_sub(industry as usize) as f64;
     let employed = f64::from(region.rest_employed).max(1.0);
-    let wanted = rest::capital_wanted(region, behaviour.capital_user_cost / steps_per_year)
-        * (available / employed).max(1.0);
+    let capital_price = region.capital_price(alpha0);
+    let wanted = rest::capital_wanted(
+        region,
+        behaviour.capital_user_cost / steps_per_year,
+        capital_price,
+    ) * (available / employed).max(1.0);
     let worn = behaviour.depreciation / steps_per_year * region.rest_capital;
     let gross = (worn + behaviour.investment_speed * (wanted - region.rest_capital)).max(0.0);
-    let investment = (gross * region.rest_price).min((region.rest_cash - rest_buffer).max(0.0));
-    region.rest_capital += investment / region.rest_price - worn;
-    region.rest_sales += investment;
+    let investment = (gross * capital_price).min((region.rest_cash - rest_buffer).max(0.0));
+    let mut market = MachineMarket {
+        params: view.params,
+        builders: view.builders,
+        economy: view.economy,
+        government: view.government,
+        flows: view.flows,
+        ledger: view.ledger,
+    };
+    let mut own = investment;
+    for j in 0..view.params.techs() {
+        let share = market.economy[r].machine_share(alpha0, j);
+        if share > 0.0 {
+            let spending = share * investment;
+            let machines = spending / market.economy[r].machine_price[j];
+            own -= market.order(Sector::Rest, r, j, machines, 0.0);
+        }
+    }
+    let region = &mut view.economy[r];
+    region.rest_cash -= investment;
+    region.rest_cash += own;
+    region.rest_capital += investment / capital_price - worn;
+    region.rest_sales += own;
     view.ledger
-        .pay(Flow::Investment, Sector::Rest, Sector::Rest, investment);
+        .pay(Flow::Investment, Sector::Rest, Sector::Rest, own);
 }
 
 /// Owners: dividends of firms, of the machine builders and of the rest of
