@@ -120,15 +120,16 @@ parameters! {
     /// land folded into capital here); 0.33-0.35 for the USA (Solow 1957).
     capital_elasticity: f64 = 0.35, [0.05, 0.9];
     /// How fast the rest of the economy automates the tasks a general
-    /// technology can do as labour grows dear relative to its machines:
+    /// technology can do as its machines grow cheap against labour:
     /// labour's cost advantage over the machine across those tasks is
     /// Pareto-distributed with this index, from break-even in the best
     /// suited task when the technology arrives, so a share
-    /// `1 - x^-elasticity` of them is automated once the wage has risen
-    /// `x` times against the delivered machine price (Zeira 1998 and
-    /// Acemoglu and Restrepo 2018 make automation a cost threshold over
-    /// tasks; the distribution's index is a setting of the mechanism, not
-    /// a measured value).
+    /// `1 - x^-elasticity` of them pays once what a machine saves per unit
+    /// of its price (the wage times its productivity, over its delivered
+    /// price) has grown `x` times (Zeira 1998 and Acemoglu and Restrepo
+    /// 2018 make automation a cost threshold over tasks; the
+    /// distribution's index is a setting of the mechanism, not a measured
+    /// value).
     automation_elasticity: f64 = 1.0, [0.1, 10.0];
     /// Years over which new tasks for labour restore, at rate one over this
     /// many years, the tasks automation took (the reinstatement effect,

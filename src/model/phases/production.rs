@@ -189,21 +189,25 @@ fn adoption_rate(
     }
 }
 
-/// Automation and new tasks in the rest of the economy (Acemoglu and
-/// Restrepo 2018, 2019). Each general technology can do a share of the
-/// rest of the economy's labour tasks (`economy_reach`); labour's cost
-/// advantage over the machine across them is Pareto-distributed, at
-/// break-even in the best suited task when the region could first buy the
-/// machine, so once the wage has grown `x` times against the delivered
-/// machine price a share `1 - x^-automation_elasticity` of them is done
-/// more cheaply by machine, and is automated. Machines that get cheaper
-/// (the builders' learning and scale) and wages that rise both push
-/// automation on; a tariff or an embargo on machines holds it back. New
-/// tasks for labour give back a share of what was taken each quarter
+/// Automation and new tasks in the rest of the economy (Zeira 1998;
+/// Acemoglu and Restrepo 2018, 2019). Each general technology can do a
+/// share of the rest of the economy's labour tasks (`economy_reach`).
+/// What its machine saves per unit of price is the wage times the work it
+/// does (its best-practice productivity in the region); labour's cost
+/// advantage over the machine across those tasks is Pareto-distributed,
+/// at break-even in the best suited task when the region could first buy
+/// the machine, so once that saving has grown `x` times a share
+/// `1 - x^-automation_elasticity` of them is done more cheaply by machine.
+/// Machines that get cheaper (the builders' learning and scale), better
+/// machines (invention) and wages that rise all push automation on; a
+/// tariff or an embargo on machines holds it back. Tasks are automated as
+/// the sector's equipment wears out and machines replace it, and new tasks
+/// for labour give back a share of what was taken each quarter
 /// (`reinstatement_years`), so the displacement fades over a generation.
 fn automation(params: &Parameters, knowledge: &Knowledge, economy: &mut [Economy]) {
     let behaviour = params.behaviour();
     let per_quarter = 1.0 / (behaviour.reinstatement_years * params.steps_per_year());
+    let pace = behaviour.depreciation / params.steps_per_year();
     for (r, region) in economy.iter_mut().enumerate() {
         let mut spread = 0.0;
         for (j, tech) in params.scenario.technologies.iter().enumerate() {
@@ -211,13 +215,19 @@ fn automation(params: &Parameters, knowledge: &Knowledge, economy: &mut [Economy
             if tech.economy_reach <= 0.0 || knowledge.know(r, j) <= 0.0 || price <= 0.0 {
                 continue;
             }
-            let relative = region.wage[UNSKILLED] / price;
+            // What the machine saves per unit of its price: the wage times
+            // the work it does, its best-practice productivity in the
+            // region, which inventors raise.
+            let relative = region.wage[UNSKILLED] * knowledge.know(r, j) / price;
             if region.automation_reference[j] <= 0.0 {
                 region.automation_reference[j] = relative;
             }
             let dearer = (relative / region.automation_reference[j]).max(1.0);
             let share = tech.economy_reach * (1.0 - dearer.powf(-behaviour.automation_elasticity));
-            let gain = (share - region.rest_automated[j]).max(0.0);
+            // Tasks are automated as the equipment that does them by hand
+            // wears out and is replaced by machines: each quarter the share
+            // of the gap that the sector's capital wears by.
+            let gain = pace * (share - region.rest_automated[j]).max(0.0);
             region.rest_automated[j] += gain;
             spread += gain;
         }
