@@ -4,7 +4,7 @@
 //! the way the literature says, with nothing in the scenario scripting it.
 
 use crate::common::loom;
-use crate::runs::{ensemble, general_crossing, last_year, stage2, total_protest};
+use crate::runs::{ensemble, general_crossing, last_year, stage2, total_protest, year_mean};
 use ludd::analysis::stats::mean;
 use ludd::scenario::{Scenario, TechKind};
 
@@ -32,9 +32,27 @@ fn without_increasing_returns_the_general_technology_stalls() {
                 .collect::<Vec<_>>(),
         )
     };
-    let with = share(&ensemble(&base, SEEDS));
-    let without = share(&ensemble(&flat, SEEDS));
+    let (with_runs, without_runs) = (ensemble(&base, SEEDS), ensemble(&flat, SEEDS));
+    let with = share(&with_runs);
+    let without = share(&without_runs);
     eprintln!("general share of British output in the last year: with increasing returns {with:.3}, without {without:.3}");
+    // Beyond the mills too: the rest of the economy automates what steam
+    // can do as its machines cheapen, and they cheapen through the
+    // builders' learning and scale.
+    let automated = |runs: &[ludd::RunOutput]| {
+        mean(
+            &runs
+                .iter()
+                .map(|o| year_mean(o, "britain", 1840.0, |s| s.automated_share))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (reached, flat_reached) = (automated(&with_runs), automated(&without_runs));
+    eprintln!("share of the rest of Britain's tasks automated in 1840: with increasing returns {reached:.3}, without {flat_reached:.3}");
+    assert!(
+        flat_reached < 0.75 * reached,
+        "without increasing returns the rest of the economy must automate at least a quarter less by 1840 ({flat_reached:.3} against {reached:.3})"
+    );
     assert!(without < 0.5, "without increasing returns the general technology must stay below half of output by the end ({without:.3})");
     assert!(
         with > 0.5,

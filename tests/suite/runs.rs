@@ -28,6 +28,23 @@ pub fn last_year(
     mean(&rows[rows.len() - spy..])
 }
 
+/// Mean of a series in one region over the steps of the year `year`.
+pub fn year_mean(
+    out: &RunOutput,
+    region: &str,
+    year: f64,
+    pick: impl Fn(&ludd::model::observe::SeriesRow) -> f64,
+) -> f64 {
+    let rows: Vec<f64> = out
+        .records
+        .series
+        .iter()
+        .filter(|s| s.region == region && s.year.floor() == year)
+        .map(pick)
+        .collect();
+    mean(&rows)
+}
+
 /// First year the general technology makes at least `share` of a region's
 /// industry output; the end year when it never does (censored).
 pub fn general_crossing(out: &RunOutput, region: &str, share: f64) -> f64 {

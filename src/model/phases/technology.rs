@@ -28,10 +28,11 @@ use crate::model::costs::{
     depreciation, machine_price, method_cost, perceived_machine_price, task_cost,
 };
 use crate::model::ledger::{Flow, Sector};
-use crate::model::phases::building::MachineMarket;
 use crate::model::plans::{best_plan, evaluate, usable, works_by_hand, Plan};
 use crate::model::rng::{self, Phase};
-use crate::model::world::{EventKind, Purchase, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
+use crate::model::world::{
+    EventKind, MachineMarket, Purchase, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST,
+};
 use crate::scenario::TechKind;
 use rand::Rng;
 use rayon::prelude::*;

@@ -7,6 +7,10 @@
 //! home or abroad, and move to another only when it is cheaper by more than
 //! the switch threshold (see the building phase).
 
+use super::{Economy, Flows, Government, Parameters};
+use crate::model::ledger::{Flow, Ledger, Sector};
+use crate::scenario::TechKind;
+
 /// The builders, flat `[region * techs + technology]`.
 #[derive(Clone, Default)]
 pub struct Builders {
@@ -79,5 +83,60 @@ impl Builders {
     /// Experience of builder `b` in units of its technology's first fleet.
     pub fn experience(&self, b: usize) -> f64 {
         self.built[b] / self.unit[b % self.techs]
+    }
+}
+
+/// The market for machines as a buyer meets it: the builders, where the
+/// money goes (the builder, the rest of the carrier's region, the buyer's
+/// government) and the books. Firms (the technology phase) and the rest of
+/// the economy (the incomes phase) order through it.
+pub struct MachineMarket<'a> {
+    pub params: &'a Parameters,
+    pub builders: &'a mut Builders,
+    pub economy: &'a mut [Economy],
+    pub government: &'a mut [Government],
+    pub flows: &'a mut Flows,
+    pub ledger: &'a mut Ledger,
+}
+
+impl MachineMarket<'_> {
+    /// A buyer of sector `payer` in region `r` orders `machines` and
+    /// `set_ups` units of technology `j`'s machine capital at the offer its
+    /// region was posted: the price at the works goes to the builder, the
+    /// freight from abroad to the rest of the builder's region, which
+    /// carries the machines, and the tariff to the buyer's government. The
+    /// builder books the order, to build it next quarter. Sales of general
+    /// machines (set-ups apart) are also counted in units, so falling
+    /// prices show as more machines sold, as unit sales of PCs do. Returns
+    /// what the buyer pays, delivered.
+    pub fn order(&mut self, payer: Sector, r: usize, j: usize, machines: f64, set_ups: f64) -> f64 {
+        let units = machines + set_ups;
+        if units <= 0.0 {
+            return 0.0;
+        }
+        if self.params.tech_kind[j] == TechKind::General {
+            self.flows[r].general_capital_sales += machines;
+        }
+        let economy = &self.economy[r];
+        let from = economy.machine_source[j] as usize;
+        let b = self.builders.of(from, j);
+        let at_works = units * self.builders.price[b];
+        let freight = units * economy.machine_freight[j];
+        let delivered = units * economy.machine_price[j];
+        let duty = delivered - at_works - freight;
+        self.builders.ordered[b] += machines;
+        self.builders.set_ups[b] += set_ups;
+        self.builders.cash[b] += at_works;
+        self.ledger
+            .pay(Flow::Machines, payer, Sector::Builders, at_works);
+        self.economy[from].rest_cash += freight;
+        self.economy[from].rest_sales += freight;
+        self.ledger
+            .pay(Flow::Transport, payer, Sector::Rest, freight);
+        self.government[r].cash += duty;
+        self.flows[r].government_revenue += duty;
+        self.ledger
+            .pay(Flow::Tariffs, payer, Sector::Government, duty);
+        delivered
     }
 }

@@ -16,7 +16,7 @@ mod setup;
 mod workers;
 
 pub use agents::*;
-pub use builders::Builders;
+pub use builders::{Builders, MachineMarket};
 pub use chunks::for_each_chunk;
 pub use events::{Event, EventKind, Events, EVENT_KINDS, EVENT_KIND_NAMES};
 pub use machines::{Machines, Purchase, VINTAGES};

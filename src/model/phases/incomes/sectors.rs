@@ -9,9 +9,8 @@
 use super::Accounts;
 use crate::model::contracts::Incomes;
 use crate::model::ledger::{Flow, Sector};
-use crate::model::phases::building::MachineMarket;
 use crate::model::rest;
-use crate::model::world::{Economy, UNSKILLED};
+use crate::model::world::{Economy, MachineMarket, UNSKILLED};
 use crate::scenario::Institutions;
 
 /// Share of household consumption spent on the industry's good, with a
