@@ -146,6 +146,23 @@ macro_rules! costing {
 }
 pub(crate) use costing;
 
+/// The machine market (`world::MachineMarket`) as a phase's view that
+/// holds its groups lends it, for firms' and the rest of the economy's
+/// orders.
+macro_rules! machine_market {
+    ($view:expr) => {
+        $crate::model::world::MachineMarket {
+            params: &*$view.params,
+            builders: &mut *$view.builders,
+            economy: &mut *$view.economy,
+            government: &mut *$view.government,
+            flows: &mut *$view.flows,
+            ledger: &mut *$view.ledger,
+        }
+    };
+}
+pub(crate) use machine_market;
+
 /// The contracts as the Markdown table docs/ARCHITECTURE.md shows (a test
 /// holds the two equal): one row per phase in pipeline order, with the
 /// groups it reads and those it writes.

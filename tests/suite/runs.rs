@@ -11,21 +11,32 @@ pub fn ensemble(s: &Scenario, n: u64) -> Vec<RunOutput> {
     ludd::ensemble(s, &seeds(n)).expect("the run completes")
 }
 
+/// A series of one region, step by step, as (year, value).
+fn region_series(
+    out: &RunOutput,
+    region: &str,
+    pick: impl Fn(&ludd::model::observe::SeriesRow) -> f64,
+) -> Vec<(f64, f64)> {
+    (out.records.series.iter())
+        .filter(|s| s.region == region)
+        .map(|s| (s.year, pick(s)))
+        .collect()
+}
+
 /// Mean of a series over the last year of the run in one region.
 pub fn last_year(
     out: &RunOutput,
     region: &str,
     pick: impl Fn(&ludd::model::observe::SeriesRow) -> f64,
 ) -> f64 {
-    let rows: Vec<f64> = out
-        .records
-        .series
-        .iter()
-        .filter(|s| s.region == region)
-        .map(pick)
-        .collect();
+    let rows = region_series(out, region, pick);
     let spy = out.scenario.steps_per_year as usize;
-    mean(&rows[rows.len() - spy..])
+    mean(
+        &rows[rows.len() - spy..]
+            .iter()
+            .map(|r| r.1)
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Mean of a series in one region over the steps of the year `year`.
@@ -35,14 +46,14 @@ pub fn year_mean(
     year: f64,
     pick: impl Fn(&ludd::model::observe::SeriesRow) -> f64,
 ) -> f64 {
-    let rows: Vec<f64> = out
-        .records
-        .series
-        .iter()
-        .filter(|s| s.region == region && s.year.floor() == year)
-        .map(pick)
-        .collect();
-    mean(&rows)
+    let rows = region_series(out, region, pick);
+    mean(
+        &rows
+            .iter()
+            .filter(|r| r.0.floor() == year)
+            .map(|r| r.1)
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// First year the general technology makes at least `share` of a region's

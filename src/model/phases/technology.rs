@@ -23,16 +23,14 @@
 //! `install`); and workers' own use of the general technology
 //! (`individual_use`).
 
-use crate::model::contracts::{costing, Technology};
+use crate::model::contracts::{costing, machine_market, Technology};
 use crate::model::costs::{
     depreciation, machine_price, method_cost, perceived_machine_price, task_cost,
 };
 use crate::model::ledger::{Flow, Sector};
 use crate::model::plans::{best_plan, evaluate, usable, works_by_hand, Plan};
 use crate::model::rng::{self, Phase};
-use crate::model::world::{
-    EventKind, MachineMarket, Purchase, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST,
-};
+use crate::model::world::{EventKind, Purchase, CLASSES, CRAFT_SHOP, FACTORY, GENERAL, REST};
 use crate::scenario::TechKind;
 use rand::Rng;
 use rayon::prelude::*;
@@ -448,14 +446,7 @@ fn pay_for_machines(
     tax: f64,
     scale: f64,
 ) {
-    let mut market = MachineMarket {
-        params: view.params,
-        builders: view.builders,
-        economy: view.economy,
-        government: view.government,
-        flows: view.flows,
-        ledger: view.ledger,
-    };
+    let mut market = machine_market!(view);
     let mut paid = tax * scale;
     for j in 0..view.params.techs() {
         let (machines, set_ups) = (spending.machines[j] * scale, spending.set_ups[j] * scale);

@@ -7,10 +7,10 @@
 //! index moves. Each step fills its part of the region's `Accounts`.
 
 use super::Accounts;
-use crate::model::contracts::Incomes;
+use crate::model::contracts::{machine_market, Incomes};
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rest;
-use crate::model::world::{Economy, MachineMarket, UNSKILLED};
+use crate::model::world::{Economy, UNSKILLED};
 use crate::scenario::Institutions;
 
 /// Share of household consumption spent on the industry's good, with a
@@ -116,14 +116,7 @@ pub(super) fn rest_invests(view: &mut Incomes, r: usize, accounts: &Accounts) {
     let worn = behaviour.depreciation / steps_per_year * region.rest_capital;
     let gross = (worn + behaviour.investment_speed * (wanted - region.rest_capital)).max(0.0);
     let investment = (gross * capital_price).min((region.rest_cash - rest_buffer).max(0.0));
-    let mut market = MachineMarket {
-        params: view.params,
-        builders: view.builders,
-        economy: view.economy,
-        government: view.government,
-        flows: view.flows,
-        ledger: view.ledger,
-    };
+    let mut market = machine_market!(view);
     let mut own = investment;
     for j in 0..view.params.techs() {
         let share = market.economy[r].machine_share(alpha0, j);
