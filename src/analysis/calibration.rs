@@ -317,10 +317,50 @@ pub fn calibrate(
 }
 
 impl Calibration {
+    /// Whether the best candidate is closer to history than the scenario's
+    /// own values: the search tries points of the box, not the values the
+    /// scenario starts from, so its best can be the worse of the two.
+    pub fn improved(&self) -> bool {
+        self.best_distance < self.start_distance
+    }
+
+    /// The fragment when no candidate beat the scenario's own values: it
+    /// says so and keeps them, with the best candidate in comments, so
+    /// that pasting it changes nothing.
+    fn no_better_fragment(
+        &self,
+        scenario: &str,
+        seeds: usize,
+        budget: usize,
+        date: &str,
+    ) -> String {
+        let mut s =
+            format!(
+            "// Calibrated {date} by `ludd calibrate {scenario}` (simulated method of moments):\n\
+             // budget {budget} ({} candidate ensembles of {seeds} seeds), over targets {}.\n\
+             // No candidate beat the scenario's own values (distance {:.3}); keep them.\n\
+             // The best candidate, at distance {:.3}, for the record:\n",
+            self.evaluations,
+            self.after.iter().map(|o| o.target.id.as_str()).collect::<Vec<_>>().join(", "),
+            self.start_distance,
+            self.best_distance,
+        );
+        for (p, v) in self.params.iter().zip(&self.best) {
+            s.push_str(&format!(
+                "//     \"{}\": {v:.6}, // searched {}..{}\n",
+                p.path, p.low, p.high
+            ));
+        }
+        s
+    }
+
     /// The best parameters as a RON map from scenario path to value, with
     /// the distance, budget and date in comments: each entry can be pasted
     /// into the scenario or given to `--set path=value`.
     pub fn fragment(&self, scenario: &str, seeds: usize, budget: usize, date: &str) -> String {
+        if !self.improved() {
+            return self.no_better_fragment(scenario, seeds, budget, date);
+        }
         let mut s = format!(
             "// Calibrated {date} by `ludd calibrate {scenario}` (simulated method of moments):\n\
              // budget {budget} ({} candidate ensembles of {seeds} seeds), distance {:.3}, from {:.3},\n\

@@ -92,14 +92,26 @@ pub fn execute(args: CalibrateArgs) -> Result<()> {
     bar.finish_and_clear();
     say!("before (distance {:.3}):", result.start_distance)?;
     say_raw!("{}", validation::text_table(&result.before))?;
-    say!("after (distance {:.3}):", result.best_distance)?;
+    if result.improved() {
+        say!("after (distance {:.3}):", result.best_distance)?;
+    } else {
+        say!(
+            "no candidate beat the scenario's own values (distance {:.3}); the best candidate (distance {:.3}), not to be used:",
+            result.start_distance,
+            result.best_distance
+        )?;
+    }
     say_raw!("{}", validation::text_table(&result.after))?;
     let fragment = result.fragment(&s.name, seed_list.len(), budget, &calibration::today());
     match &args.out {
         Some(path) => {
             files::check_file_destination(path, &FRAGMENT, &inputs)?;
             write_atomic(path, &fragment)?;
-            say!("best parameters written to {}", path.display())?;
+            if result.improved() {
+                say!("best parameters written to {}", path.display())?;
+            } else {
+                say!("the search's record written to {}", path.display())?;
+            }
         }
         None => say_raw!("{fragment}")?,
     }

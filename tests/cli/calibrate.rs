@@ -37,6 +37,35 @@ fn calibration_recovers_from_a_displaced_parameter() {
     assert!(fragment.contains("\"technologies.power_loom.productivity\":"));
 }
 
+/// The search tries points of its box, not the scenario's own values, so
+/// its best can be worse than where it started: it must say so, and its
+/// fragment must keep the scenario's values.
+#[test]
+fn a_search_that_finds_nothing_better_keeps_the_scenario_values() {
+    let targets: Vec<_> = ludd::analysis::validation::targets()
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.scenario == "loom")
+        .collect();
+    // Twice the power loom's productivity of 1785 brings it decades early.
+    let params = [Param::parse("technologies.power_loom.productivity=3.5..4.0").unwrap()];
+    let result = calibrate(&loom(), &params, &targets, &seeds(2), 2, &|_| {}).unwrap();
+    eprintln!(
+        "distance {:.2} at the scenario's values, {:.2} at the best candidate",
+        result.start_distance, result.best_distance
+    );
+    assert!(
+        !result.improved(),
+        "a productivity far from the calibrated one must not beat it"
+    );
+    let fragment = result.fragment("loom", 2, 2, "2026-01-01");
+    assert!(fragment.contains("No candidate beat the scenario's own values"));
+    assert!(
+        fragment.lines().all(|l| l.trim_start().starts_with("//")),
+        "pasted, the record changes nothing:\n{fragment}"
+    );
+}
+
 #[test]
 fn parameter_ranges_are_checked() {
     for (text, want) in [
