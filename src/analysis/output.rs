@@ -75,6 +75,7 @@ pub fn series_frame(out: &RunOutput) -> Result<DataFrame> {
         c!(general_unit_cost),
         c!(general_capital_sales),
         c!(automated_share),
+        c!(general_household_share),
         c!(general_worker_use_share),
         c!(general_firm_adoption_share),
         c!(top_firm_share),

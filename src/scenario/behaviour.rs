@@ -112,6 +112,13 @@ parameters! {
     /// 1986, "Unequal English wealth since 1670", Journal of Political
     /// Economy 94, 1127-1162).
     owner_share: f64 = 0.05, [0.001, 0.5];
+    /// Gini coefficient of household incomes, from which households'
+    /// purchases of their own machines are judged: incomes are taken as
+    /// log-logistic (Fisk 1961, "The graduation of income distributions",
+    /// Econometrica 29), whose shape is one over the Gini. 0.40: American
+    /// household income in 1980 (Census Bureau, Current Population Survey,
+    /// historical income table H-4: 0.403).
+    income_gini: f64 = 0.40, [0.05, 0.95];
     /// Share of cash above a buffer firms pay out per quarter.
     payout: f64 = 0.25, [0.0, 1.0];
     /// Capital's output elasticity in the rest of the economy (Cobb-Douglas):

@@ -201,6 +201,28 @@ pub struct Technology {
     /// in the industry. Only general technologies may set it.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub economy_reach: f64,
+    /// Households that buy the technology's machine for their own use (the
+    /// home computer), with its sources in the scenario. Omitted: none do.
+    /// Only general technologies may set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household_use: Option<HouseholdUse>,
+}
+
+/// What a household's own machine is and what it is worth to it. A
+/// household owns one when the machine's yearly cost (its delivered price
+/// times the user cost) is at most `value` times its income; incomes are
+/// log-logistic across households (`behaviour.income_gini`), so the share
+/// that owns one grows as the price falls and incomes rise (docs/ODD.md,
+/// "Households' machines").
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdUse {
+    /// Machine capital one household buys, in years of the origin region's
+    /// initial unskilled wage (the units of `capital_per_worker`).
+    pub unit: f64,
+    /// What owning one is worth to a household a year, as a share of its
+    /// income.
+    pub value: f64,
 }
 
 /// For `skip_serializing_if`: a share left at zero is not written.

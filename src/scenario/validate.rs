@@ -359,6 +359,16 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             0.0,
             0.9 - s.behaviour.capital_elasticity,
         );
+        if let Some(h) = &t.household_use {
+            c.range(format!("{p}.household_use.unit"), h.unit, 1e-6, 100.0);
+            c.range(format!("{p}.household_use.value"), h.value, 1e-6, 10.0);
+            if t.kind != TechKind::General {
+                c.fail(
+                    format!("{p}.household_use"),
+                    "only a general technology is bought by households",
+                );
+            }
+        }
         if t.economy_reach > 0.0 && t.kind != TechKind::General {
             c.fail(
                 format!("{p}.economy_reach"),

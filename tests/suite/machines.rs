@@ -1,6 +1,7 @@
 //! Machines by vintage: firms adopt a technology machine by machine and run
 //! old and new methods side by side, so adoption is gradual within firms as
-//! well as across them.
+//! well as across them; builders' prices keep falling, an embargo stops
+//! machines, and households join the buyers as the price falls.
 
 use ludd::model::phases::{self, Buffers};
 use ludd::model::world::World;
@@ -148,6 +149,77 @@ fn a_machine_price_keeps_falling_with_cumulative_production_past_a_tenth() {
         );
         assert!(built_last > built_then, "builders go on building");
         assert!(last < at_tenth, "and the price goes on falling");
+    }
+}
+
+/// Markets widen as machines cheapen: in the PC scenario the share of
+/// American households that own a computer and the share of firms that
+/// use one both rise decade by decade as its delivered price falls. With
+/// households' value of one halved, fewer own one in 1995, so ownership
+/// answers to price and value, not to the date.
+#[test]
+fn the_pcs_buyers_grow_in_number_as_its_price_falls() {
+    let base = ludd::scenario::load("pc", &[])
+        .expect("the built-in pc scenario is valid")
+        .scenario;
+    let tech = "general_purpose_computer";
+    let at = |out: &RunOutput, year: f64| {
+        let series = (out.records.series.iter())
+            .find(|s| s.region == "usa" && s.year == year)
+            .expect("the year is in the run");
+        let price = (out.records.technologies.iter())
+            .find(|r| r.region == "usa" && r.technology == tech && r.year == year)
+            .and_then(|r| r.machine_price)
+            .expect("a technology with machines");
+        (
+            series.general_household_share,
+            series.general_firm_adoption_share,
+            price,
+        )
+    };
+    let years = [1985.0, 1995.0, 2005.0];
+    let runs = ensemble(&base, 2);
+    for out in &runs {
+        let points: Vec<_> = years.iter().map(|&y| at(out, y)).collect();
+        println!(
+            "seed {}: (households owning, firms using, price) in 1985, 1995, 2005: {points:.3?}",
+            out.seed
+        );
+        for w in points.windows(2) {
+            assert!(
+                w[1].2 < w[0].2,
+                "seed {}: the price falls ({points:.3?})",
+                out.seed
+            );
+            assert!(
+                w[1].0 > w[0].0,
+                "seed {}: more households own one ({points:.3?})",
+                out.seed
+            );
+        }
+        assert!(
+            points[2].1 > points[0].1,
+            "seed {}: more firms use one ({points:.3?})",
+            out.seed
+        );
+    }
+    let mut halved = base.clone();
+    for t in halved.technologies.iter_mut() {
+        if let Some(h) = t.household_use.as_mut() {
+            h.value *= 0.5;
+        }
+    }
+    for (out, low) in runs.iter().zip(ensemble(&halved, 2)) {
+        let (full, half) = (at(out, 1995.0).0, at(&low, 1995.0).0);
+        println!(
+            "seed {}: households owning in 1995 {full:.3}, with half the value {half:.3}",
+            out.seed
+        );
+        assert!(
+            half < 0.8 * full,
+            "seed {}: {half:.3} against {full:.3}",
+            out.seed
+        );
     }
 }
 

@@ -209,6 +209,11 @@ fn goods(world: &World, r: usize, agg: &mut Agg) -> ([f64; 2], [f64; 2]) {
     let automated = (region.rest_alpha - world.params.behaviour().capital_elasticity).max(0.0);
     agg.rest_workers = f64::from(region.rest_employed);
     agg.rest_automated = automated * agg.rest_workers;
+    let owning = (0..world.params.techs())
+        .filter(|&j| world.params.tech_kind[j] == crate::scenario::TechKind::General)
+        .map(|j| region.household_owners[j])
+        .fold(0.0, f64::max);
+    agg.household_owners = owning * region.workers.len() as f64;
     // Value added: the materials the industry bought are part of the
     // rest of the economy's output and of the industry's revenue.
     agg.nominal_output = agg.flows.industry_revenue - agg.flows.materials + agg.flows.rest_output;
@@ -541,6 +546,7 @@ fn series_row(
             .then(|| a.general_cost / a.general_cost_weight),
         general_capital_sales: a.flows.general_capital_sales,
         automated_share: a.rest_automated / a.rest_workers.max(1e-9),
+        general_household_share: a.household_owners / a.workers.max(1e-9),
         // Workers in general-technology jobs, and those who use it on
         // their own where the technology allows (the technology phase).
         general_worker_use_share: if employed > 0.0 {

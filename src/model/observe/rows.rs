@@ -39,6 +39,9 @@ pub struct SeriesRow {
     /// Share of the rest of the economy's tasks that general technologies
     /// do now (automated and not yet given back to labour by new tasks).
     pub automated_share: f64,
+    /// Share of households (one per worker) that own a general
+    /// technology's machine for their own use.
+    pub general_household_share: f64,
     pub general_worker_use_share: f64,
     pub general_firm_adoption_share: f64,
     pub top_firm_share: f64,

@@ -75,6 +75,7 @@ pub fn incomes(mut view: Incomes<'_>, buf: &mut Buffers, per_worker: &mut Worker
         sectors::rest_invests(&mut view, r, &accounts);
         sectors::owners(&mut view, r, institutions, &mut accounts);
         sectors::inventors(&mut view, r, institutions, &mut accounts);
+        sectors::household_machines(&mut view, r, &mut accounts);
         buf.spent_abroad[r] = sectors::consumption(&mut view, r, &accounts);
         sectors::prices_and_flows(&mut view, r, &accounts);
     }

@@ -40,6 +40,11 @@ pub struct Economy {
     /// automation measures how much dearer labour has grown.
     pub rest_automated: Vec<f64>,
     pub automation_reference: Vec<f64>,
+    /// For each technology households buy for their own use: the machine
+    /// capital they hold, and the share of households that own one (see
+    /// the incomes phase).
+    pub household_machines: Vec<f64>,
+    pub household_owners: Vec<f64>,
     /// Workers who use the general technology on their own, in firms that
     /// have not set it up for their tasks (see the technology phase).
     pub general_users: u32,

@@ -579,6 +579,8 @@ fn steady_state(s: &Scenario, spec: &Region, opening: &Opening) -> Economy {
         rest_alpha: alpha,
         rest_automated: vec![0.0; s.technologies.len()],
         automation_reference: vec![0.0; s.technologies.len()],
+        household_machines: vec![0.0; s.technologies.len()],
+        household_owners: vec![0.0; s.technologies.len()],
         general_users: 0,
         rest_productivity_growth: spec.productivity_growth,
         rest_price: 1.0,

@@ -67,6 +67,8 @@ pub(super) struct Agg {
     /// share of its tasks that general technologies do now.
     pub(super) rest_workers: f64,
     pub(super) rest_automated: f64,
+    /// Households (one per worker) that own a general technology's machine.
+    pub(super) household_owners: f64,
 }
 
 impl Agg {
@@ -101,6 +103,7 @@ impl Agg {
         self.inventors_wealth += o.inventors_wealth;
         self.rest_workers += o.rest_workers;
         self.rest_automated += o.rest_automated;
+        self.household_owners += o.household_owners;
         let (a, b) = (&mut self.flows, &o.flows);
         a.exports += b.exports;
         a.imports += b.imports;

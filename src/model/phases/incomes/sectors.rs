@@ -8,6 +8,7 @@
 
 use super::Accounts;
 use crate::model::contracts::{machine_market, Incomes};
+use crate::model::costs;
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rest;
 use crate::model::world::{Economy, UNSKILLED};
@@ -133,6 +134,54 @@ pub(super) fn rest_invests(view: &mut Incomes, r: usize, accounts: &Accounts) {
     region.rest_sales += own;
     view.ledger
         .pay(Flow::Investment, Sector::Rest, Sector::Rest, own);
+}
+
+/// Households buy machines of a technology for their own use (the home
+/// computer) when its yearly cost, the delivered price times the user
+/// cost, is at most `value` times their income. Incomes are log-logistic
+/// across households with shape one over the Gini (Fisk 1961), so the
+/// share that owns one is `1 / (1 + (cost / (value x median income))^(1 /
+/// gini))`, rising as machines cheapen and incomes grow. Households close
+/// `investment_speed` of the gap to the machines those owners want each
+/// quarter and replace what wears, out of their consumption, ordering from
+/// the builder their region buys from. The median income is read from
+/// consumption per worker.
+pub(super) fn household_machines(view: &mut Incomes, r: usize, accounts: &mut Accounts) {
+    let behaviour = view.params.behaviour();
+    let steps_per_year = view.params.steps_per_year();
+    let workers = view.economy[r].workers.len() as f64;
+    let consumption = accounts.households.consumption;
+    if workers <= 0.0 || consumption <= 0.0 {
+        return;
+    }
+    // Mean over median of a log-logistic with shape b is (pi/b)/sin(pi/b).
+    let b = 1.0 / behaviour.income_gini;
+    let x = std::f64::consts::PI / b;
+    let median_income = consumption * steps_per_year / workers * x.sin() / x;
+    let mut market = machine_market!(view);
+    let mut spent = 0.0;
+    for (j, tech) in view.params.scenario.technologies.iter().enumerate() {
+        let Some(own) = &tech.household_use else {
+            continue;
+        };
+        let price = market.economy[r].machine_price[j];
+        if view.knowledge.know(r, j) <= 0.0 || price <= 0.0 {
+            continue;
+        }
+        let unit = own.unit * steps_per_year;
+        let wear = costs::depreciation(view.params, j);
+        let yearly_cost = price * unit * costs::machine_user_cost(view.params, j) * steps_per_year;
+        let owners = 1.0 / (1.0 + (yearly_cost / (own.value * median_income)).powf(b));
+        let economy = &mut market.economy[r];
+        economy.household_owners[j] = owners;
+        let held = economy.household_machines[j];
+        let wanted = owners * workers * unit;
+        let bought = wear * held + behaviour.investment_speed * (wanted - held).max(0.0);
+        let units = bought.min((0.5 * consumption - spent).max(0.0) / price);
+        economy.household_machines[j] = held * (1.0 - wear) + units;
+        spent += market.order(Sector::Households, r, j, units, 0.0);
+    }
+    accounts.households.consumption -= spent;
 }
 
 /// Owners: dividends of firms, of the machine builders and of the rest of
