@@ -5,6 +5,15 @@ use crate::command::{ludd, scratch, text};
 use crate::common::{loom, seeds};
 use ludd::analysis::calibration::{calibrate, distance, Param};
 
+/// The loom scenario's historical targets.
+fn loom_targets() -> Vec<ludd::analysis::validation::Target> {
+    ludd::analysis::validation::targets()
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.scenario == "loom")
+        .collect()
+}
+
 #[test]
 fn calibration_recovers_from_a_displaced_parameter() {
     // The power loom's initial productivity moved from 3.4 down to 2.2,
@@ -12,11 +21,7 @@ fn calibration_recovers_from_a_displaced_parameter() {
     let displaced =
         ludd::scenario::apply_override(&loom(), "technologies.power_loom.productivity=2.2")
             .unwrap();
-    let targets: Vec<_> = ludd::analysis::validation::targets()
-        .unwrap()
-        .into_iter()
-        .filter(|t| t.scenario == "loom")
-        .collect();
+    let targets = loom_targets();
     let params = [Param::parse("technologies.power_loom.productivity=2.0..4.0").unwrap()];
     let result = calibrate(&displaced, &params, &targets, &seeds(2), 6, &|_| {}).unwrap();
     eprintln!(
@@ -42,11 +47,7 @@ fn calibration_recovers_from_a_displaced_parameter() {
 /// fragment must keep the scenario's values.
 #[test]
 fn a_search_that_finds_nothing_better_keeps_the_scenario_values() {
-    let targets: Vec<_> = ludd::analysis::validation::targets()
-        .unwrap()
-        .into_iter()
-        .filter(|t| t.scenario == "loom")
-        .collect();
+    let targets = loom_targets();
     // Twice the power loom's productivity of 1785 brings it decades early.
     let params = [Param::parse("technologies.power_loom.productivity=3.5..4.0").unwrap()];
     let result = calibrate(&loom(), &params, &targets, &seeds(2), 2, &|_| {}).unwrap();
