@@ -321,9 +321,9 @@ fn scenario_figures(runs: &[&Run]) -> Result<Vec<Figure>> {
     // 3. Labour share and Gini.
     figures.push((
         "distribution",
-        format!("Labour share and income Gini, {lead}"),
+        format!("Labour share, income Gini and automated share, {lead}"),
         charts::line_chart(LineChart {
-            title: &format!("Labour share and income Gini, {lead}"),
+            title: &format!("Labour share, income Gini and automated share, {lead}"),
             y_label: "share / index (0-1)",
             lines: vec![
                 (
@@ -334,12 +334,16 @@ fn scenario_figures(runs: &[&Run]) -> Result<Vec<Figure>> {
                     "income Gini".into(),
                     annual_means(&data::region_series(first, &lead, "gini_income")?),
                 ),
+                (
+                    "automated share".into(),
+                    annual_means(&data::region_series(first, &lead, "automated_share")?),
+                ),
             ],
             spans: Vec::new(),
             markers: Vec::new(),
             x_range: range,
         })?,
-        "Labour share: wage bill over nominal output. Gini: disposable income of workers, inventors and owner households.".into(),
+        "Labour share: wage bill over nominal output. Gini: disposable income of workers, inventors and owner households. Automated share: the share of the rest of the economy's tasks that general technologies do, which takes from the labour share until new tasks give it back.".into(),
     ));
 
     // 4. Protest, with policy changes and repression marked.

@@ -45,7 +45,7 @@ pub const CHARTS: &[(&str, &str)] = &[
     ),
     (
         "distribution",
-        "labour share and income Gini, leading region",
+        "labour share, income Gini and the share of the rest of the economy's tasks the general technology does, leading region",
     ),
 ];
 
@@ -160,6 +160,7 @@ fn charts(out: &RunOutput) -> Vec<Vec<(String, Vec<f64>)>> {
     let distribution = vec![
         named("labour share", annual(out, &lead, |s| s.labour_share)),
         named("income Gini", annual(out, &lead, |s| s.gini_income)),
+        named("automated share", annual(out, &lead, |s| s.automated_share)),
     ];
     vec![adoption, spread, vintages, income, protest, distribution]
 }
