@@ -33,11 +33,13 @@ pub struct Economy {
     /// elasticity): raised as the general technology automates tasks, lowered
     /// as new tasks for labour arrive (see the production phase).
     pub rest_alpha: f64,
-    /// For each technology, the highest share of the rest of the economy's
-    /// tasks it has taken over so far (only general technologies take any;
-    /// see the production phase), and the wage over its delivered machine
-    /// price when the region could first buy it (0 before), against which
-    /// automation measures how much dearer labour has grown.
+    /// For each technology, the share of the rest of the economy's tasks it
+    /// has automated so far (only general technologies automate any; it
+    /// never falls, as new tasks act on `rest_alpha` instead; see the
+    /// production phase), and what its machine saved per unit of price
+    /// (the unskilled wage times its productivity, over its delivered
+    /// price) when the region could first buy it (0 before), against which
+    /// automation measures how far that saving has grown.
     pub rest_automated: Vec<f64>,
     pub automation_reference: Vec<f64>,
     /// For each technology households buy for their own use: the machine
