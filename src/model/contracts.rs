@@ -67,11 +67,11 @@ macro_rules! contracts {
 }
 
 contracts! {
-    /// Inventors choose projects, fund them, improve or imitate methods,
-    /// and move where the market is larger.
+    /// Firms and builders fund research; inventors are paid, choose projects,
+    /// improve or imitate methods, and move where research is funded best.
     innovation: Innovation {
-        reads { params: Parameters, clock: Clock, economy: [Economy], politics: [Politics] }
-        writes { firms: Firms, inventors: Inventors, knowledge: Knowledge, ledger: Ledger, events: Events, flows: Flows }
+        reads { params: Parameters, clock: Clock, politics: [Politics] }
+        writes { firms: Firms, inventors: Inventors, builders: Builders, economy: [Economy], knowledge: Knowledge, ledger: Ledger, events: Events, flows: Flows }
     }
     /// Machine builders build last quarter's orders, learn, and post this quarter's prices.
     building: Building {

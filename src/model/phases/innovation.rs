@@ -62,10 +62,22 @@ pub fn innovation(mut view: Innovation<'_>, buf: &mut Buffers) {
     }
 }
 
-/// Research funding, paid by firms to their region's inventors: each live
-/// firm in a region with inventors spends `research_share` of its revenue
-/// (less where machine-breaking is feared), and each inventor is paid an
-/// equal share of the region's pool.
+/// Research funding and inventors' pay. Each live firm in a region with
+/// inventors spends `research_share` of its revenue on research (less where
+/// machine-breaking is feared), and each machine builder the same share of
+/// the receipts of its last orders, as the capital-good firms of Dosi,
+/// Fagiolo and Roventini (2010) do. An inventor's research funding is an
+/// equal share of the region's pool and sets the effort behind the project.
+///
+/// Inventors are paid as the mechanics and engineers who made the
+/// improvements of the Industrial Revolution were (Meisenzahl and Mokyr
+/// 2012), and as the salaried staff of the industrial laboratories that
+/// followed (Mowery and Rosenberg 1998): a skilled worker's wage, the
+/// region's general-class wage, not a share of whatever the pool holds.
+/// Research pays that wage as far as the pool reaches; an inventor it does
+/// not fund full time earns the rest at their trade in the rest of the
+/// economy. Money beyond the inventors' wages pays for their assistants,
+/// instruments and materials, bought from the rest of the economy.
 fn fund_research(view: &mut Innovation, count: &mut Vec<usize>, pool: &mut Vec<f64>) {
     let behaviour = view.params.behaviour();
     let region_count = view.params.region_count();
@@ -74,6 +86,7 @@ fn fund_research(view: &mut Innovation, count: &mut Vec<usize>, pool: &mut Vec<f
         count[r as usize] += 1;
     }
     refill(pool, region_count, 0.0);
+    let mut from_firms = 0.0;
     for f in 0..view.firms.len() {
         let r = view.firms.region[f] as usize;
         if !view.firms.alive[f] || count[r] == 0 {
@@ -84,22 +97,54 @@ fn fund_research(view: &mut Innovation, count: &mut Vec<usize>, pool: &mut Vec<f
             .min(view.firms.cash[f].max(0.0));
         view.firms.cash[f] -= spend;
         pool[r] += spend;
+        from_firms += spend;
     }
-    for (r, &spent) in pool.iter().enumerate() {
-        view.flows[r].research_spending = spent;
-    }
-    let total: f64 = pool.iter().sum();
-    view.ledger.paid(Flow::Research, Sector::Firms, total);
-    let mut received = 0.0;
-    for i in 0..view.inventors.region.len() {
-        let r = view.inventors.region[i] as usize;
-        let pay = pool[r] / count[r] as f64;
-        view.inventors.income[i] = pay;
-        view.inventors.savings[i] += pay;
-        received += pay;
+    view.ledger.paid(Flow::Research, Sector::Firms, from_firms);
+    let mut from_builders = 0.0;
+    for (r, pool) in pool.iter_mut().enumerate() {
+        if count[r] == 0 {
+            continue;
+        }
+        for j in 0..view.builders.techs {
+            let b = view.builders.of(r, j);
+            let spend = behaviour.research_share * view.builders.cash[b].max(0.0);
+            view.builders.cash[b] -= spend;
+            *pool += spend;
+            from_builders += spend;
+        }
     }
     view.ledger
-        .received(Flow::Research, Sector::Inventors, received);
+        .paid(Flow::Research, Sector::Builders, from_builders);
+    let (mut to_inventors, mut to_rest, mut trade_pay) = (0.0, 0.0, 0.0);
+    for (r, &spent) in pool.iter().enumerate() {
+        view.flows[r].research_spending = spent;
+        if count[r] == 0 {
+            continue;
+        }
+        let salary = view.economy[r].wage[GENERAL];
+        let research_pay = (spent / count[r] as f64).min(salary);
+        let inputs = spent - research_pay * count[r] as f64;
+        let trade = (salary - research_pay) * count[r] as f64;
+        let region = &mut view.economy[r];
+        region.rest_cash += inputs - trade;
+        region.rest_sales += inputs;
+        to_inventors += spent - inputs;
+        to_rest += inputs;
+        trade_pay += trade;
+    }
+    view.ledger
+        .received(Flow::Research, Sector::Inventors, to_inventors);
+    view.ledger.received(Flow::Research, Sector::Rest, to_rest);
+    view.ledger
+        .pay(Flow::Wages, Sector::Rest, Sector::Inventors, trade_pay);
+    let inventors = &mut view.inventors;
+    for i in 0..inventors.region.len() {
+        let r = inventors.region[i] as usize;
+        let salary = view.economy[r].wage[GENERAL];
+        inventors.funding[i] = pool[r] / count[r] as f64;
+        inventors.income[i] = salary;
+        inventors.savings[i] += salary;
+    }
 }
 
 /// The value of output each technology could improve, per region.
@@ -186,8 +231,9 @@ fn imitate(view: &mut Innovation, r: usize, project: usize) {
     }
 }
 
-/// Invention: with a chance that grows with the inventor's effort (pay
-/// over the general wage), the project's productivity in the region rises
+/// Invention: with a chance that grows with the inventor's effort (research
+/// funding over the general wage: the inventor's own time and, beyond it,
+/// assistants and instruments), the project's productivity in the region rises
 /// by a gain drawn around the expected one.
 fn improve(
     view: &mut Innovation,
@@ -200,7 +246,7 @@ fn improve(
     let behaviour = view.params.behaviour();
     let k = r * view.params.techs() + project;
     let beta_mean = behaviour.gain_beta_a / (behaviour.gain_beta_a + behaviour.gain_beta_b);
-    let effort = view.inventors.income[i] / view.economy[r].wage[GENERAL].max(1e-9);
+    let effort = view.inventors.funding[i] / view.economy[r].wage[GENERAL].max(1e-9);
     if rng.random::<f64>() < 1.0 - (-behaviour.innovation_zeta * effort).exp() {
         let gain = expected_gain(view, r, project) * beta.sample(rng) / beta_mean;
         view.knowledge.productivity[k] *= 1.0 + gain;
