@@ -64,7 +64,7 @@ pub fn labour(mut view: Labour<'_>, buf: &mut Buffers, per_worker: &mut WorkerSc
     careers(&mut view, &layout, buf, per_worker);
 
     // Search, hiring and counting.
-    search::last_chances(view.params.region_count(), buf);
+    search::last_searchers(view.params.region_count(), buf);
     search::search_pass(&mut view, &layout, buf, per_worker);
     search::hire_chances(view.params.region_count(), &layout, buf);
     hiring::vacancy_tables(&view, buf);
@@ -210,8 +210,8 @@ fn careers(view: &mut Labour, layout: &Chunks, buf: &mut Buffers, per_worker: &m
 /// allocates nothing once the first step has sized it.
 #[derive(Clone, Default)]
 pub struct Buffers {
-    /// Per region: last quarter's chance of a hire by search option.
-    chances: Vec<[f64; OPTIONS]>,
+    /// Per region: how many searched last quarter (at least one).
+    searched: Vec<f64>,
     /// Per firm: cumulative head count of each region's open hand shops,
     /// where entrants to the trade are seated.
     shops: Vec<f64>,

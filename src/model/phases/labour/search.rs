@@ -14,26 +14,17 @@ use crate::model::world::{
 use crate::scenario::Behaviour;
 use rand::Rng;
 
-/// Last quarter's chance of a hire by option (certain on the first step,
-/// or where no one applied): `hire_p` and `total` still hold it.
-pub(super) fn last_chances(region_count: usize, buf: &mut Buffers) {
+/// How many workers searched in each region last quarter (`total` still
+/// holds them by option), at least one: the crowd a searcher expects to
+/// share this quarter's vacancies with.
+pub(super) fn last_searchers(region_count: usize, buf: &mut Buffers) {
     let Buffers {
-        chances,
-        hire_p,
-        total,
-        ..
+        searched, total, ..
     } = buf;
-    chances.clear();
-    chances.extend((0..region_count).map(|r| {
-        let mut c = [1.0; OPTIONS];
-        if hire_p.len() == region_count {
-            for o in 0..OPTIONS {
-                if total[r][o] > 0 {
-                    c[o] = hire_p[r][o].max(0.02);
-                }
-            }
-        }
-        c
+    searched.clear();
+    searched.extend((0..region_count).map(|r| {
+        let n: u32 = total.get(r).map_or(0, |t| t.iter().sum());
+        f64::from(n.max(1))
     }));
 }
 
@@ -55,19 +46,19 @@ pub(super) fn search_pass(
         firm_terms,
         rest_fire_p,
         wages,
-        chances,
+        searched,
         entry,
         shops,
         ..
     } = buf;
     refill(seekers, layout.len(), [0; OPTIONS]);
-    let (vacancies, fire_p, firm_terms, rest_fire_p, wages, chances, entry, shops) = (
+    let (vacancies, fire_p, firm_terms, rest_fire_p, wages, searched, entry, shops) = (
         &*vacancies,
         &*fire_p,
         &*firm_terms,
         &*rest_fire_p,
         &*wages,
-        &*chances,
+        &*searched,
         &*entry,
         &*shops,
     );
@@ -81,7 +72,7 @@ pub(super) fn search_pass(
             rest_fire_p,
             wages,
             vacancies,
-            chances,
+            searched,
             entry,
             shops,
             class_education,
@@ -129,7 +120,7 @@ fn search(
     rest_fire_p: &[f32],
     wages: &[[f64; CLASSES]],
     vacancies: &[[f64; OPTIONS]],
-    chances: &[[f64; OPTIONS]],
+    searched: &[f64],
     entry: &[careers::EntryTerms],
     shops: &[f64],
     class_education: [f32; CLASSES],
@@ -150,7 +141,20 @@ fn search(
     );
     let (class, fired, group) = (&mut c.class[..n], &mut c.fired[..n], &c.group[..n]);
     let education = &c.education[..n];
+    // The region's hand shops, which a hand worker out of work may go back to.
+    let t = &entry[r];
+    let region_shops = &shops[t.first_firm..t.end_firm];
+    let trade_open = region_shops.last().is_some_and(|&n| n > 0.0);
     for i in 0..n {
+        // A hand worker holds out for the trade while its wage, with the
+        // attachment, still beats unskilled work: the handloom weavers who
+        // stayed at their looms as piece rates fell. Once the region has no
+        // hand shop left there is no loom to go back to, and the trade's
+        // wage is no longer paid by anyone: they seek work like the rest.
+        let hand = group[i] as usize;
+        let holding_out = trade_open
+            && (hand == CRAFT || hand == OPERATOR)
+            && wage[hand] * (1.0 + behaviour.craft_attachment) >= wage[UNSKILLED];
         let e = employer[i];
         previous[i] = e;
         option[i] = NO_SEARCH;
@@ -189,30 +193,52 @@ fn search(
                 // Laid off this quarter: starts searching next quarter.
                 continue;
             }
-            0.0
+            // A hand worker out of work who holds out can always go back to
+            // the loom on their own account, at the trade's piece earnings
+            // for certain: a place in a factory must beat that, not nothing,
+            // to be worth queueing for.
+            if holding_out {
+                value(wage, CRAFT, group[i], behaviour.craft_attachment)
+            } else {
+                0.0
+            }
         };
-        // Options are weighed by their pay times the chance of being hired,
-        // judged by last quarter's: a crowded class is worth less than an
-        // open one paying the same.
-        let chance = &chances[r];
-        let mut best = (current * 1.05, NO_SEARCH);
+        // Directed search (Harris and Todaro 1970): a searcher applies for
+        // one option, drawn in proportion to what its places are worth (pay
+        // times vacancies), so applicants spread until each option's pay
+        // times its chance of a hire is the same. Searching is then worth
+        // the places' worth over last quarter's searchers (at most the best
+        // pay on offer), and a worker searches when that beats what they
+        // have. Choosing the single best option by last quarter's chances
+        // instead sent every searcher to the same few places at once.
+        let mut weights = [0.0; OPTIONS];
+        let (mut places, mut top) = (0.0, 0.0f64);
         for k in CRAFT..=GENERAL {
             if vac[k] > 0.0 && education[i] >= class_education[k] {
-                let v = value(wage, k, group[i], behaviour.craft_attachment) * chance[k];
-                if v > best.0 {
-                    best = (v, k as u8);
-                }
+                let pay = value(wage, k, group[i], behaviour.craft_attachment);
+                weights[k] = pay * vac[k];
+                places += weights[k];
+                top = top.max(pay);
             }
         }
-        // A hand worker holds out for the trade while its wage, with the
-        // attachment, still beats unskilled work: the handloom weavers who
-        // stayed at their looms as piece rates fell.
-        let group = group[i] as usize;
-        let holding_out = (group == CRAFT || group == OPERATOR)
-            && wage[group] * (1.0 + behaviour.craft_attachment) >= wage[UNSKILLED];
-        let rest_value = wage[UNSKILLED] * chance[SEEK_REST as usize];
-        if vac[SEEK_REST as usize] > 0.0 && rest_value > best.0 && !holding_out {
-            best = (rest_value, SEEK_REST);
+        if vac[SEEK_REST as usize] > 0.0 && !holding_out {
+            weights[SEEK_REST as usize] = wage[UNSKILLED] * vac[SEEK_REST as usize];
+            places += weights[SEEK_REST as usize];
+            top = top.max(wage[UNSKILLED]);
+        }
+        let worth = (places / searched[r]).min(top);
+        let mut best = (current * 1.05, NO_SEARCH);
+        if places > 0.0 && worth > best.0 {
+            let mut x = rng.random::<f64>() * places;
+            for (o, &w) in weights.iter().enumerate() {
+                if w > 0.0 {
+                    best = (worth, o as u8);
+                    if x < w {
+                        break;
+                    }
+                    x -= w;
+                }
+            }
         }
         if best.1 != NO_SEARCH {
             option[i] = best.1;
@@ -222,13 +248,9 @@ fn search(
             // take unskilled work works on their own account in one of the
             // region's shops, adding to its cloth and sharing its earnings,
             // as the handloom weavers crowded into the trade.
-            let t = &entry[r];
-            let region_shops = &shops[t.first_firm..t.end_firm];
-            if region_shops.last().is_some_and(|&n| n > 0.0) {
-                employer[i] = careers::pick_shop(region_shops, looking, t.first_firm);
-                class[i] = CRAFT as u8;
-                fired[i] = 0;
-            }
+            employer[i] = careers::pick_shop(region_shops, looking, t.first_firm);
+            class[i] = CRAFT as u8;
+            fired[i] = 0;
         }
     }
     *counts = count;
