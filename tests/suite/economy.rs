@@ -484,3 +484,30 @@ fn inventors_earn_a_skilled_wage_in_every_scenario_region_and_decade() {
         "inventors' income over the unskilled worker's outside [1, 3]: {failures:?}"
     );
 }
+
+/// Peacetime unemployment stays in its historical range while the power
+/// loom spreads: in every run of ten, British unemployment, year by year
+/// over 1760-1899, stays at or below 12% (the bound of the check CL1:
+/// Boyer and Hatton 2002; Feinstein 1998). Searchers spread over the
+/// places on offer in proportion to what they are worth; when each chose
+/// the single best option by last quarter's chances, they queued in
+/// thousands for a few factory places while the rest of the economy's
+/// vacancies went unfilled, and a third or more of runs peaked above 15%.
+#[test]
+fn peacetime_unemployment_stays_in_its_historical_range_in_every_run() {
+    let runs = ensemble(&loom(), 10);
+    let peaks: Vec<f64> = runs
+        .iter()
+        .map(|o| {
+            annual(o, "britain", |s| s.unemployment_rate)
+                .into_iter()
+                .filter(|&(year, _)| (1760.0..1900.0).contains(&year))
+                .map(|(_, u)| u)
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    assert!(
+        peaks.iter().all(|&u| u <= 0.12),
+        "British unemployment peaks above 12% in some runs: {peaks:.3?}"
+    );
+}
