@@ -46,7 +46,7 @@ impl Scenario {
         workers
             .saturating_mul(72)
             .saturating_add(firms.saturating_mul(per_firm))
-            .saturating_add(inventors.saturating_mul(32))
+            .saturating_add(inventors.saturating_mul(24))
     }
 
     /// Memory of what a finished run holds (its `RunOutput`), in bytes:

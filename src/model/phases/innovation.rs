@@ -32,9 +32,10 @@ pub fn innovation(mut view: Innovation<'_>, buf: &mut Buffers) {
     let Buffers {
         count,
         pool,
+        funding,
         market,
     } = buf;
-    fund_research(&mut view, count, pool);
+    fund_research(&mut view, count, pool, funding);
     improvable_markets(&view, market);
 
     let beta =
@@ -55,7 +56,7 @@ pub fn innovation(mut view: Innovation<'_>, buf: &mut Buffers) {
             imitate(&mut view, r, project);
             continue;
         }
-        improve(&mut view, i, r, project, &beta, &mut rng);
+        improve(&mut view, funding[r], r, project, &beta, &mut rng);
         if rng.random::<f64>() < behaviour.inventor_mobility {
             migrate(&mut view, i, r, project, count, pool, &mut rng);
         }
@@ -67,7 +68,8 @@ pub fn innovation(mut view: Innovation<'_>, buf: &mut Buffers) {
 /// machine-breaking is feared), and each machine builder the same share of
 /// the receipts of its last orders, as the capital-good firms of Dosi,
 /// Fagiolo and Roventini (2010) do. An inventor's research funding is an
-/// equal share of the region's pool and sets the effort behind the project.
+/// equal share of the region's pool (`funding`, per region) and sets the
+/// effort behind the project.
 ///
 /// Inventors are paid as the mechanics and engineers who made the
 /// improvements of the Industrial Revolution were (Meisenzahl and Mokyr
@@ -78,7 +80,12 @@ pub fn innovation(mut view: Innovation<'_>, buf: &mut Buffers) {
 /// not fund full time earns the rest at their trade in the rest of the
 /// economy. Money beyond the inventors' wages pays for their assistants,
 /// instruments and materials, bought from the rest of the economy.
-fn fund_research(view: &mut Innovation, count: &mut Vec<usize>, pool: &mut Vec<f64>) {
+fn fund_research(
+    view: &mut Innovation,
+    count: &mut Vec<usize>,
+    pool: &mut Vec<f64>,
+    funding: &mut Vec<f64>,
+) {
     let behaviour = view.params.behaviour();
     let region_count = view.params.region_count();
     refill(count, region_count, 0);
@@ -116,11 +123,13 @@ fn fund_research(view: &mut Innovation, count: &mut Vec<usize>, pool: &mut Vec<f
     view.ledger
         .paid(Flow::Research, Sector::Builders, from_builders);
     let (mut to_inventors, mut to_rest, mut trade_pay) = (0.0, 0.0, 0.0);
+    refill(funding, region_count, 0.0);
     for (r, &spent) in pool.iter().enumerate() {
         view.flows[r].research_spending = spent;
         if count[r] == 0 {
             continue;
         }
+        funding[r] = spent / count[r] as f64;
         let salary = view.economy[r].wage[GENERAL];
         let research_pay = (spent / count[r] as f64).min(salary);
         let inputs = spent - research_pay * count[r] as f64;
@@ -141,7 +150,6 @@ fn fund_research(view: &mut Innovation, count: &mut Vec<usize>, pool: &mut Vec<f
     for i in 0..inventors.region.len() {
         let r = inventors.region[i] as usize;
         let salary = view.economy[r].wage[GENERAL];
-        inventors.funding[i] = pool[r] / count[r] as f64;
         inventors.income[i] = salary;
         inventors.savings[i] += salary;
     }
@@ -237,7 +245,7 @@ fn imitate(view: &mut Innovation, r: usize, project: usize) {
 /// by a gain drawn around the expected one.
 fn improve(
     view: &mut Innovation,
-    i: usize,
+    funding: f64,
     r: usize,
     project: usize,
     beta: &Beta<f64>,
@@ -246,7 +254,7 @@ fn improve(
     let behaviour = view.params.behaviour();
     let k = r * view.params.techs() + project;
     let beta_mean = behaviour.gain_beta_a / (behaviour.gain_beta_a + behaviour.gain_beta_b);
-    let effort = view.inventors.funding[i] / view.economy[r].wage[GENERAL].max(1e-9);
+    let effort = funding / view.economy[r].wage[GENERAL].max(1e-9);
     if rng.random::<f64>() < 1.0 - (-behaviour.innovation_zeta * effort).exp() {
         let gain = expected_gain(view, r, project) * beta.sample(rng) / beta_mean;
         view.knowledge.productivity[k] *= 1.0 + gain;
@@ -314,13 +322,14 @@ fn migrate(
     }
 }
 
-/// The innovation phase's working space, kept between steps: inventors and
-/// research money per region, and the value of output each technology could
+/// The innovation phase's working space, kept between steps: inventors,
+/// research money and research money per inventor by region, and the value of output each technology could
 /// improve, `[region * technologies + technology]`.
 #[derive(Clone, Default)]
 pub struct Buffers {
     count: Vec<usize>,
     pool: Vec<f64>,
+    funding: Vec<f64>,
     market: Vec<f64>,
 }
 

@@ -222,8 +222,8 @@ fn automation(params: &Parameters, knowledge: &Knowledge, economy: &mut [Economy
             if region.automation_reference[j] <= 0.0 {
                 region.automation_reference[j] = relative;
             }
-            let dearer = (relative / region.automation_reference[j]).max(1.0);
-            let share = tech.economy_reach * (1.0 - dearer.powf(-behaviour.automation_elasticity));
+            let grown = (relative / region.automation_reference[j]).max(1.0);
+            let share = tech.economy_reach * (1.0 - grown.powf(-behaviour.automation_elasticity));
             // Tasks are automated as the equipment that does them by hand
             // wears out and is replaced by machines: each quarter the share
             // of the gap that the sector's capital wears by.

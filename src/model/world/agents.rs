@@ -84,8 +84,6 @@ pub struct Inventors {
     pub savings: Vec<f64>,
     /// This quarter's pay: a skilled worker's wage, from research and trade.
     pub income: Vec<f64>,
-    /// This quarter's research money behind the inventor's project.
-    pub funding: Vec<f64>,
 }
 
 /// What each region knows of each technology, flat `[region * techs + j]`.

@@ -76,7 +76,6 @@ impl World {
                 inventors.region.push(r as u16);
                 inventors.savings.push(2.0 * opening.wage[GENERAL]);
                 inventors.income.push(0.0);
-                inventors.funding.push(0.0);
             }
             let mut region = steady_state(&s, spec, &opening);
             region.workers = worker_start..worker_start + opening.labour_force;
