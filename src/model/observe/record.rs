@@ -24,7 +24,7 @@ mod sums;
 
 use super::index::Chain;
 use super::rows::{GroupRow, Records, SeriesRow, TechRow, TradeRow, GROUPS, VINTAGES_BY_AGE};
-use crate::model::costs::{method_cost, task_cost, Costing};
+use crate::model::costs::{machine_price, machine_user_cost, method_cost, task_cost, Costing};
 use crate::model::world::{
     output_share, Economy, World, CLASSES, CRAFT, GENERAL, REST, UNEMPLOYED, VINTAGES,
 };
@@ -267,11 +267,17 @@ fn firms_and_leader(world: &World, r: usize, agg: &mut Agg) {
     }
 }
 
-/// Notional unit cost of the best general technology known here, in real
-/// terms, weighted by the industry's output.
+/// The price of the best general technology's service per unit of the
+/// good it helps make, in real terms, weighted by the industry's output:
+/// what its machines (for the LLM, access to a model) cost a typical firm
+/// per unit, at the delivered price and the machines' user cost, without
+/// the labour that works with them. The historical series it is compared
+/// with (M1) is a price per unit of a fixed capability (dollars per
+/// million tokens of the cheapest model above a benchmark score), so a
+/// gain in the technology's productivity lowers it as a fall in the price
+/// of its machines does.
 fn general_cost(world: &World, r: usize, agg: &mut Agg) {
-    let region = &world.economy[r];
-    let price = price_level(region);
+    let price = price_level(&world.economy[r]);
     let tasks = world.params.tasks();
     let costing = Costing::of(world);
     let mut best: Option<f64> = None;
@@ -279,11 +285,13 @@ fn general_cost(world: &World, r: usize, agg: &mut Agg) {
         if world.params.tech_kind[j] != TechKind::General || world.knowledge.know(r, j) <= 0.0 {
             continue;
         }
-        let c: f64 = (0..tasks)
+        let per_unit_capital: f64 = (0..tasks)
             .filter(|&t| world.params.tech_tasks[j] & (1 << t) != 0)
-            .map(|t| task_cost(&costing, &world.firms, None, r, t, j).unit_cost)
-            .sum::<f64>()
-            / price;
+            .map(|t| task_cost(&costing, &world.firms, None, r, t, j).capital)
+            .sum();
+        let c =
+            per_unit_capital * machine_price(&costing, r, j) * machine_user_cost(&world.params, j)
+                / price;
         best = Some(best.map_or(c, |b: f64| b.min(c)));
     }
     if let Some(c) = best {
