@@ -31,6 +31,9 @@ pub struct CalibrateArgs {
     /// Runs per candidate (seeds 1..=N); at most 1,000,000 runs in all (seeds x (budget + 2)).
     #[arg(long, default_value_t = 5)]
     seeds: u64,
+    /// Fit only these of the scenario's targets, by id (L1,L2,...; default: all of them).
+    #[arg(long, value_name = "ID,ID,...", value_delimiter = ',')]
+    targets: Vec<String>,
     /// Write the best parameters as a RON fragment to FILE (default: print it).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -74,6 +77,7 @@ pub fn execute(args: CalibrateArgs) -> Result<()> {
         "no targets for scenario '{}' in scenarios/targets.csv",
         s.name
     );
+    let targets = chosen(targets, &args.targets, &s.name)?;
     // Every candidate, and the ensembles before and after, run every seed.
     let runs = ludd::scenario::run_count((budget as u64).saturating_add(2), seeds)
         .map_err(|m| anyhow::anyhow!("--seeds {seeds} with --budget {budget}: {m}"))?;
@@ -116,4 +120,33 @@ pub fn execute(args: CalibrateArgs) -> Result<()> {
         None => say_raw!("{fragment}")?,
     }
     Ok(())
+}
+
+/// The targets named by `--targets` (all of them when none is named), or
+/// an error naming every id that is not one of the scenario's.
+fn chosen(
+    targets: Vec<validation::Target>,
+    ids: &[String],
+    scenario: &str,
+) -> Result<Vec<validation::Target>> {
+    if ids.is_empty() {
+        return Ok(targets);
+    }
+    let unknown: Vec<&str> = ids
+        .iter()
+        .map(|id| id.trim())
+        .filter(|id| !targets.iter().any(|t| t.id == *id))
+        .collect();
+    if !unknown.is_empty() {
+        let known: Vec<&str> = targets.iter().map(|t| t.id.as_str()).collect();
+        anyhow::bail!(
+            "--targets: {} not among scenario '{scenario}''s targets ({})",
+            unknown.join(", "),
+            known.join(", ")
+        );
+    }
+    Ok(targets
+        .into_iter()
+        .filter(|t| ids.iter().any(|id| id.trim() == t.id))
+        .collect())
 }

@@ -108,11 +108,32 @@ pub fn factory_price(c: &Costing, r: usize, unit_cost: f64) -> f64 {
     (1.0 + c.params.scenario.industry.markup) * (unit_cost - materials).max(0.0) + materials
 }
 
-/// Productivity multiplier from the installed base (returns to scale).
+/// Productivity multiplier from the installed base (returns to scale),
+/// at the region's experience with technology `j`.
 pub fn scale_factor(params: &Parameters, knowledge: &Knowledge, r: usize, j: usize) -> f64 {
-    let t = &params.scenario.technologies[j];
-    let e = knowledge.experience[r * params.techs() + j];
-    1.0 + t.scale_gain * (1.0 + e).ln()
+    gain_from(params, j, knowledge.experience[r * params.techs() + j])
+}
+
+/// The installed base's productivity multiplier at experience `e`.
+fn gain_from(params: &Parameters, j: usize, e: f64) -> f64 {
+    1.0 + params.scenario.technologies[j].scale_gain * (1.0 + e).ln()
+}
+
+/// Firm `f`'s experience with technology `j`: what it made itself, and
+/// `learning_spillover` of what others made (the rest of its region's
+/// experience), so that a firm that has made much keeps a lead over
+/// those that take the method up after it (Irwin and Klenow 1994).
+pub fn firm_experience(
+    params: &Parameters,
+    knowledge: &Knowledge,
+    firms: &Firms,
+    f: usize,
+    j: usize,
+) -> f64 {
+    let r = firms.region[f] as usize;
+    let regional = knowledge.experience[r * params.techs() + j];
+    let own = firms.own_experience[f * params.techs() + j].min(regional);
+    own + params.behaviour().learning_spillover * (regional - own)
 }
 
 /// Organization effect on general tasks: a dip while a firm reorganizes,
@@ -211,7 +232,10 @@ pub fn method_cost(
         }
     }
     if kind == TechKind::General {
-        a *= scale_factor(params, c.knowledge, r, j);
+        a *= match f {
+            Some(f) => gain_from(params, j, firm_experience(params, c.knowledge, firms, f, j)),
+            None => scale_factor(params, c.knowledge, r, j),
+        };
     }
     let labour = params.task_labour[t] / a;
     let capital = tech.capital_per_worker * params.scenario.steps_per_year as f64 * labour;

@@ -48,6 +48,14 @@ parameters! {
     /// Griliches' (1957, hybrid corn) logistic curve. Entrants are not
     /// held back: they set up to use the best known method.
     adoption_imitation: f64 = 0.0, [0.0, 1.0];
+    /// How much a firm learns from a unit made by another firm of its
+    /// region (or known there through diffusion) against a unit it makes
+    /// itself: a third (Irwin and Klenow 1994, "Learning-by-doing
+    /// spillovers in the semiconductor industry", JPE 102: firms learn
+    /// about three times as much from their own cumulative output as from
+    /// another firm's). At 1 learning is the region's alone and every firm
+    /// gains as much from the installed base.
+    learning_spillover: f64 = 0.333333, [0.0, 1.0];
     /// Spread (log standard deviation) of firms' own efficiency with a new technology.
     firm_heterogeneity: f64 = 0.2, [0.0, 2.0];
     /// Price sensitivity of buyers choosing between suppliers (logit exponent on log price).

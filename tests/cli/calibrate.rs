@@ -101,4 +101,26 @@ fn parameter_ranges_are_checked() {
         "{}",
         text(&out.stderr)
     );
+    // A target the scenario does not have is named, with those it has.
+    let out = ludd(
+        &[
+            "calibrate",
+            "loom",
+            "--param",
+            "technologies.power_loom.improvement=0.01..0.02",
+            "--targets",
+            "L1,L9",
+            "--budget",
+            "3",
+            "--seeds",
+            "1",
+        ],
+        &dir,
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("L9 not among") && err.contains("L1, L2, L3, L4, L5, L6, L7"),
+        "{err}"
+    );
 }

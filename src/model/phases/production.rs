@@ -124,7 +124,7 @@ pub fn production(view: Production<'_>) {
         firms.req[f] = if q > 0.0 { run.req } else { plan.req };
         firms.unit_cost[f] = unit_cost;
         firms.price[f] = price;
-        learn_by_doing(params, knowledge, economy, firms, f);
+        learn_by_doing(params, knowledge, economy, &mut *firms, f);
     }
     for region in economy.iter_mut() {
         region.industry_units = region.firms.clone().map(|f| firms.output[f]).sum();
@@ -158,20 +158,25 @@ fn learn_by_doing(
     params: &Parameters,
     knowledge: &mut Knowledge,
     economy: &[Economy],
-    firms: &Firms,
+    firms: &mut Firms,
     f: usize,
 ) {
     let tasks = params.tasks();
     let r = firms.region[f] as usize;
     let first_unit = economy[r].first_unit(params.steps_per_year());
     let techs = params.techs();
-    let machines = &firms.machines;
+    let (machines, own) = (
+        &firms.machines,
+        &mut firms.own_experience[f * techs..(f + 1) * techs],
+    );
     let mut learn = |j: usize, t: usize, made: f64| {
         let k = r * techs + j;
         if knowledge.experience_unit[k] == 0.0 {
             knowledge.experience_unit[k] = first_unit;
         }
-        knowledge.experience[k] += made * params.task_labour[t] / knowledge.experience_unit[k];
+        let gained = made * params.task_labour[t] / knowledge.experience_unit[k];
+        knowledge.experience[k] += gained;
+        own[j] += gained;
     };
     for t in 0..tasks {
         let hand = machines.hand[f * tasks + t];

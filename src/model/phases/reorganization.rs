@@ -172,6 +172,7 @@ fn enter(view: &mut Reorganization, r: usize, f: usize, leader: Option<usize>, r
     let techs = view.params.techs();
     for j in 0..techs {
         view.firms.efficiency[f * techs + j] = spread.sample(rng) as f32;
+        view.firms.own_experience[f * techs + j] = 0.0;
     }
     // Entrants are factories: owners' capital employing wage workers, built
     // to use the general technology. They enter only where it is the best

@@ -42,6 +42,11 @@ pub struct Firms {
     pub alive: Vec<bool>,
     pub choice: Vec<u8>,
     pub efficiency: Vec<f32>,
+    /// What the firm has made itself with each technology, in the units of
+    /// its region's experience (`Knowledge::experience`), flat
+    /// `[f * techs + j]`: the part of learning by doing that stays with
+    /// the firm (`costs::firm_experience`).
+    pub own_experience: Vec<f64>,
     /// Bit j set: the fixed set-up cost of technology j has been paid.
     pub fixed_paid: Vec<u64>,
     pub organization: Vec<u8>,

@@ -490,6 +490,7 @@ fn open_shops(
         firms.choice.extend_from_slice(craft_tech);
         for _ in 0..techs {
             firms.efficiency.push(heterogeneity.sample(rng) as f32);
+            firms.own_experience.push(0.0);
         }
         firms.fixed_paid.push(0);
         firms.organization.push(CRAFT_SHOP);
