@@ -47,7 +47,14 @@ fn calibration_recovers_from_a_displaced_parameter() {
 /// fragment must keep the scenario's values.
 #[test]
 fn a_search_that_finds_nothing_better_keeps_the_scenario_values() {
-    let targets = loom_targets();
+    // The targets the power loom was calibrated on: L6, the first Luddite
+    // wave, decades off at every setting, is left out of that fit (see
+    // scenarios/loom.ron), and an early loom that brings protest closer
+    // to 1811 would otherwise count as better.
+    let targets: Vec<_> = loom_targets()
+        .into_iter()
+        .filter(|t| t.id != "L6")
+        .collect();
     // Twice the power loom's productivity of 1785 brings it decades early.
     let params = [Param::parse("technologies.power_loom.productivity=3.5..4.0").unwrap()];
     let result = calibrate(&loom(), &params, &targets, &seeds(2), 2, &|_| {}).unwrap();
