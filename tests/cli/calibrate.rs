@@ -88,46 +88,29 @@ fn parameter_ranges_are_checked() {
         let err = Param::parse(text).unwrap_err().to_string();
         assert!(err.contains(want), "{text}: {err}");
     }
+    // Each bad argument fails before any run, with a message naming it.
     let dir = scratch("calibrate-bad-path");
-    let out = ludd(
-        &[
-            "calibrate",
-            "loom",
-            "--param",
-            "technologies.power_lom.productivity=1..2",
-            "--budget",
-            "3",
-            "--seeds",
-            "1",
-        ],
-        &dir,
-    );
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("power_lom"),
-        "{}",
-        text(&out.stderr)
-    );
-    // A target the scenario does not have is named, with those it has.
-    let out = ludd(
-        &[
-            "calibrate",
-            "loom",
-            "--param",
-            "technologies.power_loom.improvement=0.01..0.02",
-            "--targets",
-            "L1,L9",
-            "--budget",
-            "3",
-            "--seeds",
-            "1",
-        ],
-        &dir,
-    );
-    assert!(!out.status.success());
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("L9 not among") && err.contains("L1, L2, L3, L4, L5, L6, L7"),
-        "{err}"
-    );
+    for (args, wanted) in [
+        (
+            &["--param", "technologies.power_lom.productivity=1..2"][..],
+            &["power_lom"][..],
+        ),
+        // A target the scenario does not have is named, with those it has.
+        (
+            &[
+                "--param",
+                "technologies.power_loom.improvement=0.01..0.02",
+                "--targets",
+                "L1,L9",
+            ][..],
+            &["L9 not among", "L1, L2, L3, L4, L5, L6, L7"][..],
+        ),
+    ] {
+        let mut all = vec!["calibrate", "loom", "--budget", "3", "--seeds", "1"];
+        all.extend_from_slice(args);
+        let out = ludd(&all, &dir);
+        assert!(!out.status.success(), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(wanted.iter().all(|w| err.contains(w)), "{args:?}: {err}");
+    }
 }
