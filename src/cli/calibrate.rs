@@ -129,12 +129,18 @@ fn chosen(
     ids: &[String],
     scenario: &str,
 ) -> Result<Vec<validation::Target>> {
+    // A stray comma or space names no target.
+    let ids: Vec<&str> = ids
+        .iter()
+        .map(|id| id.trim())
+        .filter(|id| !id.is_empty())
+        .collect();
     if ids.is_empty() {
         return Ok(targets);
     }
     let unknown: Vec<&str> = ids
         .iter()
-        .map(|id| id.trim())
+        .copied()
         .filter(|id| !targets.iter().any(|t| t.id == *id))
         .collect();
     if !unknown.is_empty() {
@@ -147,6 +153,6 @@ fn chosen(
     }
     Ok(targets
         .into_iter()
-        .filter(|t| ids.iter().any(|id| id.trim() == t.id))
+        .filter(|t| ids.contains(&t.id.as_str()))
         .collect())
 }

@@ -46,16 +46,7 @@ pub fn production(view: Production<'_>) {
         let desired = (firms.expected[f] * 1.1 - firms.inventory[f]).max(0.0);
         let planned = if shop { firms.output[f] } else { desired };
         let lots = firm_lots(&costing, firms, f);
-        // Which lots make how much, and how much is made by hand, at the
-        // planned output; run again below only if the quarter's output
-        // differs from the plan.
-        let tasks = params.tasks();
-        let first = firms.machines.firm_lots(f).start;
-        let mut used = [0.0f64; 16 * VINTAGES];
-        let mut hand = [0.0f64; 16];
-        let plan = lots.run(&costing, firms, planned, |lot, t, units| {
-            note_use(&mut used, &mut hand, first, lot, t, units)
-        });
+        let plan = lots.run(&costing, firms, planned, |_, _, _| {});
         let mut capacity = plan.capacity;
         if shop && params.hired_task.is_none() {
             // Hand workers take up their trade's special tools themselves:
@@ -82,15 +73,14 @@ pub fn production(view: Production<'_>) {
         .max(0.0);
         // The quarter's output, run on the lots in merit order: which lots
         // and how much by hand.
-        let run = if q == planned {
-            plan
-        } else {
-            used.fill(0.0);
-            hand.fill(0.0);
-            lots.run(&costing, firms, q, |lot, t, units| {
-                note_use(&mut used, &mut hand, first, lot, t, units)
-            })
-        };
+        let tasks = params.tasks();
+        let mut used = [0.0f64; 16 * VINTAGES];
+        let mut hand = [0.0f64; 16];
+        let first = firms.machines.firm_lots(f).start;
+        let run = lots.run(&costing, firms, q, |lot, t, units| match lot {
+            Some(k) => used[k - first] = units,
+            None => hand[t] = units,
+        });
         let machines = &mut firms.machines;
         machines.used[first..first + tasks * VINTAGES].copy_from_slice(&used[..tasks * VINTAGES]);
         machines.hand[f * tasks..(f + 1) * tasks].copy_from_slice(&hand[..tasks]);
@@ -124,29 +114,13 @@ pub fn production(view: Production<'_>) {
         firms.req[f] = if q > 0.0 { run.req } else { plan.req };
         firms.unit_cost[f] = unit_cost;
         firms.price[f] = price;
-        learn_by_doing(params, knowledge, economy, &mut *firms, f);
+        learn_by_doing(params, knowledge, economy, firms, f);
     }
     for region in economy.iter_mut() {
         region.industry_units = region.firms.clone().map(|f| firms.output[f]).sum();
     }
     adoption_rate(params, clock.step, firms, economy, politics);
     automation(params, knowledge, economy);
-}
-
-/// Notes what one lot (`Some(k)`, the firm's lots starting at `first`) or
-/// the hands on task `t` (`None`) make in a run of the firm's lots.
-fn note_use(
-    used: &mut [f64],
-    hand: &mut [f64],
-    first: usize,
-    lot: Option<usize>,
-    t: usize,
-    units: f64,
-) {
-    match lot {
-        Some(k) => used[k - first] = units,
-        None => hand[t] = units,
-    }
 }
 
 /// Learning by doing, for firm `f`, from what each of its lots and hands
