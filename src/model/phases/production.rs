@@ -92,12 +92,16 @@ pub fn production(view: Production<'_>) {
         let price = if shop {
             // Self-employed hand workers work full time and take what their
             // cloth fetches: the shop's price moves toward the one at which
-            // last quarter's sales would have taken all it made, and their
+            // what buyers ask for would take all it made, and their
             // earnings are its revenue (the incomes phase), so a falling
-            // cloth price cuts a weaver's income directly.
-            let (sold, made) = (firms.sales[f], firms.output[f]);
+            // cloth price cuts a weaver's income directly. Buyers' asks,
+            // not its sales, set it, because sales cannot exceed what the
+            // shop made: a price set by sales could fall in a glut but never
+            // rise in a shortage, and the money buyers could not spend would
+            // pile up with the merchants.
+            let (asked, made) = (firms.expected[f], firms.output[f]);
             let clearing = if made > 0.0 {
-                (sold / made).clamp(0.5, 2.0)
+                (asked / made).clamp(0.5, 2.0)
             } else {
                 1.0
             };
