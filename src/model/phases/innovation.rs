@@ -131,7 +131,7 @@ fn fund_research(
         }
         funding[r] = spent / count[r] as f64;
         let salary = view.economy[r].wage[GENERAL];
-        let research_pay = (spent / count[r] as f64).min(salary);
+        let research_pay = funding[r].min(salary);
         let inputs = spent - research_pay * count[r] as f64;
         let trade = (salary - research_pay) * count[r] as f64;
         let region = &mut view.economy[r];
@@ -323,8 +323,9 @@ fn migrate(
 }
 
 /// The innovation phase's working space, kept between steps: inventors,
-/// research money and research money per inventor by region, and the value of output each technology could
-/// improve, `[region * technologies + technology]`.
+/// research money and research money per inventor by region, and the value
+/// of output each technology could improve,
+/// `[region * technologies + technology]`.
 #[derive(Clone, Default)]
 pub struct Buffers {
     count: Vec<usize>,
