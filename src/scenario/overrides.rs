@@ -5,7 +5,10 @@
 //! (`routes.britain-usa.transport_cost`), `region-field-year` for policies
 //! (`policies.britain-repression-1812.value`), or `*` for all of them.
 //! `null` removes an optional part (`wage_policy=null`,
-//! `projection_from=null`); given for a required part it is refused.
+//! `projection_from=null`); given for a required part it is refused. An
+//! optional field that the scenario leaves out can be set by its name too
+//! (`technologies.power_loom.depreciation=0.1`): the name is checked
+//! against the fields its part has when the scenario is read back.
 
 use super::Scenario;
 use crate::error::{LuddError, Result};
@@ -42,8 +45,9 @@ impl<'a> Overridable<'a> {
     /// name the one that breaks it.
     pub fn apply(&self, assignments: &[impl AsRef<str>]) -> Result<Scenario> {
         let mut tree = self.tree.clone();
+        let mut added = None;
         for assignment in assignments {
-            set_assignment(&mut tree, assignment.as_ref())?;
+            added = set_assignment(&mut tree, assignment.as_ref())?.or(added);
         }
         match serde_json::from_value(tree) {
             Ok(s) => Ok(s),
@@ -58,7 +62,10 @@ impl<'a> Overridable<'a> {
                 let assignment = assignments.first().map_or("", |a| a.as_ref());
                 let (path, raw) = assignment.split_once('=').unwrap_or((assignment, ""));
                 let value = parse_value(raw.trim());
-                let message = if value.is_null() {
+                let unknown = e.to_string().contains("unknown field");
+                let message = if let Some(Added { field, parent }) = added.filter(|_| unknown) {
+                    not_a_field(&field, &parent, &expected_fields(&e.to_string()))
+                } else if value.is_null() {
                     "this part is required; null removes only optional parts \
                      (such as projection_from, wage_policy or a technology's origin)"
                         .to_string()
@@ -76,8 +83,38 @@ impl<'a> Overridable<'a> {
     }
 }
 
-/// One `path=value` set in the scenario's tree, or why it cannot be.
-fn set_assignment(tree: &mut Value, assignment: &str) -> Result<()> {
+/// A field an assignment added to the tree because the scenario left it
+/// out: its name and the part it was added to, which reading the tree back
+/// checks.
+#[derive(Clone)]
+struct Added {
+    field: String,
+    parent: String,
+}
+
+/// The message for a name that is not a field of `parent`.
+fn not_a_field(field: &str, parent: &str, valid: &[String]) -> String {
+    format!(
+        "'{field}' is not a field of {parent}; valid fields: {}{}",
+        valid.join(", "),
+        suggestion(field, valid)
+    )
+}
+
+/// The field names a serde "unknown field" error lists as expected.
+fn expected_fields(error: &str) -> Vec<String> {
+    let expected = error.split_once("expected").map_or("", |(_, e)| e);
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// One `path=value` set in the scenario's tree, or why it cannot be; the
+/// field it added, if the scenario left it out.
+fn set_assignment(tree: &mut Value, assignment: &str) -> Result<Option<Added>> {
     let fail = |path: &str, message: String| LuddError::Override {
         path: path.to_string(),
         message,
@@ -131,9 +168,14 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn set(node: &mut Value, rest: &[&str], value: &Value, at: &mut Vec<String>) -> Result<(), String> {
+fn set(
+    node: &mut Value,
+    rest: &[&str],
+    value: &Value,
+    at: &mut Vec<String>,
+) -> Result<Option<Added>, String> {
     let Some((head, tail)) = rest.split_first() else {
-        return assign(node, value, at);
+        return assign(node, value, at).map(|()| None);
     };
     let here = if at.is_empty() {
         "the scenario".to_string()
@@ -143,24 +185,32 @@ fn set(node: &mut Value, rest: &[&str], value: &Value, at: &mut Vec<String>) -> 
     match node {
         Value::Object(map) => {
             let valid: Vec<String> = map.keys().cloned().collect();
+            // A last name the part does not hold may be an optional field
+            // the scenario left out: it is added, and reading the tree back
+            // refuses it if the part has no such field.
+            if tail.is_empty() && !map.contains_key(*head) && !value.is_null() {
+                map.insert(head.to_string(), value.clone());
+                return Ok(Some(Added {
+                    field: head.to_string(),
+                    parent: here,
+                }));
+            }
             let Some(child) = map.get_mut(*head) else {
-                return Err(format!(
-                    "'{head}' is not a field of {here}; valid fields: {}{}",
-                    valid.join(", "),
-                    suggestion(head, &valid)
-                ));
+                return Err(not_a_field(head, &here, &valid));
             };
             at.push(head.to_string());
             set(child, tail, value, at)
         }
         Value::Array(items) => {
             if *head == "*" {
+                let mut added = None;
                 for (i, item) in items.iter_mut().enumerate() {
                     at.push(i.to_string());
-                    set(item, tail, value, at)?;
+                    let here = set(item, tail, value, at)?;
+                    added = added.or(here);
                     at.pop();
                 }
-                return Ok(());
+                return Ok(added);
             }
             let labels: Vec<String> = items.iter().map(label).collect();
             let index = head

@@ -50,3 +50,28 @@ fn every_scenario_shows_three_stages_in_order_in_its_leading_region() {
         );
     }
 }
+
+/// `--set` reaches an optional field that a scenario leaves out, such as a
+/// technology's own depreciation, and refuses a misspelt one with the
+/// part's fields, the optional ones included.
+#[test]
+fn an_optional_field_the_scenario_leaves_out_can_be_set() {
+    let set = |assignment: &str| ludd::scenario::load("loom", &[assignment.to_string()]);
+    let s = set("technologies.power_loom.depreciation=0.2")
+        .expect("an optional field left out can be set")
+        .scenario;
+    let loom = (s.technologies.iter())
+        .find(|t| t.name == "power_loom")
+        .expect("the power loom");
+    assert_eq!(loom.depreciation, Some(0.2));
+    let error = set("technologies.power_loom.depreciaton=0.2")
+        .expect_err("a misspelt field is refused")
+        .to_string();
+    for part in [
+        "'depreciaton' is not a field of technologies.power_loom",
+        "household_use",
+        "did you mean 'depreciation'",
+    ] {
+        assert!(error.contains(part), "{part:?} not in: {error}");
+    }
+}
