@@ -70,7 +70,7 @@ contracts! {
     /// Firms and builders fund research; inventors are paid, choose projects,
     /// improve or imitate methods, and move where research is funded best.
     innovation: Innovation {
-        reads { params: Parameters, clock: Clock, politics: [Politics] }
+        reads { params: Parameters, clock: Clock, politics: [Politics], government: [Government] }
         writes { firms: Firms, inventors: Inventors, builders: Builders, economy: [Economy], knowledge: Knowledge, ledger: Ledger, events: Events, flows: Flows }
     }
     /// Machine builders build last quarter's orders, learn, and post this quarter's prices.

@@ -115,7 +115,7 @@ pub fn scale_factor(params: &Parameters, knowledge: &Knowledge, r: usize, j: usi
 }
 
 /// The installed base's productivity multiplier at experience `e`.
-fn gain_from(params: &Parameters, j: usize, e: f64) -> f64 {
+pub fn gain_from(params: &Parameters, j: usize, e: f64) -> f64 {
     1.0 + params.scenario.technologies[j].scale_gain * (1.0 + e).ln()
 }
 

@@ -54,6 +54,10 @@ pub const BUILTIN_EXPERIMENTS: &[(&str, &str)] = &[
         "putting_out",
         include_str!("../../scenarios/experiments/putting_out.ron"),
     ),
+    (
+        "invention",
+        include_str!("../../scenarios/experiments/invention.ron"),
+    ),
 ];
 
 pub fn builtin(name: &str) -> Option<&'static str> {

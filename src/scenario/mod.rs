@@ -153,10 +153,23 @@ pub struct Technology {
     pub kind: TechKind,
     /// The tasks this technology can perform.
     pub tasks: Vec<String>,
-    /// Year from which the technology is possible in its origin region.
-    pub possible_from: f64,
+    /// Year from which the technology is known in its origin region: a
+    /// method that exists before the run or whose appearance the scenario
+    /// takes as given (a craft, a special tool). A general technology
+    /// gives `feasible_from` instead, and its appearance is an outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub possible_from: Option<f64>,
+    /// Year from which a general technology's scientific and engineering
+    /// prerequisites exist, with their sources in the scenario. From then
+    /// on any region's inventors may develop it, when the market it would
+    /// serve makes that pay (docs/ODD.md, "Invention"); none of them has
+    /// to, and the year it appears is the model's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feasible_from: Option<f64>,
     /// Region where it first becomes possible; other regions learn it through
     /// diffusion along trade routes. `None`: possible everywhere at once.
+    /// A technology that is invented has no origin: wherever it is
+    /// invented first is its origin.
     pub origin: Option<String>,
     /// Output per worker relative to craft methods (craft is 1).
     pub productivity: f64,
@@ -206,6 +219,20 @@ pub struct Technology {
     /// Only general technologies may set it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub household_use: Option<HouseholdUse>,
+}
+
+impl Technology {
+    /// Whether the scenario makes the technology known by `year` (in its
+    /// origin). An invented technology never is: its arrival is an outcome.
+    pub fn given_by(&self, year: f64) -> bool {
+        self.possible_from.is_some_and(|p| p <= year)
+    }
+
+    /// Whether its prerequisites exist by `year`, so that inventors may
+    /// develop it.
+    pub fn feasible_by(&self, year: f64) -> bool {
+        self.feasible_from.is_some_and(|p| p <= year)
+    }
 }
 
 /// What a household's own machine is and what it is worth to it. A
@@ -392,7 +419,9 @@ impl Scenario {
     }
     /// Index of the leading region, where comparisons, summaries and reports
     /// take their measures: the origin of the first general technology
-    /// (the first region when it has none).
+    /// (the first region when it has none, as for a technology invented in
+    /// the run: the scenarios list first the region where history had the
+    /// transition first).
     pub fn leading_region(&self) -> usize {
         self.technologies
             .iter()
@@ -418,12 +447,16 @@ impl Scenario {
 
 /// Parses any of ludd's RON files (scenarios, experiments, sweeps), turning
 /// a syntax error, an unknown field or a wrong type into file:line:column.
+/// An optional field may be written with or without `Some(...)`.
 ///
 /// A leading UTF-8 byte-order mark, which some editors write and which
 /// says nothing about the content, is skipped rather than refused at 1:1.
 pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A year written bare where a field is optional (`possible_from: 1785.0`)
+    // reads as given: the files stay as people write them.
     ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str::<T>(text)
         .map_err(|e| LuddError::Parse {
             file: file.to_string(),

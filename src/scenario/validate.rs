@@ -323,7 +323,32 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         if let Some(origin) = &t.origin {
             c.region(s, format!("{p}.origin"), origin);
         }
-        c.year(format!("{p}.possible_from"), t.possible_from);
+        match (t.possible_from, t.feasible_from) {
+            (Some(year), None) => c.year(format!("{p}.possible_from"), year),
+            (None, Some(year)) => {
+                c.year(format!("{p}.feasible_from"), year);
+                if t.kind != TechKind::General {
+                    c.fail(
+                        format!("{p}.feasible_from"),
+                        "only a general technology is invented in the run; a craft or a special tool gives possible_from",
+                    );
+                }
+                if t.origin.is_some() {
+                    c.fail(
+                        format!("{p}.origin"),
+                        "an invented technology has no origin: the region that invents it first is where it starts",
+                    );
+                }
+            }
+            (Some(_), Some(_)) => c.fail(
+                p.clone(),
+                "gives both possible_from and feasible_from; give the year the method is known or, for a general technology, the year its prerequisites exist",
+            ),
+            (None, None) => c.fail(
+                p.clone(),
+                "needs possible_from (the year the method is known) or, for a general technology, feasible_from (the year its prerequisites exist)",
+            ),
+        }
         c.range(format!("{p}.productivity"), t.productivity, 1e-3, 1e3);
         c.range(
             format!("{p}.capital_per_worker"),
@@ -394,9 +419,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
     for (i, task) in ind.tasks.iter().enumerate() {
         let has_craft = s.technologies.iter().any(|t| {
-            t.kind == TechKind::Craft
-                && t.tasks.contains(&task.name)
-                && t.possible_from <= s.start_year
+            t.kind == TechKind::Craft && t.tasks.contains(&task.name) && t.given_by(s.start_year)
         });
         if !has_craft {
             c.fail(

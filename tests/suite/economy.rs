@@ -19,7 +19,7 @@ use ludd::RunOutput;
 fn still(base: &Scenario) -> Scenario {
     let mut s = base.clone();
     let start = s.start_year;
-    s.technologies.retain(|t| t.possible_from <= start);
+    s.technologies.retain(|t| t.given_by(start));
     s
 }
 

@@ -13,6 +13,7 @@ mod economy;
 mod findings;
 mod fuzz;
 mod invariants;
+mod invention;
 mod layers;
 mod machines;
 mod model_order;

@@ -30,7 +30,7 @@ pub fn diffusion(view: Diffusion<'_>, buf: &mut Buffers) {
     // A technology becomes possible in its origin (or everywhere).
     for j in 0..techs {
         let t = &params.scenario.technologies[j];
-        if clock.year < t.possible_from {
+        if !t.given_by(clock.year) {
             continue;
         }
         let productivity = t.productivity;

@@ -18,7 +18,7 @@
 //! invention (`improve`) and perhaps a move (`migrate`).
 
 use crate::model::contracts::Innovation;
-use crate::model::costs::scale_factor;
+use crate::model::costs::{gain_from, method_cost, scale_factor, task_cost, Costing};
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
 use crate::model::world::EventKind;
@@ -34,9 +34,12 @@ pub fn innovation(mut view: Innovation<'_>, buf: &mut Buffers) {
         pool,
         funding,
         market,
+        mechanised,
+        prospect,
     } = buf;
     fund_research(&mut view, count, pool, funding);
-    improvable_markets(&view, market);
+    improvable_markets(&view, market, mechanised);
+    invention_prospects(&view, mechanised, prospect);
 
     let beta =
         Beta::new(behaviour.gain_beta_a, behaviour.gain_beta_b).expect("validated beta parameters");
@@ -49,9 +52,14 @@ pub fn innovation(mut view: Innovation<'_>, buf: &mut Buffers) {
             i as u64,
         );
         let r = view.inventors.region[i] as usize;
-        let Some(project) = choose_project(&view, r, market, &mut rewards, &mut rng) else {
+        let Some(project) = choose_project(&view, r, market, prospect, &mut rewards, &mut rng)
+        else {
             continue;
         };
+        if view.knowledge.know(r, project) <= 0.0 {
+            invent(&mut view, funding[r], r, project, &mut rng);
+            continue;
+        }
         if rng.random::<f64>() < behaviour.imitation_rate {
             imitate(&mut view, r, project);
             continue;
@@ -155,10 +163,14 @@ fn fund_research(
     }
 }
 
-/// The value of output each technology could improve, per region.
-fn improvable_markets(view: &Innovation, market: &mut Vec<f64>) {
+/// The value of output each technology could improve, per region
+/// (`market`), and the value and quantity of each task's output made with
+/// special tools (`mechanised`, `[region * tasks + task]`): the factories
+/// that would buy a general technology, the scale of stage 1.
+fn improvable_markets(view: &Innovation, market: &mut Vec<f64>, mechanised: &mut Vec<(f64, f64)>) {
     let (techs, tasks) = (view.params.techs(), view.params.tasks());
     refill(market, view.params.region_count() * techs, 0.0);
+    refill(mechanised, view.params.region_count() * tasks, (0.0, 0.0));
     for f in 0..view.firms.len() {
         if !view.firms.alive[f] {
             continue;
@@ -167,6 +179,11 @@ fn improvable_markets(view: &Innovation, market: &mut Vec<f64>) {
         for t in 0..tasks {
             let using = view.firms.choice[f * tasks + t] as usize;
             let value = view.firms.revenue[f] * view.params.task_labour[t];
+            if view.params.tech_kind[using] == TechKind::Special {
+                let share = view.params.task_labour[t];
+                mechanised[r * tasks + t].0 += value;
+                mechanised[r * tasks + t].1 += view.firms.output[f] * share;
+            }
             for j in 0..techs {
                 if view.params.tech_tasks[j] & (1 << t) == 0 {
                     continue;
@@ -184,11 +201,14 @@ fn improvable_markets(view: &Innovation, market: &mut Vec<f64>) {
 }
 
 /// An inventor in region `r` chooses a project by expected reward (logit
-/// on log reward); none if no known technology promises any.
+/// on log reward): improving a technology the region knows, or developing
+/// a feasible one nobody there knows yet (`prospect`); none if no project
+/// promises any.
 fn choose_project(
     view: &Innovation,
     r: usize,
     market: &[f64],
+    prospect: &[f64],
     rewards: &mut [f64; 64],
     rng: &mut impl Rng,
 ) -> Option<usize> {
@@ -197,10 +217,14 @@ fn choose_project(
     let mut sum = 0.0;
     for (j, reward) in rewards.iter_mut().enumerate().take(techs) {
         *reward = 0.0;
-        if view.params.tech_kind[j] == TechKind::Craft || view.knowledge.know(r, j) <= 0.0 {
+        if view.params.tech_kind[j] == TechKind::Craft {
             continue;
         }
-        let v = market[r * techs + j] * behaviour.appropriability * expected_gain(view, r, j);
+        let v = if view.knowledge.know(r, j) > 0.0 {
+            market[r * techs + j] * behaviour.appropriability * expected_gain(view, r, j)
+        } else {
+            prospect[r * techs + j]
+        };
         if v > 0.0 {
             *reward = v.powf(behaviour.inventor_choice_sharpness);
             sum += *reward;
@@ -323,15 +347,125 @@ fn migrate(
 }
 
 /// The innovation phase's working space, kept between steps: inventors,
-/// research money and research money per inventor by region, and the value
-/// of output each technology could improve,
-/// `[region * technologies + technology]`.
+/// research money and research money per inventor by region; the value of
+/// output each technology could improve and the expected reward of
+/// inventing it, `[region * technologies + technology]`; the value of each
+/// task's output made with special tools, `[region * tasks + task]`.
 #[derive(Clone, Default)]
 pub struct Buffers {
     count: Vec<usize>,
     pool: Vec<f64>,
     funding: Vec<f64>,
     market: Vec<f64>,
+    mechanised: Vec<(f64, f64)>,
+    prospect: Vec<f64>,
+}
+
+/// Years over which an inventor expects to keep the gains of a new
+/// technology: the term of a patent, 14 years in England from the Statute
+/// of Monopolies (1624) to 1919 and in the United States to 1861, 17 there
+/// from 1861 to 1995 and 20 since (TRIPS, 1994). The shortest term serves
+/// every scenario: a longer one changes the horizon by a few years of
+/// improvements, and secrecy and lead time matter as much as the term
+/// (Levin et al. 1987, Brookings Papers 3).
+const PATENT_YEARS: i32 = 14;
+
+/// The expected reward of developing each general technology that is
+/// feasible this year and that region `r` does not know yet: the value of
+/// the output it would serve in the region's factories (the tasks' output
+/// made with special tools, the scale of stage 1), times the unit-cost
+/// saving it would bring there at the region's own wages and machine
+/// prices, times the share of the gain an inventor keeps
+/// (`appropriability`), over the difficulty of development against an
+/// improvement (`invention_difficulty`). The saving is that of the
+/// technology as its inventor expects it to be over a patent's life: its
+/// first productivity raised by a yearly improvement of its own size,
+/// diminishing as its improvements do. The market-size effect of Acemoglu
+/// (2002, "Directed technical change", Review of Economic Studies 69) and
+/// Allen's (2009) induced invention: research goes where the market for
+/// its result is large and where it saves the dear factor.
+fn invention_prospects(view: &Innovation, mechanised: &[(f64, f64)], prospect: &mut Vec<f64>) {
+    let params = view.params;
+    let behaviour = params.behaviour();
+    let (techs, tasks) = (params.techs(), params.tasks());
+    let steps_per_year = params.steps_per_year();
+    refill(prospect, params.region_count() * techs, 0.0);
+    let costing = Costing {
+        params,
+        year: view.clock.year,
+        knowledge: view.knowledge,
+        economy: view.economy,
+        politics: view.politics,
+        government: view.government,
+    };
+    for (j, t) in params.scenario.technologies.iter().enumerate() {
+        if !t.feasible_by(view.clock.year) {
+            continue;
+        }
+        let improved = t.productivity
+            * (0..PATENT_YEARS)
+                .map(|k| 1.0 + t.improvement * t.diminishing.powi(k))
+                .product::<f64>();
+        let serves = |task: usize| params.tech_tasks[j] & (1 << task) != 0;
+        for r in 0..params.region_count() {
+            if view.knowledge.know(r, j) > 0.0 {
+                continue;
+            }
+            // The experience a patent's life of making the factories'
+            // output would give, in the units production counts it in.
+            let made: f64 = (0..tasks)
+                .filter(|&task| serves(task))
+                .map(|task| mechanised[r * tasks + task].1)
+                .sum();
+            let experience = PATENT_YEARS as f64 * steps_per_year * made
+                / view.economy[r].first_unit(steps_per_year);
+            let developed = improved * gain_from(params, j, experience);
+            let mut value = 0.0;
+            for task in (0..tasks).filter(|&task| serves(task)) {
+                let served = mechanised[r * tasks + task].0;
+                if served <= 0.0 {
+                    continue;
+                }
+                let current = (0..techs)
+                    .filter(|&i| {
+                        params.tech_kind[i] != TechKind::General
+                            && params.tech_tasks[i] & (1 << task) != 0
+                            && view.knowledge.know(r, i) > 0.0
+                    })
+                    .map(|i| task_cost(&costing, view.firms, None, r, task, i).unit_cost)
+                    .fold(f64::INFINITY, f64::min);
+                let new = method_cost(&costing, view.firms, None, r, task, j, developed).unit_cost;
+                value += served * (1.0 - new / current).max(0.0);
+            }
+            prospect[r * techs + j] =
+                value * behaviour.appropriability / behaviour.invention_difficulty;
+        }
+    }
+}
+
+/// Development of a feasible technology the region does not know: with the
+/// chance an improvement has at the inventor's effort, over the difficulty
+/// of development against an improvement, the region has it, at the
+/// productivity its sources give the first version. It is then known as
+/// any technology is: it spreads along trade routes and with inventors
+/// who move, and builders and firms may take it up.
+fn invent(view: &mut Innovation, funding: f64, r: usize, project: usize, rng: &mut impl Rng) {
+    let behaviour = view.params.behaviour();
+    let effort = funding / view.economy[r].wage[GENERAL].max(1e-9);
+    let chance = 1.0 - (-behaviour.innovation_zeta * effort / behaviour.invention_difficulty).exp();
+    if rng.random::<f64>() < chance {
+        let t = &view.params.scenario.technologies[project];
+        view.knowledge.productivity[r * view.params.techs() + project] = t.productivity;
+        let detail = format!("{} is developed in {}", t.name, view.params.region_name(r));
+        view.events.record(
+            view.params,
+            view.clock,
+            r,
+            EventKind::NewTechnology,
+            t.productivity,
+            &detail,
+        );
+    }
 }
 
 /// Expected fractional gain of the next improvement of technology `j` in region `r`.

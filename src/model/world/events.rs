@@ -9,6 +9,7 @@ named_enum!(
         TechnologyPossible => "technology_possible",
         TechnologyArrives => "technology_arrives",
         Invention => "invention",
+        NewTechnology => "new_technology",
         Adoption => "adoption",
         Protest => "protest",
         Repression => "repression",

@@ -159,7 +159,7 @@ fn first_builders(s: &Scenario, economy: &[Economy]) -> Builders {
     let behaviour = &s.behaviour;
     builders.price.fill(1.0);
     for (j, t) in s.technologies.iter().enumerate() {
-        let established = t.possible_from <= s.start_year;
+        let established = t.given_by(s.start_year);
         let (first_cost, charge) = if established {
             (1.0 / (1.0 + behaviour.builder_markup), 0.0)
         } else {
@@ -176,7 +176,9 @@ fn first_builders(s: &Scenario, economy: &[Economy]) -> Builders {
             .and_then(|name| s.region_index(name))
             .unwrap_or(0);
         // The first fleet equips the technology's first market at the
-        // start: every industry worker of its origin, and for a general
+        // start: every industry worker of its origin (the first region for
+        // a technology invented in the run: a unit of measure, the same
+        // wherever it is invented), and for a general
         // technology the part of the origin's rest of the economy whose
         // tasks it can do (at its capital then, in the same money units).
         let industry = t.capital_per_worker * economy[origin].experience_unit;
@@ -313,7 +315,7 @@ fn initial_knowledge(s: &Scenario) -> Knowledge {
         adopted: vec![false; region_count * techs],
     };
     for (j, t) in s.technologies.iter().enumerate() {
-        if t.possible_from <= s.start_year {
+        if t.given_by(s.start_year) {
             for r in 0..region_count {
                 if t.origin.as_deref().is_none_or(|o| o == s.regions[r].name) {
                     knowledge.productivity[r * techs + j] = t.productivity;
