@@ -11,11 +11,16 @@
 //! Success follows 1 - exp(-zeta * effort), gains are Beta draws (Dosi,
 //! Fagiolo and Roventini 2010); an inventor may instead imitate a trade
 //! neighbour's best practice, or move to the region that funds research best.
+//! A general technology that the scenario makes feasible but nobody in the
+//! region knows is a project too: developing it pays by the output it
+//! would serve and the cost it would save there (docs/ODD.md, "Invention").
 //!
 //! The phase's steps: research funding (`fund_research`); the output each
-//! technology could improve (`improvable_markets`); then, inventor by
-//! inventor, the project (`choose_project`), and imitation (`imitate`) or
-//! invention (`improve`) and perhaps a move (`migrate`).
+//! technology could improve (`improvable_markets`) and the reward of
+//! developing each feasible one (`invention_prospects`); then, inventor by
+//! inventor, the project (`choose_project`), and development (`invent`),
+//! imitation (`imitate`) or invention (`improve`) and perhaps a move
+//! (`migrate`).
 
 use crate::model::contracts::Innovation;
 use crate::model::costs::{gain_from, method_cost, scale_factor, task_cost, Costing};
