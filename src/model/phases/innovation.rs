@@ -454,9 +454,17 @@ fn invention_prospects(view: &Innovation, mechanised: &[(f64, f64)], prospect: &
 /// productivity its sources give the first version. It is then known as
 /// any technology is: it spreads along trade routes and with inventors
 /// who move, and builders and firms may take it up.
+///
+/// Money does not buy a new technology as it buys an improvement: the
+/// effort is the inventor's own time as far as research pays for it, and
+/// what that time achieves grows with the skills of the region's people
+/// (its general education at the start): a region's capacity to invent
+/// is its inventors and its skills, not its research budget at its wages
+/// (Meisenzahl and Mokyr 2012 on the mechanics behind British invention).
 fn invent(view: &mut Innovation, funding: f64, r: usize, project: usize, rng: &mut impl Rng) {
     let behaviour = view.params.behaviour();
-    let effort = funding / view.economy[r].wage[GENERAL].max(1e-9);
+    let time = (funding / view.economy[r].wage[GENERAL].max(1e-9)).min(1.0);
+    let effort = time * view.params.scenario.regions[r].education;
     let chance = 1.0 - (-behaviour.innovation_zeta * effort / behaviour.invention_difficulty).exp();
     if rng.random::<f64>() < chance {
         let t = &view.params.scenario.technologies[project];
