@@ -14,7 +14,7 @@ fn run_with_threads(threads: usize, seed: u64) -> RunOutput {
 }
 
 /// Every recorded number, bit for bit, in a fixed order.
-fn fingerprint(out: &RunOutput) -> Vec<u64> {
+pub(crate) fn fingerprint(out: &RunOutput) -> Vec<u64> {
     let mut v = Vec::new();
     for s in &out.records.series {
         v.extend([s.step as u64, s.stage as u64]);

@@ -38,8 +38,18 @@ fn invented_loom(year: f64) -> Scenario {
     s
 }
 
+/// An ensemble of `SEEDS` runs, each with its books balanced every step.
 fn runs(s: &Scenario) -> Vec<RunOutput> {
-    ludd::ensemble(s, &seeds(SEEDS)).expect("the runs complete")
+    let all = ludd::ensemble(s, &seeds(SEEDS)).expect("the runs complete");
+    for out in &all {
+        assert!(
+            out.worst_imbalance < ludd::model::phases::accounting::TOLERANCE,
+            "seed {}: the books are off by {}",
+            out.seed,
+            out.worst_imbalance
+        );
+    }
+    all
 }
 
 /// Mean over runs of the year stage 2 begins in Britain (the end year when
@@ -141,4 +151,27 @@ fn another_region_invents_when_the_first_does_no_research() {
         2 * elsewhere > SEEDS as usize,
         "another region must develop it in most runs ({elsewhere} of {SEEDS})"
     );
+}
+
+#[test]
+fn identical_tables_with_one_two_and_eight_threads_when_the_loom_is_invented() {
+    let s = invented_loom(1781.8);
+    let at = |threads: usize| {
+        let out = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| ludd::run(&s, 5))
+            .expect("the run completes");
+        assert!(
+            out.events
+                .iter()
+                .any(|e| e.kind == EventKind::NewTechnology),
+            "the power loom is developed in the run, so the test covers development"
+        );
+        crate::invariants::fingerprint(&out)
+    };
+    let one = at(1);
+    assert!(one == at(2), "1 and 2 threads differ");
+    assert!(one == at(8), "1 and 8 threads differ");
 }
