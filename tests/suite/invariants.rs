@@ -124,14 +124,7 @@ fn books_balance_every_step_for_twenty_seeds() {
     // relative 1e-9 or more; every run must complete, and the worst step
     // must stay below the tolerance.
     let runs = ensemble(&loom(), 20);
-    for out in &runs {
-        assert!(
-            out.worst_imbalance < ludd::model::phases::accounting::TOLERANCE,
-            "seed {}: {}",
-            out.seed,
-            out.worst_imbalance
-        );
-    }
+    runs.iter().for_each(crate::runs::assert_balanced);
 }
 
 #[test]

@@ -41,14 +41,7 @@ fn invented_loom(year: f64) -> Scenario {
 /// An ensemble of `SEEDS` runs, each with its books balanced every step.
 fn runs(s: &Scenario) -> Vec<RunOutput> {
     let all = ludd::ensemble(s, &seeds(SEEDS)).expect("the runs complete");
-    for out in &all {
-        assert!(
-            out.worst_imbalance < ludd::model::phases::accounting::TOLERANCE,
-            "seed {}: the books are off by {}",
-            out.seed,
-            out.worst_imbalance
-        );
-    }
+    all.iter().for_each(crate::runs::assert_balanced);
     all
 }
 

@@ -80,3 +80,14 @@ pub fn stage2(out: &RunOutput, region: &str) -> f64 {
 pub fn total_protest(out: &RunOutput) -> f64 {
     out.summary.iter().map(|s| s.protest_years).sum()
 }
+
+/// Fails unless every step of the run kept its books balanced (the worst
+/// step's relative imbalance below the accounting phase's tolerance).
+pub fn assert_balanced(out: &RunOutput) {
+    assert!(
+        out.worst_imbalance < ludd::model::phases::accounting::TOLERANCE,
+        "seed {}: the books are off by {}",
+        out.seed,
+        out.worst_imbalance
+    );
+}
