@@ -183,9 +183,9 @@ fn improvable_markets(view: &Innovation, market: &mut Vec<f64>, mechanised: &mut
         let r = view.firms.region[f] as usize;
         for t in 0..tasks {
             let using = view.firms.choice[f * tasks + t] as usize;
-            let value = view.firms.revenue[f] * view.params.task_labour[t];
+            let share = view.params.task_labour[t];
+            let value = view.firms.revenue[f] * share;
             if view.params.tech_kind[using] == TechKind::Special {
-                let share = view.params.task_labour[t];
                 mechanised[r * tasks + t].0 += value;
                 mechanised[r * tasks + t].1 += view.firms.output[f] * share;
             }
@@ -370,9 +370,8 @@ pub struct Buffers {
 /// technology: the term of a patent, 14 years in England from the Statute
 /// of Monopolies (1624) to 1919 and in the United States to 1861, 17 there
 /// from 1861 to 1995 and 20 since (TRIPS, 1994). The shortest term serves
-/// every scenario: a longer one changes the horizon by a few years of
-/// improvements, and secrecy and lead time matter as much as the term
-/// (Levin et al. 1987, Brookings Papers 3).
+/// every scenario; secrecy and lead time protect an invention as much as
+/// the term does (Levin et al. 1987, Brookings Papers 3).
 const PATENT_YEARS: i32 = 14;
 
 /// The expected reward of developing each general technology that is
@@ -385,7 +384,9 @@ const PATENT_YEARS: i32 = 14;
 /// improvement (`invention_difficulty`). The saving is that of the
 /// technology as its inventor expects it to be over a patent's life: its
 /// first productivity raised by a yearly improvement of its own size,
-/// diminishing as its improvements do. The market-size effect of Acemoglu
+/// diminishing as its improvements do, and by the returns to the installed
+/// base (`scale_gain`) at the experience that a patent's life of making
+/// those factories' output would give. The market-size effect of Acemoglu
 /// (2002, "Directed technical change", Review of Economic Studies 69) and
 /// Allen's (2009) induced invention: research goes where the market for
 /// its result is large and where it saves the dear factor.
