@@ -155,8 +155,9 @@ pub struct Technology {
     pub tasks: Vec<String>,
     /// Year from which the technology is known in its origin region: a
     /// method that exists before the run or whose appearance the scenario
-    /// takes as given (a craft, a special tool). A general technology
-    /// gives `feasible_from` instead, and its appearance is an outcome.
+    /// takes as given (a craft, a special tool, and for now the built-in
+    /// scenarios' general technologies). A general technology may give
+    /// `feasible_from` instead, so that its appearance is an outcome.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub possible_from: Option<f64>,
     /// Year from which a general technology's scientific and engineering
