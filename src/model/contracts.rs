@@ -108,9 +108,9 @@ contracts! {
         reads { params: Parameters, clock: Clock, layout: Layout, economy: [Economy] }
         writes { workers: Workers, firms: Firms, politics: [Politics], events: Events, flows: Flows }
     }
-    /// Knowledge spreads along routes.
+    /// Knowledge spreads along routes and with mechanics who emigrate.
     diffusion: Diffusion {
-        reads { params: Parameters, clock: Clock, politics: [Politics] }
+        reads { params: Parameters, clock: Clock, economy: [Economy], politics: [Politics] }
         writes { knowledge: Knowledge, events: Events }
     }
     /// Firms exit, enter and reorganize around the general technology.

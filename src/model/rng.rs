@@ -20,6 +20,7 @@ pub enum Phase {
     Hiring = 8,
     Careers = 9,
     Births = 10,
+    Emigration = 11,
 }
 
 /// SplitMix64: a bijective mixer that spreads nearby ids far apart.

@@ -120,6 +120,16 @@ parameters! {
     appropriability: f64 = 0.5, [0.0, 1.0];
     /// Probability per quarter that an inventor considers moving region.
     inventor_mobility: f64 = 0.002, [0.0, 1.0];
+    /// Mechanics' emigration: the yearly hazard, per unit of a route's
+    /// knowledge flow, that one who works a technology leaves along it at a
+    /// log pay gap of 1 (see the diffusion phase). No source measures it; set by hand on 2026-12-08
+    /// so that, under the British ban with its leak, the water frame and
+    /// the power loom reach the United States with people within about
+    /// twenty years of their invention, as Slater carried the first (1789,
+    /// twenty years after Arkwright's patent) and as the Scholfields and
+    /// other British mechanics carried carding and spinning machinery in
+    /// the 1790s (Jeremy 1981, Transatlantic Industrial Revolution, ch. 2-4).
+    mechanic_emigration: f64 = 0.5, [0.0, 100.0];
     /// Probability per quarter that an inventor imitates the best practice of a neighbour instead of inventing.
     imitation_rate: f64 = 0.1, [0.0, 1.0];
     /// Share of dividends and wealth owners consume per quarter.

@@ -58,6 +58,10 @@ pub const BUILTIN_EXPERIMENTS: &[(&str, &str)] = &[
         "invention",
         include_str!("../../scenarios/experiments/invention.ron"),
     ),
+    (
+        "emigration",
+        include_str!("../../scenarios/experiments/emigration.ron"),
+    ),
 ];
 
 pub fn builtin(name: &str) -> Option<&'static str> {

@@ -51,6 +51,10 @@ parameters! {
         "1: machinery and know-how may not leave the region";
     embargo_leak: f64 = 0.2, [0.0, 1.0],
         "share of normal knowledge flow that still leaks past an embargo";
+    emigration_ban: f64 = 0.0, [0.0, 1.0],
+        "1: skilled workers (mechanics, engineers, inventors) may not leave the region";
+    emigration_leak: f64 = 0.2, [0.0, 1.0],
+        "share of would-be emigrants who still leave past an emigration ban (1 - its enforcement)";
     infrastructure_spending: f64 = 0.0, [0.0, 0.2],
         "public infrastructure spending, share of output (lowers transport costs)";
 }

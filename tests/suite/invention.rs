@@ -168,3 +168,40 @@ fn identical_tables_with_one_two_and_eight_threads_when_the_loom_is_invented() {
     assert!(one == at(2), "1 and 2 threads differ");
     assert!(one == at(8), "1 and 8 threads differ");
 }
+
+/// The `emigration` experiment's setting with `label`: the loom with
+/// Britain's ban on the emigration of artisans enforced, as the scenario
+/// has it, or not enforced at all.
+fn emigration_setting(label: &str) -> Scenario {
+    let (e, source) = experiment::load("emigration").expect("the built-in experiment loads");
+    e.resolve(&source)
+        .expect("the experiment's settings are valid")
+        .into_iter()
+        .find(|s| s.label == label)
+        .unwrap_or_else(|| panic!("the experiment has a setting {label}"))
+        .scenario
+}
+
+#[test]
+fn people_carry_knowledge_so_an_enforced_emigration_ban_delays_the_followers() {
+    let enforced = runs(&emigration_setting("enforced"));
+    let free = runs(&emigration_setting("not_enforced"));
+    // Paired by seed: each run of one setting against the same seed's run of the other.
+    let delay = |region: &str| {
+        mean(
+            &enforced
+                .iter()
+                .zip(&free)
+                .map(|(e, f)| crate::runs::stage2(e, region) - crate::runs::stage2(f, region))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (usa, continent) = (delay("usa"), delay("continent"));
+    eprintln!(
+        "stage 2 with emigration forbidden and enforced, against emigration free: the United States {usa:+.1} years, the continent {continent:+.1}"
+    );
+    assert!(
+        usa > 0.0 && continent > 0.0,
+        "with British mechanics kept at home, the followers' stage 2 must come later: the United States moved {usa:+.1} years, the continent {continent:+.1}"
+    );
+}

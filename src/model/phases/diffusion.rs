@@ -1,19 +1,30 @@
-//! Diffusion of technology along trade routes.
+//! Diffusion of technology along trade routes and with people.
 //!
 //! Its contract is `contracts::Diffusion`; `buf` is working memory only
 //! (knowledge and experience at the start of the route flows, the
 //! routes), refilled each step.
 //!
 //! A technology first becomes known in its origin region in the year the
-//! scenario makes it possible. From there it spreads along trade routes: a
-//! region that does not know it learns it with a hazard set by the route's
-//! knowledge flow; a region that knows it closes part of the gap to a
-//! neighbour's best practice each quarter. An export embargo multiplies
-//! both by the embargo's leak rate: it slows knowledge, but cannot stop it.
+//! scenario makes it possible. From there it spreads by two channels, each
+//! under its own law.
+//!
+//! - Along trade routes (trade, visits, letters, drawings, machines): a
+//!   region that does not know it learns it with a hazard set by the
+//!   route's knowledge flow; a region that knows it closes part of the gap
+//!   to a neighbour's best practice each quarter. An export embargo on
+//!   machinery, models and plans multiplies both by the embargo's leak
+//!   rate: it slows knowledge, but cannot stop it.
+//! - With mechanics who emigrate (`emigration`): the skilled men who build
+//!   and run a technology leave for a neighbour where they would be paid
+//!   more, and carry it in their heads. An emigration ban multiplies their
+//!   hazard by its leak. The British laws were of both kinds and distinct:
+//!   the ban on the emigration of artisans (5 Geo. I c. 27, 1719, repealed
+//!   by 5 Geo. IV c. 97 in 1824) and the bans on exporting machinery and
+//!   its plans (14 Geo. III c. 71, 1774, to 1843).
 
 use crate::model::contracts::Diffusion;
 use crate::model::rng::{self, Phase};
-use crate::model::world::EventKind;
+use crate::model::world::{EventKind, CARRIED, GENERAL};
 use petgraph::visit::EdgeRef;
 use rand::Rng;
 
@@ -21,6 +32,7 @@ pub fn diffusion(view: Diffusion<'_>, buf: &mut Buffers) {
     let Diffusion {
         params,
         clock,
+        economy,
         politics,
         knowledge,
         events,
@@ -118,6 +130,94 @@ pub fn diffusion(view: Diffusion<'_>, buf: &mut Buffers) {
                 }
             }
         }
+    }
+    for &(id, a, c, flow) in edges.iter().filter(|e| e.1 != e.2) {
+        for (from, to) in [(a, c), (c, a)] {
+            emigration(
+                params,
+                clock,
+                economy,
+                politics,
+                known,
+                experience,
+                (id, from, to, flow),
+                knowledge,
+                events,
+            );
+        }
+    }
+}
+
+/// Mechanics who emigrate from `from` to `to` along route `id`, carrying
+/// each technology worked in `from` that `to` knows less well. A mechanic
+/// weighs their pay abroad against their pay at home: the skilled
+/// (general-class) wage of each region, and abroad a premium for what the
+/// destination lacks of the technology, its shortfall from the home best
+/// practice (a whole wage where it is unknown: Slater was made a partner
+/// for half the profits of Almy and Brown's mill, and American and
+/// continental mill-owners advertised for British mechanics; Jeremy 1981,
+/// Transatlantic Industrial Revolution, ch. 3). They leave with the yearly
+/// hazard `mechanic_emigration` times the route's knowledge flow (the
+/// contact between the regions: ships, letters, agents who recruit) times
+/// the log of that pay ratio, times the share of them the home region's
+/// emigration law lets go. The technology
+/// arrives at the `CARRIED` share of the home best practice; they carry no
+/// experience, which stays with the factories.
+#[allow(clippy::too_many_arguments)]
+fn emigration(
+    params: &crate::model::world::Parameters,
+    clock: &crate::model::world::Clock,
+    economy: &[crate::model::world::Economy],
+    politics: &[crate::model::world::Politics],
+    known: &[f64],
+    experience: &[f64],
+    (id, from, to, flow): (usize, usize, usize, f64),
+    knowledge: &mut crate::model::world::Knowledge,
+    events: &mut crate::model::world::Events,
+) {
+    let techs = params.techs();
+    let allowed = politics[from].emigration_allowed();
+    let keeps = params.behaviour().appropriability;
+    let wage_ratio = economy[to].wage[GENERAL] / economy[from].wage[GENERAL].max(1e-12);
+    let rate = params.behaviour().mechanic_emigration * flow * allowed / params.steps_per_year();
+    if rate <= 0.0 {
+        return;
+    }
+    let mut rng = rng::stream(
+        params.seed,
+        clock.step,
+        Phase::Emigration,
+        (id * 2 + usize::from(from < to)) as u64,
+    );
+    for j in 0..techs {
+        let (src, dst) = (from * techs + j, to * techs + j);
+        // Only a technology worked at home has mechanics to carry it.
+        if known[src] <= 0.0 || experience[src] <= 0.0 {
+            continue;
+        }
+        let shortfall = (1.0 - knowledge.productivity[dst] / known[src]).max(0.0);
+        let pull = (wage_ratio * (1.0 + keeps * shortfall)).ln();
+        let draw = rng.random::<f64>();
+        if shortfall <= 0.0 || pull <= 0.0 || draw >= 1.0 - (-rate * pull).exp() {
+            continue;
+        }
+        let carried = CARRIED * known[src];
+        if carried <= knowledge.productivity[dst] {
+            continue;
+        }
+        knowledge.productivity[dst] = carried;
+        let kind = if allowed < 1.0 {
+            EventKind::EmigrationLeak
+        } else {
+            EventKind::Migration
+        };
+        let detail = format!(
+            "a mechanic carries {} from {} to {}",
+            params.scenario.technologies[j].name,
+            params.region_name(from),
+            params.region_name(to)
+        );
+        events.record(params, clock, to, kind, carried, &detail);
     }
 }
 

@@ -27,7 +27,7 @@ use crate::model::costs::{gain_from, method_cost, scale_factor, task_cost, Costi
 use crate::model::ledger::{Flow, Sector};
 use crate::model::rng::{self, Phase};
 use crate::model::world::EventKind;
-use crate::model::world::{refill, GENERAL};
+use crate::model::world::{refill, CARRIED, GENERAL};
 use crate::scenario::TechKind;
 use rand::Rng;
 use rand_distr::{Beta, Distribution};
@@ -305,7 +305,7 @@ fn improve(
 
 /// Mobility: the inventor moves along a trade route to the neighbour that
 /// pays research best, carrying know-how; denser contact makes moves
-/// likelier.
+/// likelier, and the home region's emigration law lets only its leak go.
 fn migrate(
     view: &mut Innovation,
     i: usize,
@@ -324,20 +324,20 @@ fn migrate(
         .filter(|(_, route)| contact < route.knowledge_flow * 5.0)
         .map(|(s, _)| (s, pool[s] / (count[s] + 1) as f64))
         .fold((r, here), |a, c| if c.1 > a.1 { c } else { a });
-    let allowed = rng.random::<f64>() < view.politics[r].knowledge_leak();
+    let allowed = rng.random::<f64>() < view.politics[r].emigration_allowed();
     if best_r != r && best_pay > 1.3 * here && allowed {
         view.inventors.region[i] = best_r as u16;
         count[r] -= 1;
         count[best_r] += 1;
         // The inventor carries the know-how of the project in hand
         // (Slater carried the water frame to Rhode Island in 1789).
-        let carried = 0.9 * view.knowledge.productivity[r * techs + project];
+        let carried = CARRIED * view.knowledge.productivity[r * techs + project];
         let there = &mut view.knowledge.productivity[best_r * techs + project];
         if carried > *there {
             *there = carried;
         }
-        let kind = if view.politics[r].institutions.export_embargo >= 0.5 {
-            EventKind::EmbargoLeak
+        let kind = if view.politics[r].emigration_allowed() < 1.0 {
+            EventKind::EmigrationLeak
         } else {
             EventKind::Migration
         };

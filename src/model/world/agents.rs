@@ -91,6 +91,12 @@ pub struct Inventors {
     pub income: Vec<f64>,
 }
 
+/// The share of the best practice at home that a person who moves carries
+/// in their head to a region that knows the technology less well: an
+/// inventor who moves, or a mechanic who emigrates. Set by hand; a
+/// route's first copy, from drawings and machines, is poorer (0.8).
+pub const CARRIED: f64 = 0.9;
+
 /// What each region knows of each technology, flat `[region * techs + j]`.
 #[derive(Clone, Default)]
 pub struct Knowledge {

@@ -16,6 +16,7 @@ named_enum!(
         MachineBan => "machine_ban",
         Policy => "policy",
         EmbargoLeak => "embargo_leak",
+        EmigrationLeak => "emigration_leak",
         Migration => "migration",
         Stage => "stage",
         Reorganization => "reorganization",

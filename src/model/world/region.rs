@@ -133,6 +133,16 @@ impl Politics {
             1.0
         }
     }
+
+    /// Share of would-be emigrants with skills who may leave the region: 1
+    /// without an emigration ban, the ban's leak with one.
+    pub fn emigration_allowed(&self) -> f64 {
+        if self.institutions.emigration_ban >= 0.5 {
+            self.institutions.emigration_leak
+        } else {
+            1.0
+        }
+    }
 }
 
 /// A region's government: its money and the public capital it has built.
