@@ -215,6 +215,7 @@ fn f3_a_faster_rate_of_adoption_raises_protest() {
 }
 
 #[test]
+#[ignore = "the model disagrees since mechanics emigrate: with 40 seeds, of the firms left to adopt when one of 141 protest waves begins, 0.062 adopt within ten years with consequences against 0.066 without, a paired difference of -0.004 whose 95% interval [-0.009, +0.000] no longer excludes zero (it was -0.005, [-0.009, -0.001]); research after over before is dominated by waves in regions that spent almost nothing on research before them (docs/EXPERIMENTS.md)"]
 fn f4_after_a_protest_wave_adoption_and_research_slow_down() {
     let all = experiment(
         "aftermath",

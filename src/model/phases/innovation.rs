@@ -453,8 +453,9 @@ fn invention_prospects(view: &Innovation, mechanised: &[(f64, f64)], prospect: &
 /// chance an improvement has at the inventor's effort, over the difficulty
 /// of development against an improvement, the region has it, at the
 /// productivity its sources give the first version. It is then known as
-/// any technology is: it spreads along trade routes and with inventors
-/// who move, and builders and firms may take it up.
+/// any technology is: it spreads along trade routes, with inventors who
+/// move and with mechanics who emigrate, and builders and firms may take
+/// it up.
 ///
 /// Money does not buy a new technology as it buys an improvement: the
 /// effort is the inventor's own time as far as research pays for it, and
