@@ -24,7 +24,9 @@
 
 use crate::model::contracts::Diffusion;
 use crate::model::rng::{self, Phase};
-use crate::model::world::{EventKind, CARRIED, GENERAL};
+use crate::model::world::{
+    Clock, Economy, EventKind, Events, Knowledge, Parameters, Politics, CARRIED, GENERAL,
+};
 use petgraph::visit::EdgeRef;
 use rand::Rng;
 
@@ -165,15 +167,15 @@ pub fn diffusion(view: Diffusion<'_>, buf: &mut Buffers) {
 /// experience, which stays with the factories.
 #[allow(clippy::too_many_arguments)]
 fn emigration(
-    params: &crate::model::world::Parameters,
-    clock: &crate::model::world::Clock,
-    economy: &[crate::model::world::Economy],
-    politics: &[crate::model::world::Politics],
+    params: &Parameters,
+    clock: &Clock,
+    economy: &[Economy],
+    politics: &[Politics],
     known: &[f64],
     experience: &[f64],
     (id, from, to, flow): (usize, usize, usize, f64),
-    knowledge: &mut crate::model::world::Knowledge,
-    events: &mut crate::model::world::Events,
+    knowledge: &mut Knowledge,
+    events: &mut Events,
 ) {
     let techs = params.techs();
     let allowed = politics[from].emigration_allowed();
