@@ -263,12 +263,18 @@ pub(super) fn network(run: &Run) -> Result<Network> {
         }
     }
     let biggest = flow.values().copied().fold(0.0, f64::max).max(1e-12);
-    // A route is marked embargoed when either end bans machinery exports at
-    // some time in the run (at the start or by a dated policy).
-    let embargo = |r: usize| {
+    // A route is marked embargoed when either end bans machinery exports
+    // toward the other at some time in the run (at the start or by a dated
+    // policy, toward every region or aimed at the other end).
+    let embargo = |r: usize, other: usize| {
         s.regions[r].institutions.export_embargo >= 0.5
             || s.policies.iter().any(|p| {
-                p.region == s.regions[r].name && p.field == "export_embargo" && p.value >= 0.5
+                p.region == s.regions[r].name
+                    && p.field == "export_embargo"
+                    && p.value >= 0.5
+                    && p.toward
+                        .as_deref()
+                        .is_none_or(|t| t == s.regions[other].name)
             })
     };
     let mut routes = Vec::new();
@@ -282,7 +288,7 @@ pub(super) fn network(run: &Run) -> Result<Network> {
         routes.push(Route {
             ends: (a, b),
             value: flow.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0),
-            embargoed: embargo(a) || embargo(b),
+            embargoed: embargo(a, b) || embargo(b, a),
         });
     }
     Ok(Network {

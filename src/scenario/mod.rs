@@ -387,6 +387,12 @@ pub struct Policy {
     pub value: f64,
     #[serde(default)]
     pub note: String,
+    /// For `export_embargo` only: the one region the embargo is aimed at,
+    /// as export controls name their targets (the American controls on
+    /// advanced chips of October 2022 named China); without it the
+    /// embargo holds toward every region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toward: Option<String>,
 }
 
 parameters! {

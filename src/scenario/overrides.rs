@@ -272,7 +272,8 @@ fn assign(node: &mut Value, value: &Value, at: &[String]) -> Result<(), String> 
 
 /// How a list element is named in a path: its `name`, `from-to` for
 /// routes, or `region-field-year` for dated policies (the whole year, so
-/// `policies.britain-repression-1812.value`).
+/// `policies.britain-repression-1812.value`; `region-field-toward-year`
+/// for an embargo aimed at one region, `policies.usa-export_embargo-china-2022`).
 fn label(item: &Value) -> String {
     if let Some(name) = item.get("name").and_then(Value::as_str) {
         return name.to_string();
@@ -282,7 +283,11 @@ fn label(item: &Value) -> String {
         item.get("field").and_then(Value::as_str),
         item.get("year").and_then(Value::as_f64),
     ) {
-        return format!("{region}-{field}-{}", year.floor() as i64);
+        let year = year.floor() as i64;
+        return match item.get("toward").and_then(Value::as_str) {
+            Some(toward) => format!("{region}-{field}-{toward}-{year}"),
+            None => format!("{region}-{field}-{year}"),
+        };
     }
     match (
         item.get("from").and_then(Value::as_str),

@@ -502,6 +502,22 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
                 ),
             ),
         }
+        if let Some(toward) = &pol.toward {
+            let at = format!("{p}.toward");
+            if pol.field != "export_embargo" {
+                c.fail(
+                    at,
+                    format!(
+                        "only an export_embargo can be aimed at one region, not {}",
+                        pol.field
+                    ),
+                );
+            } else if toward == &pol.region {
+                c.fail(at, format!("{toward} cannot embargo itself"));
+            } else {
+                c.region(s, at, toward);
+            }
+        }
     }
 
     if let Some(p) = &s.wage_policy {

@@ -67,6 +67,29 @@ const FILE_CASES: &[FileCase] = &[
             "policies.4.field: unknown institution 'union_strenght'",
         ],
     },
+    FileCase {
+        name: "embargoes aimed amiss",
+        edits: &[
+            (
+                "note: \"machinery export ban (14 Geo. III c. 71)\")",
+                "note: \"machinery export ban (14 Geo. III c. 71)\", toward: Some(\"britain\"))",
+            ),
+            (
+                "note: \"Speenhamland system\")",
+                "note: \"Speenhamland system\", toward: Some(\"usa\"))",
+            ),
+            (
+                "note: \"machinery export ban repealed\")",
+                "note: \"machinery export ban repealed\", toward: \"atlantis\")",
+            ),
+        ],
+        expect: &[
+            "3 problem(s)",
+            "policies.1.toward: britain cannot embargo itself",
+            "policies.3.toward: only an export_embargo can be aimed at one region, not relief_replacement",
+            "policies.21.toward: unknown region 'atlantis'",
+        ],
+    },
 ];
 
 fn loom_text() -> String {

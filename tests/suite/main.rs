@@ -14,6 +14,7 @@ mod findings;
 mod fuzz;
 mod invariants;
 mod invention;
+mod knowledge;
 mod layers;
 mod machines;
 mod model_order;

@@ -29,8 +29,9 @@
 //!    builder they bought from before until another's offer is cheaper by
 //!    more than `switch_threshold` (a new supplier means new drawings,
 //!    spares and fitters), then from the cheapest. A region under an export
-//!    embargo sells no machines abroad; its knowledge still leaks (the
-//!    diffusion phase), so others build the machines themselves.
+//!    embargo sells no machines to the regions it holds toward (all, or the
+//!    one a dated policy names); its knowledge still leaks (the diffusion
+//!    phase), so they build the machines themselves.
 
 use crate::model::contracts::Building;
 use crate::model::costs::{building_cost, first_building_cost, Delivery};
@@ -170,8 +171,7 @@ pub fn offer(
                 if from == to {
                     return Some(price);
                 }
-                let sells = knowledge.know(from, j) > 0.0
-                    && politics[from].institutions.export_embargo < 0.5;
+                let sells = knowledge.know(from, j) > 0.0 && !politics[from].embargoes(to);
                 sells
                     .then(|| delivery.delivered_price(price, from, to))
                     .flatten()

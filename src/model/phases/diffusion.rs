@@ -13,7 +13,8 @@
 //!   route's knowledge flow; a region that knows it closes part of the gap
 //!   to a neighbour's best practice each quarter. An export embargo on
 //!   machinery, models and plans multiplies both by the embargo's leak
-//!   rate: it slows knowledge, but cannot stop it.
+//!   rate toward the regions it holds toward (every one, or the one a
+//!   dated policy names): it slows knowledge, but cannot stop it.
 //! - With mechanics who emigrate (`emigration`): the skilled men who build
 //!   and run a technology leave for a neighbour where they would be paid
 //!   more, and carry it in their heads. An emigration ban multiplies their
@@ -88,7 +89,7 @@ pub fn diffusion(view: Diffusion<'_>, buf: &mut Buffers) {
     }));
     for &(id, a, c, flow) in edges.iter() {
         for (from, to) in [(a, c), (c, a)] {
-            let leak = politics[from].knowledge_leak();
+            let leak = politics[from].knowledge_leak(to);
             let embargoed = leak < 1.0;
             let rate = flow * leak / steps_per_year;
             for j in 0..techs {

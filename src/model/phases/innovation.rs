@@ -260,7 +260,7 @@ fn imitate(view: &mut Innovation, r: usize, project: usize) {
         .params
         .neighbours(r)
         .map(|(s, _)| {
-            view.knowledge.productivity[s * techs + project] * view.politics[s].knowledge_leak()
+            view.knowledge.productivity[s * techs + project] * view.politics[s].knowledge_leak(r)
         })
         .fold(0.0, f64::max);
     if best > view.knowledge.productivity[k] {

@@ -238,7 +238,8 @@ fn begin_step(world: &mut World) {
 }
 
 /// The scenario's dated policies that have come due, in order of year:
-/// each sets one institution of one region and is recorded as an event.
+/// each sets one institution of one region (or an embargo it aims at one
+/// other region) and is recorded as an event.
 fn enact_policies(
     params: &Parameters,
     clock: &mut Clock,
@@ -253,11 +254,24 @@ fn enact_policies(
             .scenario
             .region_index(&p.region)
             .expect("validated region");
-        politics[r].institutions.set(&p.field, p.value);
+        let field = match &p.toward {
+            Some(toward) => {
+                let t = params
+                    .scenario
+                    .region_index(toward)
+                    .expect("validated region");
+                politics[r].embargo_toward[t] = p.value >= 0.5;
+                format!("{} toward {toward}", p.field)
+            }
+            None => {
+                politics[r].institutions.set(&p.field, p.value);
+                p.field.clone()
+            }
+        };
         let detail = if p.note.is_empty() {
-            format!("{} = {}", p.field, p.value)
+            format!("{field} = {}", p.value)
         } else {
-            format!("{} = {}: {}", p.field, p.value, p.note)
+            format!("{field} = {}: {}", p.value, p.note)
         };
         events.record(
             params,

@@ -105,13 +105,16 @@ impl Economy {
 }
 
 /// A region's politics: its institutions (changed by dated policies), the
-/// protest and the risk firms see in it, and the rate of mechanization
-/// that drives grievance. Written by politics (protest, risk, bans,
-/// accommodation), production (the rate of adoption) and the dated
-/// policies at the start of a step.
+/// embargoes it aims at single regions, the protest and the risk firms see
+/// in it, and the rate of mechanization that drives grievance. Written by
+/// politics (protest, risk, bans, accommodation), production (the rate of
+/// adoption) and the dated policies at the start of a step.
 #[derive(Clone)]
 pub struct Politics {
     pub institutions: Institutions,
+    /// For each region, whether an export embargo is aimed at it (a dated
+    /// policy with `toward`); `institutions.export_embargo` holds toward all.
+    pub embargo_toward: Vec<bool>,
     pub protest: f64,
     /// Firms' perceived risk of machine-breaking.
     pub risk: f64,
@@ -124,10 +127,16 @@ pub struct Politics {
 }
 
 impl Politics {
-    /// Share of the normal flow of knowledge that leaves the region: 1
-    /// without an export embargo, the embargo's leak with one.
-    pub fn knowledge_leak(&self) -> f64 {
-        if self.institutions.export_embargo >= 0.5 {
+    /// Whether the region's export embargo holds toward region `to`: one
+    /// toward every region, or one aimed at `to`.
+    pub fn embargoes(&self, to: usize) -> bool {
+        self.institutions.export_embargo >= 0.5 || self.embargo_toward[to]
+    }
+
+    /// Share of the normal flow of knowledge that leaves the region for
+    /// region `to`: 1 without an embargo toward it, the embargo's leak with one.
+    pub fn knowledge_leak(&self, to: usize) -> f64 {
+        if self.embargoes(to) {
             self.institutions.embargo_leak
         } else {
             1.0

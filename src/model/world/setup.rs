@@ -83,7 +83,7 @@ impl World {
             region.firms = first_firm..firms.len();
             region.machine_source.fill(r as u16);
             economy.push(region);
-            politics.push(calm_politics(spec, s.steps_per_year));
+            politics.push(calm_politics(spec, s.steps_per_year, s.regions.len()));
         }
         count_labour(&mut firms, &workers);
         firms.machines = Machines::for_firms(tables.task_labour.len(), firms.len());
@@ -189,10 +189,12 @@ fn first_builders(s: &Scenario, economy: &[Economy]) -> Builders {
 }
 
 /// A region's politics before anything has happened: its institutions as
-/// the scenario gives them, no protest, no risk, no ban.
-fn calm_politics(spec: &Region, steps_per_year: u32) -> Politics {
+/// the scenario gives them, no protest, no risk, no ban, and no embargo
+/// aimed at any one of the `regions`.
+fn calm_politics(spec: &Region, steps_per_year: u32, regions: usize) -> Politics {
     Politics {
         institutions: spec.institutions.clone(),
+        embargo_toward: vec![false; regions],
         protest: 0.0,
         risk: 0.0,
         ban_until: f64::NEG_INFINITY,

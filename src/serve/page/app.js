@@ -115,7 +115,8 @@ function buildControls() {
 // slider's value is read as the value until the first of them.
 function later(region, field) {
   const changes = policies().filter((p) => p.region === region && p.field === field);
-  return changes.length ? `; then ${changes.map((p) => `${p.value} from ${p.year}`).join(", ")} (dated policies)` : "";
+  const change = (p) => `${p.value}${p.toward ? ` toward ${p.toward}` : ""} from ${p.year}`;
+  return changes.length ? `; then ${changes.map(change).join(", ")} (dated policies)` : "";
 }
 
 function policies() {
@@ -132,7 +133,8 @@ function buildPolicies() {
     note.value = p.note || "";
     const tr = el("tr", {},
       el("td", {}, number("year")),
-      el("td", {}, el("select", { "data-k": "region" }, ...page.scenario.regions.map((r) => option(r.name, p.region)))),
+      el("td", {}, el("select", { "data-k": "region" }, ...page.scenario.regions.map((r) => option(r.name, p.region))),
+        ...(p.toward ? [el("span", { class: "toward" }, ` toward ${p.toward}`)] : [])),
       el("td", {}, el("select", { "data-k": "field" }, ...page.catalog.institutions.map((f) => option(f.name, p.field)))),
       el("td", {}, number("value")),
       el("td", {}, note),

@@ -55,7 +55,7 @@ function linkPolicies(text, field) {
   } catch (e) {
     throw linkError(field, "are not JSON");
   }
-  const types = { year: "number", region: "string", field: "string", value: "number", note: "string" };
+  const types = { year: "number", region: "string", field: "string", value: "number", note: "string", toward: "string" };
   if (!Array.isArray(list)) throw linkError(field, "are not a list");
   list.forEach((p, i) => {
     if (p === null || typeof p !== "object" || Array.isArray(p)) throw linkError(field, `hold something else than a policy at ${i}`);
