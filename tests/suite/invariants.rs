@@ -1,7 +1,6 @@
 //! Determinism across thread counts and stock-flow consistency.
 
 use crate::common::loom;
-use crate::runs::ensemble;
 use ludd::RunOutput;
 
 fn run_with_threads(threads: usize, seed: u64) -> RunOutput {
@@ -123,8 +122,7 @@ fn books_balance_every_step_for_twenty_seeds() {
     // The accounting phase fails the run when any step's books are off by a
     // relative 1e-9 or more; every run must complete, and the worst step
     // must stay below the tolerance.
-    let runs = ensemble(&loom(), 20);
-    runs.iter().for_each(crate::runs::assert_balanced);
+    crate::runs::balanced_ensemble(&loom(), 20);
 }
 
 #[test]

@@ -4,7 +4,6 @@
 //! earlier, with a smaller stage 1, and with the first region's research
 //! shut off. Twenty seeds a setting, compared in pairs by seed.
 
-use crate::common::seeds;
 use ludd::analysis::stats::mean;
 use ludd::model::world::EventKind;
 use ludd::scenario::experiment;
@@ -40,9 +39,7 @@ fn invented_loom(year: f64) -> Scenario {
 
 /// An ensemble of `SEEDS` runs, each with its books balanced every step.
 fn runs(s: &Scenario) -> Vec<RunOutput> {
-    let all = ludd::ensemble(s, &seeds(SEEDS)).expect("the runs complete");
-    all.iter().for_each(crate::runs::assert_balanced);
-    all
+    crate::runs::balanced_ensemble(s, SEEDS)
 }
 
 /// Mean over runs of the year stage 2 begins in Britain (the end year when

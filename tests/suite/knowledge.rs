@@ -4,7 +4,6 @@
 //! may be aimed at one region only (the language models' chip controls).
 //! Runs are compared in pairs by seed.
 
-use crate::common::seeds;
 use ludd::analysis::stats::mean;
 use ludd::scenario::experiment;
 use ludd::scenario::Scenario;
@@ -14,9 +13,7 @@ const SEEDS: u64 = 20;
 
 /// An ensemble of `SEEDS` runs, each with its books balanced every step.
 fn runs(s: &Scenario) -> Vec<RunOutput> {
-    let all = ludd::ensemble(s, &seeds(SEEDS)).expect("the runs complete");
-    all.iter().for_each(crate::runs::assert_balanced);
-    all
+    crate::runs::balanced_ensemble(s, SEEDS)
 }
 
 /// The `emigration` experiment's setting with `label`: the loom with

@@ -11,6 +11,13 @@ pub fn ensemble(s: &Scenario, n: u64) -> Vec<RunOutput> {
     ludd::ensemble(s, &seeds(n)).expect("the run completes")
 }
 
+/// An ensemble of `n` runs, each with its books balanced every step.
+pub fn balanced_ensemble(s: &Scenario, n: u64) -> Vec<RunOutput> {
+    let all = ensemble(s, n);
+    all.iter().for_each(assert_balanced);
+    all
+}
+
 /// A series of one region, step by step, as (year, value).
 fn region_series(
     out: &RunOutput,
