@@ -155,17 +155,18 @@ pub fn diffusion(view: Diffusion<'_>, buf: &mut Buffers) {
 /// each technology worked in `from` that `to` knows less well. A mechanic
 /// weighs their pay abroad against their pay at home: the skilled
 /// (general-class) wage of each region, and abroad a premium for what the
-/// destination lacks of the technology, its shortfall from the home best
-/// practice (a whole wage where it is unknown: Slater was made a partner
-/// for half the profits of Almy and Brown's mill, and American and
-/// continental mill-owners advertised for British mechanics; Jeremy 1981,
+/// destination lacks of the technology, the share an inventor keeps
+/// (`appropriability`) of its shortfall from the home best practice, so
+/// half a wage where it is unknown (Slater was made a partner for half
+/// the profits of Almy and Brown's mill, and American and continental
+/// mill-owners advertised for British mechanics; Jeremy 1981,
 /// Transatlantic Industrial Revolution, ch. 3). They leave with the yearly
 /// hazard `mechanic_emigration` times the route's knowledge flow (the
 /// contact between the regions: ships, letters, agents who recruit) times
 /// the log of that pay ratio, times the share of them the home region's
-/// emigration law lets go. The technology
-/// arrives at the `CARRIED` share of the home best practice; they carry no
-/// experience, which stays with the factories.
+/// emigration law lets go. The technology arrives at the `CARRIED` share
+/// of the home best practice; they carry no experience, which stays with
+/// the factories.
 #[allow(clippy::too_many_arguments)]
 fn emigration(
     params: &Parameters,
